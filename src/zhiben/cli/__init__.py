@@ -1,0 +1,74 @@
+"""zhiben's command line: thin commands composed into one app.
+
+Each command parses its options, calls one core function with a session, and renders. Domain
+errors become one Chinese line on stderr and a non-zero exit code here, in one place.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from typer.core import TyperGroup
+
+from zhiben.errors import DatabaseError, ZhibenError
+
+
+def report_error(exc: ZhibenError) -> None:
+    typer.echo(f"错误:{exc.message}", err=True)
+    for line in exc.problems:
+        typer.echo(f"  {line}", err=True)
+
+
+class ZhibenGroup(TyperGroup):
+    def invoke(self, ctx):
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
+        try:
+            return super().invoke(ctx)
+        except ZhibenError as exc:
+            report_error(exc)
+            raise typer.Exit(exc.exit_code) from None
+        except (OperationalError, ProgrammingError) as exc:
+            msg = str(getattr(exc, "orig", exc)).splitlines()[0]
+            report_error(DatabaseError(f"数据库操作失败:{msg}"))
+            raise typer.Exit(DatabaseError.exit_code) from None
+
+
+app = typer.Typer(
+    cls=ZhibenGroup,
+    help="治本:聊城市安全生产治本攻坚三年行动(2024—2026)期限跟踪工具。",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    db: str = typer.Option(None, "--db", envvar="ZHIBEN_DB", help="数据库文件路径或 SQLAlchemy 地址(默认在用户数据目录)"),
+):
+    ctx.obj = {"db": db}
+
+
+def _register() -> None:
+    from zhiben.cli import catalogue, county, reports, setup, track
+
+    setup.register(app)
+    track.register(app)
+    reports.register(app)
+    app.add_typer(catalogue.app, name="catalogue")
+    app.add_typer(county.app, name="county")
+
+
+_register()
+
+
+def main() -> None:
+    try:
+        app()
+    except ZhibenError as exc:  # raised outside a command (e.g. while parsing the callback)
+        report_error(exc)
+        sys.exit(exc.exit_code)

@@ -1,0 +1,121 @@
+"""zhiben overdue / upcoming / progress."""
+
+from __future__ import annotations
+
+import typer
+
+from zhiben.cli import common
+
+OVERDUE_COLUMNS = [("milestone_id", "编号"), ("plan", "方案"), ("title", "事项"), ("subject_kind", "主体类别"),
+                   ("subject", "责任主体"), ("county", "所属县区"), ("period", "周期"), ("due", "期限"),
+                   ("days_overdue", "逾期天数")]
+UPCOMING_COLUMNS = OVERDUE_COLUMNS[:-1] + [("days_left", "剩余天数")]
+PROGRESS_COLUMNS = [("label", "名称"), ("due_so_far", "已到期"), ("done", "已完成"), ("overdue", "逾期"),
+                    ("rate", "完成率"), ("done_late", "逾期完成"), ("open_later", "未到期")]
+BY = ("county", "plan", "milestone", "enterprise")
+
+
+def filters_for(session, *, plan=None, county=None, who=None, enterprise=None, sector=None, tag=None, risk=None,
+                milestone_id=None):
+    """Turn CLI filter options into reports.Filters, resolving names with Chinese errors."""
+    from zhiben import reports, sectors, tracking
+
+    return reports.Filters(
+        plan=common.choice(plan, ("chem", "mine", "trade"), "方案") if plan else None,
+        county_id=tracking.county_subject(session, county).id if county else None,
+        who=common.choice(who, reports.SUBJECT_KINDS, "责任主体类别") if who else None,
+        enterprise_id=tracking.find_enterprise(session, enterprise).id if enterprise else None,
+        sector=sectors.resolve(sector) if sector else None,
+        tag=tag,
+        risk=sectors.resolve_risk(risk) if risk else None,
+        milestone_id=tracking.get_milestone(session, milestone_id).id if milestone_id else None,
+    )
+
+
+def row_record(r) -> dict:
+    from zhiben.render import PLAN_NAMES
+
+    rec = {"milestone_id": r.milestone_id, "plan": r.plan, "plan_name": PLAN_NAMES[r.plan], "title": r.title,
+           "subject_kind": r.subject_kind, "subject": r.subject, "county": r.county, "credit_code": r.credit_code,
+           "period": r.period, "due": r.due, "status": r.status}
+    if r.days_overdue is not None:
+        rec["days_overdue"] = r.days_overdue
+    if r.days_left is not None:
+        rec["days_left"] = r.days_left
+    return rec
+
+
+Plan = typer.Option(None, "--plan", help="方案:chem|mine|trade")
+County = typer.Option(None, "--county", help="县级单位(含其辖区企业),可用简称")
+Who = typer.Option(None, "--who", help="责任主体类别:city|county|park|enterprise")
+Ent = typer.Option(None, "--enterprise", help="企业统一社会信用代码或全称")
+Sector = typer.Option(None, "--sector", help="企业行业:chem|mine|trade 或中文")
+Tag = typer.Option(None, "--tag", help="企业标签,如 粉尘涉爆")
+Risk = typer.Option(None, "--risk", help="企业风险等级:红|橙|黄|蓝")
+Mid = typer.Option(None, "--id", help="只看某个事项")
+AsOf = typer.Option(None, "--as-of", help=common.AS_OF_HELP)
+Fmt = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP)
+
+
+def overdue(ctx: typer.Context, plan: str = Plan, county: str = County, who: str = Who, enterprise: str = Ent,
+            sector: str = Sector, tag: str = Tag, risk: str = Risk, milestone_id: str = Mid, as_of: str = AsOf,
+            fmt: str = Fmt):
+    """列出截至某日已逾期未完成的事项。"""
+    from zhiben import render, reports
+
+    render.check_format(fmt)
+    day = common.as_of(as_of)
+    with common.session(ctx) as s:
+        f = filters_for(s, plan=plan, county=county, who=who, enterprise=enterprise, sector=sector, tag=tag,
+                        risk=risk, milestone_id=milestone_id)
+        records = [row_record(r) for r in reports.overdue(s, f, day)]
+    render.emit(records, OVERDUE_COLUMNS, fmt, title=f"截至 {day} 逾期事项({len(records)} 项)",
+                empty=f"截至 {day} 没有逾期事项")
+
+
+def upcoming(ctx: typer.Context, days: int = typer.Option(30, "--days", help="未来天数", min=0),
+             plan: str = Plan, county: str = County, who: str = Who, enterprise: str = Ent,
+             sector: str = Sector, tag: str = Tag, risk: str = Risk, milestone_id: str = Mid, as_of: str = AsOf,
+             fmt: str = Fmt):
+    """列出未来若干天内到期、尚未完成的事项。"""
+    from zhiben import render, reports
+
+    render.check_format(fmt)
+    day = common.as_of(as_of)
+    with common.session(ctx) as s:
+        f = filters_for(s, plan=plan, county=county, who=who, enterprise=enterprise, sector=sector, tag=tag,
+                        risk=risk, milestone_id=milestone_id)
+        records = [row_record(r) for r in reports.upcoming(s, f, day, days)]
+    render.emit(records, UPCOMING_COLUMNS, fmt, title=f"{day} 起 {days} 天内到期事项({len(records)} 项)",
+                empty=f"{day} 起 {days} 天内没有到期事项")
+
+
+def progress_records(rows) -> list[dict]:
+    return [{"key": p.key, "label": p.label, "due_so_far": p.due_so_far, "done": p.done, "overdue": p.overdue,
+             "rate": p.rate, "done_late": p.done_late, "open_later": p.open_later} for p in rows]
+
+
+def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="分组:county|plan|milestone|enterprise"),
+             plan: str = Plan, county: str = County, who: str = Who, enterprise: str = Ent,
+             sector: str = Sector, tag: str = Tag, risk: str = Risk, milestone_id: str = Mid, as_of: str = AsOf,
+             fmt: str = Fmt):
+    """完成进度:各组已到期、已完成、逾期的事项数和完成率。"""
+    from zhiben import render, reports
+
+    render.check_format(fmt)
+    common.choice(by, BY, "分组方式")
+    day = common.as_of(as_of)
+    with common.session(ctx) as s:
+        f = filters_for(s, plan=plan, county=county, who=who, enterprise=enterprise, sector=sector, tag=tag,
+                        risk=risk, milestone_id=milestone_id)
+        records = progress_records(reports.progress(s, f, day, by))
+    if by == "plan":
+        for r in records:
+            r["label"] = render.PLAN_NAMES.get(r["label"], r["label"])
+    render.emit(records, PROGRESS_COLUMNS, fmt, title=f"截至 {day} 完成进度(按{ {'county': '县区', 'plan': '方案', 'milestone': '事项', 'enterprise': '企业'}[by]})")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("overdue")(overdue)
+    app.command("upcoming")(upcoming)
+    app.command("progress")(progress)

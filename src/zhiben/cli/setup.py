@@ -1,0 +1,43 @@
+"""zhiben init / load."""
+
+from __future__ import annotations
+
+import typer
+
+from zhiben.cli import common
+
+
+def init(ctx: typer.Context):
+    """创建数据库并载入事项目录和 11 个县级单位(首次使用时会自动完成)。"""
+    from sqlmodel import func, select
+
+    from zhiben import models, store
+
+    url = store.resolve_url(ctx.obj.get("db"))
+    with common.session(ctx) as s:
+        n_m = s.exec(select(func.count()).select_from(models.Milestone)).one()
+        n_c = s.exec(select(func.count()).select_from(models.County)).one()
+    typer.echo(f"数据库:{url}")
+    typer.echo(f"已就绪:{n_m} 个事项,{n_c} 个县级单位")
+
+
+def load(
+    ctx: typer.Context,
+    file: str = typer.Argument(None, help="事项目录 TOML 文件(默认为随程序发布的目录)"),
+):
+    """重新载入事项目录:幂等,保留所有完成记录;从目录中消失的事项只标记停用并报告。"""
+    from zhiben import catalogue, loader
+
+    cat = catalogue.read(file)
+    with common.session(ctx) as s:
+        rep = loader.load(cat, session=s)
+    typer.echo(f"已载入 {rep.total} 个事项:新增 {len(rep.added)},更新 {len(rep.updated)},未变 {rep.unchanged}")
+    for mid, kept in rep.removed:
+        typer.echo(f"注意:事项 {mid} 已不在目录中,已停用(保留 {kept} 条完成记录)")
+    for mid, period in rep.orphaned:
+        typer.echo(f"注意:事项 {mid} 的周期 {period} 已不在新规则中,其完成记录保留但不再计入统计")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("load")(load)

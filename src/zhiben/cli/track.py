@@ -1,0 +1,116 @@
+"""zhiben done / reopen / log."""
+
+from __future__ import annotations
+
+import typer
+
+from zhiben.cli import common
+
+PERIOD_HELP = "周期:月 2025-03、季度 2025-Q2、半年 2025-H1、年 2025;事件类事项为事件日期"
+
+
+def subject_of(session, *, county, city, park, enterprise):
+    from zhiben import tracking
+    from zhiben.errors import InputError
+
+    given = [x for x in (county, park, enterprise) if x] + ([True] if city else [])
+    if len(given) != 1:
+        raise InputError("请指定且只指定一个责任主体:--county 县名 | --city | --park 园区 | --enterprise 企业")
+    if city:
+        return tracking.CITY
+    if county:
+        return tracking.county_subject(session, county)
+    if park:
+        return tracking.park_subject(session, park)
+    return tracking.enterprise_subject(session, enterprise)
+
+
+def _describe(change) -> str:
+    from zhiben.render import KIND_NAMES
+
+    period = "" if change.period == "once" else f" 周期 {change.period}"
+    return f"{change.milestone_id} {KIND_NAMES[change.subject.kind]}“{change.subject.name}”{period}"
+
+
+def done(
+    ctx: typer.Context,
+    milestone_id: str = typer.Argument(..., metavar="ID", help="事项编号"),
+    county: str = typer.Option(None, "--county", help="县(市、区)名称或简称,如 茌平、高新区"),
+    city: bool = typer.Option(False, "--city", help="市级事项"),
+    park: str = typer.Option(None, "--park", help="化工园区名称"),
+    enterprise: str = typer.Option(None, "--enterprise", help="企业统一社会信用代码或全称"),
+    period: str = typer.Option(None, "--period", help=PERIOD_HELP),
+    on: str = typer.Option(None, "--on", help="完成日期(默认今天)"),
+    evidence: str = typer.Option(None, "--evidence", help="佐证材料"),
+    by: str = typer.Option(None, "--by", help="记录人"),
+):
+    """标记一个事项(一个周期)已完成,并写入变更日志。"""
+    from zhiben import tracking
+
+    on_date = common.parse_date(on, "完成日期")
+    with common.session(ctx) as s:
+        subject = subject_of(s, county=county, city=city, park=park, enterprise=enterprise)
+        change = tracking.mark_done(s, milestone_id, subject, period=period, on=on_date, evidence=evidence, by=by)
+    if change.changed:
+        typer.echo(f"已完成:{_describe(change)},完成日期 {change.done_on}")
+    else:
+        typer.echo(f"无变化:{_describe(change)} 已于 {change.done_on} 标记完成")
+
+
+def reopen(
+    ctx: typer.Context,
+    milestone_id: str = typer.Argument(..., metavar="ID", help="事项编号"),
+    county: str = typer.Option(None, "--county", help="县(市、区)名称或简称"),
+    city: bool = typer.Option(False, "--city", help="市级事项"),
+    park: str = typer.Option(None, "--park", help="化工园区名称"),
+    enterprise: str = typer.Option(None, "--enterprise", help="企业统一社会信用代码或全称"),
+    period: str = typer.Option(None, "--period", help=PERIOD_HELP),
+    reason: str = typer.Option(None, "--reason", help="撤销原因"),
+    by: str = typer.Option(None, "--by", help="记录人"),
+):
+    """撤销一个完成记录(事项恢复为未完成),并写入变更日志。"""
+    from zhiben import tracking
+
+    with common.session(ctx) as s:
+        subject = subject_of(s, county=county, city=city, park=park, enterprise=enterprise)
+        change = tracking.reopen(s, milestone_id, subject, period=period, reason=reason, by=by)
+    if change.changed:
+        typer.echo(f"已撤销完成:{_describe(change)}")
+    else:
+        typer.echo(f"无变化:{_describe(change)} 本来就未完成")
+
+
+LOG_COLUMNS = [("at", "时间"), ("by", "记录人"), ("action", "操作"), ("milestone_id", "事项"),
+               ("subject", "责任主体"), ("period", "周期"), ("change", "状态变化"), ("done_on", "完成日期"),
+               ("evidence", "佐证/原因"), ("source", "来源")]
+STATUS = {"open": "未完成", "overdue": "逾期未完成", "done": "已完成"}
+
+
+def log(
+    ctx: typer.Context,
+    milestone_id: str = typer.Option(None, "--id", help="只看某个事项"),
+    county: str = typer.Option(None, "--county", help="只看某个县级单位的记录"),
+    limit: int = typer.Option(50, "--limit", "-n", help="最多显示条数(0 为全部)"),
+    fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
+):
+    """查看变更日志:何时、何人、何事、状态由何变为何、佐证。"""
+    from zhiben import render, tracking
+
+    render.check_format(fmt)
+    with common.session(ctx) as s:
+        subject = tracking.county_subject(s, county) if county else None
+        entries = tracking.audit_log(s, milestone_id=milestone_id, subject=subject, limit=limit or None)
+        records = [{
+            "at": e.at, "by": e.by, "action": {"done": "完成", "reopen": "撤销"}.get(e.action, e.action),
+            "milestone_id": e.milestone_id, "subject_kind": e.subject_kind, "subject": e.subject_name,
+            "period": e.period, "old_status": e.old_status, "new_status": e.new_status,
+            "change": f"{STATUS.get(e.old_status, e.old_status)} → {STATUS.get(e.new_status, e.new_status)}",
+            "done_on": e.done_on, "evidence": e.evidence, "source": e.source,
+        } for e in entries]
+    render.emit(records, LOG_COLUMNS, fmt, title="变更日志", empty="变更日志为空")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("done")(done)
+    app.command("reopen")(reopen)
+    app.command("log")(log)

@@ -1,0 +1,69 @@
+"""Milestones and rules described in Chinese for people (catalogue list/show)."""
+
+from __future__ import annotations
+
+from zhiben.events import KINDS as EVENT_NAMES
+from zhiben.render import KIND_NAMES, PLAN_NAMES
+
+EVERY = {"month": "每月", "quarter": "每季度", "half": "每半年", "year": "每年"}
+UNIT = {"day": "日", "workday": "个工作日", "month": "个月", "year": "年"}
+
+
+def rule_text(rule: dict) -> str:
+    kind = rule["kind"]
+    if kind == "once":
+        return f"{rule['due']} 前"
+    if kind == "recurring":
+        every = rule["every"]
+        when = EVERY[every]
+        if every == "month" and rule.get("day"):
+            when += f"{rule['day']}日前"
+        elif every == "year" and rule.get("month"):
+            when += f"{rule['month']}月" + (f"{rule['day']}日前" if rule.get("day") else "底前")
+        span = ""
+        if rule.get("start") or rule.get("end"):
+            span = f"({rule.get('start') or '起始'}~{rule.get('end') or '2026 年底'})"
+        return when + span
+    if kind == "relative":
+        ev = EVENT_NAMES.get(rule["event"], rule["event"])
+        side = "前" if rule["direction"] == "before" else "后"
+        if rule["offset"] == 0:
+            text = f"{ev}当天" if rule["direction"] == "after" else f"{ev}之前"
+        else:
+            text = f"{ev}{side} {rule['offset']} {UNIT[rule['unit']]}"
+        if rule.get("bound") == "earliest":
+            text += "(最早日期)"
+        return text
+    levels = "、".join(rule.get("levels") or [])
+    measure = f"{levels}等级占比" if rule["metric"] == "risk_share" else "填报值"
+    return f"目标:{measure} ≥ {rule['threshold']:.0%},{rule['due']} 前"
+
+
+def show_text(r: dict) -> str:
+    lines = [
+        f"{r['id']}  {r['title']}",
+        f"方案:{PLAN_NAMES[r['plan']]}  任务:{r['task']}  {r['section']}",
+        f"责任主体:{KIND_NAMES[r['responsible']]}" + (f"({r['unit']})" if r.get("unit") else "")
+        + (f"  限于:{'、'.join(r['counties'])}" if r.get("counties") else ""),
+    ]
+    ap = r.get("applies_to")
+    if ap:
+        scope = PLAN_NAMES[ap["sector"]] + "企业"
+        if ap["tags"]:
+            scope += ",标签含:" + "、".join(ap["tags"])
+        if ap["exclude_tags"]:
+            scope += ",不含:" + "、".join(ap["exclude_tags"])
+        lines.append(f"适用企业:{scope}")
+    if r.get("per_risk"):
+        lines.append(f"逐家对象:{r['per_risk']}色等级企业")
+    lines.append(f"期限规则:{r['schedule']}")
+    lines.append(f"原文:“{r['quote']}”")
+    if r.get("note"):
+        lines.append(f"说明:{r['note']}")
+    dues = r.get("due_dates") or []
+    if dues:
+        lines.append(f"全部期限({len(dues)} 个):")
+        lines += [f"  {d['period']:<8} {d['due']}" for d in dues]
+    elif r["rule"]["kind"] == "relative":
+        lines.append("期限:按企业登记的事件逐家计算(zhiben event add)")
+    return "\n".join(lines)

@@ -1,0 +1,145 @@
+"""Catalogue → database, idempotently.
+
+Loading never deletes a completion record. An entry whose rule changed keeps the records of
+periods that still exist (periods are keys, not positions); an entry that left the catalogue
+is marked inactive and reported with its record count, never deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, select
+
+from zhiben import catalogue as cat_mod
+from zhiben import counties as county_names
+from zhiben import models, schedule
+
+
+@dataclass
+class LoadReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    # (milestone id, number of completion records it keeps)
+    removed: list[tuple[str, int]] = field(default_factory=list)
+    # (milestone id, period) records whose period the new rule no longer has
+    orphaned: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.added) + len(self.updated) + self.unchanged
+
+
+def _row_values(m: cat_mod.Milestone, position: int) -> dict:
+    ap = m.applies_to
+    scope = [county_names.resolve(c) for c in m.counties]
+    return dict(
+        plan=m.plan,
+        task=m.task,
+        section=m.section,
+        title=m.title,
+        quote=m.quote,
+        responsible=m.responsible,
+        unit=m.unit,
+        counties=scope,
+        county_scope="".join(f",{c}" for c in scope) + "," if scope else "",
+        sector=ap.sector if ap else None,
+        tags=list(ap.tags) if ap else [],
+        exclude_tags=list(ap.exclude_tags) if ap else [],
+        per_risk=m.per_risk,
+        kind=m.rule.kind,
+        rule=m.rule.model_dump(mode="json"),
+        note=m.note,
+        position=position,
+        active=True,
+    )
+
+
+def load(cat: cat_mod.Catalogue, *, session: Session) -> LoadReport:
+    report = LoadReport()
+    existing = {row.id: row for row in session.exec(select(models.Milestone)).all()}
+    for pos, m in enumerate(cat.milestones):
+        values = _row_values(m, pos)
+        row = existing.get(m.id)
+        if row is None:
+            session.add(models.Milestone(id=m.id, **values))
+            report.added.append(m.id)
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(row, k, v)
+            report.updated.append(m.id)
+        else:
+            report.unchanged += 1
+    session.flush()
+    _sync_tags(session, cat)
+    _sync_dues(session, cat)
+    wanted = {m.id for m in cat.milestones}
+    for mid, row in existing.items():
+        if mid not in wanted and row.active:
+            row.active = False
+            kept = session.exec(
+                select(func.count()).select_from(models.Completion).where(models.Completion.milestone_id == mid)
+            ).one()
+            report.removed.append((mid, kept))
+    report.orphaned = _orphaned_records(session, wanted)
+    from zhiben import events
+
+    events.rederive_all(session=session)
+    _save_header(session, cat)
+    session.flush()
+    return report
+
+
+def _sync_tags(session: Session, cat: cat_mod.Catalogue) -> None:
+    session.exec(delete(models.MilestoneTag))
+    for m in cat.milestones:
+        if m.applies_to:
+            for t in m.applies_to.tags:
+                session.add(models.MilestoneTag(milestone_id=m.id, tag=t, exclude=False))
+            for t in m.applies_to.exclude_tags:
+                session.add(models.MilestoneTag(milestone_id=m.id, tag=t, exclude=True))
+    session.flush()
+
+
+def _sync_dues(session: Session, cat: cat_mod.Catalogue) -> None:
+    current = {(d.milestone_id, d.period): d for d in session.exec(select(models.DueDate)).all()}
+    wanted: dict[tuple[str, str], object] = {}
+    for m in cat.milestones:
+        for occ in schedule.occurrences(m.rule, cat.start, cat.end):
+            wanted[(m.id, occ.period)] = occ.due
+    for key, row in current.items():
+        if key not in wanted:
+            session.delete(row)
+        elif row.due != wanted[key]:
+            row.due = wanted[key]
+    for (mid, period), due in wanted.items():
+        if (mid, period) not in current:
+            session.add(models.DueDate(milestone_id=mid, period=period, due=due))
+    session.flush()
+
+
+def _orphaned_records(session: Session, active_ids: set[str]) -> list[tuple[str, str]]:
+    """Completion records of active calendar milestones whose period no longer exists."""
+    dues = select(models.DueDate.milestone_id, models.DueDate.period)
+    known = {tuple(r) for r in session.exec(dues).all()}
+    rows = session.exec(
+        select(models.Completion.milestone_id, models.Completion.period, models.Milestone.kind)
+        .join(models.Milestone, models.Milestone.id == models.Completion.milestone_id)
+        .where(models.Milestone.kind.in_(["once", "recurring"]))
+    ).all()
+    return sorted({(mid, p) for mid, p, _ in rows if mid in active_ids and (mid, p) not in known})
+
+
+def _save_header(session: Session, cat: cat_mod.Catalogue) -> None:
+    for key, value in (
+        ("catalogue_title", cat.title),
+        ("catalogue_start", cat.start.isoformat()),
+        ("catalogue_end", cat.end.isoformat()),
+    ):
+        row = session.get(models.Meta, key)
+        if row:
+            row.value = value
+        else:
+            session.add(models.Meta(key=key, value=value))

@@ -1,0 +1,185 @@
+"""Database tables (sqlmodel). One module so the whole schema reads in one sitting.
+
+Subjects of an obligation are identified by (subject_kind, subject_id): the city is
+("city", 0); counties, parks and enterprises use their row ids. An occurrence is
+(milestone_id, subject_kind, subject_id, period); only completions are stored, open
+occurrences are computed by the reports from `DueDate` × subjects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Column, Index, JSON, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+SCHEMA_VERSION = 1
+CITY_ID = 0
+CITY_NAME = "聊城市应急管理局"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().astimezone().replace(microsecond=0)
+
+
+class Meta(SQLModel, table=True):
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class County(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    short: str
+    position: int = 0
+    contact_name: str | None = None
+    contact_email: str | None = None
+
+
+class Park(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    county_id: int = Field(foreign_key="county.id")
+
+
+class Milestone(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    plan: str = Field(index=True)
+    task: str
+    section: str
+    title: str
+    quote: str
+    responsible: str = Field(index=True)
+    unit: str | None = None
+    counties: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    # ",茌平区," form of `counties` ("" = every county) so SQL can test membership with LIKE.
+    county_scope: str = ""
+    sector: str | None = None
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    exclude_tags: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    per_risk: str | None = None
+    kind: str
+    rule: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    note: str | None = None
+    position: int = 0
+    # False once the entry has left the catalogue: its records stay, it stops generating dues.
+    active: bool = True
+
+
+class MilestoneTag(SQLModel, table=True):
+    """Denormalised applies_to tags so enterprise applicability is one SQL join."""
+
+    milestone_id: str = Field(foreign_key="milestone.id", primary_key=True)
+    tag: str = Field(primary_key=True)
+    exclude: bool = Field(default=False, primary_key=True)
+
+
+class DueDate(SQLModel, table=True):
+    """The calendar schedule of each once/recurring milestone (small: entries × periods)."""
+
+    milestone_id: str = Field(foreign_key="milestone.id", primary_key=True)
+    period: str = Field(primary_key=True)
+    due: dt.date = Field(index=True)
+
+
+class Enterprise(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    credit_code: str = Field(unique=True)
+    name: str = Field(index=True)
+    county_id: int = Field(foreign_key="county.id", index=True)
+    sector: str = Field(index=True)
+    risk: str | None = None
+    park_id: int | None = Field(default=None, foreign_key="park.id")
+    contact: str | None = None
+    email: str | None = None
+    active: bool = True
+    updated_at: dt.datetime = Field(default_factory=_now)
+
+
+class EnterpriseTag(SQLModel, table=True):
+    enterprise_id: int = Field(foreign_key="enterprise.id", primary_key=True)
+    tag: str = Field(primary_key=True, index=True)
+
+
+class Event(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = Field(foreign_key="enterprise.id", index=True)
+    kind: str
+    date: dt.date
+    note: str | None = None
+    recorded_by: str | None = None
+    recorded_at: dt.datetime = Field(default_factory=_now)
+
+
+class EventDue(SQLModel, table=True):
+    """Deadlines derived from events (computed with the working-day calendar at record time)."""
+
+    __table_args__ = (UniqueConstraint("milestone_id", "enterprise_id", "period"),)
+    id: int | None = Field(default=None, primary_key=True)
+    milestone_id: str = Field(foreign_key="milestone.id", index=True)
+    enterprise_id: int = Field(foreign_key="enterprise.id", index=True)
+    event_id: int = Field(foreign_key="event.id")
+    period: str
+    due: dt.date = Field(index=True)
+    bound: str = "deadline"
+    # Set when a later event (trial-end, resumption) closes or cancels the deadline.
+    closed_on: dt.date | None = None
+
+
+class Completion(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("milestone_id", "subject_kind", "subject_id", "period"),
+        Index("ix_completion_subject", "subject_kind", "subject_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    milestone_id: str = Field(foreign_key="milestone.id")
+    subject_kind: str
+    subject_id: int
+    period: str
+    done_on: dt.date
+    evidence: str | None = None
+    recorded_by: str | None = None
+    source: str | None = None
+    recorded_at: dt.datetime = Field(default_factory=_now)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only history of every status change."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=_now, index=True)
+    by: str | None = None
+    action: str
+    milestone_id: str = Field(index=True)
+    subject_kind: str
+    subject_id: int
+    subject_name: str
+    period: str
+    old_status: str
+    new_status: str
+    done_on: dt.date | None = None
+    evidence: str | None = None
+    source: str | None = None
+
+
+class TargetValue(SQLModel, table=True):
+    """A measured value for a `reported` target (e.g. 专业监管人员比例) entered by a user."""
+
+    __table_args__ = (UniqueConstraint("milestone_id", "subject_kind", "subject_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    milestone_id: str = Field(foreign_key="milestone.id")
+    subject_kind: str
+    subject_id: int
+    value: float
+    measured_on: dt.date
+    recorded_by: str | None = None
+
+
+class SentMail(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("week", "recipient", "kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    week: str
+    recipient: str
+    kind: str = "overdue"
+    subject: str
+    sent_at: dt.datetime = Field(default_factory=_now)

@@ -1,0 +1,130 @@
+"""Rows → text: rich table, markdown/plain (tabulate, wide-char aware), CSV, JSON.
+
+Every report is a list of records (plain dicts with stable English keys, see docs/json.md) and a
+list of columns (key, Chinese label). JSON keys may be added, never removed or renamed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable, Sequence
+
+from zhiben.errors import InputError
+
+FORMATS = ("table", "markdown", "plain", "csv", "json")
+PLAN_NAMES = {"chem": "化工和危险化学品", "mine": "非煤矿山", "trade": "工贸"}
+KIND_NAMES = {"city": "市级", "county": "县级", "park": "园区", "enterprise": "企业"}
+STATUS_NAMES = {"overdue": "逾期", "open": "未到期", "done": "已完成", "earliest": "最早日期"}
+
+Column = tuple[str, str]
+
+
+def check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise InputError(f"未知的输出格式“{fmt}”;可用:{'、'.join(FORMATS)}")
+    return fmt
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.1%}" if 0 <= value <= 1 else f"{value:g}"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def display_value(key: str, value):
+    """Human-facing form of a record value (codes → Chinese)."""
+    if key == "plan":
+        return PLAN_NAMES.get(value, value)
+    if key == "subject_kind":
+        return KIND_NAMES.get(value, value)
+    if key == "status":
+        return STATUS_NAMES.get(value, value)
+    return value
+
+
+def guard_csv(text: str) -> str:
+    """OWASP CSV-injection guard: a leading = + - @ tab or CR makes spreadsheets run a formula."""
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+def to_json(records: Sequence[dict] | dict) -> str:
+    def default(o):
+        if isinstance(o, (dt.date, dt.datetime)):
+            return o.isoformat()
+        raise TypeError(type(o))
+
+    data = records if isinstance(records, dict) else list(records)
+    return json.dumps(data, ensure_ascii=False, indent=2, default=default)
+
+
+def to_csv(records: Iterable[dict], columns: Sequence[Column], *, bom: bool = False) -> str:
+    buf = io.StringIO()
+    if bom:
+        buf.write("\ufeff")
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([label for _, label in columns])
+    for r in records:
+        w.writerow([guard_csv(_cell(display_value(k, r.get(k)))) for k, _ in columns])
+    return buf.getvalue()
+
+
+def to_markdown(records: Sequence[dict], columns: Sequence[Column], *, fmt: str = "github") -> str:
+    from tabulate import tabulate
+
+    rows = [[_cell(display_value(k, r.get(k))) for k, _ in columns] for r in records]
+    return tabulate(rows, headers=[label for _, label in columns], tablefmt=fmt, disable_numparse=True)
+
+
+def rich_table(records: Sequence[dict], columns: Sequence[Column], *, title: str | None = None):
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for _, label in columns:
+        table.add_column(label, overflow="fold")
+    for r in records:
+        cells = []
+        for k, _ in columns:
+            text = _cell(display_value(k, r.get(k)))
+            if k == "days_overdue" and r.get(k) is not None:
+                days = r[k]
+                style = "bold red" if days > 90 else "red" if days > 30 else "yellow"
+                text = f"[{style}]{text}[/]"
+            elif k == "days_left" and r.get(k) is not None and r[k] <= 7:
+                text = f"[yellow]{text}[/]"
+            cells.append(text)
+        table.add_row(*cells)
+    return table
+
+
+def emit(records: Sequence[dict], columns: Sequence[Column], fmt: str, *, title: str | None = None,
+         empty: str = "没有符合条件的记录") -> None:
+    """Print records to stdout in `fmt`."""
+    import sys
+
+    check_format(fmt)
+    if fmt == "json":
+        sys.stdout.write(to_json(records) + "\n")
+    elif fmt == "csv":
+        sys.stdout.write(to_csv(records, columns))
+    elif fmt in ("markdown", "plain"):
+        if not records:
+            sys.stdout.write(empty + "\n")
+            return
+        sys.stdout.write(to_markdown(records, columns, fmt="github" if fmt == "markdown" else "plain") + "\n")
+    else:
+        from rich.console import Console
+
+        console = Console()
+        if not records:
+            console.print(empty)
+            return
+        console.print(rich_table(records, columns, title=title))

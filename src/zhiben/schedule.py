@@ -1,0 +1,149 @@
+"""Rules → due dates. Pure functions: no database, no clock.
+
+Every due date is computed from its period's own anchor (the period's year and month), never by
+stepping from the previous occurrence, so month ends never drift (Jan 31 → Feb 29 → Mar 31).
+An occurrence is identified by its period key ("2025-03", "2025-Q2", "2025-H1", "2025", or
+"once"), which is what makes regenerating a schedule idempotent.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+
+from zhiben.catalogue import OnceRule, RecurringRule, RelativeRule, TargetRule
+from zhiben.errors import CalendarError, InputError
+
+ONCE = "once"
+
+
+@dataclass(frozen=True, order=True)
+class Due:
+    due: dt.date
+    period: str
+
+
+def month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _day_in_month(year: int, month: int, day: int | None) -> dt.date:
+    if day is None:
+        return month_end(year, month)
+    # A rule like "每月31日前" means the month's last day in shorter months.
+    return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def period_keys(every: str, first_year: int, last_year: int) -> list[str]:
+    keys = []
+    for y in range(first_year, last_year + 1):
+        if every == "month":
+            keys += [f"{y}-{m:02d}" for m in range(1, 13)]
+        elif every == "quarter":
+            keys += [f"{y}-Q{q}" for q in range(1, 5)]
+        elif every == "half":
+            keys += [f"{y}-H1", f"{y}-H2"]
+        else:
+            keys.append(f"{y}")
+    return keys
+
+
+def due_of_period(rule: RecurringRule, key: str) -> dt.date:
+    """The due date of one period, from that period's own anchor."""
+    year = int(key[:4])
+    if rule.every == "month":
+        return _day_in_month(year, int(key[5:7]), rule.day)
+    if rule.every == "quarter":
+        return month_end(year, int(key[-1]) * 3)
+    if rule.every == "half":
+        return month_end(year, 6 if key.endswith("H1") else 12)
+    month = rule.month or 12
+    return _day_in_month(year, month, rule.day)
+
+
+def recurring(rule: RecurringRule, start: dt.date, end: dt.date) -> list[Due]:
+    """All occurrences of a recurring rule inside the plan period [start, end]."""
+    keys = period_keys(rule.every, start.year, end.year)
+    if rule.start:
+        keys = [k for k in keys if k >= rule.start]
+    if rule.end:
+        keys = [k for k in keys if k <= rule.end]
+    dues = [Due(due_of_period(rule, k), k) for k in keys]
+    return sorted(d for d in dues if start <= d.due <= end)
+
+
+def occurrences(rule, start: dt.date, end: dt.date) -> list[Due]:
+    """Calendar occurrences of a rule; relative and target rules have none of their own."""
+    if isinstance(rule, OnceRule):
+        return [Due(rule.due, ONCE)]
+    if isinstance(rule, RecurringRule):
+        return recurring(rule, start, end)
+    if isinstance(rule, (RelativeRule, TargetRule)):
+        return []
+    raise TypeError(rule)
+
+
+# --- working days ------------------------------------------------------------------------------
+
+def is_workday(day: dt.date) -> bool:
+    """Chinese working day: statutory holidays and 调休 make-up days come from chinese_calendar."""
+    import chinese_calendar
+
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        raise CalendarError(
+            f"{day} 超出节假日日历的数据范围,无法按工作日计算期限(请升级 chinesecalendar)"
+        ) from None
+
+
+def add_workdays(start: dt.date, n: int, *, before: bool = False) -> dt.date:
+    """The n-th working day after (or before) `start`; `start` itself is not counted."""
+    step = dt.timedelta(days=-1 if before else 1)
+    day, counted = start, 0
+    while counted < n:
+        day += step
+        if is_workday(day):
+            counted += 1
+    return day
+
+
+def relative_due(rule: RelativeRule, event_day: dt.date) -> dt.date:
+    sign = -1 if rule.direction == "before" else 1
+    if rule.unit == "workday":
+        return add_workdays(event_day, rule.offset, before=sign < 0)
+    if rule.unit == "day":
+        return event_day + dt.timedelta(days=sign * rule.offset)
+    delta = relativedelta(months=rule.offset) if rule.unit == "month" else relativedelta(years=rule.offset)
+    return event_day + delta if sign > 0 else event_day - delta
+
+
+# --- periods typed by users --------------------------------------------------------------------
+
+_PERIOD_INPUT = re.compile(
+    r"^(?P<y>20\d\d)\s*(?:年|-|/|\.)?\s*(?:(?P<q>[Qq][1-4])|(?P<h>[Hh][12])|(?P<m>\d{1,2})\s*月?)?$"
+)
+
+
+def normalise_period(text: str, every: str) -> str:
+    """User input ("2025-3", "2025年3月", "2025q2", "2025") → canonical key for `every`."""
+    t = text.strip().replace("第", "").replace("季度", "").replace("上半年", "-H1").replace("下半年", "-H2")
+    t = re.sub(r"年(\d)$", r"-Q\1", t) if every == "quarter" else t
+    m = _PERIOD_INPUT.match(t)
+    want = {"month": "如 2025-03", "quarter": "如 2025-Q2", "half": "如 2025-H1", "year": "如 2025"}[every]
+    if not m:
+        raise InputError(f"无法识别的周期“{text}”({want})")
+    y = m.group("y")
+    if every == "month" and m.group("m") and 1 <= int(m.group("m")) <= 12:
+        return f"{y}-{int(m.group('m')):02d}"
+    if every == "quarter" and m.group("q"):
+        return f"{y}-Q{m.group('q')[1]}"
+    if every == "half" and m.group("h"):
+        return f"{y}-H{m.group('h')[1]}"
+    if every == "year" and not (m.group("m") or m.group("q") or m.group("h")):
+        return y
+    raise InputError(f"周期“{text}”与该事项的频次不符({want})")

@@ -1,0 +1,210 @@
+"""Recording and reopening occurrences; every change appends to the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from zhiben import counties, models, schedule
+from zhiben.errors import InputError, NotFound
+
+KIND_LABEL = {"city": "市级", "county": "县(市、区)", "park": "化工园区", "enterprise": "企业"}
+
+
+@dataclass(frozen=True)
+class Subject:
+    kind: str
+    id: int
+    name: str
+    county_id: int | None = None
+
+
+CITY = Subject("city", models.CITY_ID, models.CITY_NAME)
+
+
+def get_milestone(session: Session, milestone_id: str) -> models.Milestone:
+    row = session.get(models.Milestone, milestone_id)
+    if row is None or not row.active:
+        ids = session.exec(select(models.Milestone.id).where(models.Milestone.active)).all()
+        near = difflib.get_close_matches(milestone_id, ids, n=3, cutoff=0.6)
+        hint = f";是否要找:{'、'.join(near)}" if near else ";用 zhiben catalogue list 查看全部编号"
+        raise NotFound(f"未知的事项编号“{milestone_id}”{hint}")
+    return row
+
+
+def county_subject(session: Session, name: str) -> Subject:
+    official = counties.resolve(name)
+    row = session.exec(select(models.County).where(models.County.name == official)).one()
+    return Subject("county", row.id, row.name, row.id)
+
+
+def park_subject(session: Session, name: str) -> Subject:
+    row = session.exec(select(models.Park).where(models.Park.name == name.strip())).first()
+    if row is None:
+        raise NotFound(f"未知的化工园区“{name}”;用 zhiben park add 登记园区")
+    return Subject("park", row.id, row.name, row.county_id)
+
+
+def find_enterprise(session: Session, code_or_name: str) -> models.Enterprise:
+    key = code_or_name.strip().upper()
+    row = session.exec(select(models.Enterprise).where(models.Enterprise.credit_code == key)).first()
+    if row is None:
+        matches = session.exec(select(models.Enterprise).where(models.Enterprise.name == code_or_name.strip())).all()
+        if len(matches) > 1:
+            raise InputError(f"名称“{code_or_name}”对应多家企业,请用统一社会信用代码")
+        row = matches[0] if matches else None
+    if row is None:
+        raise NotFound(f"未知的企业“{code_or_name}”(按统一社会信用代码或企业全称查找)")
+    return row
+
+
+def enterprise_subject(session: Session, code_or_name: str) -> Subject:
+    row = find_enterprise(session, code_or_name)
+    return Subject("enterprise", row.id, row.name, row.county_id)
+
+
+def resolve_period(session: Session, m: models.Milestone, subject: Subject, period: str | None,
+                   enterprise: models.Enterprise | None = None) -> tuple[str, dt.date]:
+    """Canonical period key and its due date, or a clear error."""
+    if m.kind == "target":
+        raise InputError(f"事项 {m.id} 是量化目标,按登记数据测算,不能标记完成")
+    if m.kind == "relative":
+        return _event_period(session, m, subject, period)
+    if m.kind == "once":
+        if period not in (None, "", schedule.ONCE):
+            raise InputError(f"事项 {m.id} 是一次性期限,不需要 --period")
+        key = schedule.ONCE
+    else:
+        if not period:
+            raise InputError(f"事项 {m.id} 是周期性事项({_every_label(m)}),请用 --period 指定周期")
+        key = schedule.normalise_period(period, m.rule["every"])
+    row = session.get(models.DueDate, (m.id, key))
+    if row is None:
+        raise InputError(f"事项 {m.id} 没有周期“{key}”(该事项的周期见 zhiben catalogue show {m.id})")
+    if m.per_risk:
+        if enterprise is None:
+            raise InputError(f"事项 {m.id} 按{m.per_risk}色企业逐家检查,请用 --enterprise 指明被检查企业")
+        key = f"{key}:{enterprise.credit_code}"
+    return key, row.due
+
+
+def _every_label(m: models.Milestone) -> str:
+    return {"month": "每月,如 2025-03", "quarter": "每季度,如 2025-Q2", "half": "每半年,如 2025-H1",
+            "year": "每年,如 2025"}[m.rule["every"]]
+
+
+def _event_period(session: Session, m: models.Milestone, subject: Subject, period: str | None):
+    if subject.kind != "enterprise":
+        raise InputError(f"事项 {m.id} 按企业事件计算期限,请用 --enterprise 指定企业")
+    q = select(models.EventDue).where(models.EventDue.milestone_id == m.id,
+                                      models.EventDue.enterprise_id == subject.id)
+    rows = session.exec(q).all()
+    if period:
+        rows = [r for r in rows if r.period == period or r.period.split("@")[1].startswith(period)]
+    if not rows:
+        raise InputError(f"企业“{subject.name}”没有可对应事项 {m.id} 的事件记录(先用 zhiben event add 登记)")
+    if len(rows) > 1:
+        raise InputError(f"企业“{subject.name}”有多条相关事件,请用 --period 指明事件日期:"
+                         + "、".join(r.period for r in rows))
+    return rows[0].period, rows[0].due
+
+
+def check_applies(session: Session, m: models.Milestone, subject: Subject) -> None:
+    expected = "county" if m.per_risk else m.responsible
+    if subject.kind != expected:
+        raise InputError(f"事项 {m.id} 的责任主体是{KIND_LABEL[expected]},不能记在{KIND_LABEL[subject.kind]}“{subject.name}”名下")
+    if subject.kind == "county" and m.counties and subject.name not in m.counties:
+        raise InputError(f"事项 {m.id} 只由{'、'.join(m.counties)}承担,不适用于{subject.name}")
+    if subject.kind == "enterprise":
+        from zhiben import events
+
+        ent = session.get(models.Enterprise, subject.id)
+        tags = set(session.exec(select(models.EnterpriseTag.tag).where(models.EnterpriseTag.enterprise_id == ent.id)).all())
+        if not events.applies(m, ent, tags):
+            raise InputError(f"事项 {m.id} 不适用于企业“{subject.name}”(行业或标签不符)")
+
+
+@dataclass
+class Change:
+    milestone_id: str
+    subject: Subject
+    period: str
+    due: dt.date
+    changed: bool
+    done_on: dt.date | None = None
+
+
+def _completion(session: Session, m_id: str, subject: Subject, period: str) -> models.Completion | None:
+    return session.exec(select(models.Completion).where(
+        models.Completion.milestone_id == m_id, models.Completion.subject_kind == subject.kind,
+        models.Completion.subject_id == subject.id, models.Completion.period == period)).first()
+
+
+def _audit(session, *, action, m_id, subject, period, old, new, done_on, evidence, by, source):
+    session.add(models.AuditEntry(action=action, by=by, milestone_id=m_id, subject_kind=subject.kind,
+                                  subject_id=subject.id, subject_name=subject.name, period=period,
+                                  old_status=old, new_status=new, done_on=done_on, evidence=evidence,
+                                  source=source))
+
+
+def prepare(session: Session, milestone_id: str, subject: Subject, period: str | None,
+            enterprise: models.Enterprise | None = None) -> tuple[models.Milestone, Subject, str, dt.date]:
+    """Validate an occurrence reference; per-risk duties move the subject to the county."""
+    m = get_milestone(session, milestone_id)
+    if m.per_risk and subject.kind == "enterprise":
+        enterprise = session.get(models.Enterprise, subject.id)
+        if enterprise.risk != m.per_risk:
+            raise InputError(f"事项 {m.id} 只针对{m.per_risk}色企业,“{enterprise.name}”的风险等级是{enterprise.risk or '未评定'}")
+        county = session.get(models.County, enterprise.county_id)
+        subject = Subject("county", county.id, county.name, county.id)
+    check_applies(session, m, subject)
+    key, due = resolve_period(session, m, subject, period, enterprise)
+    return m, subject, key, due
+
+
+def mark_done(session: Session, milestone_id: str, subject: Subject, *, period: str | None = None,
+              on: dt.date | None = None, evidence: str | None = None, by: str | None = None,
+              source: str | None = None, today: dt.date | None = None) -> Change:
+    today = today or dt.date.today()
+    on = on or today
+    if on > today:
+        raise InputError(f"完成日期 {on} 晚于今天 {today}")
+    m, subject, key, due = prepare(session, milestone_id, subject, period)
+    existing = _completion(session, m.id, subject, key)
+    if existing is not None:
+        return Change(m.id, subject, key, due, changed=False, done_on=existing.done_on)
+    session.add(models.Completion(milestone_id=m.id, subject_kind=subject.kind, subject_id=subject.id, period=key,
+                                  done_on=on, evidence=evidence, recorded_by=by, source=source))
+    old = "overdue" if due < on else "open"
+    _audit(session, action="done", m_id=m.id, subject=subject, period=key, old=old, new="done",
+           done_on=on, evidence=evidence, by=by, source=source)
+    session.flush()
+    return Change(m.id, subject, key, due, changed=True, done_on=on)
+
+
+def reopen(session: Session, milestone_id: str, subject: Subject, *, period: str | None = None,
+           reason: str | None = None, by: str | None = None, source: str | None = None) -> Change:
+    m, subject, key, due = prepare(session, milestone_id, subject, period)
+    existing = _completion(session, m.id, subject, key)
+    if existing is None:
+        return Change(m.id, subject, key, due, changed=False)
+    session.delete(existing)
+    _audit(session, action="reopen", m_id=m.id, subject=subject, period=key, old="done", new="open",
+           done_on=None, evidence=reason, by=by, source=source)
+    session.flush()
+    return Change(m.id, subject, key, due, changed=True, done_on=existing.done_on)
+
+
+def audit_log(session: Session, *, milestone_id: str | None = None, subject: Subject | None = None,
+              limit: int | None = 50) -> list[models.AuditEntry]:
+    q = select(models.AuditEntry).order_by(models.AuditEntry.id.desc())
+    if milestone_id:
+        q = q.where(models.AuditEntry.milestone_id == milestone_id)
+    if subject:
+        q = q.where(models.AuditEntry.subject_kind == subject.kind, models.AuditEntry.subject_id == subject.id)
+    if limit:
+        q = q.limit(limit)
+    return list(session.exec(q).all())
