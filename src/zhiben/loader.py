@@ -93,6 +93,14 @@ def load(cat: cat_mod.Catalogue, *, session: Session) -> LoadReport:
 
 
 def _sync_tags(session: Session, cat: cat_mod.Catalogue) -> None:
+    # The vocabulary only grows: enterprises in the register may still carry a dropped tag.
+    known = {t.name: t for t in session.exec(select(models.Tag)).all()}
+    for t in cat.tags:
+        row = known.get(t.name)
+        if row is None:
+            session.add(models.Tag(name=t.name, sector=t.sector, quote=t.quote))
+        else:
+            row.sector, row.quote = t.sector, t.quote
     session.exec(delete(models.MilestoneTag))
     for m in cat.milestones:
         if m.applies_to:

@@ -74,6 +74,14 @@ class MilestoneTag(SQLModel, table=True):
     exclude: bool = Field(default=False, primary_key=True)
 
 
+class Tag(SQLModel, table=True):
+    """The enterprise tag vocabulary of the loaded catalogue (the plans' own words)."""
+
+    name: str = Field(primary_key=True)
+    sector: str
+    quote: str
+
+
 class DueDate(SQLModel, table=True):
     """The calendar schedule of each once/recurring milestone (small: entries × periods)."""
 
