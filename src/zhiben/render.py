@@ -33,7 +33,9 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, float):
         return f"{value:.1%}" if 0 <= value <= 1 else f"{value:g}"
-    if isinstance(value, (dt.date, dt.datetime)):
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
 

@@ -25,6 +25,16 @@ def subject_of(session, *, county, city, park, enterprise):
     return tracking.enterprise_subject(session, enterprise)
 
 
+def current_user() -> str | None:
+    """Who is at the terminal, so the audit log says who even when --by is omitted."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
+
+
 def _describe(change) -> str:
     from zhiben.render import KIND_NAMES
 
@@ -42,11 +52,12 @@ def done(
     period: str = typer.Option(None, "--period", help=PERIOD_HELP),
     on: str = typer.Option(None, "--on", help="完成日期(默认今天)"),
     evidence: str = typer.Option(None, "--evidence", help="佐证材料"),
-    by: str = typer.Option(None, "--by", help="记录人"),
+    by: str = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
 ):
     """标记一个事项(一个周期)已完成,并写入变更日志。"""
     from zhiben import tracking
 
+    by = by or current_user()
     on_date = common.parse_date(on, "完成日期")
     with common.session(ctx) as s:
         subject = subject_of(s, county=county, city=city, park=park, enterprise=enterprise)
@@ -66,11 +77,12 @@ def reopen(
     enterprise: str = typer.Option(None, "--enterprise", help="企业统一社会信用代码或全称"),
     period: str = typer.Option(None, "--period", help=PERIOD_HELP),
     reason: str = typer.Option(None, "--reason", help="撤销原因"),
-    by: str = typer.Option(None, "--by", help="记录人"),
+    by: str = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
 ):
     """撤销一个完成记录(事项恢复为未完成),并写入变更日志。"""
     from zhiben import tracking
 
+    by = by or current_user()
     with common.session(ctx) as s:
         subject = subject_of(s, county=county, city=city, park=park, enterprise=enterprise)
         change = tracking.reopen(s, milestone_id, subject, period=period, reason=reason, by=by)
