@@ -131,6 +131,8 @@ def default_path() -> Path:
 
 
 RULE_KINDS = {"once", "recurring", "relative", "target"}
+EVERY_EXAMPLE = {"month": "按月周期的写法(如 2025-03)", "quarter": "按季度周期的写法(如 2025-Q2)",
+                 "half": "按半年周期的写法(如 2025-H1)", "year": "按年周期的写法(如 2025)"}
 
 
 def _loc(err: dict) -> str:
@@ -138,8 +140,76 @@ def _loc(err: dict) -> str:
     return ".".join(str(p) for p in err["loc"] if not isinstance(p, int) and p not in RULE_KINDS)
 
 
+def _expected(ctx: dict | None, key: str) -> str:
+    return str((ctx or {}).get(key, "")).replace("'", "").replace(" or ", ", ").replace(", ", "、")
+
+
+def _message(err: dict) -> str:
+    """pydantic's English message → the Chinese line a catalogue editor reads."""
+    kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    if kind == "missing":
+        return "缺少必填字段"
+    if kind == "extra_forbidden":
+        return "未知字段"
+    if kind == "union_tag_invalid":
+        return f"未知的规则类型“{ctx.get('tag')}”(可用:{_expected(ctx, 'expected_tags')})"
+    if kind == "union_tag_not_found":
+        return "规则缺少 kind(once、recurring、relative、target)"
+    if kind == "literal_error":
+        return f"“{value}”不是可用的取值(可用:{_expected(ctx, 'expected')})"
+    if kind.startswith(("date_", "datetime_")):
+        return f"“{value}”不是有效的日期(应为 YYYY-MM-DD)"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"“{value}”不是整数"
+    if kind in ("float_parsing", "float_type"):
+        return f"“{value}”不是数值"
+    if kind in ("string_type", "list_type", "dict_type", "model_type", "model_attributes_type", "bool_type"):
+        want = {"string": "文本", "list": "列表", "dict": "表", "model": "表", "model_attributes": "表",
+                "bool": "true/false"}[kind.rsplit("_", 1)[0]]
+        return f"类型不对,应为{want}"
+    bounds = {"greater_than_equal": ("ge", "不能小于"), "greater_than": ("gt", "必须大于"),
+              "less_than_equal": ("le", "不能大于"), "less_than": ("lt", "必须小于")}
+    if kind in bounds:
+        key, words = bounds[kind]
+        return f"{value} {words} {ctx.get(key)}"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    return err["msg"]
+
+
 def _problems_of(entry_id: str, exc: ValidationError) -> list[str]:
-    return [f"{entry_id}: {_loc(e) or '(条目)'}: {e['msg']}" for e in exc.errors()]
+    return [f"{entry_id}: {_loc(e) or '(条目)'}: {_message(e)}" for e in exc.errors()]
+
+
+_TOML_MESSAGES = [
+    (r"Invalid date or datetime", "日期或时间无效"),
+    (r"Cannot declare (.*) twice", r"键 \1 重复声明"),
+    (r"Cannot overwrite a value", "键重复赋值"),
+    (r"Duplicate inline table key (.*)", r"内联表中键 \1 重复"),
+    (r"Expected '=' after a key in a key/value pair", "键后缺少“=”"),
+    (r"Expected '\]' at the end of a table declaration", "表头缺少“]”"),
+    (r"Expected '\]\]' at the end of an array declaration", "表数组头缺少“]]”"),
+    (r"Expected newline or end of document after a statement", "语句后应换行"),
+    (r"Unterminated string", "字符串没有结束引号"),
+    (r"Unclosed array", "数组没有闭合"),
+    (r"Unclosed inline table", "内联表没有闭合"),
+    (r"Invalid value", "值无效"),
+    (r"Invalid statement", "语句无效"),
+    (r"Invalid initial character for a key part", "键名以无效字符开头"),
+    (r"(Illegal|Found invalid) character (.*)", r"非法字符 \2"),
+]
+
+
+def _toml_error(path: Path, exc: Exception) -> str:
+    text = str(exc)
+    where = re.search(r"\(at line (\d+), column (\d+)\)|\(at end of document\)", text)
+    what = text[: where.start()].strip() if where else text
+    for pattern, chinese in _TOML_MESSAGES:
+        if re.fullmatch(pattern, what):
+            what = re.sub(pattern, chinese, what)
+            break
+    pos = f":{where.group(1)}:{where.group(2)}" if where and where.group(1) else ""
+    return f"{path}{pos}: TOML 格式错误:{what}"
 
 
 def _semantic_problems(cat: Catalogue) -> list[str]:
@@ -183,7 +253,7 @@ def _period_problems(where: str, r: RecurringRule, cat: Catalogue) -> list[str]:
             continue
         match = PERIOD_PATTERNS[r.every].match(value)
         if not match:
-            out.append(f"{where}: rule.{field}: “{value}”不是 {r.every} 周期的写法")
+            out.append(f"{where}: rule.{field}: “{value}”不是{EVERY_EXAMPLE[r.every]}")
         elif not (cat.start.year <= int(match.group(1)) <= cat.end.year):
             out.append(f"{where}: rule.{field}: “{value}”不在方案期限内")
     if r.start and r.end and not out and r.start > r.end:
@@ -238,7 +308,7 @@ def read(path: Path | str | None = None) -> Catalogue:
     except UnicodeDecodeError:
         raise CatalogueError(f"{path}: 不是 UTF-8 编码的文本文件") from None
     except tomllib.TOMLDecodeError as exc:
-        raise CatalogueError(f"{path}: TOML 格式错误:{exc}") from None
+        raise CatalogueError(_toml_error(path, exc)) from None
     except OSError as exc:
         raise CatalogueError(f"无法读取目录文件 {path}:{exc.strerror}") from None
     return parse(raw, source=str(path))

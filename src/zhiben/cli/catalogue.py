@@ -27,8 +27,12 @@ def check(
     if source is not None:
         try:
             text = source.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CatalogueError(f"无法读取方案原文 {source}:{exc}") from None
+        except FileNotFoundError:
+            raise CatalogueError(f"找不到方案原文:{source}") from None
+        except UnicodeDecodeError:
+            raise CatalogueError(f"{source}: 方案原文不是 UTF-8 编码的文本文件") from None
+        except OSError as exc:
+            raise CatalogueError(f"无法读取方案原文 {source}:{exc.strerror}") from None
         problems = catalogue.quote_problems(cat, text)
         if problems:
             raise CatalogueError(f"{len(problems)} 条引文与方案原文不符", problems=problems)
