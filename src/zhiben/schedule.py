@@ -138,7 +138,9 @@ def normalise_period(text: str, every: str) -> str:
     if not m:
         raise InputError(f"无法识别的周期“{text}”({want})")
     y = m.group("y")
-    if every == "month" and m.group("m") and 1 <= int(m.group("m")) <= 12:
+    if m.group("m") and not 1 <= int(m.group("m")) <= 12:
+        raise InputError(f"周期“{text}”中的月份不存在({want})")
+    if every == "month" and m.group("m"):
         return f"{y}-{int(m.group('m')):02d}"
     if every == "quarter" and m.group("q"):
         return f"{y}-Q{m.group('q')[1]}"
