@@ -1,0 +1,204 @@
+"""zhiben enterprise import / list / show / add / remove / tags."""
+
+from __future__ import annotations
+
+import typer
+
+from zhiben.cli import common
+
+app = typer.Typer(help="企业名册:导入、查询、增加、注销企业,查看企业的事项和完成情况。", no_args_is_help=True)
+
+SECTOR_NAMES = {"chem": "化工/危险化学品", "mine": "非煤矿山", "trade": "工贸"}
+STATUS_NAMES = {"done": "已完成", "overdue": "逾期", "open": "未到期", "earliest": "最早日期"}
+LIST_COLUMNS = [("credit_code", "统一社会信用代码"), ("name", "企业名称"), ("county", "所属县区"),
+                ("sector", "行业"), ("tags", "标签"), ("risk", "风险等级"), ("park", "所属园区"),
+                ("contact", "联系人"), ("email", "邮箱")]
+OBLIGATION_COLUMNS = [("milestone_id", "编号"), ("title", "事项"), ("who", "责任方"), ("period", "周期"),
+                      ("due", "期限"), ("status", "状态"), ("done_on", "完成日期")]
+HISTORY_COLUMNS = [("milestone_id", "编号"), ("title", "事项"), ("period", "周期"), ("done_on", "完成日期"),
+                   ("evidence", "佐证材料")]
+
+
+def _display(rec: dict) -> dict:
+    """A register record as people read it (Chinese sector, joined tags)."""
+    out = dict(rec)
+    out["sector"] = SECTOR_NAMES.get(rec["sector"], rec["sector"])
+    out["tags"] = "、".join(rec["tags"])
+    out["active"] = "在册" if rec["active"] else "已注销"
+    return out
+
+
+def _describe_value(f: str, v) -> str:
+    if v is None or v == () or v == "":
+        return "(空)"
+    if f == "tags":
+        return "、".join(v)
+    if f == "sector":
+        return SECTOR_NAMES.get(v, v)
+    if f == "active":
+        return "在册" if v else "已注销"
+    return str(v)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: str = typer.Argument(..., metavar="FILE", help="企业名册 .csv(UTF-8 或 GB18030/GBK)或 .xlsx"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="只显示将要发生的变化,不写入数据库"),
+    skip_invalid: bool = typer.Option(False, "--skip-invalid",
+                                      help="跳过有问题的行并导入其余行;问题行写入同目录的 名称.rejects.csv"),
+):
+    """导入企业名册:按统一社会信用代码新增或更新,有任何问题则整份不导入。"""
+    from zhiben import register, render
+    from zhiben.register import LABELS
+
+    with common.session(ctx) as s:
+        result = register.import_file(s, file, dry_run=dry_run, skip_invalid=skip_invalid)
+        if dry_run:
+            s.rollback()
+    counts = f"新增 {len(result.added)} 家、更新 {len(result.updated)} 家、无变化 {len(result.unchanged)} 家"
+    if dry_run:
+        typer.echo(f"试运行(未写入数据库):{result.source} 将{counts}")
+        records = []
+        for c in result.added + result.updated:
+            detail = ";".join(f"{LABELS[f]}:{_describe_value(f, old)} → {_describe_value(f, new)}"
+                              for f, (old, new) in c.diffs.items())
+            records.append({"row": c.row, "credit_code": c.credit_code, "name": c.name,
+                            "change": "新增" if c.kind == "added" else "更新", "detail": detail})
+        if records:
+            render.emit(records, [("row", "行号"), ("credit_code", "统一社会信用代码"), ("name", "企业名称"),
+                                  ("change", "变化"), ("detail", "内容")], "plain")
+        if result.parks_created:
+            typer.echo(f"将新建园区:{'、'.join(result.parks_created)}")
+        if result.rejected:
+            typer.echo(f"有 {len(result.rejected)} 行有问题,将跳过并写入 {result.rejects_path}", err=True)
+        return
+    typer.echo(f"已导入 {result.source}:{counts}")
+    if result.parks_created:
+        typer.echo(f"新建园区:{'、'.join(result.parks_created)}")
+    if result.rejected:
+        typer.echo(f"有 {len(result.rejected)} 行有问题未导入,已写入 {result.rejects_path}(含错误原因)", err=True)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    county: str = typer.Option(None, "--county", help="县(市、区),可用简称"),
+    sector: str = typer.Option(None, "--sector", help="行业:chem|mine|trade 或中文"),
+    tag: str = typer.Option(None, "--tag", help="标签,如 粉尘涉爆"),
+    risk: str = typer.Option(None, "--risk", help="风险等级:红|橙|黄|蓝"),
+    all_: bool = typer.Option(False, "--all", help="包括已注销的企业"),
+    fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
+):
+    """列出名册中的企业。"""
+    from zhiben import enterprises, register, render, sectors, tracking
+
+    render.check_format(fmt)
+    with common.session(ctx) as s:
+        records = enterprises.listing(
+            s, county_id=tracking.county_subject(s, county).id if county else None,
+            sector=sectors.resolve(sector) if sector else None,
+            tag=register.resolve_tag(s, tag) if tag else None,
+            risk=sectors.resolve_risk(risk) if risk else None, include_inactive=all_)
+    columns = LIST_COLUMNS + ([("active", "状态")] if all_ else [])
+    if fmt != "json":
+        records = [_display(r) for r in records]
+    render.emit(records, columns, fmt, title=f"企业名册({len(records)} 家)", empty="没有符合条件的企业")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    who: str = typer.Argument(..., metavar="CODE|NAME", help="统一社会信用代码或企业全称"),
+    as_of: str = typer.Option(None, "--as-of", help=common.AS_OF_HELP),
+    upcoming: int = typer.Option(1, "--next", min=0, help="每个事项显示接下来几个未到期周期"),
+    fmt: str = typer.Option("table", "--format", "-f", help="输出格式:table|json"),
+):
+    """企业详情,以及适用于它的事项:已到期的(已完成/逾期)和接下来要到期的。"""
+    from zhiben import enterprises, render, tracking
+
+    common.choice(fmt, ("table", "json"), "输出格式")
+    day = common.as_of(as_of)
+    with common.session(ctx) as s:
+        ent = tracking.find_enterprise(s, who)
+        info = enterprises.details(s, ent)
+        items = [o.as_dict() for o in enterprises.obligations(s, ent, day, upcoming=upcoming)] if ent.active else []
+        history = enterprises.history(s, ent)
+    due = [o for o in items if o["due"] < day and o["status"] in ("done", "overdue")]
+    summary = {"due_so_far": len(due), "done": sum(o["status"] == "done" for o in due),
+               "overdue": sum(o["status"] == "overdue" for o in due)}
+    if fmt == "json":
+        import sys
+
+        data = {"enterprise": info, "as_of": day, "summary": summary, "obligations": items, "history": history}
+        sys.stdout.write(render.to_json(data) + "\n")
+        return
+    d = _display(info)
+    typer.echo(f"{d['name']}(统一社会信用代码 {d['credit_code']},{d['active']})")
+    for key, label in LIST_COLUMNS[2:]:
+        typer.echo(f"  {label}:{d[key] or '—'}")
+    if not info["active"]:
+        typer.echo("该企业已从名册注销,不再计入报表;以下是已记录的完成情况:")
+        render.emit(history, HISTORY_COLUMNS, "table", title="完成记录", empty="(无完成记录)")
+        return
+    typer.echo(f"截至 {day}:已到期 {summary['due_so_far']} 项,已完成 {summary['done']} 项,逾期 {summary['overdue']} 项")
+    rows = [dict(o, who="企业" if o["subject_kind"] == "enterprise" else "县级监管",
+                 status=STATUS_NAMES[o["status"]]) for o in items]
+    render.emit(rows, OBLIGATION_COLUMNS, "table", title="适用事项", empty="没有适用于该企业的事项")
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    code: str = typer.Option(..., "--code", help="统一社会信用代码(18 位)"),
+    name: str = typer.Option(..., "--name", help="企业名称"),
+    county: str = typer.Option(..., "--county", help="所属县(市、区),可用简称"),
+    sector: str = typer.Option(..., "--sector", help="行业:化工/危险化学品、非煤矿山、工贸(或 chem/mine/trade)"),
+    tags: str = typer.Option(None, "--tags", help="标签,多个用顿号、逗号或分号分隔"),
+    risk: str = typer.Option(None, "--risk", help="风险等级:红|橙|黄|蓝"),
+    park: str = typer.Option(None, "--park", help="所属园区(没有登记的园区会新建)"),
+    contact: str = typer.Option(None, "--contact", help="联系人"),
+    email: str = typer.Option(None, "--email", help="邮箱"),
+):
+    """登记一家企业(已注销的企业再次登记即恢复)。"""
+    from zhiben import register
+
+    with common.session(ctx) as s:
+        ent, status = register.add(s, credit_code=code, name=name, county=county, sector=sector, tags=tags,
+                                   risk=risk, park=park, contact=contact, email=email)
+        text = f"{'已恢复' if status == 'restored' else '已登记'}企业“{ent.name}”({ent.credit_code})"
+    typer.echo(text)
+
+
+@app.command("remove")
+def remove(
+    ctx: typer.Context,
+    who: str = typer.Argument(..., metavar="CODE", help="统一社会信用代码或企业全称"),
+):
+    """从名册注销企业:保留其完成记录和事件,报表不再计入。"""
+    from zhiben import enterprises, tracking
+
+    with common.session(ctx) as s:
+        ent = tracking.find_enterprise(s, who)
+        changed = enterprises.remove(s, ent)
+        name, code = ent.name, ent.credit_code
+    if changed:
+        typer.echo(f"已注销企业“{name}”({code}),历史记录保留;用 zhiben enterprise add 可恢复")
+    else:
+        typer.echo(f"企业“{name}”({code})此前已注销,未作改动")
+
+
+@app.command("tags")
+def tags(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP)):
+    """列出企业标签词表(来自方案原文)。"""
+    from sqlalchemy import select
+
+    from zhiben import models, render
+
+    render.check_format(fmt)
+    with common.session(ctx) as s:
+        rows = s.execute(select(models.Tag).order_by(models.Tag.sector, models.Tag.name)).scalars().all()
+        records = [{"name": t.name, "sector": t.sector, "quote": t.quote} for t in rows]
+    if fmt != "json":
+        records = [dict(r, sector=SECTOR_NAMES[r["sector"]]) for r in records]
+    render.emit(records, [("name", "标签"), ("sector", "行业"), ("quote", "方案原文")], fmt, title="企业标签词表")

@@ -1,0 +1,141 @@
+"""Spreadsheet files (.csv, .xlsx) → numbered rows of cells, with Chinese errors.
+
+CSV files from Excel on Chinese Windows are GB18030/GBK, newer ones UTF-8 (often with a BOM);
+the encoding is detected, never asked for. Row numbers are the ones Excel shows (first row = 1),
+so problems can be reported as file:row:column.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from zhiben.errors import ImportFileError
+
+SAVE_AS_HINT = "请在 Excel 中“另存为”“CSV UTF-8(逗号分隔)”或 .xlsx 后重试"
+
+
+@dataclass
+class Sheet:
+    where: str  # the path as the user gave it, for messages
+    rows: list[tuple[int, list]]  # (spreadsheet row number, raw cell values)
+    encoding: str | None = None  # CSV only
+
+
+def read(path: str | Path) -> Sheet:
+    path = Path(path)
+    where = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ImportFileError(f"{where}: 文件不存在") from None
+    except IsADirectoryError:
+        raise ImportFileError(f"{where}: 是目录,不是文件") from None
+    except OSError as exc:
+        raise ImportFileError(f"{where}: 无法读取文件({exc.strerror})") from None
+    suffix = path.suffix.lower()
+    if data.startswith(b"PK\x03\x04") and suffix in (".xlsx", ".xlsm", ".csv", ".txt"):
+        return Sheet(where, _xlsx_rows(data, where))
+    if suffix in (".xlsx", ".xlsm"):
+        raise ImportFileError(f"{where}: 不是有效的 Excel(.xlsx)文件,可能已损坏或只是改了扩展名")
+    if suffix == ".xls":
+        raise ImportFileError(f"{where}: 不支持旧版 Excel(.xls)格式,请在 Excel 中另存为 .xlsx 或 CSV 后重试")
+    if suffix in (".csv", ".txt"):
+        text, encoding = decode(data, where)
+        return Sheet(where, _csv_rows(text), encoding)
+    raise ImportFileError(f"{where}: 不支持的文件类型“{path.suffix or '无扩展名'}”,请使用 .csv 或 .xlsx")
+
+
+def decode(data: bytes, where: str) -> tuple[str, str]:
+    """Text and encoding name of a CSV file: UTF-8 (with or without BOM) or GB18030."""
+    unknown = f"{where}: 无法识别文件编码(既不是 UTF-8 也不是 GB18030/GBK),{SAVE_AS_HINT}"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ImportFileError(f"{where}: 文件是 UTF-16 编码(Excel 的“Unicode 文本”),{SAVE_AS_HINT}")
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError:
+            raise ImportFileError(unknown) from None
+    if b"\x00" in data[:4096]:
+        raise ImportFileError(f"{where}: 不是文本文件,{SAVE_AS_HINT}")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise ImportFileError(unknown) from None
+    if not _plausible_chinese(text):
+        raise ImportFileError(unknown)
+    return text, "gb18030"
+
+
+def _plausible_chinese(text: str) -> bool:
+    """GB18030 decodes almost any bytes; Latin-1 or binary data turns into rare characters.
+
+    Real registers are mostly GB2312 characters (county names, common words); bytes from other
+    encodings land in GBK's extension rows or the private use area instead.
+    """
+    wide = [c for c in text if ord(c) > 0x7F]
+    if not wide:
+        return True
+    common = 0
+    for c in wide:
+        if unicodedata.category(c) in ("Co", "Cn", "Cc"):
+            return False
+        try:
+            c.encode("gb2312")
+            common += 1
+        except UnicodeEncodeError:
+            pass
+    return common * 2 >= len(wide)
+
+
+def _csv_rows(text: str) -> list[tuple[int, list]]:
+    first = text.split("\n", 1)[0]
+    delimiter = ","
+    if "," not in first:
+        if "\t" in first:
+            delimiter = "\t"
+        elif ";" in first:
+            delimiter = ";"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return [(n, row) for n, row in enumerate(reader, start=1)]
+
+
+def _xlsx_rows(data: bytes, where: str) -> list[tuple[int, list]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ImportFileError(f"{where}: 无法读取 Excel 文件({type(exc).__name__}),请确认文件未损坏") from None
+    except Exception as exc:  # openpyxl raises its own InvalidFileException and friends
+        raise ImportFileError(f"{where}: 无法读取 Excel 文件({type(exc).__name__}),请确认文件未损坏") from None
+    try:
+        ws = wb.active if wb.active is not None else wb.worksheets[0]
+        # min_row=1 makes openpyxl fill leading blank rows, so numbering stays Excel's.
+        return [(n, list(row)) for n, row in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1)]
+    finally:
+        wb.close()
+
+
+def cell_text(value) -> str:
+    """A raw cell value as the text a user sees in it."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
