@@ -61,6 +61,10 @@ def _register() -> None:
     reports.register(app)
     app.add_typer(catalogue.app, name="catalogue")
     app.add_typer(county.app, name="county")
+    from zhiben.cli import enterprise, park
+
+    app.add_typer(enterprise.app, name="enterprise")
+    app.add_typer(park.app, name="park")
 
 
 _register()
