@@ -1,18 +1,32 @@
 """Events the plans count from (试生产, 竣工验收, 停产停建 …) and the deadlines they bring.
 
 Derived deadlines are stored (EventDue) because working-day arithmetic needs the holiday
-calendar, which SQL cannot do; they are re-derived whenever the catalogue is loaded.
+calendar, which SQL cannot do; they are re-derived whenever the catalogue is loaded and whenever
+an enterprise's events change.
+
+A later event can end a deadline in two ways, both named in the rule:
+- `closed_by` fulfils it: the closing event is recorded as the deadline's completion (on the
+  closing event's date, so a late one counts as done late). E.g. trial-end fulfils
+  "试生产期限不超过1年".
+- `cancelled_by` withdraws it: the deadline stops being owed from the cancelling event's date
+  (EventDue.closed_on), but only when the cancelling event comes on or before the due date; an
+  obligation that had already fallen due stays owed. E.g. resuming within 3 months cancels the
+  shutdown plan owed "when a shutdown passes 3 months".
+A closing or cancelling event belongs to the latest event it can end: its window runs from that
+event to the next event of the same kind.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from zhiben import catalogue as cat_mod
 from zhiben import models, schedule
+from zhiben.errors import InputError, NotFound
 
 KINDS = {
     "trial-start": "试生产开始",
@@ -23,6 +37,16 @@ KINDS = {
     "apprentice": "新特种作业人员师带徒开始",
     "alert": "监测预警报警",
 }
+# An event of the key kind cannot precede every event of the value kind (试生产结束 before any 开始).
+FOLLOWS = {"trial-end": "trial-start", "resumption": "shutdown"}
+AUTO_SOURCE = "event:"
+
+
+def check_kind(kind: str) -> str:
+    if kind not in KINDS:
+        known = "、".join(f"{k}({v})" for k, v in KINDS.items())
+        raise InputError(f"未知的事件类型“{kind}”;可用:{known}")
+    return kind
 
 
 def applies(m: models.Milestone, ent: models.Enterprise, ent_tags: set[str]) -> bool:
@@ -37,36 +61,96 @@ def period_of(event: models.Event) -> str:
     return f"{event.kind}@{event.date.isoformat()}#{event.id}"
 
 
-def derive(session: Session, event: models.Event, milestones: list[models.Milestone] | None = None) -> list[models.EventDue]:
-    """(Re)create the EventDue rows of one event."""
+def _ent_tags(session: Session, enterprise_id: int) -> set[str]:
+    q = select(models.EnterpriseTag.tag).where(models.EnterpriseTag.enterprise_id == enterprise_id)
+    return set(session.exec(q).all())
+
+
+def _events_of(session: Session, enterprise_id: int) -> list[models.Event]:
+    q = select(models.Event).where(models.Event.enterprise_id == enterprise_id)
+    return sorted(session.exec(q).all(), key=lambda e: (e.date, e.id))
+
+
+def _first_in_window(event: models.Event, events: list[models.Event], kind: str | None,
+                     until: dt.date | None = None) -> models.Event | None:
+    """The first `kind` event from `event` up to the next event of `event`'s own kind."""
+    if not kind:
+        return None
+    nxt = min((e.date for e in events if e.kind == event.kind and e.date > event.date), default=None)
+    for e in events:
+        if e.kind != kind or e.id == event.id or e.date < event.date:
+            continue
+        if nxt is not None and e.date >= nxt:
+            continue
+        if until is not None and e.date > until:
+            continue
+        return e
+    return None
+
+
+def derive(session: Session, event: models.Event, milestones: list[models.Milestone] | None = None,
+           events: list[models.Event] | None = None) -> list[models.EventDue]:
+    """(Re)create the EventDue rows of one event and the completions its closing events imply."""
     ent = session.get(models.Enterprise, event.enterprise_id)
-    tags = set(session.exec(select(models.EnterpriseTag.tag).where(models.EnterpriseTag.enterprise_id == ent.id)).all())
+    tags = _ent_tags(session, ent.id)
     if milestones is None:
         milestones = _relative_milestones(session)
+    if events is None:
+        events = _events_of(session, ent.id)
     session.exec(delete(models.EventDue).where(models.EventDue.event_id == event.id))
-    later = session.exec(
-        select(models.Event).where(models.Event.enterprise_id == ent.id, models.Event.date >= event.date)
-    ).all()
-    rows = []
+    rows, closers = [], {}
     for m in milestones:
         rule = cat_mod.RelativeRule.model_validate(m.rule)
         if rule.event != event.kind or not applies(m, ent, tags):
             continue
-        closers = {k for k in (rule.closed_by, rule.cancelled_by) if k}
-        closed = min((e.date for e in later if e.kind in closers and e.id != event.id), default=None)
-        row = models.EventDue(
-            milestone_id=m.id,
-            enterprise_id=ent.id,
-            event_id=event.id,
-            period=period_of(event),
-            due=schedule.relative_due(rule, event.date),
-            bound=rule.bound,
-            closed_on=closed,
-        )
+        due = schedule.relative_due(rule, event.date)
+        cancel = _first_in_window(event, events, rule.cancelled_by, until=due)
+        closers[m.id] = _first_in_window(event, events, rule.closed_by)
+        row = models.EventDue(milestone_id=m.id, enterprise_id=ent.id, event_id=event.id, period=period_of(event),
+                              due=due, bound=rule.bound, closed_on=cancel.date if cancel else None)
         session.add(row)
         rows.append(row)
     session.flush()
+    _sync_closures(session, ent, event, rows, closers)
     return rows
+
+
+def _sync_closures(session: Session, ent: models.Enterprise, event: models.Event, rows: list[models.EventDue],
+                   closers: dict[str, models.Event | None]) -> None:
+    """Completions made by closing events: add what is missing, drop what no longer holds."""
+    from zhiben import tracking
+
+    subject = tracking.Subject("enterprise", ent.id, ent.name, ent.county_id)
+    period = period_of(event)
+    existing = {c.milestone_id: c for c in session.exec(select(models.Completion).where(
+        models.Completion.subject_kind == "enterprise", models.Completion.subject_id == ent.id,
+        models.Completion.period == period)).all()}
+    dues = {r.milestone_id: r for r in rows}
+    for mid, comp in existing.items():
+        auto = (comp.source or "").startswith(AUTO_SOURCE)
+        closer = closers.get(mid) if mid in dues else None
+        if not auto:
+            continue
+        if closer is None:
+            session.delete(comp)
+            tracking.audit_change(session, action="reopen", m_id=mid, subject=subject, period=period, old="done",
+                                  new="open", done_on=None, evidence="关闭该期限的事件已删除或不再适用",
+                                  by=None, source=comp.source)
+        elif comp.source != f"{AUTO_SOURCE}{closer.id}" or comp.done_on != closer.date:
+            comp.source, comp.done_on = f"{AUTO_SOURCE}{closer.id}", closer.date
+            comp.evidence = f"{KINDS[closer.kind]}({closer.date})"
+    for mid, closer in closers.items():
+        if closer is None or mid in existing:
+            continue
+        evidence = f"{KINDS[closer.kind]}({closer.date})"
+        source = f"{AUTO_SOURCE}{closer.id}"
+        session.add(models.Completion(milestone_id=mid, subject_kind="enterprise", subject_id=ent.id, period=period,
+                                      done_on=closer.date, evidence=evidence, recorded_by=closer.recorded_by,
+                                      source=source))
+        old = "overdue" if dues[mid].due < closer.date else "open"
+        tracking.audit_change(session, action="done", m_id=mid, subject=subject, period=period, old=old, new="done",
+                              done_on=closer.date, evidence=evidence, by=closer.recorded_by, source=source)
+    session.flush()
 
 
 def _relative_milestones(session: Session) -> list[models.Milestone]:
@@ -77,22 +161,188 @@ def _relative_milestones(session: Session) -> list[models.Milestone]:
 
 def rederive_all(*, session: Session) -> None:
     milestones = _relative_milestones(session)
-    for event in session.exec(select(models.Event)).all():
-        derive(session, event, milestones)
+    ent_ids = session.exec(select(models.Event.enterprise_id).distinct()).all()
+    for ent_id in ent_ids:
+        events = _events_of(session, ent_id)
+        for event in events:
+            derive(session, event, milestones, events)
 
 
 def rederive_enterprise(session: Session, enterprise_id: int) -> None:
     """After an event is added or removed, closers of earlier events may have changed."""
     milestones = _relative_milestones(session)
-    for event in session.exec(select(models.Event).where(models.Event.enterprise_id == enterprise_id)).all():
-        derive(session, event, milestones)
+    events = _events_of(session, enterprise_id)
+    for event in events:
+        derive(session, event, milestones, events)
+
+
+# --- recording ---------------------------------------------------------------------------------
+
+@dataclass
+class DueInfo:
+    """A derived deadline as a user sees it."""
+
+    event_id: int
+    milestone_id: str
+    title: str
+    period: str
+    due: dt.date
+    bound: str
+    cancelled_on: dt.date | None
+    done_on: dt.date | None
+    done_by_event: bool
+
+    @property
+    def state(self) -> str:
+        if self.cancelled_on is not None:
+            return f"已于 {self.cancelled_on} 取消"
+        if self.done_on is not None:
+            late = ",逾期完成" if self.done_on > self.due and self.bound == "deadline" else ""
+            return f"已于 {self.done_on} 完成{late}"
+        return ""
+
+
+def dues_of(session: Session, *, event_id: int | None = None, enterprise_id: int | None = None) -> list[DueInfo]:
+    q = (select(models.EventDue, models.Milestone.title, models.Completion)
+         .join(models.Milestone, models.Milestone.id == models.EventDue.milestone_id)
+         .outerjoin(models.Completion, (models.Completion.milestone_id == models.EventDue.milestone_id)
+                    & (models.Completion.subject_kind == "enterprise")
+                    & (models.Completion.subject_id == models.EventDue.enterprise_id)
+                    & (models.Completion.period == models.EventDue.period)))
+    if event_id is not None:
+        q = q.where(models.EventDue.event_id == event_id)
+    if enterprise_id is not None:
+        q = q.where(models.EventDue.enterprise_id == enterprise_id)
+    out = []
+    for d, title, comp in session.exec(q).all():
+        out.append(DueInfo(d.event_id, d.milestone_id, title, d.period, d.due, d.bound, d.closed_on,
+                           comp.done_on if comp else None,
+                           bool(comp and (comp.source or "").startswith(AUTO_SOURCE))))
+    return sorted(out, key=lambda x: (x.due, x.milestone_id, x.event_id))
+
+
+@dataclass
+class Outcome:
+    event: models.Event
+    dues: list[DueInfo]
+    # Deadlines of the enterprise's other events that this change closed, cancelled or reopened.
+    affected: list[DueInfo]
+
+
+def _state_map(session: Session, enterprise_id: int) -> dict[tuple[str, str], tuple]:
+    return {(d.milestone_id, d.period): (d.cancelled_on, d.done_on if d.done_by_event else None)
+            for d in dues_of(session, enterprise_id=enterprise_id)}
+
+
+def _check_order(existing: list[models.Event], kind: str, date: dt.date) -> None:
+    """Refuse an event that would put a 结束/复工 before every 开始/停产 of the enterprise."""
+    events = [(e.kind, e.date) for e in existing] + [(kind, date)]
+    for later, earlier in FOLLOWS.items():
+        starts = [d for k, d in events if k == earlier]
+        if not starts:
+            continue
+        for k, d in events:
+            if k == later and not any(s <= d for s in starts):
+                raise InputError(f"{KINDS[later]}日期 {d} 早于{KINDS[earlier]}日期 {min(starts)}")
+
+
+def get_enterprise(session: Session, enterprise_id: int) -> models.Enterprise:
+    ent = session.get(models.Enterprise, enterprise_id)
+    if ent is None:
+        raise NotFound(f"未知的企业(编号 {enterprise_id})")
+    if not ent.active:
+        raise InputError(f"企业“{ent.name}”已移出名录,不能登记新事件")
+    return ent
 
 
 def add(session: Session, *, enterprise_id: int, kind: str, date: dt.date, note: str | None = None,
-        by: str | None = None) -> tuple[models.Event, list[models.EventDue]]:
-    event = models.Event(enterprise_id=enterprise_id, kind=kind, date=date, note=note, recorded_by=by)
+        by: str | None = None, today: dt.date | None = None) -> Outcome:
+    check_kind(kind)
+    today = today or dt.date.today()
+    if date > today:
+        raise InputError(f"事件日期 {date} 晚于今天 {today}(只能登记已发生的事件)")
+    ent = get_enterprise(session, enterprise_id)
+    existing = _events_of(session, ent.id)
+    if any(e.kind == kind and e.date == date for e in existing):
+        raise InputError(f"企业“{ent.name}”已登记过 {date} 的{KINDS[kind]}事件")
+    _check_order(existing, kind, date)
+    before = _state_map(session, ent.id)
+    event = models.Event(enterprise_id=ent.id, kind=kind, date=date, note=note or None, recorded_by=by or None)
     session.add(event)
     session.flush()
-    rederive_enterprise(session, enterprise_id)
-    dues = session.exec(select(models.EventDue).where(models.EventDue.event_id == event.id)).all()
-    return event, list(dues)
+    rederive_enterprise(session, ent.id)
+    return Outcome(event, dues_of(session, event_id=event.id), _affected(session, ent.id, before, event.id))
+
+
+def _affected(session: Session, enterprise_id: int, before: dict, skip_event: int | None) -> list[DueInfo]:
+    out = []
+    for d in dues_of(session, enterprise_id=enterprise_id):
+        if d.event_id == skip_event:
+            continue
+        now = (d.cancelled_on, d.done_on if d.done_by_event else None)
+        if before.get((d.milestone_id, d.period), (None, None)) != now:
+            out.append(d)
+    return out
+
+
+def get(session: Session, event_id: int) -> models.Event:
+    event = session.get(models.Event, event_id)
+    if event is None:
+        raise NotFound(f"没有编号为 {event_id} 的事件;用 zhiben event list 查看")
+    return event
+
+
+def remove(session: Session, event_id: int, *, by: str | None = None) -> Outcome:
+    """Delete a mistaken event, its derived deadlines and the closures it made."""
+    from zhiben import tracking
+
+    event = get(session, event_id)
+    ent = session.get(models.Enterprise, event.enterprise_id)
+    period = period_of(event)
+    comps = session.exec(select(models.Completion).where(
+        models.Completion.subject_kind == "enterprise", models.Completion.subject_id == ent.id,
+        models.Completion.period == period)).all()
+    manual = [c for c in comps if not (c.source or "").startswith(AUTO_SOURCE)]
+    if manual:
+        ids = "、".join(sorted(c.milestone_id for c in manual))
+        raise InputError(f"事件 #{event_id} 派生的期限已有完成记录({ids}),请先用 zhiben reopen 撤销后再删除")
+    dues = dues_of(session, event_id=event.id)
+    before = _state_map(session, ent.id)
+    subject = tracking.Subject("enterprise", ent.id, ent.name, ent.county_id)
+    for c in comps:
+        session.delete(c)
+        tracking.audit_change(session, action="reopen", m_id=c.milestone_id, subject=subject, period=period,
+                              old="done", new="open", done_on=None, evidence=f"事件 #{event_id} 已删除", by=by,
+                              source=c.source)
+    session.exec(delete(models.EventDue).where(models.EventDue.event_id == event.id))
+    session.delete(event)
+    session.flush()
+    rederive_enterprise(session, ent.id)
+    return Outcome(event, dues, _affected(session, ent.id, before, event.id))
+
+
+@dataclass
+class EventRow:
+    event: models.Event
+    enterprise: models.Enterprise
+    county: str
+    dues: list[DueInfo]
+
+
+def list_events(session: Session, *, enterprise_id: int | None = None, county_id: int | None = None,
+                kind: str | None = None) -> list[EventRow]:
+    q = (select(models.Event, models.Enterprise, models.County.name)
+         .join(models.Enterprise, models.Enterprise.id == models.Event.enterprise_id)
+         .join(models.County, models.County.id == models.Enterprise.county_id))
+    if enterprise_id is not None:
+        q = q.where(models.Event.enterprise_id == enterprise_id)
+    if county_id is not None:
+        q = q.where(models.Enterprise.county_id == county_id)
+    if kind is not None:
+        q = q.where(models.Event.kind == check_kind(kind))
+    rows = session.exec(q.order_by(models.Event.date, models.Event.id)).all()
+    dues: dict[int, list[DueInfo]] = {}
+    for ent_id in {ent.id for _, ent, _ in rows}:
+        for d in dues_of(session, enterprise_id=ent_id):
+            dues.setdefault(d.event_id, []).append(d)
+    return [EventRow(e, ent, county, dues.get(e.id, [])) for e, ent, county in rows]

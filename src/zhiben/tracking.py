@@ -150,6 +150,9 @@ def _audit(session, *, action, m_id, subject, period, old, new, done_on, evidenc
                                   source=source))
 
 
+audit_change = _audit
+
+
 def prepare(session: Session, milestone_id: str, subject: Subject, period: str | None,
             enterprise: models.Enterprise | None = None) -> tuple[models.Milestone, Subject, str, dt.date]:
     """Validate an occurrence reference; per-risk duties move the subject to the county."""
@@ -158,6 +161,8 @@ def prepare(session: Session, milestone_id: str, subject: Subject, period: str |
         enterprise = session.get(models.Enterprise, subject.id)
         if enterprise.risk != m.per_risk:
             raise InputError(f"事项 {m.id} 只针对{m.per_risk}色企业,“{enterprise.name}”的风险等级是{enterprise.risk or '未评定'}")
+        if m.sector and enterprise.sector != m.sector:
+            raise InputError(f"事项 {m.id} 不适用于企业“{enterprise.name}”(行业不符)")
         county = session.get(models.County, enterprise.county_id)
         subject = Subject("county", county.id, county.name, county.id)
     check_applies(session, m, subject)
@@ -208,3 +213,62 @@ def audit_log(session: Session, *, milestone_id: str | None = None, subject: Sub
     if limit:
         q = q.limit(limit)
     return list(session.exec(q).all())
+
+
+# --- one obligation for many enterprises -------------------------------------------------------
+
+def county_enterprises(session: Session, milestone_id: str, county: Subject) -> list[models.Enterprise]:
+    """The county's active enterprises an obligation falls on (for a per-risk duty: those it covers)."""
+    from zhiben import events
+
+    m = get_milestone(session, milestone_id)
+    if m.responsible != "enterprise" and not m.per_risk:
+        raise InputError(f"事项 {m.id} 的责任主体是{KIND_LABEL[m.responsible]},不是企业,不能按企业批量记录")
+    q = select(models.Enterprise).where(models.Enterprise.county_id == county.id, models.Enterprise.active)
+    if m.sector:
+        q = q.where(models.Enterprise.sector == m.sector)
+    if m.per_risk:
+        q = q.where(models.Enterprise.risk == m.per_risk)
+    found = []
+    for ent in session.exec(q.order_by(models.Enterprise.credit_code)).all():
+        if m.per_risk:
+            found.append(ent)
+            continue
+        tags = set(session.exec(select(models.EnterpriseTag.tag).where(models.EnterpriseTag.enterprise_id == ent.id)).all())
+        if not events.applies(m, ent, tags):
+            continue
+        if m.kind == "relative" and session.exec(select(models.EventDue.id).where(
+                models.EventDue.milestone_id == m.id, models.EventDue.enterprise_id == ent.id)).first() is None:
+            continue  # no event yet, so nothing is owed
+        found.append(ent)
+    if not found:
+        what = f"{m.per_risk}色" if m.per_risk else "适用该事项的"
+        raise InputError(f"{county.name}没有{what}在册企业(事项 {m.id})")
+    return found
+
+
+def mark_done_many(session: Session, milestone_id: str, enterprises: list[tuple[str, models.Enterprise]], *,
+                   period: str | None = None, on: dt.date | None = None, evidence: str | None = None,
+                   by: str | None = None, source: str | None = None, today: dt.date | None = None) -> list[Change]:
+    """Record one obligation for many enterprises, all or nothing: every (label, enterprise) is
+    checked before anything is written, and every problem is reported at once."""
+    today = today or dt.date.today()
+    on = on or today
+    if on > today:
+        raise InputError(f"完成日期 {on} 晚于今天 {today}")
+    m = get_milestone(session, milestone_id)
+    if m.responsible != "enterprise" and not m.per_risk:
+        raise InputError(f"事项 {m.id} 的责任主体是{KIND_LABEL[m.responsible]},不是企业,不能按企业批量记录")
+    if not enterprises:
+        raise InputError("没有要记录的企业")
+    problems = []
+    for label, ent in enterprises:
+        try:
+            prepare(session, m.id, Subject("enterprise", ent.id, ent.name, ent.county_id), period)
+        except InputError as exc:
+            problems.append(f"{label}: {exc.message}")
+    if problems:
+        raise InputError(f"有 {len(problems)} 家企业不能记录事项 {m.id},未做任何更改", problems=problems)
+    return [mark_done(session, m.id, Subject("enterprise", ent.id, ent.name, ent.county_id), period=period, on=on,
+                      evidence=evidence, by=by, source=source, today=today)
+            for _, ent in enterprises]

@@ -61,6 +61,9 @@ def _register() -> None:
     reports.register(app)
     app.add_typer(catalogue.app, name="catalogue")
     app.add_typer(county.app, name="county")
+    from zhiben.cli import event
+
+    app.add_typer(event.app, name="event")
     from zhiben.cli import enterprise, park
 
     app.add_typer(enterprise.app, name="enterprise")

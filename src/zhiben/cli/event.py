@@ -1,0 +1,116 @@
+"""zhiben event add / list / remove: the events event-relative deadlines count from."""
+
+from __future__ import annotations
+
+import typer
+
+from zhiben.cli import common
+
+app = typer.Typer(help="企业事件(试生产、竣工验收、停产停建、复工复产、师带徒、监测报警)及其派生期限。",
+                  no_args_is_help=True, rich_markup_mode=None)
+
+KIND_HELP = ("事件类型:trial-start(试生产开始)、trial-end(试生产结束)、acceptance(竣工验收通过)、"
+             "shutdown(停产停建)、resumption(复工复产)、apprentice(师带徒开始)、alert(监测预警报警)")
+COLUMNS = [("id", "编号"), ("kind_name", "事件"), ("date", "日期"), ("enterprise", "企业"),
+           ("credit_code", "统一社会信用代码"), ("county", "所属县区"), ("deadlines_text", "派生期限"),
+           ("note", "备注"), ("recorded_by", "记录人")]
+
+
+def _due_line(d) -> str:
+    when = f"最早 {d.due}" if d.bound == "earliest" else f"期限 {d.due}"
+    state = f"({d.state})" if d.state else ""
+    return f"  {d.milestone_id}  {d.title}  {when}{state}"
+
+
+def _due_record(d) -> dict:
+    return {"milestone_id": d.milestone_id, "title": d.title, "period": d.period, "due": d.due, "bound": d.bound,
+            "cancelled_on": d.cancelled_on, "done_on": d.done_on}
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    kind: str = typer.Argument(..., metavar="KIND", help=KIND_HELP),
+    enterprise: str = typer.Option(..., "--enterprise", help="企业统一社会信用代码或全称"),
+    date: str = typer.Option(None, "--date", help="事件发生日期(YYYY-MM-DD,默认今天)"),
+    note: str = typer.Option(None, "--note", help="备注"),
+    by: str = typer.Option(None, "--by", help="记录人"),
+):
+    """登记一个企业事件,并列出由它派生的期限。"""
+    from zhiben import events, tracking
+
+    events.check_kind(kind)
+    day = common.parse_date(date, "事件日期")
+    with common.session(ctx) as s:
+        ent = tracking.find_enterprise(s, enterprise)
+        out = events.add(s, enterprise_id=ent.id, kind=kind, date=day or _today(), note=note, by=by)
+        head = f"已登记事件 #{out.event.id}:{ent.name}({ent.credit_code}){events.KINDS[kind]} {out.event.date}"
+    typer.echo(head)
+    if out.dues:
+        typer.echo("派生期限:")
+        for d in out.dues:
+            typer.echo(_due_line(d))
+    else:
+        typer.echo("该事件没有派生期限(企业的行业或标签不适用相关事项)")
+    if out.affected:
+        typer.echo("受影响的其他期限:")
+        for d in out.affected:
+            typer.echo(_due_line(d))
+
+
+def _today():
+    import datetime as dt
+
+    return dt.date.today()
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    enterprise: str = typer.Option(None, "--enterprise", help="企业统一社会信用代码或全称"),
+    county: str = typer.Option(None, "--county", help="县级单位,可用简称"),
+    kind: str = typer.Option(None, "--kind", help=KIND_HELP),
+    fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
+):
+    """列出已登记的企业事件及其派生期限。"""
+    from zhiben import events, render, tracking
+
+    render.check_format(fmt)
+    if kind:
+        events.check_kind(kind)
+    with common.session(ctx) as s:
+        ent_id = tracking.find_enterprise(s, enterprise).id if enterprise else None
+        county_id = tracking.county_subject(s, county).id if county else None
+        rows = events.list_events(s, enterprise_id=ent_id, county_id=county_id, kind=kind)
+        records = [{
+            "id": r.event.id, "kind": r.event.kind, "kind_name": events.KINDS[r.event.kind], "date": r.event.date,
+            "enterprise": r.enterprise.name, "credit_code": r.enterprise.credit_code, "county": r.county,
+            "note": r.event.note, "recorded_by": r.event.recorded_by, "recorded_at": r.event.recorded_at,
+            "deadlines": [_due_record(d) for d in r.dues],
+            "deadlines_text": ";".join(f"{d.milestone_id} {d.due}" + (f"({d.state})" if d.state else "")
+                                       for d in r.dues),
+        } for r in rows]
+    if fmt == "json":
+        for r in records:
+            del r["deadlines_text"]
+    render.emit(records, COLUMNS, fmt, title=f"企业事件({len(records)} 条)", empty="没有登记的事件")
+
+
+@app.command("remove")
+def remove(
+    ctx: typer.Context,
+    event_id: int = typer.Argument(..., metavar="ID", help="事件编号(见 zhiben event list)"),
+    by: str = typer.Option(None, "--by", help="记录人"),
+):
+    """删除一条登记错误的事件及其派生期限。"""
+    from zhiben import events, models
+
+    with common.session(ctx) as s:
+        out = events.remove(s, event_id, by=by)
+        name = s.get(models.Enterprise, out.event.enterprise_id).name
+        what = f"{name} {events.KINDS[out.event.kind]} {out.event.date}"
+    typer.echo(f"已删除事件 #{event_id}:{what},同时删除派生期限 {len(out.dues)} 项")
+    if out.affected:
+        typer.echo("受影响的其他期限:")
+        for d in out.affected:
+            typer.echo(_due_line(d))
