@@ -61,6 +61,11 @@ def _register() -> None:
     reports.register(app)
     app.add_typer(catalogue.app, name="catalogue")
     app.add_typer(county.app, name="county")
+    from zhiben.cli import export, report, status
+
+    export.register(app)
+    report.register(app)
+    app.add_typer(status.app, name="status")
     from zhiben.cli import event
 
     app.add_typer(event.app, name="event")

@@ -98,10 +98,17 @@ def progress_records(rows) -> list[dict]:
 def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="分组:county|plan|milestone|enterprise"),
              plan: str = Plan, county: str = County, who: str = Who, enterprise: str = Ent,
              sector: str = Sector, tag: str = Tag, risk: str = Risk, milestone_id: str = Mid, as_of: str = AsOf,
-             fmt: str = Fmt):
+             fmt: str = Fmt, chart: bool = typer.Option(False, "--chart", help="以条形图显示完成率"),
+             targets: bool = typer.Option(False, "--targets", help="改为显示量化目标的测算值、目标值和达标情况")):
     """完成进度:各组已到期、已完成、逾期的事项数和完成率。"""
     from zhiben import render, reports
 
+    if targets:
+        from zhiben.cli import target
+
+        return target.show_table(ctx, plan=plan, county=county, milestone_id=milestone_id, as_of=as_of, fmt=fmt,
+                                 unsupported={"--by": by != "county", "--who": who, "--enterprise": enterprise,
+                                              "--sector": sector, "--tag": tag, "--risk": risk, "--chart": chart})
     render.check_format(fmt)
     common.choice(by, BY, "分组方式")
     day = common.as_of(as_of)
@@ -112,7 +119,12 @@ def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="
     if by == "plan":
         for r in records:
             r["label"] = render.PLAN_NAMES.get(r["label"], r["label"])
-    render.emit(records, PROGRESS_COLUMNS, fmt, title=f"截至 {day} 完成进度(按{ {'county': '县区', 'plan': '方案', 'milestone': '事项', 'enterprise': '企业'}[by]})")
+    title = f"截至 {day} 完成进度(按{ {'county': '县区', 'plan': '方案', 'milestone': '事项', 'enterprise': '企业'}[by]})"
+    if chart:
+        from zhiben.cli.report import print_chart
+
+        return print_chart(records, title)
+    render.emit(records, PROGRESS_COLUMNS, fmt, title=title)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,44 @@
+"""zhiben status import FILE: read a filled-in county template back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from zhiben.cli import common
+
+app = typer.Typer(help="填报状态回收:导入县区填好的模板。", no_args_is_help=True)
+
+
+def _line(a) -> str:
+    from zhiben.render import KIND_NAMES
+
+    period = "" if a.period == "once" else f" 周期 {a.period}"
+    who = f"{KIND_NAMES[a.subject.kind]}“{a.subject.name}”"
+    if a.kind == "done":
+        return f"第 {a.row} 行:{a.milestone_id} {who}{period} → 已完成({a.done_on})"
+    return f"第 {a.row} 行:{a.milestone_id} {who}{period} → 撤销完成(原完成日期 {a.current_done_on})"
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="填好的模板(.xlsx 或 .csv;CSV 可为 UTF-8 或 GB18030)"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="只检查并列出将要发生的变化,不写入数据库"),
+    by: str = typer.Option(None, "--by", help="记录人"),
+):
+    """导入填好的状态模板:逐行校验,有任何问题则整份不导入;每项变化写入变更日志(来源为文件名)。"""
+    from zhiben import statussheet
+
+    with common.session(ctx) as s:
+        result = statussheet.apply_import(s, file, by=by, dry_run=dry_run)
+    changes = result.changes
+    for a in changes:
+        typer.echo(_line(a))
+    summary = (f"完成 {sum(a.kind == 'done' for a in changes)} 项,撤销 {sum(a.kind == 'reopen' for a in changes)} 项,"
+               f"无变化 {result.unchanged} 项,未填写 {result.skipped} 行")
+    if dry_run:
+        typer.echo(f"预演(未写入数据库):{result.file} 将{summary}")
+    else:
+        typer.echo(f"已导入 {result.file}:{summary}")

@@ -1,0 +1,353 @@
+"""The status round trip: a county's fill-in template out, the filled sheet back in.
+
+The template lists a county's open occurrences (its own, its parks' and its enterprises') with
+empty 状态/完成日期/佐证材料/备注 columns. Import validates every row first and reports each
+problem as file:row:column; only a file without problems is applied, each change through
+tracking.mark_done/reopen with the file name as the audit source. Applying is idempotent: a
+row already in the state it asks for is counted as unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from zhiben import models, reports, tracking
+from zhiben.errors import ImportFileError, InputError, ZhibenError
+
+TEMPLATE_COLUMNS = [
+    ("milestone_id", "编号"), ("plan", "方案"), ("title", "事项"), ("subject_kind", "主体类别"),
+    ("subject", "责任主体"), ("credit_code", "统一社会信用代码"), ("period", "周期"), ("due", "期限"),
+    ("current", "当前情况"), ("fill_status", "状态"), ("fill_done_on", "完成日期"),
+    ("fill_evidence", "佐证材料"), ("fill_note", "备注"),
+]
+DONE_WORDS = ("已完成", "完成", "已办结", "办结", "done", "是", "√", "✓")
+OPEN_WORDS = ("未完成", "撤销", "撤销完成", "open", "undo", "否", "×")
+STATUS_CHOICES = ["已完成", "未完成", "撤销"]
+KIND_CODES = {"市级": "city", "县级": "county", "县(市、区)": "county", "园区": "park", "化工园区": "park",
+              "企业": "enterprise", "city": "city", "county": "county", "park": "park", "enterprise": "enterprise"}
+REQUIRED = ("编号", "主体类别", "责任主体", "周期", "状态", "完成日期")
+GUARD_CHARS = "=+-@\t\r"
+NOTE = ("填写说明:在“状态”列填 已完成 / 未完成 / 撤销,已完成的须填“完成日期”(不晚于今天);"
+        "其余列请勿改动。填好后交回,用 zhiben status import 文件名 导入。")
+
+
+# --- template ---------------------------------------------------------------------------------
+
+def template_records(session: Session, county_id: int, as_of: dt.date, days: int = 30) -> list[dict]:
+    """Open occurrences of one county: overdue ones, then those due within `days`."""
+    f = reports.Filters(county_id=county_id)
+    rows = reports.overdue(session, f, as_of) + reports.upcoming(session, f, as_of, days)
+    out = []
+    for r in rows:
+        if r.days_overdue is not None:
+            current = f"逾期 {r.days_overdue} 天"
+        elif r.days_left is not None:
+            current = f"{r.days_left} 天后到期"
+        else:
+            current = "未完成"
+        out.append({"milestone_id": r.milestone_id, "plan": r.plan, "title": r.title,
+                    "subject_kind": r.subject_kind, "subject": r.subject, "credit_code": r.credit_code,
+                    "period": r.period, "due": r.due, "status": r.status, "days_overdue": r.days_overdue,
+                    "current": current, "fill_status": "", "fill_done_on": None, "fill_evidence": "",
+                    "fill_note": ""})
+    return out
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+@dataclass
+class Cell:
+    value: object
+    column: str  # spreadsheet column letter
+
+
+@dataclass
+class SheetRow:
+    number: int
+    cells: dict[str, Cell]
+
+    def get(self, header: str):
+        cell = self.cells.get(header)
+        return None if cell is None else cell.value
+
+
+def _unguard(value):
+    """Undo the CSV injection guard ('=... → =...) and trim whitespace."""
+    if isinstance(value, str):
+        value = value.strip()
+        if len(value) > 1 and value[0] == "'" and value[1] in GUARD_CHARS:
+            value = value[1:]
+        return value
+    return value
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def _rows_from_table(name: str, table: list[list]) -> list[SheetRow]:
+    if not table:
+        raise ImportFileError(f"{name}:文件是空的")
+    header = [str(h).strip().lstrip("\ufeff") if h is not None else "" for h in table[0]]
+    missing = [h for h in REQUIRED if h not in header]
+    if missing:
+        raise ImportFileError(f"{name}:1:缺少列 {'、'.join(missing)}(请使用 zhiben export template 生成的模板)")
+    rows = []
+    for n, raw in enumerate(table[1:], start=2):
+        values = [_unguard(v) for v in raw]
+        if all(v in (None, "") for v in values):
+            continue
+        cells = {h: Cell(values[i] if i < len(values) else None, _letter(i)) for i, h in enumerate(header) if h}
+        rows.append(SheetRow(n, cells))
+    return rows
+
+
+def _decode(name: str, data: bytes) -> str:
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError(f"{name}:无法识别文件编码(应为 UTF-8 或 GB18030)")
+
+
+def read_sheet(path: Path) -> list[SheetRow]:
+    name = path.name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFileError(f"无法读取文件 {path}:{exc.strerror}") from None
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        from zipfile import BadZipFile
+
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except (BadZipFile, KeyError, ValueError, OSError):
+            raise ImportFileError(f"{name}:不是有效的 xlsx 文件") from None
+        for ws in wb.worksheets:
+            table = [list(r) for r in ws.iter_rows(values_only=True)]
+            if table and all(h in [str(c).strip() if c is not None else "" for c in table[0]] for h in REQUIRED):
+                return _rows_from_table(name, table)
+        raise ImportFileError(f"{name}:找不到含有列 {'、'.join(REQUIRED)} 的工作表(请使用 zhiben export template 生成的模板)")
+    if suffix in (".csv", ".txt"):
+        text = _decode(name, data)
+        try:
+            table = list(csv.reader(io.StringIO(text, newline="")))
+        except csv.Error as exc:
+            raise ImportFileError(f"{name}:CSV 格式错误:{exc}") from None
+        return _rows_from_table(name, table)
+    raise ImportFileError(f"{name}:不支持的文件类型“{path.suffix}”(应为 .xlsx 或 .csv)")
+
+
+# --- validation and applying ------------------------------------------------------------------
+
+@dataclass
+class Action:
+    row: int
+    kind: str  # "done" | "reopen"
+    milestone_id: str
+    subject: tracking.Subject
+    period_input: str | None
+    period: str
+    due: dt.date
+    done_on: dt.date | None
+    evidence: str | None
+    changes: bool
+    current_done_on: dt.date | None = None
+
+
+@dataclass
+class ImportResult:
+    file: str
+    actions: list[Action] = field(default_factory=list)
+    skipped: int = 0
+    applied: bool = False
+
+    @property
+    def changes(self) -> list[Action]:
+        return [a for a in self.actions if a.changes]
+
+    @property
+    def unchanged(self) -> int:
+        return len(self.actions) - len(self.changes)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _status(word: str) -> str | None:
+    w = word.strip().lower()
+    if w in DONE_WORDS:
+        return "done"
+    if w in OPEN_WORDS:
+        return "reopen"
+    return None
+
+
+def _date(value) -> dt.date:
+    from zhiben.cli.common import parse_date
+
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        from openpyxl.utils.datetime import from_excel
+
+        try:
+            return from_excel(value).date()
+        except (ValueError, OverflowError, AttributeError):
+            raise InputError(f"无法识别的完成日期“{value}”(应为 YYYY-MM-DD)") from None
+    return parse_date(_text(value), "完成日期")
+
+
+class _Problems(list):
+    def add(self, name: str, row: SheetRow, header: str, message: str) -> None:
+        cell = row.cells.get(header)
+        col = cell.column if cell else "?"
+        self.append(f"{name}:{row.number}:{col}({header}):{message}")
+
+
+def _subject(session: Session, kind: str, name: str, code: str) -> tracking.Subject:
+    if kind == "city":
+        return tracking.CITY
+    if kind == "county":
+        return tracking.county_subject(session, name)
+    if kind == "park":
+        return tracking.park_subject(session, name)
+    return tracking.enterprise_subject(session, code or name)
+
+
+def _completion(session: Session, a_subject: tracking.Subject, milestone_id: str, period: str):
+    return session.exec(select(models.Completion).where(
+        models.Completion.milestone_id == milestone_id, models.Completion.subject_kind == a_subject.kind,
+        models.Completion.subject_id == a_subject.id, models.Completion.period == period)).first()
+
+
+def _plan_row(session: Session, name: str, row: SheetRow, today: dt.date, problems: _Problems) -> Action | None:
+    word = _text(row.get("状态"))
+    raw_date = row.get("完成日期")
+    has_date = raw_date not in (None, "")
+    if not word and not has_date:
+        return None
+    kind = _status(word) if word else "done"
+    if kind is None:
+        problems.add(name, row, "状态", f"无法识别的状态“{word}”;可用:{'、'.join(DONE_WORDS[:3] + OPEN_WORDS[:2])}")
+        return None
+    done_on = None
+    if kind == "done":
+        if not has_date:
+            problems.add(name, row, "完成日期", "状态为已完成,须填写完成日期")
+            return None
+        try:
+            done_on = _date(raw_date)
+        except InputError as exc:
+            problems.add(name, row, "完成日期", exc.message)
+            return None
+        if done_on > today:
+            problems.add(name, row, "完成日期", f"完成日期 {done_on} 晚于今天 {today}")
+            return None
+    try:
+        m = tracking.get_milestone(session, _text(row.get("编号")))
+    except ZhibenError as exc:
+        problems.add(name, row, "编号", exc.message)
+        return None
+    kind_word = _text(row.get("主体类别"))
+    subject_kind = KIND_CODES.get(kind_word)
+    if subject_kind is None:
+        problems.add(name, row, "主体类别", f"无法识别的主体类别“{kind_word}”;可用:市级、县级、园区、企业")
+        return None
+    period_text = _text(row.get("周期"))
+    code = _text(row.get("统一社会信用代码"))
+    # A per-risk supervision duty is keyed "period:credit code" and belongs to the county;
+    # tracking resolves it from the inspected enterprise.
+    if m.per_risk and ":" in period_text:
+        period_text, code = period_text.split(":", 1)
+        subject_kind = "enterprise"
+    try:
+        subject = _subject(session, subject_kind, _text(row.get("责任主体")), code)
+    except ZhibenError as exc:
+        problems.add(name, row, "统一社会信用代码" if subject_kind == "enterprise" and code else "责任主体", exc.message)
+        return None
+    try:
+        if not m.per_risk:
+            tracking.check_applies(session, m, subject)
+    except ZhibenError as exc:
+        problems.add(name, row, "责任主体", exc.message)
+        return None
+    try:
+        _, owner, key, due = tracking.prepare(session, m.id, subject, period_text or None)
+    except ZhibenError as exc:
+        problems.add(name, row, "周期", exc.message)
+        return None
+    existing = _completion(session, owner, m.id, key)
+    evidence = _text(row.get("佐证材料")) or None
+    note = _text(row.get("备注")) or None
+    if kind == "done" and note:
+        evidence = f"{evidence or ''}(备注:{note})" if evidence else f"备注:{note}"
+    elif kind == "reopen":
+        evidence = note or evidence
+    changes = existing is None if kind == "done" else existing is not None
+    return Action(row.number, kind, m.id, subject, period_text or None, key, due, done_on, evidence, changes,
+                  existing.done_on if existing else None)
+
+
+def plan_import(session: Session, path: Path, *, today: dt.date | None = None) -> ImportResult:
+    """Validate every row; raise ImportFileError listing all problems, else return the actions."""
+    today = today or dt.date.today()
+    name = path.name
+    rows = read_sheet(path)
+    problems = _Problems()
+    result = ImportResult(file=name)
+    seen: dict[tuple, Action] = {}
+    for row in rows:
+        action = _plan_row(session, name, row, today, problems)
+        if action is None:
+            if not _text(row.get("状态")) and row.get("完成日期") in (None, ""):
+                result.skipped += 1
+            continue
+        key = (action.milestone_id, action.subject.kind, action.subject.id, action.period)
+        first = seen.get(key)
+        if first is not None:
+            if first.kind != action.kind or first.done_on != action.done_on:
+                problems.add(name, row, "状态", f"与第 {first.row} 行是同一事项,但填写的状态或日期不同")
+            continue
+        seen[key] = action
+        result.actions.append(action)
+    if problems:
+        raise ImportFileError(f"{name} 有 {len(problems)} 处问题,未导入任何记录", problems=problems)
+    return result
+
+
+def apply_import(session: Session, path: Path, *, by: str | None = None, dry_run: bool = False,
+                 today: dt.date | None = None) -> ImportResult:
+    """All-or-nothing: validate the whole file, then (unless dry_run) apply every change."""
+    today = today or dt.date.today()
+    result = plan_import(session, path, today=today)
+    if dry_run:
+        return result
+    for a in result.changes:
+        if a.kind == "done":
+            tracking.mark_done(session, a.milestone_id, a.subject, period=a.period_input, on=a.done_on,
+                               evidence=a.evidence, by=by, source=result.file, today=today)
+        else:
+            tracking.reopen(session, a.milestone_id, a.subject, period=a.period_input, reason=a.evidence, by=by,
+                            source=result.file)
+    result.applied = True
+    return result

@@ -1,0 +1,192 @@
+"""zhiben export: Excel-safe CSV, formatted XLSX, ICS with stable UIDs, JSON, LibreOffice round trip."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+from sqlmodel import select
+
+from zhiben import models
+
+AS_OF = "2025-07-01"
+HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)"]
+
+
+@pytest.fixture
+def hostile(session):
+    """Four chem enterprises in 茌平区 with formula-like names (chem-10-b etc. fall due in 2024)."""
+    county = session.exec(select(models.County).where(models.County.name == "茌平区")).one()
+    for i, name in enumerate(HOSTILE):
+        session.add(models.Enterprise(credit_code=f"91371523MA3C00000{i}", name=name, county_id=county.id,
+                                      sector="chem"))
+    session.commit()
+    return HOSTILE
+
+
+def _csv_rows(path):
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(raw[3:].decode("utf-8"), newline="")))
+
+
+def test_overdue_csv_has_bom_chinese_header_iso_dates_and_guarded_names(cli, hostile, tmp_path):
+    out = tmp_path / "逾期.csv"
+    r = cli("export", "overdue", "--to", str(out), "--as-of", AS_OF)
+    assert r.exit_code == 0, r.output
+    rows = _csv_rows(out)
+    assert rows[0] == ["编号", "方案", "事项", "主体类别", "责任主体", "所属县区", "统一社会信用代码", "周期", "期限", "逾期天数"]
+    assert f"已导出 {len(rows) - 1} 行到 {out}(CSV)" in r.output
+    subjects = {row[4] for row in rows[1:]}
+    for name in HOSTILE:
+        assert "'" + name in subjects
+        assert name not in subjects
+    chem10b = [row for row in rows if row[0] == "chem-10-b" and row[4] == "'+1"]
+    assert chem10b == [["chem-10-b", "化工和危险化学品", chem10b[0][2], "企业", "'+1", "茌平区", "91371523MA3C000001",
+                        "once", "2024-12-31", "182"]]
+
+
+def test_overdue_xlsx_frozen_filtered_real_dates_text_names(cli, hostile, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "逾期.xlsx"
+    r = cli("export", "overdue", "--to", str(out), "--as-of", AS_OF)
+    assert r.exit_code == 0, r.output
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["化工和危险化学品", "非煤矿山", "工贸"]
+    ws = wb["化工和危险化学品"]
+    header = [c.value for c in ws[1]]
+    assert header[:5] == ["编号", "方案", "事项", "主体类别", "责任主体"]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == f"A1:J{ws.max_row}"
+    assert all(c.font.b for c in ws[1])
+    due_col = header.index("期限") + 1
+    subj_col = header.index("责任主体") + 1
+    names = {}
+    for row in range(2, ws.max_row + 1):
+        due = ws.cell(row=row, column=due_col)
+        assert due.is_date and isinstance(due.value, dt.datetime), due.value
+        cell = ws.cell(row=row, column=subj_col)
+        names[cell.value] = cell
+        # every row of an overdue sheet is highlighted
+        assert ws.cell(row=row, column=1).fill.fgColor.rgb.endswith(("FFE4E1", "F8B4B4"))
+    for name in HOSTILE:
+        assert names[name].data_type == "s"
+        assert names[name].quotePrefix
+    # width fits the widest Chinese title (wide characters count 2)
+    title_col = header.index("事项") + 1
+    widest = max(len(ws.cell(row=i, column=title_col).value) * 2 for i in range(2, ws.max_row + 1))
+    assert ws.column_dimensions["C"].width >= min(widest, 60)
+
+
+def test_progress_xlsx_has_summary_and_a_sheet_per_plan(cli, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "进度.xlsx"
+    assert cli("done", "mine-req-2-a", "--county", "茌平", "--period", "2024-01", "--on", "2024-01-20").exit_code == 0
+    r = cli("export", "progress", "--to", str(out), "--as-of", AS_OF)
+    assert r.exit_code == 0, r.output
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["汇总", "化工和危险化学品", "非煤矿山", "工贸"]
+    ws = wb["汇总"]
+    assert [c.value for c in ws[1]] == ["名称", "已到期", "已完成", "逾期", "完成率", "逾期完成", "未到期"]
+    rows = {ws.cell(row=i, column=1).value: [c.value for c in ws[i]] for i in range(2, 14)}
+    chiping = rows["茌平区"]
+    assert chiping[2] == 1 and chiping[4] == pytest.approx(chiping[2] / chiping[1], abs=1e-4)
+    assert ws.cell(row=list(rows).index("茌平区") + 2, column=5).number_format == "0.0%"
+    assert ws.freeze_panes == "A2"
+
+
+def test_upcoming_ics_round_trips_with_stable_uids(cli, hostile, tmp_path):
+    from icalendar import Calendar
+
+    a, b = tmp_path / "a.ics", tmp_path / "b.ics"
+    for out in (a, b):
+        r = cli("export", "upcoming", "--to", str(out), "--as-of", AS_OF, "--days", "60")
+        assert r.exit_code == 0, r.output
+    cals = [Calendar.from_ical(p.read_bytes()) for p in (a, b)]
+    events = [list(c.walk("VEVENT")) for c in cals]
+    uids = [[str(e["UID"]) for e in evs] for evs in events]
+    assert uids[0] == uids[1]
+    assert len(set(uids[0])) == len(uids[0]) > 0
+    json_out = tmp_path / "u.json"
+    cli("export", "upcoming", "--to", str(json_out), "--as-of", AS_OF, "--days", "60")
+    records = json.loads(json_out.read_text(encoding="utf-8"))
+    assert len(records) == len(events[0])
+    by_summary = {str(e["SUMMARY"]): e for e in events[0]}
+    rec = next(r for r in records if r["subject"] == "+1" and r["milestone_id"] == "chem-10-a")
+    ev = by_summary[f"{rec['title']}(2025-07) · +1 · chem-10-a"]
+    start = ev.decoded("DTSTART")
+    assert type(start) is dt.date and start.isoformat() == rec["due"]
+    assert ev.decoded("DTEND") == start + dt.timedelta(days=1)
+
+
+def test_ics_uid_changes_with_period_not_with_export(cli, hostile, tmp_path):
+    from icalendar import Calendar
+
+    out = tmp_path / "c.ics"
+    cli("export", "upcoming", "--to", str(out), "--as-of", "2025-06-01", "--days", "100", "--enterprise", "91371523MA3C000001")
+    evs = list(Calendar.from_ical(out.read_bytes()).walk("VEVENT"))
+    periods = {str(e["SUMMARY"]).split("(")[1].split(")")[0]: str(e["UID"]) for e in evs if "chem-10-a" in str(e["SUMMARY"])}
+    assert set(periods) == {"2025-06", "2025-07", "2025-08"}
+    assert len(set(periods.values())) == 3
+
+
+def test_format_errors_are_one_chinese_line(cli, tmp_path):
+    r = cli("export", "overdue", "--to", str(tmp_path / "x.pdf"))
+    assert r.exit_code == 2 and "错误:不支持的导出格式“pdf”;可用:csv、xlsx、ics、json" in r.output
+    r = cli("export", "overdue", "--to", str(tmp_path / "x.ics"))
+    assert r.exit_code == 2 and "错误:ICS 日历格式只适用于 export upcoming" in r.output
+    r = cli("export", "template", "--to", str(tmp_path / "t.xlsx"))
+    assert r.exit_code == 2 and "错误:导出填报模板须用 --county 指定县(市、区)" in r.output
+    r = cli("export", "bogus", "--to", str(tmp_path / "t.xlsx"))
+    assert r.exit_code == 2 and "错误:未知的导出内容“bogus”" in r.output
+    assert {p.suffix for p in tmp_path.iterdir()} <= {".db", ".db-wal", ".db-shm"}
+
+
+def test_filters_and_catalogue_export(cli, tmp_path):
+    out = tmp_path / "chem.csv"
+    assert cli("export", "overdue", "--to", str(out), "--as-of", AS_OF, "--plan", "chem").exit_code == 0
+    rows = _csv_rows(out)[1:]
+    assert rows and {r[1] for r in rows} == {"化工和危险化学品"}
+    cat = tmp_path / "目录.xlsx"
+    r = cli("export", "catalogue", "--to", str(cat), "--plan", "trade")
+    assert r.exit_code == 0, r.output
+    from openpyxl import load_workbook
+
+    ws = load_workbook(cat)["工贸"]
+    listed = json.loads(cli("catalogue", "list", "--plan", "trade", "-f", "json").output)
+    assert [ws.cell(row=i, column=1).value for i in range(2, ws.max_row + 1)] == [m["id"] for m in listed]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="需要 LibreOffice(soffice),由 .ci/setup-browser.sh 安装")
+def test_overdue_csv_opens_in_libreoffice_with_chinese_intact(cli, hostile, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "逾期清单.csv"
+    assert cli("export", "overdue", "--to", str(out), "--as-of", AS_OF).exit_code == 0
+    profile = tmp_path / "lo-profile"
+    proc = subprocess.run(
+        # Headless conversion has no import dialog; the filter options name the separator, quote and
+        # UTF-8 (76) as a person would pick them there.
+        ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--infilter=CSV:44,34,76,1",
+         "--convert-to", "xlsx",
+         "--outdir", str(tmp_path / "conv"), str(out)],
+        capture_output=True, text=True, timeout=300, env={**os.environ, "HOME": str(tmp_path)},
+    )
+    converted = tmp_path / "conv" / "逾期清单.xlsx"
+    assert proc.returncode == 0 and converted.exists(), proc.stderr
+    ws = load_workbook(converted).active
+    assert [c.value for c in ws[1]][:5] == ["编号", "方案", "事项", "主体类别", "责任主体"]
+    values = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    assert {"化工和危险化学品", "非煤矿山"} <= {v[1] for v in values}
+    subjects = [ws.cell(row=i, column=5) for i in range(2, ws.max_row + 1)]
+    hyperlink = [c for c in subjects if "HYPERLINK" in str(c.value)]
+    assert hyperlink and all(c.data_type == "s" for c in hyperlink)
+    assert all(not str(c.value).startswith("=") for c in subjects)
