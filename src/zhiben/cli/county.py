@@ -1,4 +1,4 @@
-"""zhiben county list."""
+"""zhiben county list / set-contact."""
 
 from __future__ import annotations
 
@@ -23,3 +23,19 @@ def list_(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f",
                     "contact_email": c.contact_email} for c in rows]
     render.emit(records, [("name", "名称"), ("short", "简称"), ("contact_name", "联系人"),
                           ("contact_email", "邮箱")], fmt, title="县级单位")
+
+
+@app.command("set-contact")
+def set_contact(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="县级单位名称或简称,如 茌平、经开区"),
+    email: str = typer.Option(..., "--email", help="联系邮箱,每周逾期清单发往此地址"),
+    person: str = typer.Option(None, "--name", help="联系人姓名"),
+):
+    """设置县级单位的联系人和邮箱(用于 zhiben mail overdue --per-county)。"""
+    from zhiben import notify
+
+    with common.session(ctx) as s:
+        row = notify.set_county_contact(s, name, email, person)
+        typer.echo(f"已设置 {row.name} 的联系邮箱:{row.contact_email}"
+                   + (f"(联系人:{row.contact_name})" if row.contact_name else ""))

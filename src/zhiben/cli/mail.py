@@ -1,0 +1,82 @@
+"""zhiben mail overdue: the weekly overdue email (meant for cron / a systemd timer)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from zhiben.cli import common
+
+app = typer.Typer(help="通过邮件发送逾期清单(适合定时任务)。", no_args_is_help=True)
+
+
+@app.command("overdue")
+def overdue(
+    ctx: typer.Context,
+    to: list[str] = typer.Option(None, "--to", help="市局收件地址(可重复);默认取 ZHIBEN_MAIL_TO 或配置文件"),
+    per_county: bool = typer.Option(False, "--per-county", help="另给每个设置了联系邮箱的县级单位发送其自身清单"),
+    as_of: str = typer.Option(None, "--as-of", help=common.AS_OF_HELP),
+    dry_run: Path = typer.Option(None, "--dry-run", help="只把每封邮件写成 .eml 文件存入该目录,不发送",
+                                 file_okay=False),
+    force: bool = typer.Option(False, "--force", help="本周已发送过的也再发一次"),
+    send_empty: bool = typer.Option(None, "--send-empty/--no-send-empty",
+                                    help="没有逾期事项时是否仍发送“无逾期事项”邮件(默认发送)"),
+    smtp_host: str = typer.Option(None, "--smtp-host", help="SMTP 服务器(覆盖 ZHIBEN_SMTP_HOST 和配置文件)"),
+    smtp_port: int = typer.Option(None, "--smtp-port", help="SMTP 端口(默认按加密方式 25/587/465)"),
+    smtp_security: str = typer.Option(None, "--smtp-security", help="加密方式:none|starttls|ssl(默认 starttls)"),
+    smtp_user: str = typer.Option(None, "--smtp-user", help="SMTP 用户名(密码只从 ZHIBEN_SMTP_PASSWORD 或密码文件读取)"),
+    smtp_from: str = typer.Option(None, "--smtp-from", help="发件人地址"),
+):
+    """发送截至某日的逾期清单:市局收到全市清单,--per-county 时各县级单位收到本单位清单。
+
+    每周(按 ISO 周)每个收件人只发一次,重复运行不会重复发送;发送失败时以非零状态退出。
+    """
+    from zhiben import config, notify
+    from zhiben.errors import MailError
+
+    settings = config.load({"host": smtp_host, "port": smtp_port, "security": smtp_security, "user": smtp_user,
+                            "sender": smtp_from, "to": to, "send_empty": send_empty})
+    day = common.as_of(as_of)
+    week = notify.iso_week(day)
+    if not settings.to and not per_county:
+        raise MailError("未指定收件人:请用 --to、环境变量 ZHIBEN_MAIL_TO 或配置文件 [mail] to 设置市局收件地址")
+    sender = settings.sender or (settings.user if settings.user and "@" in settings.user else None)
+    if sender is None:
+        if dry_run is None:
+            raise MailError("未设置发件人:请用 --smtp-from、环境变量 ZHIBEN_SMTP_FROM 或配置文件 [smtp] from 设置")
+        sender = "zhiben@localhost"
+    settings.sender = sender
+    # Read (and permission-check) the password before building anything, so a bad file fails fast.
+    password = None if dry_run is not None else config.password(settings)
+    with common.session(ctx) as s:
+        items, notes = notify.build(s, settings, day, per_county=per_county, sender=sender)
+        for note in notes:
+            typer.echo(f"提示:{note}", err=True)
+        if not items:
+            typer.echo(f"{week}:没有需要发送的邮件")
+            return
+        if dry_run is not None:
+            done = set() if force else notify.already_sent(s, week, items)
+            pending = [o for o in items if (o.recipient, o.kind) not in done]
+            for o in items:
+                if (o.recipient, o.kind) in done:
+                    typer.echo(f"跳过(本周已发送):{o.label} <{o.recipient}>")
+            for path, o in zip(notify.write_eml(pending, dry_run, week), pending):
+                typer.echo(f"已写入:{path}({o.label} <{o.recipient}>,{o.count} 项)")
+            typer.echo(f"试运行:写入 {len(pending)} 封,未发送任何邮件")
+            return
+        result = notify.deliver(s, items, settings, password, week, force=force)
+    for o in result.skipped:
+        typer.echo(f"跳过(本周已发送):{o.label} <{o.recipient}>")
+    for o in result.sent:
+        typer.echo(f"已发送:{o.label} <{o.recipient}>,{o.count} 项")
+    typer.echo(f"{week}:发送 {len(result.sent)} 封,跳过 {len(result.skipped)} 封,失败 {len(result.failed)} 封")
+    if result.failed:
+        reasons = list(dict.fromkeys(reason for _, reason in result.failed))
+        raise MailError(f"{len(result.failed)} 封邮件未能发出,已发出的已记录,下次运行将只补发未发出的:{reasons[0]}",
+                        problems=[f"{o.label} <{o.recipient}>:{reason}" for o, reason in result.failed])
+
+
+def register(parent: typer.Typer) -> None:
+    parent.add_typer(app, name="mail")

@@ -1,0 +1,442 @@
+"""zhiben mail overdue against a real SMTP server on loopback (aiosmtpd), never a mock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import os
+import socket
+from email.header import decode_header, make_header
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from sqlmodel import Session, select
+
+from zhiben import models, render, reports
+from zhiben.cli.reports import OVERDUE_COLUMNS, row_record
+
+DAY = "2025-01-10"  # a Friday of ISO week 2025-W02
+CITY = "city@example.com"
+SENDER = "zhiben@example.com"
+SECRET = "s3cret-Pa55"
+
+
+class Collector:
+    """An SMTP handler that keeps every accepted envelope and refuses the addresses in `refuse`."""
+
+    def __init__(self):
+        self.envelopes = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def messages(self):
+        return [email.message_from_bytes(e.content, policy=email.policy.default) for e in self.envelopes]
+
+
+class Server:
+    """A loopback SMTP server that tests can stop and start again on the same port."""
+
+    def __init__(self, **kwargs):
+        self.handler = Collector()
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.kwargs = kwargs
+        self.controller = None
+
+    def start(self):
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **self.kwargs)
+        self.controller.start()
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch, tmp_path):
+    for var in list(os.environ):
+        if var.startswith(("ZHIBEN_SMTP", "ZHIBEN_MAIL")):
+            monkeypatch.delenv(var)
+    monkeypatch.setenv("ZHIBEN_CONFIG", str(tmp_path / "config.toml"))
+
+
+@pytest.fixture
+def server():
+    srv = Server()
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def mail(cli, server):
+    """Run `zhiben mail overdue` against the loopback server."""
+
+    def run(*args, env=None):
+        return cli("mail", "overdue", "--as-of", DAY, "--smtp-host", "127.0.0.1", "--smtp-port", str(server.port),
+                   "--smtp-security", "none", "--smtp-from", SENDER, *args, env=env)
+
+    return run
+
+
+def sent_log(engine):
+    with Session(engine) as s:
+        return sorted((r.week, r.recipient, r.kind) for r in s.exec(select(models.SentMail)).all())
+
+
+def overdue_records(engine, county: str | None = None):
+    with Session(engine) as s:
+        county_id = None
+        if county:
+            county_id = s.exec(select(models.County.id).where(models.County.name == county)).one()
+        rows = reports.overdue(s, reports.Filters(county_id=county_id), dt.date.fromisoformat(DAY))
+        return [row_record(r) for r in rows]
+
+
+def attachment_text(msg) -> str:
+    (part,) = list(msg.iter_attachments())
+    assert part.get_content_type() == "text/csv"
+    return part.get_payload(decode=True).decode("utf-8")
+
+
+def add_enterprise(engine, county: str) -> str:
+    with Session(engine) as s:
+        cid = s.exec(select(models.County.id).where(models.County.name == county)).one()
+        s.add(models.Enterprise(credit_code="91371500MA3C000001", name="冠县测试机械有限公司", county_id=cid,
+                                sector="trade", risk="橙"))
+        s.commit()
+    return "冠县测试机械有限公司"
+
+
+def test_message_headers_parts_and_attachment(mail, server, engine):
+    records = overdue_records(engine)
+    n = len(records)
+    assert n > 0
+
+    result = mail("--to", CITY)
+
+    assert result.exit_code == 0, result.output
+    assert f"已发送:市局 <{CITY}>,{n} 项" in result.stdout
+    (env,) = server.handler.envelopes
+    assert env.mail_from == SENDER and env.rcpt_tos == [CITY]
+    raw_headers = env.content.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    raw_subject = raw_headers.split("Subject: ", 1)[1].split("\r\nFrom:", 1)[0]
+    assert raw_subject.startswith("=?utf-8?")
+    subject = f"【治本攻坚】截至 {DAY} 逾期事项 {n} 项"
+    assert str(make_header(decode_header(raw_subject))) == subject
+
+    (msg,) = server.handler.messages()
+    assert msg["Subject"] == subject and msg["From"] == SENDER and msg["To"] == CITY
+    assert msg["Auto-Submitted"] == "auto-generated" and msg["Message-ID"] and msg["Date"]
+    assert msg.get_content_type() == "multipart/mixed"
+    plain = msg.get_body(("plain",)).get_content()
+    html = msg.get_body(("html",)).get_content()
+    assert f"全市共有逾期未完成事项 {n} 项" in plain and f"全市共有逾期未完成事项 {n} 项" in html
+    assert render.to_markdown(records, OVERDUE_COLUMNS, fmt="plain") in plain
+    assert str(render.to_markdown(records, OVERDUE_COLUMNS, fmt="html")) in html
+    assert html.count("<tr>") == n + 1
+    assert "按县区汇总" not in plain
+
+    csv_text = attachment_text(msg)
+    assert csv_text == render.to_csv(records, OVERDUE_COLUMNS, bom=True)
+    assert csv_text.startswith("\ufeff编号,方案,事项")
+    assert list(msg.iter_attachments())[0].get_filename() == f"逾期事项_{DAY}.csv"
+    assert sent_log(engine) == [("2025-W02", CITY, "overdue")]
+
+
+def test_csv_attachment_is_guarded(mail, server, engine):
+    with Session(engine) as s:
+        c = s.exec(select(models.County).where(models.County.name == "冠县")).one()
+        s.add(models.Enterprise(credit_code="91371500MA3C000002", name="=1+2公司", county_id=c.id,
+                                sector="trade", risk="橙"))
+        s.commit()
+
+    assert mail("--to", CITY).exit_code == 0
+
+    csv_text = attachment_text(server.handler.messages()[0])
+    assert ",'=1+2公司," in csv_text
+    assert ",=1+2" not in csv_text
+
+
+def test_second_run_same_week_sends_nothing_force_sends_again(mail, cli, server, engine):
+    assert mail("--to", CITY).exit_code == 0
+    assert len(server.handler.envelopes) == 1
+
+    again = cli("mail", "overdue", "--as-of", "2025-01-06", "--to", CITY, "--smtp-host", "127.0.0.1",
+                "--smtp-port", str(server.port), "--smtp-security", "none", "--smtp-from", SENDER)
+    assert again.exit_code == 0, again.output
+    assert f"跳过(本周已发送):市局 <{CITY}>" in again.stdout
+    assert "2025-W02:发送 0 封,跳过 1 封,失败 0 封" in again.stdout
+    assert len(server.handler.envelopes) == 1
+
+    forced = mail("--to", CITY, "--force")
+    assert forced.exit_code == 0
+    assert len(server.handler.envelopes) == 2
+    assert sent_log(engine) == [("2025-W02", CITY, "overdue")]
+
+    next_week = cli("mail", "overdue", "--as-of", "2025-01-13", "--to", CITY, "--smtp-host", "127.0.0.1",
+                    "--smtp-port", str(server.port), "--smtp-security", "none", "--smtp-from", SENDER)
+    assert next_week.exit_code == 0
+    assert len(server.handler.envelopes) == 3
+    assert sent_log(engine) == [("2025-W02", CITY, "overdue"), ("2025-W03", CITY, "overdue")]
+
+
+def test_second_run_needs_no_server(mail, server, engine):
+    assert mail("--to", CITY).exit_code == 0
+    server.stop()
+    result = mail("--to", CITY)
+    assert result.exit_code == 0
+    assert "跳过(本周已发送)" in result.stdout
+
+
+def set_contacts(cli):
+    assert cli("county", "set-contact", "冠县", "--email", "guanxian@example.com", "--name", "李四").exit_code == 0
+    assert cli("county", "set-contact", "茌平", "--email", "chiping@example.com").exit_code == 0
+
+
+def test_per_county_one_message_per_contact_and_one_to_city(mail, cli, server, engine):
+    set_contacts(cli)
+    company = add_enterprise(engine, "冠县")
+
+    result = mail("--to", CITY, "--per-county")
+
+    assert result.exit_code == 0, result.output
+    assert "未设置联系邮箱" in result.stderr and "东昌府区" in result.stderr and "冠县" not in result.stderr
+    assert sorted(tuple(e.rcpt_tos) for e in server.handler.envelopes) == [
+        ("chiping@example.com",), (CITY,), ("guanxian@example.com",)]
+    by_rcpt = {m["To"]: m for m in server.handler.messages()}
+
+    guan = overdue_records(engine, "冠县")
+    assert {r["county"] for r in guan} == {"冠县"}
+    assert {r["subject_kind"] for r in guan} == {"county", "enterprise"}
+    msg = by_rcpt["guanxian@example.com"]
+    assert msg["Subject"] == f"【治本攻坚】冠县截至 {DAY} 逾期事项 {len(guan)} 项"
+    assert attachment_text(msg) == render.to_csv(guan, OVERDUE_COLUMNS, bom=True)
+    assert company in attachment_text(msg)
+    assert msg.get_body(("plain",)).get_content().startswith("李四:")
+    assert msg.get_body(("html",)).get_content().count("<tr>") == len(guan) + 1
+
+    chiping = overdue_records(engine, "茌平区")
+    assert attachment_text(by_rcpt["chiping@example.com"]) == render.to_csv(chiping, OVERDUE_COLUMNS, bom=True)
+    assert company not in attachment_text(by_rcpt["chiping@example.com"])
+
+    city = by_rcpt[CITY]
+    everything = overdue_records(engine)
+    assert attachment_text(city) == render.to_csv(everything, OVERDUE_COLUMNS, bom=True)
+    plain = city.get_body(("plain",)).get_content()
+    html = city.get_body(("html",)).get_content()
+    assert "按县区汇总" in plain and "按县区汇总" in html
+    summary = plain.split("按县区汇总", 1)[1].split("逾期事项清单", 1)[0]
+    for name in ("聊城市应急管理局", "东昌府区", "冠县", "江北水城旅游度假区"):
+        assert name in summary
+    assert sent_log(engine) == [("2025-W02", "chiping@example.com", "overdue:茌平区"),
+                                ("2025-W02", CITY, "overdue"),
+                                ("2025-W02", "guanxian@example.com", "overdue:冠县")]
+
+    again = mail("--to", CITY, "--per-county")
+    assert again.exit_code == 0
+    assert len(server.handler.envelopes) == 3
+    assert "发送 0 封,跳过 3 封" in again.stdout
+
+
+def test_refused_connection_marks_nothing_then_next_run_delivers_all(mail, cli, server, engine):
+    set_contacts(cli)
+    server.stop()
+
+    failed = mail("--to", CITY, "--per-county")
+
+    assert failed.exit_code == 5
+    assert f"错误:3 封邮件未能发出" in failed.stderr
+    assert f"无法连接邮件服务器 127.0.0.1:{server.port}:连接被拒绝" in failed.stderr
+    assert "Traceback" not in failed.output
+    assert sent_log(engine) == []
+
+    server.start()
+    ok = mail("--to", CITY, "--per-county")
+    assert ok.exit_code == 0, ok.output
+    assert len(server.handler.envelopes) == 3
+    assert len(sent_log(engine)) == 3
+
+
+def test_refused_recipient_fails_alone_and_is_retried(mail, cli, server, engine):
+    set_contacts(cli)
+    server.handler.refuse = {"chiping@example.com"}
+
+    failed = mail("--to", CITY, "--per-county")
+
+    assert failed.exit_code == 5
+    assert "茌平区 <chiping@example.com>:邮件服务器拒收该收件人(550" in failed.stderr
+    assert [k for _, _, k in sent_log(engine)] == ["overdue", "overdue:冠县"]
+
+    server.handler.refuse = set()
+    ok = mail("--to", CITY, "--per-county")
+    assert ok.exit_code == 0
+    assert "发送 1 封,跳过 2 封" in ok.stdout
+    assert [e.rcpt_tos for e in server.handler.envelopes][-1] == ["chiping@example.com"]
+    assert len(sent_log(engine)) == 3
+
+
+def test_dry_run_writes_eml_and_sends_nothing(mail, cli, server, engine, tmp_path):
+    set_contacts(cli)
+    out = tmp_path / "eml"
+
+    result = mail("--to", CITY, "--per-county", "--dry-run", str(out))
+
+    assert result.exit_code == 0, result.output
+    assert "试运行:写入 3 封,未发送任何邮件" in result.stdout
+    files = sorted(out.glob("*.eml"))
+    assert [f.name for f in files] == ["2025-W02-01-city@example.com.eml", "2025-W02-02-chiping@example.com.eml",
+                                       "2025-W02-03-guanxian@example.com.eml"]
+    first = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
+    assert first["Subject"] == f"【治本攻坚】截至 {DAY} 逾期事项 {len(overdue_records(engine))} 项"
+    assert server.handler.envelopes == []
+    assert sent_log(engine) == []
+
+
+def test_nothing_overdue_sends_short_message_unless_configured_off(cli, server, engine, tmp_path):
+    base = ["mail", "overdue", "--as-of", "2024-01-02", "--to", CITY, "--smtp-host", "127.0.0.1",
+            "--smtp-port", str(server.port), "--smtp-security", "none", "--smtp-from", SENDER]
+
+    result = cli(*base)
+
+    assert result.exit_code == 0, result.output
+    (msg,) = server.handler.messages()
+    assert msg["Subject"] == "【治本攻坚】截至 2024-01-02 无逾期事项"
+    assert "全市无逾期事项" in msg.get_body(("plain",)).get_content()
+    assert list(msg.iter_attachments()) == []
+
+    config = tmp_path / "config.toml"
+    config.write_text("[mail]\nsend_empty = false\n", encoding="utf-8")
+    off = cli(*base, "--force")
+    assert off.exit_code == 0
+    assert "无逾期事项,按设置不发送:市局" in off.stderr
+    assert len(server.handler.envelopes) == 1
+
+    on = cli(*base, "--force", "--send-empty")
+    assert on.exit_code == 0
+    assert len(server.handler.envelopes) == 2
+
+
+def test_settings_from_environment(cli, server, engine):
+    env = {"ZHIBEN_SMTP_HOST": "127.0.0.1", "ZHIBEN_SMTP_PORT": str(server.port), "ZHIBEN_SMTP_SECURITY": "none",
+           "ZHIBEN_SMTP_FROM": SENDER, "ZHIBEN_MAIL_TO": "a@example.com, b@example.com"}
+
+    result = cli("mail", "overdue", "--as-of", DAY, env=env)
+
+    assert result.exit_code == 0, result.output
+    assert sorted(e.rcpt_tos[0] for e in server.handler.envelopes) == ["a@example.com", "b@example.com"]
+
+
+def test_missing_settings_are_clear_errors(cli, engine):
+    no_to = cli("mail", "overdue", "--as-of", DAY)
+    assert no_to.exit_code == 5
+    assert "错误:未指定收件人" in no_to.stderr
+
+    no_host = cli("mail", "overdue", "--as-of", DAY, "--to", CITY, "--smtp-from", SENDER)
+    assert no_host.exit_code == 5
+    assert "错误:未配置邮件服务器" in no_host.stderr
+
+    bad_to = cli("mail", "overdue", "--as-of", DAY, "--to", "city-at-example")
+    assert bad_to.exit_code == 2
+    assert "错误:命令行参数:收件人“city-at-example”格式不正确" in bad_to.stderr
+    assert sent_log(engine) == []
+
+
+class Auth:
+    def __init__(self):
+        self.logins = []
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        assert isinstance(auth_data, LoginPassword)
+        self.logins.append(auth_data.login.decode())
+        ok = auth_data.login == b"city" and auth_data.password == SECRET.encode()
+        # handled=False makes the server answer a failure with 535 itself.
+        return AuthResult(success=ok, handled=False)
+
+
+@pytest.fixture
+def auth_server():
+    auth = Auth()
+    srv = Server(authenticator=auth, auth_require_tls=False)
+    srv.auth = auth
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def auth_run(cli, srv, env):
+    return cli("mail", "overdue", "--as-of", DAY, "--to", CITY, "--smtp-host", "127.0.0.1", "--smtp-port",
+               str(srv.port), "--smtp-security", "none", "--smtp-from", SENDER, "--smtp-user", "city", env=env)
+
+
+def test_login_with_password_file_never_prints_it(cli, auth_server, engine, tmp_path):
+    secret = tmp_path / "smtp-password"
+    secret.write_text(SECRET + "\n", encoding="utf-8")
+    secret.chmod(0o600)
+
+    result = auth_run(cli, auth_server, {"ZHIBEN_SMTP_PASSWORD_FILE": str(secret)})
+
+    assert result.exit_code == 0, result.output
+    assert auth_server.auth.logins == ["city"]
+    assert len(auth_server.handler.envelopes) == 1
+    assert SECRET not in result.output
+
+
+def test_wrong_password_is_a_clear_error(cli, auth_server, engine):
+    result = auth_run(cli, auth_server, {"ZHIBEN_SMTP_PASSWORD": "wrong-one"})
+
+    assert result.exit_code == 5
+    assert "拒绝登录,请检查用户名和密码" in result.stderr
+    assert "wrong-one" not in result.output
+    assert sent_log(engine) == []
+
+
+def test_user_without_password_is_refused(cli, auth_server, engine):
+    result = auth_run(cli, auth_server, {})
+    assert result.exit_code == 5
+    assert "已设置 SMTP 用户名但没有密码" in result.stderr
+    assert auth_server.handler.envelopes == []
+
+
+def test_world_readable_password_file_is_refused(cli, auth_server, engine, tmp_path):
+    secret = tmp_path / "smtp-password"
+    secret.write_text(SECRET, encoding="utf-8")
+    secret.chmod(0o644)
+    (tmp_path / "config.toml").write_text(f'[smtp]\npassword_file = "{secret}"\n', encoding="utf-8")
+
+    result = auth_run(cli, auth_server, {})
+
+    assert result.exit_code == 2
+    assert f"错误:密码文件 {secret} 的权限为 0644,其他用户也能访问,拒绝使用;请执行 chmod 600 {secret}" in result.stderr
+    assert SECRET not in result.output
+    assert auth_server.handler.envelopes == []
+
+
+def test_set_contact(cli, engine):
+    ok = cli("county", "set-contact", "经开区", "--email", "kfq@example.com", "--name", "王五")
+    assert ok.exit_code == 0
+    assert ok.stdout == "已设置 聊城经济技术开发区 的联系邮箱:kfq@example.com(联系人:王五)\n"
+    with Session(engine) as s:
+        row = s.exec(select(models.County).where(models.County.name == "聊城经济技术开发区")).one()
+        assert (row.contact_name, row.contact_email) == ("王五", "kfq@example.com")
+
+    unknown = cli("county", "set-contact", "火星区", "--email", "x@example.com")
+    assert unknown.exit_code == 2
+    assert unknown.stderr.startswith("错误:未知的县(市、区):“火星区”")
+
+    bad = cli("county", "set-contact", "冠县", "--email", "guanxian@")
+    assert bad.exit_code == 2
+    assert bad.stderr == "错误:邮箱地址“guanxian@”格式不正确(应如 name@example.com)\n"
