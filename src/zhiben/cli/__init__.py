@@ -22,17 +22,16 @@ def report_error(exc: ZhibenError) -> None:
 
 class ZhibenGroup(TyperGroup):
     def invoke(self, ctx):
-        from sqlalchemy.exc import DBAPIError
-
-        from zhiben import dbfailure
+        from sqlalchemy.exc import OperationalError, ProgrammingError
 
         try:
             return super().invoke(ctx)
         except ZhibenError as exc:
             report_error(exc)
             raise typer.Exit(exc.exit_code) from None
-        except DBAPIError as exc:  # busy, read-only, disk full, unreachable server, write conflict
-            report_error(DatabaseError(dbfailure.describe(exc)))
+        except (OperationalError, ProgrammingError) as exc:
+            msg = str(getattr(exc, "orig", exc)).splitlines()[0]
+            report_error(DatabaseError(f"数据库操作失败:{msg}"))
             raise typer.Exit(DatabaseError.exit_code) from None
 
 
@@ -55,31 +54,29 @@ def _root(
 
 
 def _register() -> None:
-    from zhiben.cli import backup, catalogue, county, reports, setup, track
+    from zhiben.cli import catalogue, county, reports, setup, track
 
     setup.register(app)
-    backup.register(app)
     track.register(app)
     reports.register(app)
     app.add_typer(catalogue.app, name="catalogue")
     app.add_typer(county.app, name="county")
-    from zhiben.cli import event, target
+    from zhiben.cli import config as config_cli, mail
 
-    app.add_typer(event.app, name="event")
-    app.add_typer(target.app, name="target")
-    from zhiben.cli import enterprise, park
-
-    app.add_typer(enterprise.app, name="enterprise")
-    app.add_typer(park.app, name="park")
+    mail.register(app)
+    config_cli.register(app)
     from zhiben.cli import export, report, status
 
     export.register(app)
     report.register(app)
     app.add_typer(status.app, name="status")
-    from zhiben.cli import config as config_cli, mail
+    from zhiben.cli import event
 
-    mail.register(app)
-    config_cli.register(app)
+    app.add_typer(event.app, name="event")
+    from zhiben.cli import enterprise, park
+
+    app.add_typer(enterprise.app, name="enterprise")
+    app.add_typer(park.app, name="park")
 
 
 _register()
