@@ -53,12 +53,18 @@ def done(
     on: str = typer.Option(None, "--on", help="完成日期(默认今天)"),
     evidence: str = typer.Option(None, "--evidence", help="佐证材料"),
     by: str = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
+    all_in_county: str = typer.Option(None, "--all-in-county", help="批量:该县区全部适用的在册企业"),
+    codes_file: str = typer.Option(None, "--codes-file", help="批量:企业清单文件,每行一个统一社会信用代码或企业全称"),
 ):
     """标记一个事项(一个周期)已完成,并写入变更日志。"""
     from zhiben import tracking
 
     by = by or current_user()
     on_date = common.parse_date(on, "完成日期")
+    if all_in_county or codes_file:
+        return _done_batch(ctx, milestone_id, all_in_county=all_in_county, codes_file=codes_file,
+                           others=(county, city, park, enterprise), period=period, on=on_date,
+                           evidence=evidence, by=by)
     with common.session(ctx) as s:
         subject = subject_of(s, county=county, city=city, park=park, enterprise=enterprise)
         change = tracking.mark_done(s, milestone_id, subject, period=period, on=on_date, evidence=evidence, by=by)
@@ -66,6 +72,28 @@ def done(
         typer.echo(f"已完成:{_describe(change)},完成日期 {change.done_on}")
     else:
         typer.echo(f"无变化:{_describe(change)} 已于 {change.done_on} 标记完成")
+
+
+def _done_batch(ctx, milestone_id, *, all_in_county, codes_file, others, period, on, evidence, by):
+    from zhiben import codesfile, tracking
+    from zhiben.errors import InputError
+
+    if (all_in_county and codes_file) or any(others):
+        raise InputError("批量记录时只能指定 --all-in-county 或 --codes-file 之一,不能再指定其他责任主体")
+    with common.session(ctx) as s:
+        if codes_file:
+            items = codesfile.read(s, codes_file)
+            source = f"file:{codes_file}"
+        else:
+            county = tracking.county_subject(s, all_in_county)
+            items = [(f"{e.credit_code} {e.name}", e) for e in tracking.county_enterprises(s, milestone_id, county)]
+            source = f"county:{county.name}"
+        changes = tracking.mark_done_many(s, milestone_id, items, period=period, on=on, evidence=evidence,
+                                          by=by, source=source)
+    made = sum(c.changed for c in changes)
+    periods = {c.period.split(":")[0] for c in changes}
+    when = f" 周期 {periods.pop()}" if len(periods) == 1 and "once" not in periods else ""
+    typer.echo(f"批量记录 {milestone_id}{when}:共 {len(changes)} 家企业,完成 {made},无变化 {len(changes) - made}")
 
 
 def reopen(
