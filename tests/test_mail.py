@@ -252,6 +252,13 @@ def test_per_county_one_message_per_contact_and_one_to_city(mail, cli, server, e
     assert "发送 0 封,跳过 3 封" in again.stdout
 
 
+def test_per_county_without_city_address_sends_counties_only(mail, cli, server, engine):
+    set_contacts(cli)
+    result = mail("--per-county")
+    assert result.exit_code == 0, result.output
+    assert sorted(e.rcpt_tos[0] for e in server.handler.envelopes) == ["chiping@example.com", "guanxian@example.com"]
+
+
 def test_refused_connection_marks_nothing_then_next_run_delivers_all(mail, cli, server, engine):
     set_contacts(cli)
     server.stop()
@@ -348,6 +355,10 @@ def test_missing_settings_are_clear_errors(cli, engine):
     no_host = cli("mail", "overdue", "--as-of", DAY, "--to", CITY, "--smtp-from", SENDER)
     assert no_host.exit_code == 5
     assert "错误:未配置邮件服务器" in no_host.stderr
+
+    nobody = cli("mail", "overdue", "--as-of", DAY, "--per-county", "--smtp-from", SENDER)
+    assert nobody.exit_code == 5
+    assert nobody.stderr.endswith("错误:没有任何收件人:市局收件地址未设置,县级单位也都没有联系邮箱\n")
 
     bad_to = cli("mail", "overdue", "--as-of", DAY, "--to", "city-at-example")
     assert bad_to.exit_code == 2
