@@ -66,11 +66,13 @@ def load(cat: cat_mod.Catalogue, *, session: Session) -> LoadReport:
         if row is None:
             session.add(models.Milestone(id=m.id, **values))
             report.added.append(m.id)
-        elif any(getattr(row, k) != v for k, v in values.items()):
+        # Position only orders listings: an entry that moved because another left is not "updated".
+        elif any(getattr(row, k) != v for k, v in values.items() if k != "position"):
             for k, v in values.items():
                 setattr(row, k, v)
             report.updated.append(m.id)
         else:
+            row.position = pos
             report.unchanged += 1
     session.flush()
     _sync_tags(session, cat)
