@@ -60,7 +60,7 @@ def import_(
     if dry_run:
         typer.echo(f"试运行(未写入数据库):{result.source} 将{counts}")
         records = []
-        for c in result.added + result.updated:
+        for c in sorted(result.added + result.updated, key=lambda c: c.row):
             detail = ";".join(f"{LABELS[f]}:{_describe_value(f, old)} → {_describe_value(f, new)}"
                               for f, (old, new) in c.diffs.items())
             records.append({"row": c.row, "credit_code": c.credit_code, "name": c.name,
@@ -142,7 +142,9 @@ def show(
         render.emit(history, HISTORY_COLUMNS, "table", title="完成记录", empty="(无完成记录)")
         return
     typer.echo(f"截至 {day}:已到期 {summary['due_so_far']} 项,已完成 {summary['done']} 项,逾期 {summary['overdue']} 项")
+    # Per-enterprise supervision periods carry the credit code ("2024-H1:CODE"); this page is that enterprise.
     rows = [dict(o, who="企业" if o["subject_kind"] == "enterprise" else "县级监管",
+                 period="一次性" if o["period"] == "once" else o["period"].split(":")[0],
                  status=STATUS_NAMES[o["status"]]) for o in items]
     render.emit(rows, OBLIGATION_COLUMNS, "table", title="适用事项", empty="没有适用于该企业的事项")
 
