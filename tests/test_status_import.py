@@ -1,0 +1,195 @@
+"""The status round trip: export a county template, fill it in, import it back (idempotently)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from sqlmodel import func, select
+
+from zhiben import models
+
+AS_OF = "2025-07-01"
+CODE = "91371523MA3C0000X1"
+
+
+@pytest.fixture
+def firms(session):
+    county = session.exec(select(models.County).where(models.County.name == "茌平区")).one()
+    other = session.exec(select(models.County).where(models.County.name == "冠县")).one()
+    session.add(models.Enterprise(credit_code=CODE, name='=HYPERLINK("http://x","y")', county_id=county.id, sector="chem"))
+    session.add(models.Enterprise(credit_code="91371525MA3C000002", name="冠县某化工有限公司", county_id=other.id, sector="chem"))
+    session.commit()
+
+
+def _count(session, model):
+    session.expire_all()
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def _overdue(cli, *args):
+    r = cli("overdue", "--as-of", AS_OF, "-f", "json", *args)
+    assert r.exit_code == 0, r.output
+    return json.loads(r.output)
+
+
+def _template(cli, tmp_path, name="茌平区填报.xlsx"):
+    out = tmp_path / name
+    r = cli("export", "template", "--county", "茌平", "--to", str(out), "--as-of", AS_OF)
+    assert r.exit_code == 0, r.output
+    return out
+
+
+def test_template_lists_the_countys_own_and_its_enterprises_open_obligations(cli, firms, tmp_path):
+    from openpyxl import load_workbook
+
+    ws = load_workbook(_template(cli, tmp_path)).active
+    header = [c.value for c in ws[1]]
+    assert header == ["编号", "方案", "事项", "主体类别", "责任主体", "统一社会信用代码", "周期", "期限", "当前情况",
+                      "状态", "完成日期", "佐证材料", "备注"]
+    assert ws.freeze_panes == "A2"
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2) if r[0].value and r[1].value]
+    subjects = {(r[3], r[4]) for r in rows}
+    assert ("县级", "茌平区") in subjects and ("企业", '=HYPERLINK("http://x","y")') in subjects
+    assert not any("冠县" in str(r[4]) for r in rows)
+    assert all(r[9] is None and r[10] is None and r[11] is None and r[12] is None for r in rows)
+    overdue_rows = [r for r in rows if str(r[8]).startswith("逾期")]
+    expected = [o for o in _overdue(cli, "--county", "茌平")]
+    assert len(overdue_rows) == len(expected)
+    assert ws.cell(row=2, column=1).fill.fgColor.rgb.endswith(("FFE4E1", "F8B4B4"))
+    # the 状态 column offers the status words as a drop-down
+    assert any('"已完成,未完成,撤销"' in (dv.formula1 or "") for dv in ws.data_validations.dataValidation)
+
+
+def _fill(path, predicate, *, status="已完成", date="2025-06-30", evidence="会议纪要"):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb.active
+    header = [c.value for c in ws[1]]
+    col = {h: i + 1 for i, h in enumerate(header)}
+    filled = []
+    for row in range(2, ws.max_row + 1):
+        values = {h: ws.cell(row=row, column=i).value for h, i in col.items()}
+        if values["编号"] and values["方案"] and predicate(values):
+            ws.cell(row=row, column=col["状态"], value=status)
+            ws.cell(row=row, column=col["完成日期"], value=date)
+            ws.cell(row=row, column=col["佐证材料"], value=evidence)
+            filled.append(values)
+    wb.save(path)
+    return filled
+
+
+def test_filled_template_moves_obligations_out_of_overdue_and_reimport_changes_nothing(cli, firms, session, tmp_path):
+    path = _template(cli, tmp_path)
+    filled = _fill(path, lambda v: str(v["当前情况"]).startswith("逾期") and v["周期"] in ("once", "2024-01", "2024"))
+    assert any(v["主体类别"] == "企业" for v in filled) and any(v["主体类别"] == "县级" for v in filled)
+    before = _overdue(cli, "--county", "茌平")
+
+    r = cli("status", "import", str(path), "--by", "王五")
+    assert r.exit_code == 0, r.output
+    assert f"已导入 {path.name}:完成 {len(filled)} 项,撤销 0 项,无变化 0 项" in r.output
+    after = _overdue(cli, "--county", "茌平")
+    assert len(after) == len(before) - len(filled)
+    keys = {(o["milestone_id"], o["subject"], o["period"]) for o in after}
+    assert not keys & {(v["编号"], v["责任主体"], v["周期"]) for v in filled}
+
+    log = json.loads(cli("log", "-n", "0", "-f", "json").output)
+    assert len(log) == len(filled)
+    assert {e["source"] for e in log} == {path.name} and {e["by"] for e in log} == {"王五"}
+    assert {e["done_on"] for e in log} == {"2025-06-30"}
+
+    completions, audits = _count(session, models.Completion), _count(session, models.AuditEntry)
+    again = cli("status", "import", str(path), "--by", "王五")
+    assert again.exit_code == 0, again.output
+    assert f"完成 0 项,撤销 0 项,无变化 {len(filled)} 项" in again.output
+    assert (_count(session, models.Completion), _count(session, models.AuditEntry)) == (completions, audits)
+    assert _overdue(cli, "--county", "茌平") == after
+
+
+def test_dry_run_lists_changes_and_writes_nothing(cli, firms, session, tmp_path):
+    path = _template(cli, tmp_path)
+    filled = _fill(path, lambda v: v["编号"] == "chem-10-b")
+    assert len(filled) == 1
+    r = cli("status", "import", str(path), "--dry-run")
+    assert r.exit_code == 0, r.output
+    assert "chem-10-b 企业“=HYPERLINK(\"http://x\",\"y\")” → 已完成(2025-06-30)" in r.output
+    assert f"预演(未写入数据库):{path.name} 将完成 1 项" in r.output
+    assert _count(session, models.Completion) == 0 and _count(session, models.AuditEntry) == 0
+
+
+def test_problems_are_reported_by_file_row_column_and_nothing_is_imported(cli, firms, session, tmp_path):
+    path = _template(cli, tmp_path, "茌平.csv")
+    raw = path.read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(raw, newline="")))
+    header = rows[0]
+    c = {h: i for i, h in enumerate(header)}
+    rows[1][c["状态"]], rows[1][c["完成日期"]] = "已完成", "2025-06-30"       # valid
+    rows[2][c["状态"]], rows[2][c["完成日期"]] = "已完成", "2999-01-01"       # future
+    rows[3][c["状态"]] = "差不多"                                            # unknown word
+    rows[4][c["状态"]], rows[4][c["完成日期"]] = "完成", "2025-06-31"         # impossible date
+    rows[5][c["编号"]], rows[5][c["状态"]], rows[5][c["完成日期"]] = "chem-99-z", "done", "2025-06-01"
+    rows[6][c["状态"]] = "已完成"                                            # no date
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(buf.getvalue().encode("utf-8-sig"))
+
+    r = cli("status", "import", str(path))
+    assert r.exit_code == 3
+    lines = r.output.strip().splitlines()
+    assert lines[0] == "错误:茌平.csv 有 5 处问题,未导入任何记录"
+    col = lambda h: chr(ord("A") + c[h])  # noqa: E731
+    assert lines[1:] == [
+        f"  茌平.csv:3:{col('完成日期')}(完成日期):完成日期 2999-01-01 晚于今天 {__import__('datetime').date.today()}",
+        f"  茌平.csv:4:{col('状态')}(状态):无法识别的状态“差不多”;可用:已完成、完成、已办结、未完成、撤销",
+        f"  茌平.csv:5:{col('完成日期')}(完成日期):完成日期“2025-06-31”不存在",
+        f"  茌平.csv:6:{col('编号')}(编号):未知的事项编号“chem-99-z”;是否要找:" + lines[4].split("是否要找:")[1],
+        f"  茌平.csv:7:{col('完成日期')}(完成日期):状态为已完成,须填写完成日期",
+    ]
+    assert _count(session, models.Completion) == 0 and _count(session, models.AuditEntry) == 0
+
+
+def test_gb18030_csv_with_guarded_enterprise_name_and_reopen(cli, firms, session, tmp_path):
+    path = _template(cli, tmp_path, "茌平.csv")
+    text = path.read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    c = {h: i for i, h in enumerate(rows[0])}
+    target = next(r for r in rows[1:] if r[c["编号"]] == "chem-10-b")
+    assert target[c["责任主体"]] == "'=HYPERLINK(\"http://x\",\"y\")"
+    target[c["状态"]], target[c["完成日期"]], target[c["备注"]] = "已完成", "2025/6/30", "已整改"
+    gbk = tmp_path / "茌平-gbk.csv"
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    gbk.write_bytes(buf.getvalue().encode("gb18030"))
+    r = cli("status", "import", str(gbk))
+    assert r.exit_code == 0, r.output
+    done = session.exec(select(models.Completion)).one()
+    assert (done.milestone_id, done.period, str(done.done_on), done.evidence, done.source) == (
+        "chem-10-b", "once", "2025-06-30", "备注:已整改", "茌平-gbk.csv")
+
+    target[c["状态"]], target[c["完成日期"]], target[c["备注"]] = "撤销", "", "材料不全"
+    undo = tmp_path / "撤销.csv"
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    undo.write_bytes(buf.getvalue().encode("utf-8"))
+    r = cli("status", "import", str(undo))
+    assert r.exit_code == 0, r.output
+    assert "完成 0 项,撤销 1 项" in r.output
+    assert _count(session, models.Completion) == 0
+    last = json.loads(cli("log", "-n", "1", "-f", "json").output)[0]
+    assert (last["action"], last["evidence"], last["source"]) == ("撤销", "材料不全", "撤销.csv")
+
+
+def test_unreadable_files_are_one_line_errors(cli, tmp_path):
+    bad = tmp_path / "x.xlsx"
+    bad.write_bytes(b"not a zip")
+    r = cli("status", "import", str(bad))
+    assert r.exit_code == 3 and "错误:x.xlsx:不是有效的 xlsx 文件" in r.output
+    wrong = tmp_path / "y.csv"
+    wrong.write_text("a,b\n1,2\n", encoding="utf-8")
+    r = cli("status", "import", str(wrong))
+    assert r.exit_code == 3 and "错误:y.csv:1:缺少列 编号、主体类别、责任主体、周期、状态、完成日期" in r.output
+    r = cli("status", "import", str(tmp_path / "missing.csv"))
+    assert r.exit_code == 3 and "错误:无法读取文件" in r.output
