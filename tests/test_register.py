@@ -306,3 +306,12 @@ def test_register_text_decodes_from_any_accepted_encoding(values, encoding):
     decoded, found = tabular.decode(text.encode(encoding), "x.csv")
     assert decoded == text
     assert found == encoding
+
+
+def test_user_doc_lists_every_tag_of_the_catalogue(session):
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "register.md").read_text(encoding="utf-8")
+    sector = {"chem": "化工/危险化学品", "mine": "非煤矿山", "trade": "工贸"}
+    for t in session.execute(select(models.Tag)).scalars():
+        assert f"| {t.name} | {sector[t.sector]} | {t.quote} |" in doc
