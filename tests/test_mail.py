@@ -266,8 +266,13 @@ def test_refused_connection_marks_nothing_then_next_run_delivers_all(mail, cli, 
     failed = mail("--to", CITY, "--per-county")
 
     assert failed.exit_code == 5
-    assert f"错误:3 封邮件未能发出" in failed.stderr
-    assert f"无法连接邮件服务器 127.0.0.1:{server.port}:连接被拒绝" in failed.stderr
+    reason = f"无法连接邮件服务器 127.0.0.1:{server.port}:连接被拒绝(服务器未运行或端口不对)"
+    assert failed.stderr.splitlines()[-4:] == [
+        f"错误:3 封邮件未能发出,均未记为已发送,下次运行将重新发送:{reason}",
+        f"  市局 <{CITY}>:{reason}",
+        f"  茌平区 <chiping@example.com>:{reason}",
+        f"  冠县 <guanxian@example.com>:{reason}",
+    ]
     assert "Traceback" not in failed.output
     assert sent_log(engine) == []
 
@@ -285,6 +290,7 @@ def test_refused_recipient_fails_alone_and_is_retried(mail, cli, server, engine)
     failed = mail("--to", CITY, "--per-county")
 
     assert failed.exit_code == 5
+    assert "错误:1 封邮件未能发出(已发出 2 封并已记录),下次运行只补发未发出的:邮件服务器拒收该收件人(550" in failed.stderr
     assert "茌平区 <chiping@example.com>:邮件服务器拒收该收件人(550" in failed.stderr
     assert [k for _, _, k in sent_log(engine)] == ["overdue", "overdue:冠县"]
 

@@ -70,9 +70,10 @@ def _register() -> None:
     export.register(app)
     report.register(app)
     app.add_typer(status.app, name="status")
-    from zhiben.cli import event
+    from zhiben.cli import event, target
 
     app.add_typer(event.app, name="event")
+    app.add_typer(target.app, name="target")
     from zhiben.cli import enterprise, park
 
     app.add_typer(enterprise.app, name="enterprise")

@@ -74,7 +74,9 @@ def overdue(
     typer.echo(f"{week}:发送 {len(result.sent)} 封,跳过 {len(result.skipped)} 封,失败 {len(result.failed)} 封")
     if result.failed:
         reasons = list(dict.fromkeys(reason for _, reason in result.failed))
-        raise MailError(f"{len(result.failed)} 封邮件未能发出,已发出的已记录,下次运行将只补发未发出的:{reasons[0]}",
+        head = (f"{len(result.failed)} 封邮件未能发出(已发出 {len(result.sent)} 封并已记录),下次运行只补发未发出的"
+                if result.sent else f"{len(result.failed)} 封邮件未能发出,均未记为已发送,下次运行将重新发送")
+        raise MailError(f"{head}:{reasons[0]}",
                         problems=[f"{o.label} <{o.recipient}>:{reason}" for o, reason in result.failed])
 
 

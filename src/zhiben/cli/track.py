@@ -141,7 +141,7 @@ def log(
         subject = tracking.county_subject(s, county) if county else None
         entries = tracking.audit_log(s, milestone_id=milestone_id, subject=subject, limit=limit or None)
         records = [{
-            "at": e.at, "by": e.by, "action": {"done": "完成", "reopen": "撤销"}.get(e.action, e.action),
+            "at": e.at, "by": e.by, "action": {"done": "完成", "reopen": "撤销", "record": "填报"}.get(e.action, e.action),
             "milestone_id": e.milestone_id, "subject_kind": e.subject_kind, "subject": e.subject_name,
             "period": e.period, "old_status": e.old_status, "new_status": e.new_status,
             "change": f"{STATUS.get(e.old_status, e.old_status)} → {STATUS.get(e.new_status, e.new_status)}",

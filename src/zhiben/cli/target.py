@@ -1,0 +1,110 @@
+"""zhiben target record / list, and the targets table behind `zhiben progress --targets`."""
+
+from __future__ import annotations
+
+import typer
+
+from zhiben.cli import common
+
+app = typer.Typer(help="量化目标:查看目标、填报测算值。", no_args_is_help=True, rich_markup_mode=None)
+
+TABLE_COLUMNS = [("milestone_id", "编号"), ("title", "目标"), ("scope", "范围"), ("value", "测算值"),
+                 ("basis", "测算依据"), ("threshold", "目标值"), ("due", "期限"), ("status_name", "状态")]
+LIST_COLUMNS = [("milestone_id", "编号"), ("plan", "方案"), ("title", "目标"), ("metric_name", "测算方式"),
+                ("threshold", "目标值"), ("due", "期限"), ("responsible_name", "责任主体"), ("scope", "适用范围")]
+
+
+def _basis(r) -> str:
+    if r.metric == "risk_share":
+        if not r.population:
+            return "无适用企业"
+        unrated = f",未评级 {r.unrated} 家" if r.unrated else ""
+        return f"{r.meeting}/{r.population} 家{unrated}"
+    return f"{r.measured_on} 填报" if r.measured_on else ""
+
+
+def table_records(rows) -> list[dict]:
+    return [{"milestone_id": r.milestone_id, "plan": r.plan, "title": r.title, "metric": r.metric,
+             "scope_kind": r.scope_kind, "scope": r.scope, "value": r.value, "meeting": r.meeting,
+             "population": r.population, "unrated": r.unrated, "threshold": r.threshold, "due": r.due,
+             "measured_on": r.measured_on, "status": r.status, "status_name": r.status_name, "basis": _basis(r)}
+            for r in rows]
+
+
+def show_table(ctx: typer.Context, *, plan, county, milestone_id, as_of, fmt, unsupported: dict) -> None:
+    """`zhiben progress --targets`: measured value, threshold, due date and verdict per scope."""
+    from zhiben import render, targets, tracking
+    from zhiben.errors import InputError
+
+    given = [name for name, value in unsupported.items() if value]
+    if given:
+        raise InputError(f"--targets 不能与 {'、'.join(given)} 同时使用")
+    render.check_format(fmt)
+    day = common.as_of(as_of)
+    with common.session(ctx) as s:
+        county_id = tracking.county_subject(s, county).id if county else None
+        mid = tracking.get_milestone(s, milestone_id).id if milestone_id else None
+        if plan:
+            common.choice(plan, ("chem", "mine", "trade"), "方案")
+        records = table_records(targets.measure(s, day, plan=plan, county_id=county_id, milestone_id=mid))
+    if fmt == "json":
+        for r in records:
+            del r["basis"]
+    render.emit(records, TABLE_COLUMNS, fmt, title=f"截至 {day} 量化目标({len(records)} 行)", empty="没有量化目标")
+
+
+@app.command("record")
+def record(
+    ctx: typer.Context,
+    milestone_id: str = typer.Argument(..., metavar="ID", help="目标编号(填报类目标)"),
+    county: str = typer.Option(None, "--county", help="县(市、区)名称或简称"),
+    city: bool = typer.Option(False, "--city", help="全市"),
+    value: str = typer.Option(..., "--value", help="测算值:0 到 1 之间的小数(如 0.8)或百分数(如 80%)"),
+    on: str = typer.Option(None, "--on", help="测算日期(默认今天)"),
+    by: str = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
+):
+    """填报一个量化目标的测算值(如专业监管人员配备比例)。"""
+    from zhiben import targets, tracking
+    from zhiben.errors import InputError
+
+    if bool(county) == bool(city):
+        raise InputError("请指定且只指定一个填报范围:--county 县名 | --city")
+    from zhiben.cli.track import current_user
+
+    by = by or current_user()
+    number = targets.parse_value(value)
+    day = common.parse_date(on, "测算日期")
+    with common.session(ctx) as s:
+        subject = tracking.CITY if city else tracking.county_subject(s, county)
+        old, row = targets.record(s, milestone_id, subject, number, on=day, by=by)
+        mid, when, name = row.milestone_id, row.measured_on, "全市" if city else subject.name
+    before = "" if old is None else f"(原为 {old:.2%})"
+    typer.echo(f"已填报:{mid} {name} {number:.2%},测算日期 {when}{before}")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    plan: str = typer.Option(None, "--plan", help="方案:chem|mine|trade"),
+    fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
+):
+    """列出目录中的量化目标及其测算方式。"""
+    from zhiben import render, targets
+    from zhiben.tracking import KIND_LABEL
+
+    render.check_format(fmt)
+    if plan:
+        common.choice(plan, ("chem", "mine", "trade"), "方案")
+    with common.session(ctx) as s:
+        records = []
+        for m in targets.target_milestones(s, plan=plan):
+            rule = m.rule
+            scope = "、".join(m.counties) if m.counties else ("全部县区" if m.responsible == "county" else "全市")
+            if rule["metric"] == "risk_share":
+                who = "、".join(m.tags) if m.tags else "全部"
+                scope = f"{scope};{render.PLAN_NAMES.get(m.sector, '')}企业({who})中{'/'.join(rule['levels'])}级占比"
+            records.append({"milestone_id": m.id, "plan": m.plan, "title": m.title, "metric": rule["metric"],
+                            "metric_name": targets.METRIC_NAMES[rule["metric"]], "threshold": float(rule["threshold"]),
+                            "due": rule["due"], "levels": rule.get("levels") or [], "responsible": m.responsible,
+                            "responsible_name": KIND_LABEL[m.responsible], "counties": m.counties, "scope": scope})
+    render.emit(records, LIST_COLUMNS, fmt, title=f"量化目标({len(records)} 项)", empty="目录中没有量化目标")

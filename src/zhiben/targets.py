@@ -1,0 +1,201 @@
+"""Quantified targets (`target` entries): measured from the register or entered by users.
+
+- risk_share: the share of the entry's applies_to population (active enterprises of the sector
+  carrying any of its tags and none of its excluded tags) whose risk level is in rule.levels.
+  Unrated enterprises count in the population and not among those meeting the level. The
+  register keeps only current risk levels, so the share is today's; the as-of date decides only
+  whether the target is still 进行中.
+- reported: the latest value entered with `zhiben target record` on or before the as-of date.
+A target is judged only once its due date has passed: before that it is 进行中.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import exists
+from sqlmodel import Session, select
+
+from zhiben import models
+from zhiben.errors import InputError
+
+STATUS_NAMES = {"met": "达标", "not_met": "未达标", "in_progress": "进行中", "no_data": "无数据"}
+METRIC_NAMES = {"risk_share": "按企业名录测算", "reported": "填报"}
+
+
+@dataclass
+class TargetRow:
+    milestone_id: str
+    plan: str
+    title: str
+    metric: str
+    scope_kind: str  # "city" or "county"
+    scope: str
+    value: float | None
+    meeting: int | None  # risk_share: enterprises at the wanted levels
+    population: int | None  # risk_share: enterprises measured
+    unrated: int | None
+    threshold: float
+    due: dt.date
+    measured_on: dt.date | None
+    status: str
+
+    @property
+    def status_name(self) -> str:
+        if self.status == "no_data" and self.metric == "reported":
+            return "未填报"
+        return STATUS_NAMES[self.status]
+
+
+def _status(value: float | None, threshold: float, due: dt.date, as_of: dt.date) -> str:
+    if value is None:
+        return "no_data"
+    if as_of <= due:
+        return "in_progress"
+    # A small tolerance: 4/5 must meet 0.8 even in binary floating point.
+    return "met" if value >= threshold - 1e-9 else "not_met"
+
+
+def target_milestones(session: Session, *, plan: str | None = None, milestone_id: str | None = None):
+    q = select(models.Milestone).where(models.Milestone.kind == "target", models.Milestone.active)
+    if plan:
+        q = q.where(models.Milestone.plan == plan)
+    if milestone_id:
+        q = q.where(models.Milestone.id == milestone_id)
+    return list(session.exec(q.order_by(models.Milestone.position)).all())
+
+
+def _population(session: Session, m: models.Milestone) -> list[tuple[int, str | None]]:
+    """(county id, risk) of each enterprise the target measures."""
+    E, ET = models.Enterprise, models.EnterpriseTag
+    q = select(E.county_id, E.risk).where(E.active)
+    if m.sector:
+        q = q.where(E.sector == m.sector)
+    if m.tags:
+        q = q.where(exists().where(ET.enterprise_id == E.id, ET.tag.in_(m.tags)))
+    if m.exclude_tags:
+        q = q.where(~exists().where(ET.enterprise_id == E.id, ET.tag.in_(m.exclude_tags)))
+    return list(session.exec(q).all())
+
+
+def _counties(session: Session) -> list[models.County]:
+    return list(session.exec(select(models.County).order_by(models.County.position)).all())
+
+
+def _row(m: models.Milestone, scope_kind: str, scope: str, as_of: dt.date, **kw) -> TargetRow:
+    threshold, due = float(m.rule["threshold"]), dt.date.fromisoformat(str(m.rule["due"]))
+    return TargetRow(milestone_id=m.id, plan=m.plan, title=m.title, metric=m.rule["metric"], scope_kind=scope_kind,
+                     scope=scope, threshold=threshold, due=due,
+                     status=_status(kw.get("value"), threshold, due, as_of),
+                     **{k: kw.get(k) for k in ("value", "meeting", "population", "unrated", "measured_on")})
+
+
+def _risk_share(session: Session, m: models.Milestone, as_of: dt.date, county_id: int | None) -> list[TargetRow]:
+    levels = set(m.rule.get("levels") or [])
+    pop = _population(session, m)
+    total, meeting, unrated = Counter(), Counter(), Counter()
+    for cid, risk in pop:
+        total[cid] += 1
+        meeting[cid] += risk in levels
+        unrated[cid] += risk is None
+
+    def row(kind, name, keys):
+        n = sum(total[k] for k in keys)
+        hit = sum(meeting[k] for k in keys)
+        return _row(m, kind, name, as_of, value=round(hit / n, 4) if n else None, meeting=hit, population=n,
+                    unrated=sum(unrated[k] for k in keys))
+
+    out = []
+    if county_id is None:
+        out.append(row("city", "全市", list(total)))
+    for c in _counties(session):
+        if (county_id is None and total[c.id]) or c.id == county_id:
+            out.append(row("county", c.name, [c.id]))
+    return out
+
+
+def _reported(session: Session, m: models.Milestone, as_of: dt.date, county_id: int | None) -> list[TargetRow]:
+    values = {(v.subject_kind, v.subject_id): v for v in session.exec(
+        select(models.TargetValue).where(models.TargetValue.milestone_id == m.id)).all()}
+
+    def row(kind, sid, name):
+        v = values.get((kind, sid))
+        if v is not None and v.measured_on > as_of:
+            v = None
+        return _row(m, kind, name, as_of, value=v.value if v else None, measured_on=v.measured_on if v else None)
+
+    out = []
+    if county_id is None:
+        out.append(row("city", models.CITY_ID, "全市"))
+    if m.responsible == "county":
+        for c in _counties(session):
+            in_scope = not m.counties or c.name in m.counties
+            if in_scope and county_id in (None, c.id):
+                out.append(row("county", c.id, c.name))
+    return out
+
+
+def measure(session: Session, as_of: dt.date, *, plan: str | None = None, county_id: int | None = None,
+            milestone_id: str | None = None) -> list[TargetRow]:
+    """Every target, for the city and per county-level unit, judged as of `as_of`."""
+    out: list[TargetRow] = []
+    for m in target_milestones(session, plan=plan, milestone_id=milestone_id):
+        if m.rule["metric"] == "risk_share":
+            out += _risk_share(session, m, as_of, county_id)
+        else:
+            out += _reported(session, m, as_of, county_id)
+    return out
+
+
+def parse_value(text: str) -> float:
+    """'0.8', '80%', '80%' → 0.8; a share must lie in [0, 1]."""
+    t = text.strip().replace("%", "%")
+    try:
+        value = float(t[:-1]) / 100 if t.endswith("%") else float(t)
+    except ValueError:
+        raise InputError(f"无法识别的数值“{text}”(应为 0 到 1 之间的小数,如 0.8,或百分数,如 80%)") from None
+    if not 0 <= value <= 1:
+        raise InputError(f"数值“{text}”超出范围:比例应在 0 到 1 之间(或写作 0%~100%)")
+    return value
+
+
+def record(session: Session, milestone_id: str, subject, value: float, *, on: dt.date | None = None,
+           by: str | None = None, today: dt.date | None = None) -> tuple[float | None, models.TargetValue]:
+    """Enter a `reported` target's value for the city or a county; returns (previous value, row)."""
+    from zhiben import tracking
+
+    today = today or dt.date.today()
+    on = on or today
+    if on > today:
+        raise InputError(f"测算日期 {on} 晚于今天 {today}")
+    m = tracking.get_milestone(session, milestone_id)
+    if m.kind != "target":
+        raise InputError(f"事项 {m.id} 不是量化目标,请用 zhiben done 记录完成")
+    if m.rule["metric"] != "reported":
+        raise InputError(f"目标 {m.id} 按企业名录自动测算,不能手工填报")
+    if subject.kind == "county":
+        if m.responsible != "county":
+            raise InputError(f"目标 {m.id} 由市级负责,请用 --city 填报")
+        if m.counties and subject.name not in m.counties:
+            raise InputError(f"目标 {m.id} 只由{'、'.join(m.counties)}承担,不适用于{subject.name}")
+    elif subject.kind != "city":
+        raise InputError("目标值只能按全市(--city)或县级单位(--county)填报")
+    if not 0 <= value <= 1:
+        raise InputError(f"数值 {value} 超出范围:比例应在 0 到 1 之间")
+    row = session.exec(select(models.TargetValue).where(
+        models.TargetValue.milestone_id == m.id, models.TargetValue.subject_kind == subject.kind,
+        models.TargetValue.subject_id == subject.id)).first()
+    old = row.value if row else None
+    if row is None:
+        row = models.TargetValue(milestone_id=m.id, subject_kind=subject.kind, subject_id=subject.id, value=value,
+                                 measured_on=on, recorded_by=by)
+        session.add(row)
+    else:
+        row.value, row.measured_on, row.recorded_by = value, on, by
+    tracking.audit_change(session, action="record", m_id=m.id, subject=subject, period=on.isoformat(),
+                          old="未填报" if old is None else f"{old:g}", new=f"{value:g}", done_on=on, evidence=None,
+                          by=by, source=None)
+    session.flush()
+    return old, row
