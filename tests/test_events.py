@@ -327,3 +327,12 @@ def test_cli_errors_are_one_chinese_line(cli, ents):
     res = cli("event", "remove", "42")
     assert res.exit_code == 2 and "没有编号为 42 的事件" in res.output
     assert "Traceback" not in res.output
+
+
+def test_upcoming_marks_earliest_dates(session, mine):
+    add(session, mine, "apprentice", "2025-01-15")
+    add(session, mine, "alert", "2025-05-10")
+    f = reports.Filters(enterprise_id=mine.id)
+    got = [(r.milestone_id, r.status) for r in reports.upcoming(session, f, dt.date(2025, 5, 1), 20)
+           if r.period.startswith(("apprentice", "alert"))]
+    assert got == [("mine-09-4-a", "open"), ("mine-02-2-a", "earliest")]

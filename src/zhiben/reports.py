@@ -197,7 +197,7 @@ def _status_rows(session: Session, f: Filters, as_of: dt.date, where) -> list[Ro
             milestone_id=r.milestone_id, plan=r.plan, title=r.title, responsible=r.responsible,
             subject_kind=r.subject_kind, subject_id=r.subject_id, subject=r.subject, county=r.county,
             credit_code=r.credit_code, period=r.period, due=_as_date(r.due), status="", done_on=_as_date(r.done_on),
-            evidence=r.evidence,
+            evidence=r.evidence, extra={"bound": r.bound},
         ))
     return rows
 
@@ -226,7 +226,8 @@ def upcoming(session: Session, f: Filters, as_of: dt.date, days: int = 30) -> li
         lambda u, k, asof: and_(k.c.id.is_(None), u.c.due >= asof, u.c.due <= end),
     )
     for r in rows:
-        r.status = "open"
+        # An earliest date (4 months' apprenticeship) is a date to wait for, not a deadline.
+        r.status = "earliest" if r.extra.get("bound") == "earliest" else "open"
         r.days_left = (r.due - as_of).days
     return rows
 
