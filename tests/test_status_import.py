@@ -193,3 +193,34 @@ def test_unreadable_files_are_one_line_errors(cli, tmp_path):
     assert r.exit_code == 3 and "错误:y.csv:1:缺少列 编号、主体类别、责任主体、周期、状态、完成日期" in r.output
     r = cli("status", "import", str(tmp_path / "missing.csv"))
     assert r.exit_code == 3 and "错误:无法读取文件" in r.output
+
+
+def test_per_risk_duty_and_excel_dates_round_trip(cli, session, tmp_path):
+    """An orange enterprise's half-yearly inspection belongs to the county; Excel date cells import."""
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    county = session.exec(select(models.County).where(models.County.name == "茌平区")).one()
+    session.add(models.Enterprise(credit_code=CODE, name="茌平橙色企业", county_id=county.id, sector="chem", risk="橙"))
+    session.commit()
+    path = _template(cli, tmp_path)
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["茌平区填报", "填写说明"]
+    ws = wb["茌平区填报"]
+    header = [c.value for c in ws[1]]
+    col = {h: i + 1 for i, h in enumerate(header)}
+    rows = [r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=col["编号"]).value == "chem-21-c"]
+    assert [ws.cell(row=r, column=col["周期"]).value for r in rows][:2] == [f"2024-H1:{CODE}", f"2024-H2:{CODE}"]
+    assert ws.cell(row=rows[0], column=col["统一社会信用代码"]).value == CODE
+    ws.cell(row=rows[0], column=col["状态"], value="done")
+    ws.cell(row=rows[0], column=col["完成日期"], value=dt.date(2024, 6, 20))
+    wb.save(path)
+    r = cli("status", "import", str(path))
+    assert r.exit_code == 0, r.output
+    assert f"chem-21-c 县级“茌平区”(检查企业“茌平橙色企业”) 周期 2024-H1:{CODE} → 已完成(2024-06-20)" in r.output
+    done = session.exec(select(models.Completion)).one()
+    assert (done.subject_kind, done.subject_id, done.period, done.done_on) == (
+        "county", county.id, f"2024-H1:{CODE}", dt.date(2024, 6, 20))
+    left = {(o["milestone_id"], o["period"]) for o in _overdue(cli, "--county", "茌平")}
+    assert ("chem-21-c", f"2024-H1:{CODE}") not in left and ("chem-21-c", f"2024-H2:{CODE}") in left

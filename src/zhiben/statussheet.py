@@ -33,8 +33,12 @@ KIND_CODES = {"市级": "city", "县级": "county", "县(市、区)": "county", 
               "企业": "enterprise", "city": "city", "county": "county", "park": "park", "enterprise": "enterprise"}
 REQUIRED = ("编号", "主体类别", "责任主体", "周期", "状态", "完成日期")
 GUARD_CHARS = "=+-@\t\r"
-NOTE = ("填写说明:在“状态”列填 已完成 / 未完成 / 撤销,已完成的须填“完成日期”(不晚于今天);"
-        "其余列请勿改动。填好后交回,用 zhiben status import 文件名 导入。")
+NOTE_LINES = [
+    "在“状态”列填写:已完成(或 完成、done);撤销以前误报的完成填:撤销(或 未完成)。",
+    "已完成的须填写“完成日期”(YYYY-MM-DD,不能晚于今天),并尽量填写“佐证材料”;“备注”随记录保存。",
+    "没有进展的行留空即可;编号、主体类别、责任主体、统一社会信用代码、周期各列请勿改动。",
+    "交回后由市局用 zhiben status import 文件名 导入;任何一行有误则整份不导入,并指出行号和列。",
+]
 
 
 # --- template ---------------------------------------------------------------------------------
@@ -165,6 +169,8 @@ class Action:
     evidence: str | None
     changes: bool
     current_done_on: dt.date | None = None
+    # Whose record it is: the county for a per-risk duty named by its enterprise, else `subject`.
+    owner: tracking.Subject | None = None
 
 
 @dataclass
@@ -305,7 +311,7 @@ def _plan_row(session: Session, name: str, row: SheetRow, today: dt.date, proble
         evidence = note or evidence
     changes = existing is None if kind == "done" else existing is not None
     return Action(row.number, kind, m.id, subject, period_text or None, key, due, done_on, evidence, changes,
-                  existing.done_on if existing else None)
+                  existing.done_on if existing else None, owner)
 
 
 def plan_import(session: Session, path: Path, *, today: dt.date | None = None) -> ImportResult:
@@ -322,7 +328,7 @@ def plan_import(session: Session, path: Path, *, today: dt.date | None = None) -
             if not _text(row.get("状态")) and row.get("完成日期") in (None, ""):
                 result.skipped += 1
             continue
-        key = (action.milestone_id, action.subject.kind, action.subject.id, action.period)
+        key = (action.milestone_id, action.owner.kind, action.owner.id, action.period)
         first = seen.get(key)
         if first is not None:
             if first.kind != action.kind or first.done_on != action.done_on:

@@ -122,9 +122,11 @@ def _template(s, county, day, days, fmt):
     if fmt == "csv":
         return exports.csv_bytes(records, statussheet.TEMPLATE_COLUMNS), len(records)
     sheet = exports.Sheet(f"{subject.name}填报", records, statussheet.TEMPLATE_COLUMNS,
-                          date_keys=("fill_done_on",), choices={"fill_status": statussheet.STATUS_CHOICES},
-                          note=statussheet.NOTE)
-    return exports.xlsx_bytes([sheet]), len(records)
+                          date_keys=("fill_done_on",), choices={"fill_status": statussheet.STATUS_CHOICES})
+    # The instructions get their own sheet so the data sheet holds nothing but rows to fill in.
+    help_sheet = exports.Sheet("填写说明", [{"text": line} for line in statussheet.NOTE_LINES],
+                               [("text", "填写说明")], highlight=None)
+    return exports.xlsx_bytes([sheet, help_sheet]), len(records)
 
 
 def export(

@@ -15,7 +15,9 @@ def _line(a) -> str:
     from zhiben.render import KIND_NAMES
 
     period = "" if a.period == "once" else f" 周期 {a.period}"
-    who = f"{KIND_NAMES[a.subject.kind]}“{a.subject.name}”"
+    who = f"{KIND_NAMES[a.owner.kind]}“{a.owner.name}”"
+    if a.owner != a.subject:
+        who += f"(检查企业“{a.subject.name}”)"
     if a.kind == "done":
         return f"第 {a.row} 行:{a.milestone_id} {who}{period} → 已完成({a.done_on})"
     return f"第 {a.row} 行:{a.milestone_id} {who}{period} → 撤销完成(原完成日期 {a.current_done_on})"
