@@ -309,7 +309,7 @@ def import_file(session: Session, path: str | Path, *, dry_run: bool = False, sk
         entry, more = validate(values, ctx, n)
         found += more
         code = creditcode.normalise(values["credit_code"])
-        if creditcode.is_valid(code):
+        if not any(f == "credit_code" for f, _ in found):
             if code in first_row_of:
                 found.append(("credit_code", f"统一社会信用代码 {code} 与第 {first_row_of[code]} 行重复"))
             else:

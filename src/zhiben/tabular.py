@@ -82,19 +82,21 @@ def _plausible_chinese(text: str) -> bool:
     Real registers are mostly GB2312 characters (county names, common words); bytes from other
     encodings land in GBK's extension rows or the private use area instead.
     """
-    wide = [c for c in text if ord(c) > 0x7F]
+    from collections import Counter
+
+    wide = Counter({c: n for c, n in Counter(text).items() if ord(c) > 0x7F})
     if not wide:
         return True
     common = 0
-    for c in wide:
+    for c, n in wide.items():
         if unicodedata.category(c) in ("Co", "Cn", "Cc"):
             return False
         try:
             c.encode("gb2312")
-            common += 1
+            common += n
         except UnicodeEncodeError:
             pass
-    return common * 2 >= len(wide)
+    return common * 2 >= wide.total()
 
 
 def _csv_rows(text: str) -> list[tuple[int, list]]:
