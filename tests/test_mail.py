@@ -457,3 +457,76 @@ def test_set_contact(cli, engine):
     bad = cli("county", "set-contact", "冠县", "--email", "guanxian@")
     assert bad.exit_code == 2
     assert bad.stderr == "错误:邮箱地址“guanxian@”格式不正确(应如 name@example.com)\n"
+
+
+# ---------------------------------------------------------------- encrypted connections
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1, made with the openssl command."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl command not available")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+def server_context(certificate):
+    import ssl
+
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(*certificate)
+    return ctx
+
+
+def tls_run(cli, srv, security, env=None):
+    return cli("mail", "overdue", "--as-of", DAY, "--to", CITY, "--smtp-host", "127.0.0.1", "--smtp-port",
+               str(srv.port), "--smtp-security", security, "--smtp-from", SENDER, env=env)
+
+
+def test_starttls_delivers_with_a_trusted_certificate(cli, engine, certificate):
+    srv = Server(tls_context=server_context(certificate), require_starttls=True)
+    srv.start()
+    try:
+        result = tls_run(cli, srv, "starttls", {"SSL_CERT_FILE": str(certificate[0])})
+    finally:
+        srv.stop()
+    assert result.exit_code == 0, result.output
+    assert [e.rcpt_tos for e in srv.handler.envelopes] == [[CITY]]
+
+
+def test_ssl_delivers_with_a_trusted_certificate(cli, engine, certificate):
+    srv = Server(ssl_context=server_context(certificate))
+    srv.start()
+    try:
+        result = tls_run(cli, srv, "ssl", {"SSL_CERT_FILE": str(certificate[0])})
+    finally:
+        srv.stop()
+    assert result.exit_code == 0, result.output
+    assert len(srv.handler.envelopes) == 1
+
+
+def test_untrusted_certificate_is_refused(cli, engine, certificate, tmp_path):
+    srv = Server(ssl_context=server_context(certificate))
+    srv.start()
+    try:
+        result = tls_run(cli, srv, "ssl", {"SSL_CERT_FILE": str(tmp_path / "no-such-ca.pem")})
+    finally:
+        srv.stop()
+    assert result.exit_code == 5
+    assert f"邮件服务器 127.0.0.1:{srv.port} 的证书验证失败(" in result.stderr
+    assert srv.handler.envelopes == [] and sent_log(engine) == []
+
+
+def test_starttls_against_a_plain_server_is_a_clear_error(cli, server, engine):
+    result = tls_run(cli, server, "starttls")
+    assert result.exit_code == 5
+    assert "不支持所需功能(STARTTLS 或登录);请检查 --smtp-security 设置" in result.stderr
+    assert sent_log(engine) == []

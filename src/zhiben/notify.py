@@ -73,7 +73,7 @@ def _tables(records, columns) -> tuple[str, str]:
     return render.to_markdown(records, columns, fmt="plain"), str(render.to_markdown(records, columns, fmt="html"))
 
 
-def _message(*, sender: str, recipient: str, subject: str, day: dt.date, sections: list[tuple[str, list, list]],
+def _message(*, sender: str, recipient: str, subject: str, sections: list[tuple[str, list, list]],
              intro: str, attachment: tuple[str, str] | None) -> EmailMessage:
     """sections: (heading, records, columns); attachment: (filename, CSV text)."""
     msg = EmailMessage()
@@ -156,12 +156,12 @@ def _outgoing(recipient, kind, label, addressee, n, sender, day, scope, sections
         subject = f"{TAG}{'' if scope == '全市' else scope}截至 {day} 逾期事项 {n} 项"
         intro = (f"{greeting}截至 {day}(第 {day.isocalendar()[1]} 周),{scope}共有逾期未完成事项 {n} 项,"
                  "清单如下,附件为同样内容的 CSV 表格。")
-        msg = _message(sender=sender, recipient=recipient, subject=subject, day=day, sections=sections,
+        msg = _message(sender=sender, recipient=recipient, subject=subject, sections=sections,
                        intro=intro, attachment=(filename, render.to_csv(records, columns, bom=True)))
     else:
         subject = f"{TAG}{'' if scope == '全市' else scope}截至 {day} 无逾期事项"
         intro = f"{greeting}截至 {day}(第 {day.isocalendar()[1]} 周),{scope}无逾期事项。"
-        msg = _message(sender=sender, recipient=recipient, subject=subject, day=day, sections=[], intro=intro,
+        msg = _message(sender=sender, recipient=recipient, subject=subject, sections=[], intro=intro,
                        attachment=None)
     return Outgoing(recipient=recipient, kind=kind, label=label, count=n, message=msg)
 
@@ -251,6 +251,9 @@ def _describe(exc: BaseException, settings: Settings) -> tuple[str, bool]:
         return f"无法解析邮件服务器地址“{settings.host}”", True
     if isinstance(exc, (TimeoutError, socket.timeout)):
         return f"连接邮件服务器 {where} 超时", True
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return (f"邮件服务器 {where} 的证书验证失败({exc.verify_message});请确认服务器地址无误,"
+                "或把签发该证书的 CA 加入系统信任(也可用环境变量 SSL_CERT_FILE 指定)"), True
     if isinstance(exc, ssl.SSLError):
         return f"与邮件服务器 {where} 建立加密连接失败({exc.reason or exc});请检查 --smtp-security 设置", True
     if isinstance(exc, OSError):
