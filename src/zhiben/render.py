@@ -20,6 +20,7 @@ KIND_NAMES = {"city": "市级", "county": "县级", "park": "园区", "enterpris
 STATUS_NAMES = {"overdue": "逾期", "open": "未到期", "done": "已完成", "earliest": "最早日期"}
 
 Column = tuple[str, str]
+NO_WRAP = {"period", "due", "done_on", "days_overdue", "days_left"}
 
 
 def check_format(fmt: str) -> str:
@@ -44,7 +45,7 @@ def display_value(key: str, value):
     """Human-facing form of a record value (codes → Chinese)."""
     if key == "plan":
         return PLAN_NAMES.get(value, value)
-    if key == "subject_kind":
+    if key in ("subject_kind", "responsible"):
         return KIND_NAMES.get(value, value)
     if key == "status":
         return STATUS_NAMES.get(value, value)
@@ -90,8 +91,9 @@ def rich_table(records: Sequence[dict], columns: Sequence[Column], *, title: str
     from rich.table import Table
 
     table = Table(title=title, show_lines=False, header_style="bold")
-    for _, label in columns:
-        table.add_column(label, overflow="fold")
+    for key, label in columns:
+        # Codes, dates and counts read wrong when folded ("2025-0/3"); only free text may wrap.
+        table.add_column(label, overflow="fold", no_wrap=key in NO_WRAP, min_width=None if key in NO_WRAP else 4)
     for r in records:
         cells = []
         for k, _ in columns:
