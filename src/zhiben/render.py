@@ -66,7 +66,27 @@ def to_json(records: Sequence[dict] | dict) -> str:
         raise TypeError(type(o))
 
     data = records if isinstance(records, dict) else list(records)
+    if isinstance(data, list) and data and _flat_records(data):
+        # json uses its C encoder only without `indent`. Encode compactly with NUL as the item
+        # separator (never present in encoded strings, which escape control characters), then lay
+        # it out exactly as indent=2 would: same bytes, several times faster on big reports.
+        text = json.dumps(data, ensure_ascii=False, separators=("\x00", ": "), default=default)
+        body = text[2:-2].replace("}\x00{", "\n  },\n  {\n    ").replace("\x00", ",\n    ")
+        return "[\n  {\n    " + body + "\n  }\n]"
     return json.dumps(data, ensure_ascii=False, indent=2, default=default)
+
+
+_SCALARS = {str, int, float, bool, type(None), dt.date, dt.datetime}
+
+
+def _flat_records(data: list) -> bool:
+    """Every item a non-empty dict of scalars (one C-level pass over the value types)."""
+    if not all(type(r) is dict and r for r in data):
+        return False
+    types: set = set()
+    for r in data:
+        types.update(map(type, r.values()))
+    return types <= _SCALARS
 
 
 def to_csv(records: Iterable[dict], columns: Sequence[Column], *, bom: bool = False) -> str:
