@@ -5,12 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import shutil
 import textwrap
 
 import pytest
+from typer.testing import CliRunner
 from wcwidth import wcswidth
 
 from zhiben import counties
+from zhiben.cli import app
 
 CITY = "聊城市应急管理局"
 
@@ -68,12 +72,25 @@ SMALL = textwrap.dedent("""\
     """)
 
 
-@pytest.fixture
-def rcli(cli, tmp_path):
-    """The CLI on a database whose only active milestones are the four above, with six records."""
-    path = tmp_path / "small.toml"
-    path.write_text(SMALL, encoding="utf-8")
-    assert cli("load", str(path)).exit_code == 0
+@pytest.fixture(scope="module")
+def small_db(tmp_path_factory, template_db, backend):
+    """A database whose only active milestones are the four above, with six records.
+
+    Built once per module: every test here only reads it."""
+    if backend == "sqlite":
+        path = tmp_path_factory.mktemp("small") / "zhiben.db"
+        shutil.copy(template_db, path)
+        url = f"sqlite:///{path}"
+    else:
+        from conftest import _pg_admin, _pg_url
+
+        name = f"zhiben_small_{os.getpid()}"
+        _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
+        url = _pg_url(name)
+    runner = CliRunner()
+    catalogue_file = tmp_path_factory.mktemp("small_toml") / "small.toml"
+    catalogue_file.write_text(SMALL, encoding="utf-8")
+    assert runner.invoke(app, ["--db", url, "load", str(catalogue_file)]).exit_code == 0
     for args in (
         ("mine-t-1", "--city", "--on", "2025-04-02"),
         ("mine-t-2", "--county", "茌平", "--period", "2025-Q1", "--on", "2025-03-20"),
@@ -82,9 +99,17 @@ def rcli(cli, tmp_path):
         ("chem-t-4", "--city", "--period", "2025-01", "--on", "2025-01-02"),
         ("chem-t-4", "--city", "--period", "2025-02", "--on", "2025-02-10"),
     ):
-        result = cli("done", *args)
+        result = runner.invoke(app, ["--db", url, "done", *args])
         assert result.exit_code == 0, result.output
-    return cli
+    yield url
+    if backend != "sqlite":
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def rcli(small_db):
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, ["--db", small_db, *args])
 
 
 def js(cli, *args):
