@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import shutil
 from pathlib import Path
 
@@ -14,21 +16,92 @@ from zhiben.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANS_TXT = ROOT.parent / "shared" / "seed" / "plans.txt"
+PG_ENV = "ZHIBEN_TEST_PG_URL"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--backend", choices=("sqlite", "postgresql"), default=os.environ.get("ZHIBEN_TEST_BACKEND", "sqlite"),
+        help=f"database behind the db_url/engine fixtures; postgresql needs {PG_ENV} (a server URL)",
+    )
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only(reason): the test exercises SQLite itself (files, WAL)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--backend") == "sqlite":
+        return
+    for item in items:
+        mark = item.get_closest_marker("sqlite_only")
+        if mark:
+            reason = mark.args[0] if mark.args else "只适用于 SQLite"
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
 
 
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "zhiben.db"
-    engine = store.open_engine(f"sqlite:///{path}")
+def backend(request) -> str:
+    return request.config.getoption("--backend")
+
+
+def _pg_url(database: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(os.environ[PG_ENV]).set(database=database).render_as_string(hide_password=False)
+
+
+_pg_engine = []
+
+
+def _pg_admin(sql: str):
+    """Run one statement on the server's maintenance connection; the first value, if any."""
+    from sqlalchemy import create_engine, text
+
+    if not _pg_engine:
+        _pg_engine.append(create_engine(os.environ[PG_ENV], isolation_level="AUTOCOMMIT"))
+    with _pg_engine[0].connect() as conn:
+        result = conn.execute(text(sql))
+        return result.scalar() if result.returns_rows else None
+
+
+_pg_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory, backend):
+    """SQLite: a seeded database file (Path). PostgreSQL: the name of a seeded template database."""
+    if backend == "sqlite":
+        path = tmp_path_factory.mktemp("template") / "zhiben.db"
+        engine = store.open_engine(f"sqlite:///{path}")
+        engine.dispose()
+        yield path
+        return
+    if not os.environ.get(PG_ENV):
+        pytest.exit(f"--backend=postgresql needs {PG_ENV} (see .ci/setup-postgres.sh)", returncode=2)
+    name = f"zhiben_tpl_{os.getpid()}"
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _pg_admin(f'CREATE DATABASE "{name}"')
+    engine = store.open_engine(_pg_url(name))
     engine.dispose()
-    return path
+    yield name
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
-def db_url(tmp_path, template_db) -> str:
-    target = tmp_path / "zhiben.db"
-    shutil.copy(template_db, target)
-    return f"sqlite:///{target}"
+def db_url(tmp_path, template_db, backend):
+    if backend == "sqlite":
+        target = tmp_path / "zhiben.db"
+        shutil.copy(template_db, target)
+        yield f"sqlite:///{target}"
+        return
+    # A fresh database per test, cloned from the seeded template (much faster than seeding).
+    name = f"zhiben_t_{os.getpid()}_{next(_pg_names)}"
+    # FILE_COPY (PostgreSQL 15+) skips WAL-logging the whole copy: several times faster here.
+    strategy = " STRATEGY FILE_COPY" if int(_pg_admin("SHOW server_version_num")) >= 150000 else ""
+    _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"{strategy}')
+    yield _pg_url(name)
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

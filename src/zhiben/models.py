@@ -13,7 +13,7 @@ import datetime as dt
 from sqlalchemy import Column, Index, JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 CITY_ID = 0
 CITY_NAME = "聊城市应急管理局"
 
@@ -154,6 +154,8 @@ class Completion(SQLModel, table=True):
 class AuditEntry(SQLModel, table=True):
     """Append-only history of every status change."""
 
+    # `zhiben log --county` filters by subject; schema version 2 added this index (migrations.py).
+    __table_args__ = (Index("ix_auditentry_subject", "subject_kind", "subject_id"),)
     id: int | None = Field(default=None, primary_key=True)
     at: dt.datetime = Field(default_factory=_now, index=True)
     by: str | None = None

@@ -278,7 +278,8 @@ def progress(session: Session, f: Filters, as_of: dt.date, by: str = "county") -
     if by == "county":
         keys = [func.coalesce(u.c.county, CITY_NAME).label("key"), func.coalesce(u.c.county, CITY_NAME).label("label"),
                 func.min(u.c.county_pos).label("ord")]
-        group = [func.coalesce(u.c.county, CITY_NAME)]
+        # Group by the column itself: PostgreSQL does not match two separately bound coalesce() calls.
+        group = [u.c.county]
     elif by == "plan":
         keys = [u.c.plan.label("key"), u.c.plan.label("label"), func.min(u.c.plan).label("ord")]
         group = [u.c.plan]

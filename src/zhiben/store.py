@@ -12,10 +12,10 @@ from pathlib import Path
 
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from zhiben import counties, models
+from zhiben import counties, dbfailure, models
 from zhiben.errors import DatabaseError
 
 ENV_VAR = "ZHIBEN_DB"
@@ -39,8 +39,8 @@ def _sqlite_pragmas(dbapi_conn, _record):
     cur = dbapi_conn.cursor()
     # WAL lets readers run beside one writer; the busy timeout makes writers queue instead of
     # failing with "database is locked" when a cron job and an analyst write together.
+    cur.execute(f"PRAGMA busy_timeout={int(dbfailure.busy_timeout() * 1000)}")
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
@@ -58,10 +58,10 @@ def make_engine(url: str) -> Engine:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise DatabaseError(f"无法创建数据库目录 {folder}:{exc.strerror}") from None
+                raise DatabaseError(f"无法创建数据库目录 {folder}:{_os_reason(exc)}") from None
             if not os.access(folder, os.W_OK):
                 raise DatabaseError(f"数据库目录不可写:{folder}")
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": dbfailure.busy_timeout()})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     try:
@@ -72,16 +72,33 @@ def make_engine(url: str) -> Engine:
 
 def open_engine(db: str | None = None, *, load_catalogue: bool = True) -> Engine:
     """Engine for `db`, creating and seeding the database on first use."""
-    engine = make_engine(resolve_url(db))
+    url = resolve_url(db)
+    refuse_newer(sqlite_version(url))
+    engine = make_engine(url)
     try:
         ensure_schema(engine, load_catalogue=load_catalogue)
-    except OperationalError as exc:
-        raise DatabaseError(f"无法打开数据库:{_short(exc)}") from None
+    except DBAPIError as exc:
+        engine.dispose()
+        raise DatabaseError(f"无法打开数据库 {_where(url)}:{dbfailure.describe(exc)}") from None
     return engine
 
 
-def _short(exc: Exception) -> str:
-    return str(getattr(exc, "orig", exc)).splitlines()[0]
+def _where(url: str) -> str:
+    parsed = make_url(url)
+    return parsed.database if parsed.get_backend_name() == "sqlite" else parsed.render_as_string(hide_password=True)
+
+
+def _os_reason(exc: OSError) -> str:
+    import errno
+
+    return {
+        errno.ENOTDIR: "路径中有同名文件而不是目录",
+        errno.EACCES: "没有权限",
+        errno.EPERM: "没有权限",
+        errno.EROFS: "文件系统只读",
+        errno.ENOSPC: "磁盘已满",
+        errno.ENOENT: "上级目录不存在且无法创建",
+    }.get(exc.errno, exc.strerror or str(exc))
 
 
 def schema_version(engine: Engine) -> int | None:
@@ -92,15 +109,44 @@ def schema_version(engine: Engine) -> int | None:
         return int(row.value) if row else None
 
 
+def sqlite_version(url: str) -> int | None:
+    """The schema version of an existing SQLite file, read without opening it for writing.
+
+    Opening read-write would already switch a newer release's file to WAL, so it is checked first.
+    """
+    import sqlite3
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    path = Path(parsed.database or "") if parsed.get_backend_name() == "sqlite" else None
+    if path is None or not path.is_file():
+        return None
+    try:
+        con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
+        try:
+            row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        finally:
+            con.close()
+        return int(row[0]) if row else None
+    except (sqlite3.Error, ValueError):
+        return None  # not ours or unreadable: the normal open reports it
+
+
+def refuse_newer(version: int | None) -> None:
+    if version is not None and version > models.SCHEMA_VERSION:
+        raise DatabaseError(
+            f"数据库由更新版本的 zhiben 创建(结构版本 {version},本程序支持 {models.SCHEMA_VERSION}),"
+            "请升级 zhiben 后再使用;数据库未作任何改动"
+        )
+
+
 def ensure_schema(engine: Engine, *, load_catalogue: bool = True) -> bool:
     """Create tables and seed on first use. Returns True when the database was new."""
     version = schema_version(engine)
     if version is not None:
-        if version > models.SCHEMA_VERSION:
-            raise DatabaseError(
-                f"数据库由更新版本的 zhiben 创建(结构版本 {version},本程序支持 {models.SCHEMA_VERSION}),"
-                "请升级 zhiben 后再使用"
-            )
+        refuse_newer(version)
         from zhiben import migrations
 
         migrations.upgrade(engine, version)

@@ -22,16 +22,17 @@ def report_error(exc: ZhibenError) -> None:
 
 class ZhibenGroup(TyperGroup):
     def invoke(self, ctx):
-        from sqlalchemy.exc import OperationalError, ProgrammingError
+        from sqlalchemy.exc import DBAPIError
+
+        from zhiben import dbfailure
 
         try:
             return super().invoke(ctx)
         except ZhibenError as exc:
             report_error(exc)
             raise typer.Exit(exc.exit_code) from None
-        except (OperationalError, ProgrammingError) as exc:
-            msg = str(getattr(exc, "orig", exc)).splitlines()[0]
-            report_error(DatabaseError(f"数据库操作失败:{msg}"))
+        except DBAPIError as exc:  # busy, read-only, disk full, unreachable server, write conflict
+            report_error(DatabaseError(dbfailure.describe(exc)))
             raise typer.Exit(DatabaseError.exit_code) from None
 
 
@@ -54,9 +55,10 @@ def _root(
 
 
 def _register() -> None:
-    from zhiben.cli import catalogue, county, reports, setup, track
+    from zhiben.cli import backup, catalogue, county, reports, setup, track
 
     setup.register(app)
+    backup.register(app)
     track.register(app)
     reports.register(app)
     app.add_typer(catalogue.app, name="catalogue")

@@ -1,0 +1,156 @@
+"""Backup and restore of a SQLite database with SQLite's online backup API.
+
+The backup API copies a consistent snapshot while other processes keep reading and writing
+(WAL content included), so a cron job can back up during office hours. Restore checks the file
+first (a SQLite file, integrity_check ok, a zhiben schema not newer than this program), saves
+the current database as `<db>.bak` and copies the backup into the live database in one write
+transaction: other users see either the old or the restored data, never a mixture.
+PostgreSQL has its own tools (pg_dump / pg_restore); see docs/postgres.md.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from zhiben import dbfailure, models
+from zhiben.errors import DatabaseError, InputError
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+@dataclass
+class Restored:
+    target: Path
+    kept: Path | None
+    version: int
+
+
+def sqlite_path(url: str, action: str) -> Path:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        hint = ("pg_dump -Fc -f zhiben.dump <数据库地址>" if action == "备份"
+                else "pg_restore --clean --if-exists -d <数据库地址> zhiben.dump")
+        raise InputError(f"PostgreSQL 数据库请用 PostgreSQL 自带工具{action}:{hint}(见 docs/postgres.md)")
+    if not parsed.database or parsed.database == ":memory:":
+        raise InputError(f"内存数据库无法{action}")
+    return Path(parsed.database)
+
+
+def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    uri = path.resolve().as_uri() + ("?mode=ro" if readonly else "")
+    con = sqlite3.connect(uri, uri=True, timeout=dbfailure.busy_timeout())
+    con.execute(f"PRAGMA busy_timeout={int(dbfailure.busy_timeout() * 1000)}")
+    return con
+
+
+def _fail(what: str, exc: BaseException) -> DatabaseError:
+    return DatabaseError(f"{what}:{dbfailure.describe(exc)}")
+
+
+def backup(url: str, dest: Path, *, force: bool = False) -> Path:
+    """Copy the database at `url` to `dest` (refuses to overwrite unless `force`)."""
+    src = sqlite_path(url, "备份")
+    if not src.is_file():
+        raise InputError(f"数据库不存在:{src}")
+    dest = Path(dest)
+    if dest.is_dir():
+        raise InputError(f"{dest} 是目录;请给出备份文件名,如 {dest / 'zhiben-备份.db'}")
+    if dest.exists() and not force:
+        raise InputError(f"备份文件已存在:{dest};如需覆盖请加 --force")
+    if dest.resolve() == src.resolve():
+        raise InputError("备份文件不能是数据库本身")
+    if not dest.parent.is_dir():
+        raise InputError(f"备份目录不存在:{dest.parent}")
+    # Written beside the target and renamed, so an interrupted backup never leaves half a file
+    # under the name the user asked for.
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    try:
+        source = _connect(src)
+        try:
+            target = sqlite3.connect(tmp)
+            try:
+                source.backup(target)
+                target.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                target.close()
+        finally:
+            source.close()
+        os.replace(tmp, dest)
+    except sqlite3.Error as exc:
+        tmp.unlink(missing_ok=True)
+        raise _fail("备份失败", exc) from None
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise DatabaseError(f"无法写入备份文件 {dest}:{exc.strerror}") from None
+    return dest
+
+
+def verify(path: Path) -> int:
+    """The schema version of a backup file, or a DatabaseError saying why it cannot be restored."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except FileNotFoundError:
+        raise InputError(f"找不到备份文件:{path}") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} 是目录,不是备份文件") from None
+    except OSError as exc:
+        raise InputError(f"无法读取备份文件 {path}:{exc.strerror}") from None
+    if head != SQLITE_MAGIC:
+        raise DatabaseError(f"{path} 不是 SQLite 数据库文件,未恢复")
+    try:
+        con = _connect(path, readonly=True)
+        try:
+            check = [r[0] for r in con.execute("PRAGMA integrity_check").fetchall()]
+            if check != ["ok"]:
+                raise DatabaseError(f"{path} 已损坏(完整性检查未通过:{check[0]}),未恢复")
+            has_meta = con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
+            row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() if has_meta else None
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        raise _fail(f"{path} 无法作为数据库读取,未恢复", exc) from None
+    if row is None:
+        raise DatabaseError(f"{path} 不是 zhiben 数据库(没有结构版本记录),未恢复")
+    try:
+        version = int(row[0])
+    except ValueError:
+        raise DatabaseError(f"{path} 的结构版本“{row[0]}”无法识别,未恢复") from None
+    if version > models.SCHEMA_VERSION:
+        raise DatabaseError(f"{path} 由更新版本的 zhiben 创建(结构版本 {version},本程序支持 "
+                            f"{models.SCHEMA_VERSION}),请升级 zhiben 后再恢复;未恢复")
+    return version
+
+
+def restore(url: str, source: Path) -> Restored:
+    """Replace the database at `url` with the verified backup `source`; the old one becomes .bak."""
+    target = sqlite_path(url, "恢复")
+    source = Path(source)
+    version = verify(source)
+    if target.exists() and source.resolve() == target.resolve():
+        raise InputError("备份文件就是当前数据库,无需恢复")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    kept = None
+    try:
+        if target.is_file():
+            kept = target.with_name(target.name + ".bak")
+            backup(f"sqlite:///{target}", kept, force=True)
+        src = _connect(source, readonly=True)
+        try:
+            live = _connect(target)
+            try:
+                # One step (pages=-1): the whole copy happens inside one write transaction.
+                src.backup(live)
+            finally:
+                live.close()
+        finally:
+            src.close()
+    except sqlite3.Error as exc:
+        raise _fail("恢复失败,当前数据库未改动", exc) from None
+    return Restored(target=target, kept=kept, version=version)

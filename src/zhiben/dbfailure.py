@@ -1,0 +1,59 @@
+"""Database driver failures → one line of Chinese a user can act on.
+
+SQLite and PostgreSQL report the same situations (busy, read-only, disk full, unreachable) in
+their own English words; users see what happened and what to do, never the driver's text alone.
+"""
+
+from __future__ import annotations
+
+import os
+
+BUSY_ENV = "ZHIBEN_BUSY_TIMEOUT"
+
+_PATTERNS = [
+    (("database is locked", "database table is locked"),
+     "数据库正被其他程序占用,等待 {busy} 秒后仍未释放;本次操作已撤销,请稍后重试"),
+    (("readonly database", "read-only", "read only"),
+     "数据库只读,无法写入(检查数据库文件及所在目录的权限,或磁盘是否以只读方式挂载);本次操作已撤销"),
+    (("disk is full", "no space left", "disk full"),
+     "磁盘已满,无法写入数据库;本次操作已撤销,数据未改动。请清理磁盘后重试"),
+    (("unable to open database file",),
+     "无法打开数据库文件(所在目录不存在、不可写,或路径中有同名文件)"),
+    (("file is not a database", "file is encrypted"),
+     "不是 zhiben 数据库文件(不是 SQLite 数据库或文件已损坏)"),
+    (("malformed",),
+     "数据库文件已损坏;请用 zhiben restore 从备份恢复"),
+    (("password authentication failed",),
+     "PostgreSQL 认证失败:用户名或密码错误"),
+    (("does not exist",),
+     "PostgreSQL 数据库或对象不存在(数据库须由管理员先建好,见 docs/postgres.md):{detail}"),
+    (("permission denied",),
+     "PostgreSQL 权限不足(请管理员授予该角色 zhiben_user 权限,见 docs/postgres.md):{detail}"),
+    (("connection refused", "could not connect", "connection failed", "server closed the connection",
+      "could not translate host name", "timeout expired"),
+     "无法连接 PostgreSQL 服务器(检查地址、端口和服务是否启动):{detail}"),
+]
+
+
+def busy_timeout() -> float:
+    """Seconds a writer waits for another writer before giving up (ZHIBEN_BUSY_TIMEOUT, default 30)."""
+    try:
+        return max(0.0, float(os.environ.get(BUSY_ENV, "30")))
+    except ValueError:
+        return 30.0
+
+
+def detail(exc: BaseException) -> str:
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def describe(exc: BaseException) -> str:
+    text = detail(exc)
+    low = text.lower()
+    for needles, message in _PATTERNS:
+        if any(n in low for n in needles):
+            return message.format(busy=f"{busy_timeout():g}", detail=text)
+    if type(exc).__name__ == "IntegrityError":
+        return "另一用户同时写入了同一条记录,本次操作已撤销;请重新执行(已存在的记录不会重复)"
+    return f"数据库操作失败:{text}"
