@@ -1,0 +1,78 @@
+"""Several real processes record, load and report on one database at once: nothing is lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import create_engine, select, text
+
+from zhiben import counties, models
+
+WORKER = Path(__file__).parent / "cliworker.py"
+WRITERS, PER_WRITER = 3, 10
+
+
+def _county_occurrences(db_url: str) -> list[tuple[str, str]]:
+    """(milestone, period) pairs every county owes on its own, from the loaded catalogue."""
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            M, D = models.Milestone.__table__, models.DueDate.__table__
+            q = (select(M.c.id, D.c.period).join(D, D.c.milestone_id == M.c.id)
+                 .where(M.c.responsible == "county", M.c.per_risk.is_(None), M.c.county_scope == "",
+                        M.c.kind == "recurring", M.c.active.is_(True))
+                 .order_by(M.c.id, D.c.period))
+            return [tuple(r) for r in conn.execute(q)]
+    finally:
+        engine.dispose()
+
+
+def _start(tmp_path: Path, db_url: str, name: str, plan: list[list[str]]) -> subprocess.Popen:
+    plan_file = tmp_path / f"{name}.json"
+    plan_file.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.Popen([sys.executable, str(WORKER), db_url, str(plan_file)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, encoding="utf-8", env=env)
+
+
+def test_writers_loader_and_reporters_at_once_lose_nothing(tmp_path, db_url):
+    occ = _county_occurrences(db_url)
+    shorts = [short for _, short in counties.COUNTIES]
+    records = [(mid, period, c) for c in shorts for mid, period in occ][: WRITERS * PER_WRITER]
+    assert len(records) == WRITERS * PER_WRITER
+
+    plans = {}
+    for w in range(WRITERS):
+        mine = records[w::WRITERS]
+        plans[f"writer{w}"] = [["done", mid, "--county", c, "--period", p, "--on", "2024-12-31", "--by", f"w{w}"]
+                               for mid, p, c in mine]
+    plans["loader"] = [["load"], ["load"], ["load"]]
+    plans["reporter"] = [args for _ in range(3) for args in (
+        ["overdue", "-f", "json", "--as-of", "2025-07-01"], ["progress", "--by", "county", "-f", "csv"],
+        ["upcoming", "--days", "30", "-f", "csv"])]
+
+    procs = {name: _start(tmp_path, db_url, name, plan) for name, plan in plans.items()}
+    results = {name: p.communicate(timeout=600) for name, p in procs.items()}
+
+    for name, (out, err) in results.items():
+        assert procs[name].returncode == 0, (name, err)
+        assert "locked" not in err and "Traceback" not in err and "错误" not in err, (name, err)
+        codes = json.loads(out.strip().splitlines()[-1])
+        assert codes == [0] * len(plans[name]), (name, codes, err)
+
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            done = {(r.milestone_id, r.county, r.period) for r in conn.execute(text(
+                "SELECT c.milestone_id, k.name AS county, c.period FROM completion c "
+                "JOIN county k ON k.id = c.subject_id WHERE c.subject_kind = 'county'"))}
+            audit = conn.execute(text("SELECT count(*) FROM auditentry WHERE action = 'done'")).scalar()
+    finally:
+        engine.dispose()
+    expected = {(mid, counties.resolve(c), p) for mid, p, c in records}
+    assert done == expected
+    assert audit == len(records)
