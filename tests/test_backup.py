@@ -1,0 +1,205 @@
+"""zhiben backup / restore: online copies, verified restores, the old database kept as .bak."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from dbstate import snapshot
+from zhiben import models
+
+pytestmark = pytest.mark.sqlite_only("backup/restore copy SQLite files; PostgreSQL uses pg_dump")
+
+FIXTURE = Path(__file__).parent / "fixtures" / "zhiben-v0.db"
+WORKER = Path(__file__).parent / "cliworker.py"
+
+
+def _path(db_url: str) -> Path:
+    return Path(make_url(db_url).database)
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _done(cli, period: str):
+    r = cli("done", "mine-req-2-b", "--county", "茌平", "--period", period, "--on", "2024-12-01")
+    assert r.exit_code == 0, r.output
+
+
+def _periods(db_url: str) -> set[str]:
+    con = sqlite3.connect(_path(db_url))
+    try:
+        return {r[0] for r in con.execute("SELECT period FROM completion")}
+    finally:
+        con.close()
+
+
+def test_backup_then_restore_round_trip_keeps_the_replaced_database_as_bak(tmp_path, db_url, cli):
+    _done(cli, "2024-01")
+    dest = tmp_path / "备份.db"
+    r = cli("backup", str(dest))
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith(f"已备份到 {dest}(")
+    assert _periods(f"sqlite:///{dest}") == {"2024-01"}
+
+    _done(cli, "2024-02")
+    r = cli("restore", str(dest))
+    db = _path(db_url)
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines() == [f"已从 {dest} 恢复数据库 {db}(结构版本 {models.SCHEMA_VERSION})",
+                                     f"原数据库已保存为 {db}.bak"]
+    assert _periods(db_url) == {"2024-01"}
+    assert _periods(f"sqlite:///{db}.bak") == {"2024-01", "2024-02"}
+    # The restored database is in use at once: reports and records work.
+    r = cli("overdue", "--county", "茌平", "--as-of", "2024-03-10", "-f", "json")
+    assert ("mine-req-2-b", "2024-02") in {(o["milestone_id"], o["period"]) for o in json.loads(r.output)}
+    _done(cli, "2024-03")
+    assert _periods(db_url) == {"2024-01", "2024-03"}
+
+
+def test_backup_refuses_to_overwrite_without_force(tmp_path, db_url, cli):
+    dest = tmp_path / "b.db"
+    dest.write_bytes(b"keep me")
+    r = cli("backup", str(dest))
+    assert r.exit_code == 2
+    assert r.output.strip() == f"错误:备份文件已存在:{dest};如需覆盖请加 --force"
+    assert dest.read_bytes() == b"keep me"
+    r = cli("backup", str(dest), "--force")
+    assert r.exit_code == 0, r.output
+    assert dest.read_bytes().startswith(b"SQLite format 3\x00")
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_backup_of_a_missing_database_or_to_a_missing_folder_is_refused(tmp_path, cli):
+    missing = tmp_path / "none.db"
+    r = cli("--db", str(missing), "backup", str(tmp_path / "b.db"))
+    assert (r.exit_code, r.output.strip()) == (2, f"错误:数据库不存在:{missing}")
+    assert not missing.exists()
+    r = cli("backup", str(tmp_path / "no" / "b.db"))
+    assert (r.exit_code, r.output.strip()) == (2, f"错误:备份目录不存在:{tmp_path / 'no'}")
+
+
+def _newer(tmp_path: Path) -> Path:
+    path = tmp_path / "newer.db"
+    shutil.copy(FIXTURE, path)
+    con = sqlite3.connect(path)
+    con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    con.commit()
+    con.close()
+    return path
+
+
+def _not_zhiben(tmp_path: Path) -> Path:
+    path = tmp_path / "other.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    con.close()
+    return path
+
+
+def _corrupt(tmp_path: Path) -> Path:
+    path = tmp_path / "corrupt.db"
+    data = bytearray(FIXTURE.read_bytes())
+    page = 4096
+    for p in range(2, len(data) // page - 1, 3):  # scribble over every third page, keep the header
+        data[p * page + 8: p * page + 400] = b"\xff" * 392
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _text(tmp_path: Path) -> Path:
+    path = tmp_path / "notes.db"
+    path.write_text("这不是数据库\n", encoding="utf-8")
+    return path
+
+
+BAD = {
+    "text": (_text, "不是 SQLite 数据库文件,未恢复"),
+    "not zhiben": (_not_zhiben, "不是 zhiben 数据库(没有结构版本记录),未恢复"),
+    "newer": (_newer, f"由更新版本的 zhiben 创建(结构版本 99,本程序支持 {models.SCHEMA_VERSION}),请升级 zhiben 后再恢复;未恢复"),
+    "corrupt": (_corrupt, "未恢复"),
+}
+
+
+@pytest.mark.parametrize("kind", BAD)
+def test_restore_verifies_first_and_leaves_the_database_untouched(tmp_path, db_url, cli, kind):
+    make, message = BAD[kind]
+    bad = make(tmp_path)
+    _done(cli, "2024-01")
+    db = _path(db_url)
+    before = snapshot(db_url)
+    r = cli("restore", str(bad))
+    assert r.exit_code == 4, r.output
+    line = r.output.strip()
+    assert line.startswith(f"错误:{bad}") and line.endswith(message), line
+    assert "Traceback" not in r.output
+    assert snapshot(db_url) == before
+    assert not Path(f"{db}.bak").exists()
+
+
+def test_restore_of_a_missing_file_is_a_clear_error(tmp_path, cli):
+    r = cli("restore", str(tmp_path / "无.db"))
+    assert (r.exit_code, r.output.strip()) == (2, f"错误:找不到备份文件:{tmp_path / '无.db'}")
+
+
+def test_restoring_an_older_release_backup_upgrades_it_on_next_use(tmp_path, db_url, cli):
+    fixture_sha = _sha(FIXTURE)
+    r = cli("restore", str(FIXTURE))
+    assert r.exit_code == 0, r.output
+    assert "(结构版本 1)" in r.output.splitlines()[0]
+    r = cli("log", "-f", "json")
+    assert [e["by"] for e in json.loads(r.output)] == ["李四", "张三", "张三"]
+    assert ("'schema_version'", f"'{models.SCHEMA_VERSION}'") in snapshot(db_url)["meta"]
+    assert _sha(FIXTURE) == fixture_sha  # the backup file itself is only read
+
+
+def test_backups_taken_while_another_process_writes_are_consistent(tmp_path, db_url):
+    periods = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)]
+    plan = tmp_path / "writer.json"
+    plan.write_text(json.dumps([["done", "mine-req-2-b", "--county", "茌平", "--period", p, "--on", "2025-12-31"]
+                                for p in periods]), encoding="utf-8")
+    writer = subprocess.Popen([sys.executable, str(WORKER), db_url, str(plan)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                              env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    copies = []
+    from zhiben import backup
+
+    while writer.poll() is None or not copies:
+        dest = tmp_path / f"copy{len(copies)}.db"
+        backup.backup(db_url, dest)
+        copies.append(dest)
+    out, err = writer.communicate()
+    assert json.loads(out.strip().splitlines()[-1]) == [0] * len(periods), err
+
+    seen = []
+    for dest in copies:
+        con = sqlite3.connect(dest)
+        assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        done = con.execute("SELECT count(*) FROM completion").fetchone()[0]
+        audit = con.execute("SELECT count(*) FROM auditentry").fetchone()[0]
+        con.close()
+        assert done == audit  # each completion and its audit line are committed together
+        seen.append(done)
+    assert seen == sorted(seen) and seen[-1] <= len(periods)
+
+
+def test_postgresql_backup_points_to_pg_dump(cli):
+    url = "postgresql+psycopg://zhiben@127.0.0.1:1/zhiben"
+    r = cli("--db", url, "backup", "x.dump")
+    assert r.exit_code == 2
+    assert r.output.strip() == ("错误:PostgreSQL 数据库请用 PostgreSQL 自带工具备份:"
+                                "pg_dump -Fc -f zhiben.dump <数据库地址>(见 docs/postgres.md)")
+    r = cli("--db", url, "restore", "x.dump")
+    assert r.exit_code == 2
+    assert "pg_restore" in r.output
