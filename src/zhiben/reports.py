@@ -199,11 +199,16 @@ def _status_rows(session: Session, f: Filters, as_of: dt.date, where) -> list[Ro
         "credit_code", "period", "due", "done_on", "evidence", "bound"))
     rows = []
     append = rows.append
+    # One string object per distinct title, subject, period...: the driver returns a fresh copy per
+    # row, and on a city-wide report those copies are most of the memory.
+    memo: dict = {}
+    one = memo.setdefault
     for r in result:
         append(Row(
-            milestone_id=r[mid], plan=r[plan], title=r[title], responsible=r[resp],
-            subject_kind=r[kind], subject_id=r[sid], subject=r[subj], county=r[cty],
-            credit_code=r[code], period=r[per], due=_as_date(r[due]), status="", done_on=_as_date(r[done_on]),
+            milestone_id=one(r[mid], r[mid]), plan=one(r[plan], r[plan]), title=one(r[title], r[title]),
+            responsible=one(r[resp], r[resp]), subject_kind=one(r[kind], r[kind]), subject_id=r[sid],
+            subject=one(r[subj], r[subj]), county=one(r[cty], r[cty]), credit_code=one(r[code], r[code]),
+            period=one(r[per], r[per]), due=_as_date(r[due]), status="", done_on=_as_date(r[done_on]),
             evidence=r[evid], extra={"bound": r[bound]},
         ))
     return rows
