@@ -11,6 +11,8 @@ import shutil
 import subprocess
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from zhiben import models
@@ -190,3 +192,21 @@ def test_overdue_csv_opens_in_libreoffice_with_chinese_intact(cli, hostile, tmp_
     hyperlink = [c for c in subjects if "HYPERLINK" in str(c.value)]
     assert hyperlink and all(c.data_type == "s" for c in hyperlink)
     assert all(not str(c.value).startswith("=") for c in subjects)
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30))
+@settings(max_examples=200, deadline=None)
+def test_any_name_is_inert_in_csv_and_xlsx_and_reads_back(name):
+    from openpyxl import load_workbook
+
+    from zhiben import exports
+    from zhiben.statussheet import _unguard
+
+    rec = [{"subject": name}]
+    rows = list(csv.reader(io.StringIO(exports.csv_bytes(rec, [("subject", "责任主体")]).decode("utf-8-sig"), newline="")))
+    cell = rows[1][0] if len(rows) > 1 and rows[1] else ""
+    assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r")
+    if not name.startswith("'"):
+        assert _unguard(cell) == name.strip()
+    ws = load_workbook(io.BytesIO(exports.xlsx_bytes([exports.Sheet("s", rec, [("subject", "责任主体")])]))).active
+    assert ws["A2"].data_type != "f"

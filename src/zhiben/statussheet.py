@@ -84,10 +84,9 @@ class SheetRow:
 def _unguard(value):
     """Undo the CSV injection guard ('=... → =...) and trim whitespace."""
     if isinstance(value, str):
-        value = value.strip()
         if len(value) > 1 and value[0] == "'" and value[1] in GUARD_CHARS:
             value = value[1:]
-        return value
+        return value.strip()
     return value
 
 
