@@ -210,7 +210,9 @@ def subject_key(rec: dict):
 def event_summary(rec: dict) -> str:
     period = rec.get("period") or ""
     when = "" if period in ("", "once") else f"({period.split(':')[0]})"
-    return f"{rec['title']}{when} · {rec['subject']} · {rec['milestone_id']}"
+    # An "earliest" row is the first day something may be done, not a deadline.
+    lead = "最早可办:" if rec.get("status") == "earliest" else ""
+    return f"{lead}{rec['title']}{when} · {rec['subject']} · {rec['milestone_id']}"
 
 
 def ics_bytes(records: Sequence[dict], *, name: str = "治本攻坚期限") -> bytes:
