@@ -136,7 +136,8 @@ def read_sheet(path: Path) -> list[SheetRow]:
 
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (BadZipFile, KeyError, ValueError, OSError):
+        except Exception:
+            # openpyxl also raises InvalidFileException and XML ParseError (found by tests/test_fuzz.py)
             raise ImportFileError(f"{name}:不是有效的 xlsx 文件") from None
         for ws in wb.worksheets:
             table = [list(r) for r in ws.iter_rows(values_only=True)]
