@@ -93,6 +93,7 @@ def _os_reason(exc: OSError) -> str:
 
     return {
         errno.ENOTDIR: "路径中有同名文件而不是目录",
+        errno.EEXIST: "已有同名文件,不是目录",
         errno.EACCES: "没有权限",
         errno.EPERM: "没有权限",
         errno.EROFS: "文件系统只读",
