@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, select, text
 
 from zhiben import counties, models
@@ -76,3 +77,23 @@ def test_writers_loader_and_reporters_at_once_lose_nothing(tmp_path, db_url):
     expected = {(mid, counties.resolve(c), p) for mid, p, c in records}
     assert done == expected
     assert audit == len(records)
+
+
+@pytest.mark.sqlite_only("several processes creating one new database file")
+def test_processes_opening_a_new_database_at_once_all_get_the_same_one(tmp_path):
+    db = tmp_path / "新库" / "zhiben.db"
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    procs = [subprocess.Popen([sys.executable, "-m", "zhiben", "--db", str(db), "progress", "-f", "csv"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+             for _ in range(4)]
+    outputs = [p.communicate(timeout=600) for p in procs]
+    for p, (out, err) in zip(procs, outputs):
+        assert p.returncode == 0 and err == "", err
+    assert len({out for out, _ in outputs}) == 1
+    engine = create_engine(f"sqlite:///{db}")
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM county")).scalar() == len(counties.COUNTIES)
+            assert conn.execute(text("SELECT count(*) FROM meta WHERE key = 'schema_version'")).scalar() == 1
+    finally:
+        engine.dispose()

@@ -152,15 +152,25 @@ def ensure_schema(engine: Engine, *, load_catalogue: bool = True) -> bool:
 
         migrations.upgrade(engine, version)
         return False
-    SQLModel.metadata.create_all(engine)
-    with Session(engine) as s:
-        seed_counties(s)
-        s.add(models.Meta(key="schema_version", value=str(models.SCHEMA_VERSION)))
-        if load_catalogue:
-            from zhiben import catalogue, loader
+    try:
+        SQLModel.metadata.create_all(engine)
+        with Session(engine) as s:
+            seed_counties(s)
+            s.add(models.Meta(key="schema_version", value=str(models.SCHEMA_VERSION)))
+            if load_catalogue:
+                from zhiben import catalogue, loader
 
-            loader.load(catalogue.read(), session=s)
-        s.commit()
+                loader.load(catalogue.read(), session=s)
+            s.commit()
+    except DBAPIError:
+        # Another process is creating the same new database right now: wait for it, then use it.
+        import time
+
+        for pause in (0.2, 0.5, 1, 2, 4):
+            time.sleep(pause)
+            if schema_version(engine) is not None:
+                return ensure_schema(engine, load_catalogue=load_catalogue)
+        raise
     return True
 
 
