@@ -317,7 +317,8 @@ def bench_size(size: str, n: int, args, exe: str, root: Path) -> dict:
     # A normal install has compiled bytecode; do not make every run recompile zhiben's sources.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     a = args.as_of.isoformat()
-    res: dict = {"size": size, "enterprises": n, "as_of": a, "zhiben": {}, "task": {}, "sqlite": {}}
+    res: dict = {"size": size, "enterprises": n, "as_of": a, "zhiben": {}, "task": {}, "sqlite": {},
+                 "load_before": os.getloadavg()[0]}
     log = lambda msg: print(f"[{size}] {msg}", file=sys.stderr, flush=True)  # noqa: E731
 
     log(f"生成 {n} 家企业名录")
@@ -373,6 +374,7 @@ def bench_size(size: str, n: int, args, exe: str, root: Path) -> dict:
             m.rows = json_rows(out) if cmd[-1] == "export" else None
             t[key] = m
     shutil.rmtree(work / "taskdata", ignore_errors=True)
+    res["load_after"] = os.getloadavg()[0]
     if not args.keep:
         for p in work.glob("*.out"):
             p.unlink()
@@ -414,6 +416,7 @@ def table(res: dict) -> str:
             rows += f"(Taskwarrior {tm.rows:,})"
         lines.append(f"| {label} | {_s(m)} | {_mb(m)} | {rows} | {_s(tm)} | {_mb(tm)} | {_s(sm)} | {speedup} | {over} |")
     lines.append(f"| zhiben --help | {_s(z['help'])} | {_mb(z['help'])} | | | | | | |")
+    lines += ["", f"机器负载(1 分钟平均,2 核):开始 {res['load_before']:.1f},结束 {res['load_after']:.1f}。"]
     if "task_setup" in res:
         ts = res["task_setup"]
         lines += ["", f"Taskwarrior 数据:{ts['tasks']:,} 个任务({ts['how']},{ts['seconds']} 秒)。"]
