@@ -103,7 +103,7 @@ def _message(*, sender: str, recipient: str, subject: str, sections: list[tuple[
 
 
 def _overdue_records(session: Session, f: reports.Filters, day: dt.date) -> list[dict]:
-    from zhiben.cli.reports import row_record
+    from zhiben.records import row_record
 
     return [row_record(r) for r in reports.overdue(session, f, day)]
 
@@ -111,7 +111,7 @@ def _overdue_records(session: Session, f: reports.Filters, day: dt.date) -> list
 def build(session: Session, settings: Settings, day: dt.date, *, per_county: bool,
           sender: str) -> tuple[list[Outgoing], list[str]]:
     """Messages for this run, and notes for the user (counties without a contact, empty lists skipped)."""
-    from zhiben.cli.reports import OVERDUE_COLUMNS, PROGRESS_COLUMNS, progress_records
+    from zhiben.records import OVERDUE_COLUMNS, PROGRESS_COLUMNS, progress_records
 
     out: list[Outgoing] = []
     notes: list[str] = []

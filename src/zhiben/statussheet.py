@@ -207,7 +207,7 @@ def _status(word: str) -> str | None:
 
 
 def _date(value) -> dt.date:
-    from zhiben.cli.common import parse_date
+    from zhiben.dates import parse_date
 
     if isinstance(value, dt.datetime):
         return value.date()

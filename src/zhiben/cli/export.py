@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from zhiben.cli import common
+from zhiben import records as rc
 from zhiben.cli import reports as cr
 
 KINDS = ("overdue", "upcoming", "progress", "catalogue", "template")
@@ -17,7 +18,7 @@ PLANS = ("chem", "mine", "trade")
 
 
 def _occurrence_records(rows) -> list[dict]:
-    return [{**cr.row_record(r), "subject_id": r.subject_id} for r in rows]
+    return [{**rc.row_record(r), "subject_id": r.subject_id} for r in rows]
 
 
 def _by_plan_sheets(records, columns, plan):
@@ -32,7 +33,7 @@ def _occurrences(kind, s, f, day, days, fmt):
 
     rows = reports.overdue(s, f, day) if kind == "overdue" else reports.upcoming(s, f, day, days)
     records = _occurrence_records(rows)
-    columns = cr.OVERDUE_COLUMNS if kind == "overdue" else cr.UPCOMING_COLUMNS
+    columns = rc.OVERDUE_COLUMNS if kind == "overdue" else rc.UPCOMING_COLUMNS
     columns = columns[:6] + [("credit_code", "统一社会信用代码")] + columns[6:]
     if fmt == "csv":
         return exports.csv_bytes(records, columns), len(records)
@@ -57,7 +58,7 @@ def _progress(s, f, day, by, fmt):
     from zhiben import exports, render, reports
 
     def records_for(flt):
-        recs = cr.progress_records(reports.progress(s, flt, day, by))
+        recs = rc.progress_records(reports.progress(s, flt, day, by))
         if by == "plan":
             for r in recs:
                 r["label"] = render.PLAN_NAMES.get(r["label"], r["label"])
@@ -65,15 +66,15 @@ def _progress(s, f, day, by, fmt):
 
     summary = records_for(f)
     if fmt == "csv":
-        return exports.csv_bytes(summary, cr.PROGRESS_COLUMNS), len(summary)
+        return exports.csv_bytes(summary, rc.PROGRESS_COLUMNS), len(summary)
     if fmt == "json":
         return exports.json_bytes(summary), len(summary)
     if fmt == "ics":
         raise _only("ICS 日历", "upcoming")
-    sheets = [exports.Sheet("汇总", summary, cr.PROGRESS_COLUMNS, note=f"截至 {day},按{_BY_NAMES[by]}统计")]
+    sheets = [exports.Sheet("汇总", summary, rc.PROGRESS_COLUMNS, note=f"截至 {day},按{_BY_NAMES[by]}统计")]
     for p in [f.plan] if f.plan else PLANS:
         sheets.append(exports.Sheet(render.PLAN_NAMES[p], records_for(dataclasses.replace(f, plan=p)),
-                                    cr.PROGRESS_COLUMNS))
+                                    rc.PROGRESS_COLUMNS))
     return exports.xlsx_bytes(sheets), len(summary)
 
 

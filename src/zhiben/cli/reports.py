@@ -5,13 +5,8 @@ from __future__ import annotations
 import typer
 
 from zhiben.cli import common
+from zhiben.records import OVERDUE_COLUMNS, PROGRESS_COLUMNS, UPCOMING_COLUMNS, progress_records, row_record
 
-OVERDUE_COLUMNS = [("milestone_id", "编号"), ("plan", "方案"), ("title", "事项"), ("subject_kind", "主体类别"),
-                   ("subject", "责任主体"), ("county", "所属县区"), ("period", "周期"), ("due", "期限"),
-                   ("days_overdue", "逾期天数")]
-UPCOMING_COLUMNS = OVERDUE_COLUMNS[:-1] + [("days_left", "剩余天数")]
-PROGRESS_COLUMNS = [("label", "名称"), ("due_so_far", "已到期"), ("done", "已完成"), ("overdue", "逾期"),
-                    ("rate", "完成率"), ("done_late", "逾期完成"), ("open_later", "未到期")]
 BY = ("county", "plan", "milestone", "enterprise")
 
 
@@ -30,19 +25,6 @@ def filters_for(session, *, plan=None, county=None, who=None, enterprise=None, s
         risk=sectors.resolve_risk(risk) if risk else None,
         milestone_id=tracking.get_milestone(session, milestone_id).id if milestone_id else None,
     )
-
-
-def row_record(r) -> dict:
-    from zhiben.render import PLAN_NAMES
-
-    rec = {"milestone_id": r.milestone_id, "plan": r.plan, "plan_name": PLAN_NAMES[r.plan], "title": r.title,
-           "subject_kind": r.subject_kind, "subject": r.subject, "county": r.county, "credit_code": r.credit_code,
-           "period": r.period, "due": r.due, "status": r.status}
-    if r.days_overdue is not None:
-        rec["days_overdue"] = r.days_overdue
-    if r.days_left is not None:
-        rec["days_left"] = r.days_left
-    return rec
 
 
 Plan = typer.Option(None, "--plan", help="方案:chem|mine|trade")
@@ -88,11 +70,6 @@ def upcoming(ctx: typer.Context, days: int = typer.Option(30, "--days", help="�
         records = [row_record(r) for r in reports.upcoming(s, f, day, days)]
     render.emit(records, UPCOMING_COLUMNS, fmt, title=f"{day} 起 {days} 天内到期事项({len(records)} 项)",
                 empty=f"{day} 起 {days} 天内没有到期事项")
-
-
-def progress_records(rows) -> list[dict]:
-    return [{"key": p.key, "label": p.label, "due_so_far": p.due_so_far, "done": p.done, "overdue": p.overdue,
-             "rate": p.rate, "done_late": p.done_late, "open_later": p.open_later} for p in rows]
 
 
 def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="分组:county|plan|milestone|enterprise"),

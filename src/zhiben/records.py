@@ -1,0 +1,31 @@
+"""Report rows → records: the stable JSON objects (docs/json.md) and their Chinese column labels.
+
+Shared by the terminal reports, exports and the weekly email so every output says the same thing.
+"""
+
+from __future__ import annotations
+
+from zhiben.render import PLAN_NAMES
+
+OVERDUE_COLUMNS = [("milestone_id", "编号"), ("plan", "方案"), ("title", "事项"), ("subject_kind", "主体类别"),
+                   ("subject", "责任主体"), ("county", "所属县区"), ("period", "周期"), ("due", "期限"),
+                   ("days_overdue", "逾期天数")]
+UPCOMING_COLUMNS = OVERDUE_COLUMNS[:-1] + [("days_left", "剩余天数")]
+PROGRESS_COLUMNS = [("label", "名称"), ("due_so_far", "已到期"), ("done", "已完成"), ("overdue", "逾期"),
+                    ("rate", "完成率"), ("done_late", "逾期完成"), ("open_later", "未到期")]
+
+
+def row_record(r) -> dict:
+    rec = {"milestone_id": r.milestone_id, "plan": r.plan, "plan_name": PLAN_NAMES[r.plan], "title": r.title,
+           "subject_kind": r.subject_kind, "subject": r.subject, "county": r.county, "credit_code": r.credit_code,
+           "period": r.period, "due": r.due, "status": r.status}
+    if r.days_overdue is not None:
+        rec["days_overdue"] = r.days_overdue
+    if r.days_left is not None:
+        rec["days_left"] = r.days_left
+    return rec
+
+
+def progress_records(rows) -> list[dict]:
+    return [{"key": p.key, "label": p.label, "due_so_far": p.due_so_far, "done": p.done, "overdue": p.overdue,
+             "rate": p.rate, "done_late": p.done_late, "open_later": p.open_later} for p in rows]
