@@ -55,31 +55,25 @@ def _root(
 
 
 def _register() -> None:
-    from zhiben.cli import backup, catalogue, county, reports, setup, track
+    # Order is the order of `zhiben --help`: daily work first, then data, outputs, administration.
+    from zhiben.cli import (backup, catalogue, config, county, enterprise, event, export, mail, park, report,
+                            reports, setup, status, target, track)
 
-    setup.register(app)
-    backup.register(app)
-    track.register(app)
     reports.register(app)
+    track.register(app)
+    app.add_typer(enterprise.app, name="enterprise")
+    app.add_typer(event.app, name="event")
+    app.add_typer(target.app, name="target")
     app.add_typer(catalogue.app, name="catalogue")
     app.add_typer(county.app, name="county")
-    from zhiben.cli import config as config_cli, mail
-
-    mail.register(app)
-    config_cli.register(app)
-    from zhiben.cli import export, report, status
-
+    app.add_typer(park.app, name="park")
     export.register(app)
     report.register(app)
     app.add_typer(status.app, name="status")
-    from zhiben.cli import event, target
-
-    app.add_typer(event.app, name="event")
-    app.add_typer(target.app, name="target")
-    from zhiben.cli import enterprise, park
-
-    app.add_typer(enterprise.app, name="enterprise")
-    app.add_typer(park.app, name="park")
+    mail.register(app)
+    config.register(app)
+    setup.register(app)
+    backup.register(app)
 
 
 _register()
