@@ -120,7 +120,11 @@ def test_batch_errors(cli, register, tmp_path):
     binary = tmp_path / "bin.txt"
     binary.write_bytes(b"\xff\xfe\x00\x81\x30")
     res = cli("done", "mine-02-2-b", "--codes-file", str(binary), "--period", "2025")
-    assert res.exit_code == 3 and "无法识别的文件编码" in res.output
+    assert res.exit_code == 3 and "文件是 UTF-16 编码" in res.output
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes("Société Générale\n".encode("latin-1"))
+    res = cli("done", "mine-02-2-b", "--codes-file", str(latin1), "--period", "2025")
+    assert res.exit_code == 3 and "无法识别文件编码" in res.output
 
 
 def test_batch_for_event_deadlines_takes_enterprises_with_the_event(session, register):

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from zhiben import models
 from zhiben.errors import ImportFileError, InputError
+from zhiben.tabular import decode
 
 HEADERS = {"统一社会信用代码", "信用代码", "credit_code", "企业名称", "名称", "name"}
 
@@ -24,12 +25,7 @@ def read_text(path: Path) -> str:
         raise ImportFileError(f"找不到文件:{path}") from None
     except OSError as exc:
         raise ImportFileError(f"无法读取文件 {path}:{exc.strerror}") from None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError(f"{path}: 无法识别的文件编码(应为 UTF-8 或 GB18030/GBK 文本)")
+    return decode(raw, str(path))[0]
 
 
 def read(session: Session, path: Path | str) -> list[tuple[str, models.Enterprise]]:

@@ -113,15 +113,6 @@ def _rows_from_table(name: str, table: list[list]) -> list[SheetRow]:
     return rows
 
 
-def _decode(name: str, data: bytes) -> str:
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError(f"{name}:无法识别文件编码(应为 UTF-8 或 GB18030)")
-
-
 def read_sheet(path: Path) -> list[SheetRow]:
     name = path.name
     try:
@@ -145,7 +136,9 @@ def read_sheet(path: Path) -> list[SheetRow]:
                 return _rows_from_table(name, table)
         raise ImportFileError(f"{name}:找不到含有列 {'、'.join(REQUIRED)} 的工作表(请使用 zhiben export template 生成的模板)")
     if suffix in (".csv", ".txt"):
-        text = _decode(name, data)
+        from zhiben.tabular import decode
+
+        text, _encoding = decode(data, name)
         try:
             table = list(csv.reader(io.StringIO(text, newline="")))
         except csv.Error as exc:
