@@ -123,6 +123,14 @@ def test_event_for_inapplicable_enterprise_derives_nothing(session):
     assert add(session, trade, "acceptance", "2025-09-26").dues == []
 
 
+def test_the_event_itself_makes_an_untagged_enterprise_subject_to_its_deadlines(session):
+    # A chemical enterprise not (yet) tagged 建设项目 that records an acceptance has such a project.
+    plain = make_enterprise(session, "未加标签的化工企业", tags=[], seq=5)
+    session.commit()
+    assert {m: d.due for m, d in dues(add(session, plain, "acceptance", "2025-09-26")).items()} == {
+        "chem-09-i": dt.date(2025, 10, 16)}
+
+
 # --- closing and cancelling --------------------------------------------------------------------
 
 def test_trial_end_fulfils_the_one_year_limit(session, chem):

@@ -54,7 +54,9 @@ def applies(m: models.Milestone, ent: models.Enterprise, ent_tags: set[str]) -> 
         return False
     if set(m.exclude_tags) & ent_tags:
         return False
-    return not m.tags or bool(set(m.tags) & ent_tags)
+    # For an event-relative duty the recorded event is itself the proof that the enterprise has
+    # such a project or pond (an acceptance means a 建设项目): include tags are not required.
+    return m.kind == "relative" or not m.tags or bool(set(m.tags) & ent_tags)
 
 
 def period_of(event: models.Event) -> str:
