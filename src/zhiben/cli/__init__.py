@@ -34,6 +34,13 @@ class ZhibenGroup(TyperGroup):
         except DBAPIError as exc:  # busy, read-only, disk full, unreachable server, write conflict
             report_error(DatabaseError(dbfailure.describe(exc)))
             raise typer.Exit(DatabaseError.exit_code) from None
+        except Exception as exc:
+            from zhiben.cli import usage
+
+            if not usage.is_usage_error(exc):
+                raise
+            typer.echo(f"错误:{usage.message(exc)}", err=True)
+            raise typer.Exit(2) from None
 
 
 app = typer.Typer(
