@@ -171,7 +171,7 @@ def test_missing_required_columns_and_unknown_encoding(session, tmp_path):
         (tmp_path / name).write_bytes(data)
         with pytest.raises(ImportFileError, match=words):
             register.import_file(session, tmp_path / name)
-    with pytest.raises(ImportFileError, match="文件不存在"):
+    with pytest.raises(ImportFileError, match="找不到文件"):
         register.import_file(session, tmp_path / "nope.csv")
 
 

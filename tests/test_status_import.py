@@ -192,7 +192,7 @@ def test_unreadable_files_are_one_line_errors(cli, tmp_path):
     r = cli("status", "import", str(wrong))
     assert r.exit_code == 3 and "错误:y.csv:1:缺少列 编号、主体类别、责任主体、周期、状态、完成日期" in r.output
     r = cli("status", "import", str(tmp_path / "missing.csv"))
-    assert r.exit_code == 3 and "错误:无法读取文件" in r.output
+    assert r.exit_code == 3 and f"错误:找不到文件:{tmp_path / 'missing.csv'}" in r.output
 
 
 def test_per_risk_duty_and_excel_dates_round_trip(cli, session, tmp_path):

@@ -13,19 +13,14 @@ from sqlmodel import Session
 
 from zhiben import models
 from zhiben.errors import ImportFileError, InputError
+from zhiben.files import read_bytes
 from zhiben.tabular import decode
 
 HEADERS = {"统一社会信用代码", "信用代码", "credit_code", "企业名称", "名称", "name"}
 
 
 def read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ImportFileError(f"找不到文件:{path}") from None
-    except OSError as exc:
-        raise ImportFileError(f"无法读取文件 {path}:{exc.strerror}") from None
-    return decode(raw, str(path))[0]
+    return decode(read_bytes(path), str(path))[0]
 
 
 def read(session: Session, path: Path | str) -> list[tuple[str, models.Enterprise]]:

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from zhiben import models, reports, tracking
 from zhiben.errors import ImportFileError, InputError, ZhibenError
+from zhiben.files import read_bytes
 
 TEMPLATE_COLUMNS = [
     ("milestone_id", "编号"), ("plan", "方案"), ("title", "事项"), ("subject_kind", "主体类别"),
@@ -115,10 +116,7 @@ def _rows_from_table(name: str, table: list[list]) -> list[SheetRow]:
 
 def read_sheet(path: Path) -> list[SheetRow]:
     name = path.name
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ImportFileError(f"无法读取文件 {path}:{exc.strerror}") from None
+    data = read_bytes(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         from zipfile import BadZipFile

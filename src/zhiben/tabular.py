@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zhiben.errors import ImportFileError
+from zhiben.files import read_bytes
 
 SAVE_AS_HINT = "请在 Excel 中“另存为”“CSV UTF-8(逗号分隔)”或 .xlsx 后重试"
 
@@ -30,14 +31,7 @@ class Sheet:
 def read(path: str | Path) -> Sheet:
     path = Path(path)
     where = str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ImportFileError(f"{where}: 文件不存在") from None
-    except IsADirectoryError:
-        raise ImportFileError(f"{where}: 是目录,不是文件") from None
-    except OSError as exc:
-        raise ImportFileError(f"{where}: 无法读取文件({exc.strerror})") from None
+    data = read_bytes(path)
     suffix = path.suffix.lower()
     if data.startswith(b"PK\x03\x04") and suffix in (".xlsx", ".xlsm", ".csv", ".txt"):
         return Sheet(where, _xlsx_rows(data, where))

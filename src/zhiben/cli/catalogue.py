@@ -25,14 +25,12 @@ def check(
 
     cat = catalogue.read(file)
     if source is not None:
+        from zhiben.files import read_bytes
+
         try:
-            text = source.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise CatalogueError(f"找不到方案原文:{source}") from None
+            text = read_bytes(source, what="方案原文", error=CatalogueError).decode("utf-8")
         except UnicodeDecodeError:
             raise CatalogueError(f"{source}: 方案原文不是 UTF-8 编码的文本文件") from None
-        except OSError as exc:
-            raise CatalogueError(f"无法读取方案原文 {source}:{exc.strerror}") from None
         problems = catalogue.quote_problems(cat, text)
         if problems:
             raise CatalogueError(f"{len(problems)} 条引文与方案原文不符", problems=problems)
