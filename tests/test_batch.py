@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import partial
 
 import pytest
 from sqlmodel import Session, select
 
-from zhiben import creditcode, models, tracking
+import factories
+from zhiben import models, tracking
 from zhiben.errors import InputError
 
 
-def make_enterprise(s, name, seq, *, county="茌平区", sector="mine", tags=("尾矿库",), risk=None, active=True):
-    county_id = s.exec(select(models.County.id).where(models.County.name == county)).one()
-    ent = models.Enterprise(credit_code=creditcode.complete(f"91371500MA3D{seq:05d}"), name=name,
-                            county_id=county_id, sector=sector, risk=risk, active=active)
-    s.add(ent)
-    s.flush()
-    for t in tags:
-        s.add(models.EnterpriseTag(enterprise_id=ent.id, tag=t))
-    return ent
+make_enterprise = partial(factories.make_enterprise, sector="mine", tags=("尾矿库",), series="MA3D")
 
 
 @pytest.fixture

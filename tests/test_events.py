@@ -8,22 +8,14 @@ import json
 import pytest
 from sqlmodel import Session, select
 
-from zhiben import catalogue, creditcode, events, loader, models, reports, schedule
+import factories
+from zhiben import catalogue, events, loader, models, reports, schedule
 from zhiben.errors import CalendarError, InputError, NotFound
 
 TODAY = dt.date(2026, 6, 30)
 
 
-def make_enterprise(session, name, *, county="茌平区", sector="chem", tags=(), risk=None, seq=1, active=True):
-    county_id = session.exec(select(models.County.id).where(models.County.name == county)).one()
-    code = creditcode.complete(f"91371500MA3C{seq:05d}")
-    ent = models.Enterprise(credit_code=code, name=name, county_id=county_id, sector=sector, risk=risk, active=active)
-    session.add(ent)
-    session.flush()
-    for t in tags:
-        session.add(models.EnterpriseTag(enterprise_id=ent.id, tag=t))
-    session.flush()
-    return ent
+make_enterprise = factories.make_enterprise
 
 
 @pytest.fixture

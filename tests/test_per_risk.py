@@ -4,19 +4,16 @@ owed by its county (catalogue entry chem-21-c)."""
 from __future__ import annotations
 
 import json
+from functools import partial
 
 import pytest
 from sqlmodel import Session, select
 
-from zhiben import creditcode, models
+import factories
+from zhiben import models
 
 
-def make(s, name, seq, *, county="茌平区", sector="chem", risk="橙"):
-    county_id = s.exec(select(models.County.id).where(models.County.name == county)).one()
-    ent = models.Enterprise(credit_code=creditcode.complete(f"91371500MA3E{seq:05d}"), name=name,
-                            county_id=county_id, sector=sector, risk=risk)
-    s.add(ent)
-    return ent
+make = partial(factories.make_enterprise, risk="橙", series="MA3E")
 
 
 @pytest.fixture

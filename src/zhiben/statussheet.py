@@ -119,8 +119,6 @@ def read_sheet(path: Path) -> list[SheetRow]:
     data = read_bytes(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        from zipfile import BadZipFile
-
         from openpyxl import load_workbook
 
         try:

@@ -1,0 +1,21 @@
+"""Test data built directly in the database (the register importer has its own tests)."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from zhiben import creditcode, models
+
+
+def make_enterprise(session, name, seq=1, *, county="茌平区", sector="chem", tags=(), risk=None, active=True,
+                    series="MA3C"):
+    """An enterprise with a valid credit code made from `series` and `seq`, and its tags."""
+    county_id = session.exec(select(models.County.id).where(models.County.name == county)).one()
+    code = creditcode.complete(f"91371500{series}{seq:05d}")
+    ent = models.Enterprise(credit_code=code, name=name, county_id=county_id, sector=sector, risk=risk, active=active)
+    session.add(ent)
+    session.flush()
+    for t in tags:
+        session.add(models.EnterpriseTag(enterprise_id=ent.id, tag=t))
+    session.flush()
+    return ent
