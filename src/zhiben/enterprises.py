@@ -69,7 +69,7 @@ def remove(session: Session, ent: models.Enterprise) -> bool:
     if not ent.active:
         return False
     ent.active = False
-    ent.updated_at = dt.datetime.now().astimezone().replace(microsecond=0)
+    ent.updated_at = models.now()
     session.add(ent)
     session.flush()
     return True
@@ -113,7 +113,7 @@ def obligations(session: Session, ent: models.Enterprise, as_of: dt.date, *, upc
         q = q.order_by(u.c.due, u.c.position, u.c.period)
         seen_open: dict[str, int] = {}
         for r in session.execute(q):
-            due, done_on = _date(r.due), _date(r.done_on)
+            due, done_on = reports.as_date(r.due), reports.as_date(r.done_on)
             if done_on is not None:
                 status = "done"
             elif r.bound != "deadline":
@@ -130,12 +130,6 @@ def obligations(session: Session, ent: models.Enterprise, as_of: dt.date, *, upc
                                   r.evidence))
     out.sort(key=lambda o: (o.due, o.milestone_id, o.period))
     return out
-
-
-def _date(v):
-    if v is None or isinstance(v, dt.date):
-        return v
-    return dt.date.fromisoformat(str(v)[:10])
 
 
 def history(session: Session, ent: models.Enterprise) -> list[dict]:

@@ -18,7 +18,8 @@ CITY_ID = 0
 CITY_NAME = "聊城市应急管理局"
 
 
-def _now() -> dt.datetime:
+def now() -> dt.datetime:
+    """Local time to the second, with its zone: what every recorded_at / updated_at stores."""
     return dt.datetime.now().astimezone().replace(microsecond=0)
 
 
@@ -101,7 +102,7 @@ class Enterprise(SQLModel, table=True):
     contact: str | None = None
     email: str | None = None
     active: bool = True
-    updated_at: dt.datetime = Field(default_factory=_now)
+    updated_at: dt.datetime = Field(default_factory=now)
 
 
 class EnterpriseTag(SQLModel, table=True):
@@ -116,7 +117,7 @@ class Event(SQLModel, table=True):
     date: dt.date
     note: str | None = None
     recorded_by: str | None = None
-    recorded_at: dt.datetime = Field(default_factory=_now)
+    recorded_at: dt.datetime = Field(default_factory=now)
 
 
 class EventDue(SQLModel, table=True):
@@ -148,7 +149,7 @@ class Completion(SQLModel, table=True):
     evidence: str | None = None
     recorded_by: str | None = None
     source: str | None = None
-    recorded_at: dt.datetime = Field(default_factory=_now)
+    recorded_at: dt.datetime = Field(default_factory=now)
 
 
 class AuditEntry(SQLModel, table=True):
@@ -157,7 +158,7 @@ class AuditEntry(SQLModel, table=True):
     # `zhiben log --county` filters by subject; schema version 2 added this index (migrations.py).
     __table_args__ = (Index("ix_auditentry_subject", "subject_kind", "subject_id"),)
     id: int | None = Field(default=None, primary_key=True)
-    at: dt.datetime = Field(default_factory=_now, index=True)
+    at: dt.datetime = Field(default_factory=now, index=True)
     by: str | None = None
     action: str
     milestone_id: str = Field(index=True)
@@ -192,4 +193,4 @@ class SentMail(SQLModel, table=True):
     recipient: str
     kind: str = "overdue"
     subject: str
-    sent_at: dt.datetime = Field(default_factory=_now)
+    sent_at: dt.datetime = Field(default_factory=now)

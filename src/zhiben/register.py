@@ -49,10 +49,6 @@ SECTOR_NAMES = {"chem": "化工/危险化学品", "mine": "非煤矿山", "trade
 HEADER_SEARCH_ROWS = 10
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now().astimezone().replace(microsecond=0)
-
-
 def _norm_header(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).strip().strip("*").strip().lower()
     return re.sub(r"\s+", "", text)
@@ -334,7 +330,7 @@ def import_file(session: Session, path: str | Path, *, dry_run: bool = False, sk
         return result
     if rejected:
         _write_rejects(result.rejects_path, sheet, header_at, rejected)
-    _write(session, entries, result, ctx, by_code, now or _now())
+    _write(session, entries, result, ctx, by_code, now or models.now())
     return result
 
 
@@ -451,7 +447,7 @@ def add(session: Session, *, credit_code: str, name: str, county: str, sector: s
             park_id = p.id
     row.name, row.county_id, row.sector = entry.name, ctx.county_ids[entry.county], entry.sector
     row.risk, row.park_id, row.contact, row.email = entry.risk, park_id, entry.contact, entry.email
-    row.active, row.updated_at = True, now or _now()
+    row.active, row.updated_at = True, now or models.now()
     session.add(row)
     session.flush()
     session.execute(delete(ET).where(ET.c.enterprise_id == row.id))

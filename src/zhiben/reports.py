@@ -217,7 +217,7 @@ def _status_rows(session: Session, f: Filters, as_of: dt.date, where, window) ->
     def day(v):
         d = dates.get(v)
         if d is None and v is not None:
-            d = dates[v] = _as_date(v)
+            d = dates[v] = as_date(v)
         return d
     for r in result:
         append(Row(
@@ -230,7 +230,8 @@ def _status_rows(session: Session, f: Filters, as_of: dt.date, where, window) ->
     return rows
 
 
-def _as_date(v):
+def as_date(v):
+    """A date from the driver: a date already (PostgreSQL) or ISO text (SQLite)."""
     if v is None or isinstance(v, dt.date):
         return v
     return dt.date.fromisoformat(str(v)[:10])
