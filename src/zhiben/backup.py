@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from zhiben import dbfailure, models
 from zhiben.errors import DatabaseError, InputError
+from zhiben.files import read_bytes
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -93,15 +94,7 @@ def backup(url: str, dest: Path, *, force: bool = False) -> Path:
 def verify(path: Path) -> int:
     """The schema version of a backup file, or a DatabaseError saying why it cannot be restored."""
     path = Path(path)
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(len(SQLITE_MAGIC))
-    except FileNotFoundError:
-        raise InputError(f"找不到备份文件:{path}") from None
-    except IsADirectoryError:
-        raise InputError(f"{path} 是目录,不是备份文件") from None
-    except OSError as exc:
-        raise InputError(f"无法读取备份文件 {path}:{exc.strerror}") from None
+    head = read_bytes(path, what="备份文件", error=InputError, limit=len(SQLITE_MAGIC))
     if head != SQLITE_MAGIC:
         raise DatabaseError(f"{path} 不是 SQLite 数据库文件,未恢复")
     try:

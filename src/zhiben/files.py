@@ -7,9 +7,12 @@ from pathlib import Path
 from zhiben.errors import ImportFileError, ZhibenError
 
 
-def read_bytes(path: str | Path, *, what: str = "文件", error: type[ZhibenError] = ImportFileError) -> bytes:
+def read_bytes(path: str | Path, *, what: str = "文件", error: type[ZhibenError] = ImportFileError,
+               limit: int = -1) -> bytes:
+    """The file's bytes (only the first `limit` when given, e.g. to check a header)."""
     try:
-        return Path(path).read_bytes()
+        with open(path, "rb") as fh:
+            return fh.read(limit)
     except FileNotFoundError:
         raise error(f"找不到{what}:{path}") from None
     except IsADirectoryError:
