@@ -45,7 +45,6 @@ LABELS = {"credit_code": "统一社会信用代码", "name": "企业名称", "co
 FIELDS = ("name", "county", "sector", "tags", "risk", "park", "contact", "email")
 TAG_SEPARATORS = re.compile(r"[；;、,，|｜\s]+")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-SECTOR_NAMES = {"chem": "化工/危险化学品", "mine": "非煤矿山", "trade": "工贸"}
 HEADER_SEARCH_ROWS = 10
 
 
@@ -136,8 +135,8 @@ class _Context:
             hint = f",最接近的有:{'、'.join(near)}" if near else ",可用标签见 zhiben enterprise tags"
             return f"未知的标签“{tag}”{hint}"
         if sector and self.tags[tag] != sector:
-            return (f"标签“{tag}”属于{SECTOR_NAMES[self.tags[tag]]}行业,"
-                    f"与企业所属行业({SECTOR_NAMES[sector]})不符")
+            return (f"标签“{tag}”属于{sectors.NAMES[self.tags[tag]]}行业,"
+                    f"与企业所属行业({sectors.NAMES[sector]})不符")
         return None
 
     def check_park(self, park: str, county: str | None) -> str | None:

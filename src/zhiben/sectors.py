@@ -8,6 +8,7 @@ ALIASES = {
     "mine": "mine", "非煤矿山": "mine", "矿山": "mine", "尾矿库": "mine",
     "trade": "trade", "工贸": "trade", "工贸行业": "trade",
 }
+NAMES = {"chem": "化工/危险化学品", "mine": "非煤矿山", "trade": "工贸"}  # as the register writes them
 RISKS = ("红", "橙", "黄", "蓝")
 RISK_ALIASES = {"红": "红", "红色": "红", "橙": "橙", "橙色": "橙", "黄": "黄", "黄色": "黄", "蓝": "蓝", "蓝色": "蓝",
                 "red": "红", "orange": "橙", "yellow": "黄", "blue": "蓝"}

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from zhiben import sectors
 from zhiben.cli import common
 
 app = typer.Typer(help="企业名册:导入、查询、增加、注销企业,查看企业的事项和完成情况。", no_args_is_help=True)
 
-SECTOR_NAMES = {"chem": "化工/危险化学品", "mine": "非煤矿山", "trade": "工贸"}
-STATUS_NAMES = {"done": "已完成", "overdue": "逾期", "open": "未到期", "earliest": "最早日期"}
 LIST_COLUMNS = [("credit_code", "统一社会信用代码"), ("name", "企业名称"), ("county", "所属县区"),
                 ("sector", "行业"), ("tags", "标签"), ("risk", "风险等级"), ("park", "所属园区"),
                 ("contact", "联系人"), ("email", "邮箱")]
@@ -22,7 +21,7 @@ HISTORY_COLUMNS = [("milestone_id", "编号"), ("title", "事项"), ("period", "
 def _display(rec: dict) -> dict:
     """A register record as people read it (Chinese sector, joined tags)."""
     out = dict(rec)
-    out["sector"] = SECTOR_NAMES.get(rec["sector"], rec["sector"])
+    out["sector"] = sectors.NAMES.get(rec["sector"], rec["sector"])
     out["tags"] = "、".join(rec["tags"])
     out["active"] = "在册" if rec["active"] else "已注销"
     return out
@@ -34,7 +33,7 @@ def _describe_value(f: str, v) -> str:
     if f == "tags":
         return "、".join(v)
     if f == "sector":
-        return SECTOR_NAMES.get(v, v)
+        return sectors.NAMES.get(v, v)
     if f == "active":
         return "在册" if v else "已注销"
     return str(v)
@@ -145,7 +144,7 @@ def show(
     # Per-enterprise supervision periods carry the credit code ("2024-H1:CODE"); this page is that enterprise.
     rows = [dict(o, who="企业" if o["subject_kind"] == "enterprise" else "县级监管",
                  period="一次性" if o["period"] == "once" else o["period"].split(":")[0],
-                 status=STATUS_NAMES[o["status"]]) for o in items]
+                 status=render.STATUS_NAMES[o["status"]]) for o in items]
     render.emit(rows, OBLIGATION_COLUMNS, "table", title="适用事项", empty="没有适用于该企业的事项")
 
 
@@ -202,5 +201,5 @@ def tags(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f", 
         rows = s.execute(select(models.Tag).order_by(models.Tag.sector, models.Tag.name)).scalars().all()
         records = [{"name": t.name, "sector": t.sector, "quote": t.quote} for t in rows]
     if fmt != "json":
-        records = [dict(r, sector=SECTOR_NAMES[r["sector"]]) for r in records]
+        records = [dict(r, sector=sectors.NAMES[r["sector"]]) for r in records]
     render.emit(records, [("name", "标签"), ("sector", "行业"), ("quote", "方案原文")], fmt, title="企业标签词表")
