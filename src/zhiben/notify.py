@@ -183,7 +183,7 @@ def _record(session: Session, week: str, item: Outgoing) -> None:
         row = models.SentMail(week=week, recipient=item.recipient, kind=item.kind, subject=item.message["Subject"])
     else:  # --force: the same week again; keep one row, note the latest delivery
         row.subject = item.message["Subject"]
-        row.sent_at = models._now()
+        row.sent_at = models.now()
     session.add(row)
     # Committed per message on purpose: a later failure must not un-record a delivered one.
     session.commit()
