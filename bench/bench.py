@@ -116,7 +116,9 @@ def mark_half_done(db: Path, as_of: dt.date) -> int:
     """One INSERT … SELECT: half of the occurrences due before `as_of` (hash-picked) become done."""
     from sqlalchemy import String, cast, func, insert, literal, select
 
-    from zhiben import models, reports, store
+    from zhiben.db import models
+    from zhiben.reports import rows as reports
+    from zhiben.db import engine as store
 
     engine = store.make_engine("sqlite:///" + str(db))
     K = models.Completion.__table__
@@ -141,7 +143,7 @@ def bulk_insert_register(db: Path, rows: list[list[str]]) -> None:
     """Fallback while `zhiben enterprise import` does not exist: the same register via plain SQL."""
     import sqlite3
 
-    from zhiben import sectors
+    from zhiben.register import sectors
 
     con = sqlite3.connect(db)
     county_id = dict(con.execute("SELECT name, id FROM county"))
@@ -173,7 +175,9 @@ def build_floor(db: Path, floor: Path, as_of: dt.date) -> int:
 
     from sqlalchemy import case, select
 
-    from zhiben import models, reports, store
+    from zhiben.db import models
+    from zhiben.reports import rows as reports
+    from zhiben.db import engine as store
 
     engine = store.make_engine("sqlite:///" + str(db))
     K = models.Completion.__table__

@@ -12,7 +12,7 @@ import random
 from pathlib import Path
 
 try:  # the project's own implementation when present
-    from zhiben.creditcode import CHARSET, check_char
+    from zhiben.register.creditcode import CHARSET, check_char
 except ImportError:  # pragma: no cover - bench must also run on an older tree
     CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
     _W = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -21,7 +21,7 @@ except ImportError:  # pragma: no cover - bench must also run on an older tree
         total = sum(CHARSET.index(c) * w for c, w in zip(first17, _W))
         return CHARSET[(31 - total % 31) % 31]
 
-from zhiben.counties import COUNTIES
+from zhiben.terms import COUNTIES
 
 # Administrative division codes (GB/T 2260) used in positions 3-8 of the credit code.
 DIVISION = {

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from zhiben import store
+from zhiben.db import engine as store
 from zhiben.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from dbstate import snapshot
-from zhiben import models
+from zhiben.db import models
 
 pytestmark = pytest.mark.sqlite_only("backup/restore copy SQLite files; PostgreSQL uses pg_dump")
 
@@ -173,7 +173,7 @@ def test_backups_taken_while_another_process_writes_are_consistent(tmp_path, db_
                               stderr=subprocess.PIPE, text=True, encoding="utf-8",
                               env={**os.environ, "PYTHONIOENCODING": "utf-8"})
     copies = []
-    from zhiben import backup
+    from zhiben.db import backup
 
     while writer.poll() is None or not copies:
         dest = tmp_path / f"copy{len(copies)}.db"

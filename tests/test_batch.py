@@ -10,7 +10,8 @@ import pytest
 from sqlmodel import Session, select
 
 import factories
-from zhiben import models, tracking
+from zhiben.db import models
+from zhiben.tracking import completions as tracking
 from zhiben.errors import InputError
 
 
@@ -122,7 +123,7 @@ def test_batch_errors(cli, register, tmp_path):
 
 
 def test_batch_for_event_deadlines_takes_enterprises_with_the_event(session, register):
-    from zhiben import events
+    from zhiben.tracking import events
 
     ids = {e.name: e for e in session.exec(select(models.Enterprise)).all()}
     events.add(session, enterprise_id=ids["茌平一号尾矿库"].id, kind="alert", date=dt.date(2025, 3, 10),

@@ -8,8 +8,10 @@ from collections import Counter
 
 import pytest
 
-from zhiben import catalogue, counties, schedule
-from zhiben.catalogue import OnceRule, RecurringRule, RelativeRule, TargetRule
+from zhiben.catalogue import model as catalogue
+from zhiben import terms as counties
+from zhiben.catalogue import schedule
+from zhiben.catalogue.model import OnceRule, RecurringRule, RelativeRule, TargetRule
 from zhiben.errors import CatalogueError
 
 from conftest import PLANS_TXT, ROOT

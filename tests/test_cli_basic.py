@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import re
 
-from zhiben import catalogue
+from zhiben.catalogue import model as catalogue
 
 from conftest import ROOT
 

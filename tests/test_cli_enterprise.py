@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from zhiben import creditcode
+from zhiben.register import creditcode
 
 HEADER = "统一社会信用代码,企业名称,所属县区,行业,标签,风险等级,所属园区,联系人,邮箱"
 

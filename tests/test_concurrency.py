@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from zhiben import counties, models
+from zhiben import terms as counties
+from zhiben.db import models
 
 WORKER = Path(__file__).parent / "cliworker.py"
 WRITERS, PER_WRITER = 3, 10

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from zhiben import config
+from zhiben.mail import settings as config
 from zhiben.cli import app
 from zhiben.errors import InputError
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zhiben import creditcode
+from zhiben.register import creditcode
 
 # Published codes of well-known companies (business licence records).
 REAL = ["9144030071526726XG", "914403001922038216", "91330100799655058B", "91110000802100433B"]

@@ -9,7 +9,12 @@ import pytest
 from sqlmodel import Session, select
 
 import factories
-from zhiben import catalogue, events, loader, models, reports, schedule
+from zhiben.catalogue import model as catalogue
+from zhiben.tracking import events
+from zhiben.tracking import load as loader
+from zhiben.db import models
+from zhiben.reports import rows as reports
+from zhiben.catalogue import schedule
 from zhiben.errors import CalendarError, InputError, NotFound
 
 TODAY = dt.date(2026, 6, 30)
@@ -204,7 +209,7 @@ def test_remove_event_undoes_its_closures(session, chem):
 
 
 def test_remove_refuses_when_a_user_recorded_completion(session, mine):
-    from zhiben import tracking
+    from zhiben.tracking import completions as tracking
 
     out = add(session, mine, "alert", "2025-03-10")
     subject = tracking.enterprise_subject(session, mine.credit_code)

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from zhiben import models
+from zhiben.db import models
 
 AS_OF = "2025-07-01"
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)"]
@@ -199,8 +199,8 @@ def test_overdue_csv_opens_in_libreoffice_with_chinese_intact(cli, hostile, tmp_
 def test_any_name_is_inert_in_csv_and_xlsx_and_reads_back(name):
     from openpyxl import load_workbook
 
-    from zhiben import exports
-    from zhiben.statussheet import _unguard
+    from zhiben.outputs import exports
+    from zhiben.outputs.status_sheet import _unguard
 
     rec = [{"subject": name}]
     rows = list(csv.reader(io.StringIO(exports.csv_bytes(rec, [("subject", "责任主体")]).decode("utf-8-sig"), newline="")))

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dbstate import snapshot
-from zhiben import catalogue, creditcode
+from zhiben.catalogue import model as catalogue
+from zhiben.register import creditcode
 from zhiben.cli import app
 
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True,

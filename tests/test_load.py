@@ -9,7 +9,10 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from zhiben import catalogue, counties, loader, models
+from zhiben.catalogue import model as catalogue
+from zhiben import terms as counties
+from zhiben.tracking import load as loader
+from zhiben.db import models
 
 from conftest import ROOT
 

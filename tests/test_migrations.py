@@ -12,7 +12,9 @@ import pytest
 from sqlalchemy import inspect, text
 
 from dbstate import snapshot
-from zhiben import migrations, models, store
+from zhiben.db import migrations
+from zhiben.db import models
+from zhiben.db import engine as store
 from zhiben.errors import DatabaseError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "zhiben-v0.db"

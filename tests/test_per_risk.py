@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 import factories
-from zhiben import models
+from zhiben.db import models
 
 
 make = partial(factories.make_enterprise, risk="橙", series="MA3E")

@@ -10,7 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from zhiben import creditcode, models, register, tabular
+from zhiben.register import creditcode
+from zhiben.db import models
+from zhiben.register import entries as register
+from zhiben.inputs import sheets as tabular
 from zhiben.errors import ImportFileError, InputError
 
 CN_HEADER = ["统一社会信用代码", "企业名称", "所属县区", "行业", "标签", "风险等级", "所属园区", "联系人", "邮箱"]

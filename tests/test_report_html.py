@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from sqlmodel import select
 
-from zhiben import models
+from zhiben.db import models
 
 AS_OF = "2025-07-01"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 from wcwidth import wcswidth
 
-from zhiben import counties
+from zhiben import terms as counties
 from zhiben.cli import app
 
 CITY = "聊城市应急管理局"

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zhiben import schedule
-from zhiben.catalogue import OnceRule, RecurringRule, RelativeRule, TargetRule
+from zhiben.catalogue import schedule
+from zhiben.catalogue.model import OnceRule, RecurringRule, RelativeRule, TargetRule
 from zhiben.errors import CalendarError, InputError
 
 START, END = dt.date(2024, 1, 1), dt.date(2026, 12, 31)

@@ -9,7 +9,7 @@ import json
 import pytest
 from sqlmodel import func, select
 
-from zhiben import models
+from zhiben.db import models
 
 AS_OF = "2025-07-01"
 CODE = "91371523MA3C0000X1"

@@ -8,7 +8,10 @@ import json
 import pytest
 from sqlmodel import Session, select
 
-from zhiben import creditcode, models, targets, tracking
+from zhiben.register import creditcode
+from zhiben.db import models
+from zhiben.tracking import targets
+from zhiben.tracking import completions as tracking
 from zhiben.errors import InputError
 
 

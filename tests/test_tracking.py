@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from zhiben import counties, models, tracking
+from zhiben import terms as counties
+from zhiben.db import models
+from zhiben.tracking import completions as tracking
 from zhiben.errors import InputError
 
 # Shipped catalogue entries used here:

@@ -24,7 +24,7 @@ class ZhibenGroup(TyperGroup):
     def invoke(self, ctx):
         from sqlalchemy.exc import DBAPIError
 
-        from zhiben import dbfailure
+        from zhiben.db import failures as dbfailure
 
         try:
             return super().invoke(ctx)
@@ -63,7 +63,7 @@ def _root(
 
 def _register() -> None:
     # Order is the order of `zhiben --help`: daily work first, then data, outputs, administration.
-    from zhiben.cli import (backup, catalogue, config, county, enterprise, event, export, mail, park, report,
+    from zhiben.cli import (backup, catalogue, config, county, enterprise, event, export, mail, meeting, park,
                             reports, setup, status, target, track)
 
     reports.register(app)
@@ -75,7 +75,7 @@ def _register() -> None:
     app.add_typer(county.app, name="county")
     app.add_typer(park.app, name="park")
     export.register(app)
-    report.register(app)
+    meeting.register(app)
     app.add_typer(status.app, name="status")
     mail.register(app)
     config.register(app)

@@ -8,7 +8,7 @@ import typer
 
 
 def _url(ctx: typer.Context) -> str:
-    from zhiben import store
+    from zhiben.db import engine as store
 
     return store.resolve_url(ctx.obj.get("db") if ctx.obj else None)
 
@@ -19,7 +19,7 @@ def backup(
     force: bool = typer.Option(False, "--force", help="备份文件已存在时覆盖"),
 ):
     """在线备份数据库(其他人同时读写也安全);PostgreSQL 请用 pg_dump。"""
-    from zhiben import backup as backup_mod
+    from zhiben.db import backup as backup_mod
 
     dest = backup_mod.backup(_url(ctx), file, force=force)
     typer.echo(f"已备份到 {dest}({dest.stat().st_size // 1024} KB)")
@@ -30,7 +30,7 @@ def restore(
     file: Path = typer.Argument(..., metavar="FILE", help="由 zhiben backup 生成的备份文件"),
 ):
     """从备份恢复数据库:先校验备份文件,原数据库保存为 .bak。"""
-    from zhiben import backup as backup_mod
+    from zhiben.db import backup as backup_mod
 
     done = backup_mod.restore(_url(ctx), file)
     typer.echo(f"已从 {file} 恢复数据库 {done.target}(结构版本 {done.version})")

@@ -20,12 +20,12 @@ def check(
     source: Path = typer.Option(None, "--source", help="方案原文(UTF-8),给出时逐条核对引文是否原文照录"),
 ):
     """校验事项目录,逐条报告问题(条目编号和字段)。"""
-    from zhiben import catalogue
+    from zhiben.catalogue import model as catalogue
     from zhiben.errors import CatalogueError
 
     cat = catalogue.read(file)
     if source is not None:
-        from zhiben.files import read_bytes
+        from zhiben.inputs.files import read_bytes
 
         try:
             text = read_bytes(source, what="方案原文", error=CatalogueError).decode("utf-8")
@@ -38,7 +38,7 @@ def check(
 
 
 def describe_rule(rule: dict) -> str:
-    from zhiben.describe import rule_text
+    from zhiben.catalogue.wording import rule_text
 
     return rule_text(rule)
 
@@ -62,7 +62,8 @@ def list_(
     """列出目录中的事项。"""
     from sqlmodel import select
 
-    from zhiben import models, render
+    from zhiben.db import models
+    from zhiben.outputs import terminal as render
 
     render.check_format(fmt)
     with common.session(ctx) as s:
@@ -84,7 +85,9 @@ def show(
     """查看一个事项:原文引文、责任主体、适用企业和全部期限。"""
     from sqlmodel import select
 
-    from zhiben import models, render, tracking
+    from zhiben.db import models
+    from zhiben.outputs import terminal as render
+    from zhiben.tracking import completions as tracking
 
     common.choice(fmt, ("table", "json"), "输出格式")
     with common.session(ctx) as s:
@@ -95,6 +98,6 @@ def show(
     if fmt == "json":
         typer.echo(render.to_json(record))
         return
-    from zhiben.describe import show_text
+    from zhiben.catalogue.wording import show_text
 
     typer.echo(show_text(record))

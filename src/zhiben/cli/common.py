@@ -21,7 +21,7 @@ def as_of(text: str | None) -> dt.date:
 @contextmanager
 def session(ctx: typer.Context):
     """The one place the CLI opens a database session (commit on success, roll back on error)."""
-    from zhiben import store
+    from zhiben.db import engine as store
 
     engine = store.open_engine(ctx.obj.get("db") if ctx.obj else None)
     try:

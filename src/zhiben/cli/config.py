@@ -10,7 +10,7 @@ app = typer.Typer(help="邮件等设置(配置文件、环境变量)。", no_arg
 @app.command("path")
 def path():
     """显示配置文件的位置(可用环境变量 ZHIBEN_CONFIG 改用其他文件)。"""
-    from zhiben import config
+    from zhiben.mail import settings as config
 
     typer.echo(str(config.config_path()))
 
@@ -18,7 +18,7 @@ def path():
 @app.command("show")
 def show():
     """显示当前生效的设置及其来源(不显示密码)。"""
-    from zhiben import config
+    from zhiben.mail import settings as config
 
     file = config.config_path()
     settings = config.load()

@@ -14,7 +14,8 @@ def list_(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f",
     """列出 11 个县级单位、简称和联系人。"""
     from sqlmodel import select
 
-    from zhiben import models, render
+    from zhiben.db import models
+    from zhiben.outputs import terminal as render
 
     render.check_format(fmt)
     with common.session(ctx) as s:
@@ -33,7 +34,7 @@ def set_contact(
     person: str = typer.Option(None, "--name", help="联系人姓名"),
 ):
     """设置县级单位的联系人和邮箱(用于 zhiben mail overdue --per-county)。"""
-    from zhiben import notify
+    from zhiben.mail import digest as notify
 
     with common.session(ctx) as s:
         row = notify.set_county_contact(s, name, email, person)

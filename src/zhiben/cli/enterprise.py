@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from zhiben import sectors
+from zhiben.register import sectors
 from zhiben.cli import common
 
 app = typer.Typer(help="企业名册:导入、查询、增加、注销企业,查看企业的事项和完成情况。", no_args_is_help=True)
@@ -48,8 +48,9 @@ def import_(
                                       help="跳过有问题的行并导入其余行;问题行写入同目录的 名称.rejects.csv"),
 ):
     """导入企业名册:按统一社会信用代码新增或更新,有任何问题则整份不导入。"""
-    from zhiben import register, render
-    from zhiben.register import LABELS
+    from zhiben.register import entries as register
+    from zhiben.outputs import terminal as render
+    from zhiben.register.entries import LABELS
 
     with common.session(ctx) as s:
         result = register.import_file(s, file, dry_run=dry_run, skip_invalid=skip_invalid)
@@ -90,7 +91,11 @@ def list_(
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ):
     """列出名册中的企业。"""
-    from zhiben import enterprises, register, render, sectors, tracking
+    from zhiben.register import queries as enterprises
+    from zhiben.register import entries as register
+    from zhiben.outputs import terminal as render
+    from zhiben.register import sectors
+    from zhiben.tracking import completions as tracking
 
     render.check_format(fmt)
     with common.session(ctx) as s:
@@ -114,7 +119,9 @@ def show(
     fmt: str = typer.Option("table", "--format", "-f", help="输出格式:table|json"),
 ):
     """企业详情,以及适用于它的事项:已到期的(已完成/逾期)和接下来要到期的。"""
-    from zhiben import enterprises, render, tracking
+    from zhiben.register import queries as enterprises
+    from zhiben.outputs import terminal as render
+    from zhiben.tracking import completions as tracking
 
     common.choice(fmt, ("table", "json"), "输出格式")
     day = common.as_of(as_of)
@@ -162,7 +169,7 @@ def add(
     email: str = typer.Option(None, "--email", help="邮箱"),
 ):
     """登记一家企业(已注销的企业再次登记即恢复)。"""
-    from zhiben import register
+    from zhiben.register import entries as register
 
     with common.session(ctx) as s:
         ent, status = register.add(s, credit_code=code, name=name, county=county, sector=sector, tags=tags,
@@ -177,7 +184,8 @@ def remove(
     who: str = typer.Argument(..., metavar="CODE", help="统一社会信用代码或企业全称"),
 ):
     """从名册注销企业:保留其完成记录和事件,报表不再计入。"""
-    from zhiben import enterprises, tracking
+    from zhiben.register import queries as enterprises
+    from zhiben.tracking import completions as tracking
 
     with common.session(ctx) as s:
         ent = tracking.find_enterprise(s, who)
@@ -194,7 +202,8 @@ def tags(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f", 
     """列出企业标签词表(来自方案原文)。"""
     from sqlalchemy import select
 
-    from zhiben import models, render
+    from zhiben.db import models
+    from zhiben.outputs import terminal as render
 
     render.check_format(fmt)
     with common.session(ctx) as s:

@@ -37,7 +37,8 @@ def add(
     by: str = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
 ):
     """登记一个企业事件,并列出由它派生的期限。"""
-    from zhiben import events, tracking
+    from zhiben.tracking import events
+    from zhiben.tracking import completions as tracking
 
     from zhiben.cli.track import current_user
 
@@ -76,7 +77,9 @@ def list_(
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ):
     """列出已登记的企业事件及其派生期限。"""
-    from zhiben import events, render, tracking
+    from zhiben.tracking import events
+    from zhiben.outputs import terminal as render
+    from zhiben.tracking import completions as tracking
 
     render.check_format(fmt)
     if kind:
@@ -106,7 +109,8 @@ def remove(
     by: str = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
 ):
     """删除一条登记错误的事件及其派生期限。"""
-    from zhiben import events, models
+    from zhiben.tracking import events
+    from zhiben.db import models
     from zhiben.cli.track import current_user
 
     by = by or current_user()

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from zhiben.cli import common
-from zhiben import records as rc
+from zhiben.reports import records as rc
 from zhiben.cli import reports as cr
 
 KINDS = ("overdue", "upcoming", "progress", "catalogue", "template")
@@ -22,14 +22,16 @@ def _occurrence_records(rows) -> list[dict]:
 
 
 def _by_plan_sheets(records, columns, plan):
-    from zhiben import exports, render
+    from zhiben.outputs import exports
+    from zhiben.outputs import terminal as render
 
     plans = [plan] if plan else list(PLANS)
     return [exports.Sheet(render.PLAN_NAMES[p], [r for r in records if r["plan"] == p], columns) for p in plans]
 
 
 def _occurrences(kind, s, f, day, days, fmt):
-    from zhiben import exports, reports
+    from zhiben.outputs import exports
+    from zhiben.reports import rows as reports
 
     rows = reports.overdue(s, f, day) if kind == "overdue" else reports.upcoming(s, f, day, days)
     records = _occurrence_records(rows)
@@ -55,7 +57,9 @@ def _only(what, kinds):
 def _progress(s, f, day, by, fmt):
     import dataclasses
 
-    from zhiben import exports, render, reports
+    from zhiben.outputs import exports
+    from zhiben.outputs import terminal as render
+    from zhiben.reports import rows as reports
 
     def records_for(flt):
         recs = rc.progress_records(reports.progress(s, flt, day, by))
@@ -84,7 +88,9 @@ _BY_NAMES = {"county": "县区", "plan": "方案", "milestone": "事项", "enter
 def _catalogue(s, plan, who, milestone_id, fmt):
     from sqlmodel import select
 
-    from zhiben import exports, models, render
+    from zhiben.outputs import exports
+    from zhiben.db import models
+    from zhiben.outputs import terminal as render
     from zhiben.cli.catalogue import _record
 
     q = select(models.Milestone).where(models.Milestone.active).order_by(models.Milestone.position)
@@ -111,7 +117,9 @@ def _catalogue(s, plan, who, milestone_id, fmt):
 
 
 def _template(s, county, day, days, fmt):
-    from zhiben import exports, statussheet, tracking
+    from zhiben.outputs import exports
+    from zhiben.outputs import status_sheet as statussheet
+    from zhiben.tracking import completions as tracking
     from zhiben.errors import InputError
 
     if not county:
@@ -142,7 +150,7 @@ def export(
     as_of: str = cr.AsOf,
 ):
     """把报表导出为文件(CSV 可直接用 Excel 打开,XLSX 带格式,ICS 可导入日历),或导出县区填报模板。"""
-    from zhiben import exports
+    from zhiben.outputs import exports
     from zhiben.errors import InputError
 
     common.choice(kind, KINDS, "导出内容")

@@ -32,7 +32,8 @@ def overdue(
 
     每周(按 ISO 周)每个收件人只发一次,重复运行不会重复发送;发送失败时以非零状态退出。
     """
-    from zhiben import config, notify
+    from zhiben.mail import settings as config
+    from zhiben.mail import digest as notify
     from zhiben.errors import MailError
 
     settings = config.load({"host": smtp_host, "port": smtp_port, "security": smtp_security, "user": smtp_user,

@@ -18,7 +18,8 @@ def add(
     """登记一个化工园区。"""
     from sqlalchemy import select
 
-    from zhiben import models, tracking
+    from zhiben.db import models
+    from zhiben.tracking import completions as tracking
     from zhiben.errors import InputError
 
     name = name.strip()
@@ -42,7 +43,8 @@ def list_(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f",
     """列出已登记的园区及其在册企业数。"""
     from sqlalchemy import func, select
 
-    from zhiben import models, render
+    from zhiben.db import models
+    from zhiben.outputs import terminal as render
 
     render.check_format(fmt)
     P, C, E = models.Park, models.County, models.Enterprise

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from zhiben.cli import common
-from zhiben.records import OVERDUE_COLUMNS, PROGRESS_COLUMNS, UPCOMING_COLUMNS, progress_records, row_record
+from zhiben.reports.records import OVERDUE_COLUMNS, PROGRESS_COLUMNS, UPCOMING_COLUMNS, progress_records, row_record
 
 BY = ("county", "plan", "milestone", "enterprise")
 
@@ -13,7 +13,9 @@ BY = ("county", "plan", "milestone", "enterprise")
 def filters_for(session, *, plan=None, county=None, who=None, enterprise=None, sector=None, tag=None, risk=None,
                 milestone_id=None):
     """Turn CLI filter options into reports.Filters, resolving names with Chinese errors."""
-    from zhiben import reports, sectors, tracking
+    from zhiben.reports import rows as reports
+    from zhiben.register import sectors
+    from zhiben.tracking import completions as tracking
 
     return reports.Filters(
         plan=common.choice(plan, ("chem", "mine", "trade"), "方案") if plan else None,
@@ -43,7 +45,8 @@ def overdue(ctx: typer.Context, plan: str = Plan, county: str = County, who: str
             sector: str = Sector, tag: str = Tag, risk: str = Risk, milestone_id: str = Mid, as_of: str = AsOf,
             fmt: str = Fmt):
     """列出截至某日已逾期未完成的事项。"""
-    from zhiben import render, reports
+    from zhiben.outputs import terminal as render
+    from zhiben.reports import rows as reports
 
     render.check_format(fmt)
     day = common.as_of(as_of)
@@ -60,7 +63,8 @@ def upcoming(ctx: typer.Context, days: int = typer.Option(30, "--days", help="�
              sector: str = Sector, tag: str = Tag, risk: str = Risk, milestone_id: str = Mid, as_of: str = AsOf,
              fmt: str = Fmt):
     """列出未来若干天内到期、尚未完成的事项。"""
-    from zhiben import render, reports
+    from zhiben.outputs import terminal as render
+    from zhiben.reports import rows as reports
 
     render.check_format(fmt)
     day = common.as_of(as_of)
@@ -78,7 +82,8 @@ def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="
              fmt: str = Fmt, chart: bool = typer.Option(False, "--chart", help="以条形图显示完成率"),
              targets: bool = typer.Option(False, "--targets", help="改为显示量化目标的测算值、目标值和达标情况")):
     """完成进度:各组已到期、已完成、逾期的事项数和完成率。"""
-    from zhiben import render, reports
+    from zhiben.outputs import terminal as render
+    from zhiben.reports import rows as reports
 
     if targets:
         from zhiben.cli import target
@@ -98,7 +103,7 @@ def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="
             r["label"] = render.PLAN_NAMES.get(r["label"], r["label"])
     title = f"截至 {day} 完成进度(按{ {'county': '县区', 'plan': '方案', 'milestone': '事项', 'enterprise': '企业'}[by]})"
     if chart:
-        from zhiben.cli.report import print_chart
+        from zhiben.cli.meeting import print_chart
 
         return print_chart(records, title)
     render.emit(records, PROGRESS_COLUMNS, fmt, title=title)

@@ -11,7 +11,8 @@ def init(ctx: typer.Context):
     """创建数据库并载入事项目录和 11 个县级单位(首次使用时会自动完成)。"""
     from sqlmodel import func, select
 
-    from zhiben import models, store
+    from zhiben.db import models
+    from zhiben.db import engine as store
 
     url = store.resolve_url(ctx.obj.get("db"))
     with common.session(ctx) as s:
@@ -26,7 +27,8 @@ def load(
     file: str = typer.Argument(None, help="事项目录 TOML 文件(默认为随程序发布的目录)"),
 ):
     """重新载入事项目录:幂等,保留所有完成记录;从目录中消失的事项只标记停用并报告。"""
-    from zhiben import catalogue, loader
+    from zhiben.catalogue import model as catalogue
+    from zhiben.tracking import load as loader
 
     cat = catalogue.read(file)
     with common.session(ctx) as s:

@@ -12,7 +12,7 @@ app = typer.Typer(help="填报状态回收:导入县区填好的模板。", no_a
 
 
 def _line(a) -> str:
-    from zhiben.render import KIND_NAMES
+    from zhiben.outputs.terminal import KIND_NAMES
 
     period = "" if a.period == "once" else f" 周期 {a.period}"
     who = f"{KIND_NAMES[a.owner.kind]}“{a.owner.name}”"
@@ -31,7 +31,7 @@ def import_(
     by: str = typer.Option(None, "--by", help="记录人"),
 ):
     """导入填好的状态模板:逐行校验,有任何问题则整份不导入;每项变化写入变更日志(来源为文件名)。"""
-    from zhiben import statussheet
+    from zhiben.outputs import status_sheet as statussheet
 
     with common.session(ctx) as s:
         result = statussheet.apply_import(s, file, by=by, dry_run=dry_run)

@@ -33,7 +33,9 @@ def table_records(rows) -> list[dict]:
 
 def show_table(ctx: typer.Context, *, plan, county, milestone_id, as_of, fmt, unsupported: dict) -> None:
     """`zhiben progress --targets`: measured value, threshold, due date and verdict per scope."""
-    from zhiben import render, targets, tracking
+    from zhiben.outputs import terminal as render
+    from zhiben.tracking import targets
+    from zhiben.tracking import completions as tracking
     from zhiben.errors import InputError
 
     given = [name for name, value in unsupported.items() if value]
@@ -64,7 +66,8 @@ def record(
     by: str = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
 ):
     """填报一个量化目标的测算值(如专业监管人员配备比例)。"""
-    from zhiben import targets, tracking
+    from zhiben.tracking import targets
+    from zhiben.tracking import completions as tracking
     from zhiben.errors import InputError
 
     if bool(county) == bool(city):
@@ -89,8 +92,9 @@ def list_(
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ):
     """列出目录中的量化目标及其测算方式。"""
-    from zhiben import render, targets
-    from zhiben.tracking import KIND_LABEL
+    from zhiben.outputs import terminal as render
+    from zhiben.tracking import targets
+    from zhiben.tracking.completions import KIND_LABEL
 
     render.check_format(fmt)
     if plan:

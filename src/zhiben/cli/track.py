@@ -10,7 +10,7 @@ PERIOD_HELP = "周期:月 2025-03、季度 2025-Q2、半年 2025-H1、年 2025;�
 
 
 def subject_of(session, *, county, city, park, enterprise):
-    from zhiben import tracking
+    from zhiben.tracking import completions as tracking
     from zhiben.errors import InputError
 
     given = [x for x in (county, park, enterprise) if x] + ([True] if city else [])
@@ -36,7 +36,7 @@ def current_user() -> str | None:
 
 
 def _describe(change) -> str:
-    from zhiben.render import KIND_NAMES
+    from zhiben.outputs.terminal import KIND_NAMES
 
     period = "" if change.period == "once" else f" 周期 {change.period}"
     return f"{change.milestone_id} {KIND_NAMES[change.subject.kind]}“{change.subject.name}”{period}"
@@ -57,7 +57,7 @@ def done(
     codes_file: str = typer.Option(None, "--codes-file", help="批量:企业清单文件,每行一个统一社会信用代码或企业全称"),
 ):
     """标记一个事项(一个周期)已完成,并写入变更日志。"""
-    from zhiben import tracking
+    from zhiben.tracking import completions as tracking
 
     by = by or current_user()
     on_date = common.parse_date(on, "完成日期")
@@ -75,7 +75,8 @@ def done(
 
 
 def _done_batch(ctx, milestone_id, *, all_in_county, codes_file, others, period, on, evidence, by):
-    from zhiben import codesfile, tracking
+    from zhiben.register import codes_file as codesfile
+    from zhiben.tracking import completions as tracking
     from zhiben.errors import InputError
 
     if (all_in_county and codes_file) or any(others):
@@ -108,7 +109,7 @@ def reopen(
     by: str = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
 ):
     """撤销一个完成记录(事项恢复为未完成),并写入变更日志。"""
-    from zhiben import tracking
+    from zhiben.tracking import completions as tracking
 
     by = by or current_user()
     with common.session(ctx) as s:
@@ -134,7 +135,8 @@ def log(
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ):
     """查看变更日志:何时、何人、何事、状态由何变为何、佐证。"""
-    from zhiben import render, tracking
+    from zhiben.outputs import terminal as render
+    from zhiben.tracking import completions as tracking
 
     render.check_format(fmt)
     with common.session(ctx) as s:

@@ -15,7 +15,7 @@ from sqlalchemy import Date, String, and_, bindparam, type_coerce, case, exists,
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
-from zhiben import models as m_
+from zhiben.db import models as m_
 
 M, D, C, P = (m_.Milestone.__table__, m_.DueDate.__table__, m_.County.__table__, m_.Park.__table__)
 E, ET, MT = m_.Enterprise.__table__, m_.EnterpriseTag.__table__, m_.MilestoneTag.__table__

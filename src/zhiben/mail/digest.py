@@ -20,8 +20,10 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from zhiben import models, render, reports
-from zhiben.config import Settings, check_address
+from zhiben.db import models
+from zhiben.outputs import terminal as render
+from zhiben.reports import rows as reports
+from zhiben.mail.settings import Settings, check_address
 from zhiben.errors import InputError, MailError
 
 TAG = "【治本攻坚】"
@@ -53,7 +55,7 @@ def iso_week(day: dt.date) -> str:
 
 
 def set_county_contact(session: Session, name: str, email: str, person: str | None = None) -> models.County:
-    from zhiben import tracking
+    from zhiben.tracking import completions as tracking
 
     address = check_address(email)
     subject = tracking.county_subject(session, name)
@@ -103,7 +105,7 @@ def _message(*, sender: str, recipient: str, subject: str, sections: list[tuple[
 
 
 def _overdue_records(session: Session, f: reports.Filters, day: dt.date) -> list[dict]:
-    from zhiben.records import row_record
+    from zhiben.reports.records import row_record
 
     return [row_record(r) for r in reports.overdue(session, f, day)]
 
@@ -111,7 +113,7 @@ def _overdue_records(session: Session, f: reports.Filters, day: dt.date) -> list
 def build(session: Session, settings: Settings, day: dt.date, *, per_county: bool,
           sender: str) -> tuple[list[Outgoing], list[str]]:
     """Messages for this run, and notes for the user (counties without a contact, empty lists skipped)."""
-    from zhiben.records import OVERDUE_COLUMNS, PROGRESS_COLUMNS, progress_records
+    from zhiben.reports.records import OVERDUE_COLUMNS, PROGRESS_COLUMNS, progress_records
 
     out: list[Outgoing] = []
     notes: list[str] = []

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from zhiben import counties, models, schedule
+from zhiben import terms as counties
+from zhiben.db import models
+from zhiben.catalogue import schedule
 from zhiben.errors import InputError, NotFound
 
 KIND_LABEL = {"city": "市级", "county": "县(市、区)", "park": "化工园区", "enterprise": "企业"}
@@ -119,7 +121,7 @@ def check_applies(session: Session, m: models.Milestone, subject: Subject) -> No
     if subject.kind == "county" and m.counties and subject.name not in m.counties:
         raise InputError(f"事项 {m.id} 只由{'、'.join(m.counties)}承担,不适用于{subject.name}")
     if subject.kind == "enterprise":
-        from zhiben import events
+        from zhiben.tracking import events
 
         ent = session.get(models.Enterprise, subject.id)
         tags = set(session.exec(select(models.EnterpriseTag.tag).where(models.EnterpriseTag.enterprise_id == ent.id)).all())
@@ -219,7 +221,7 @@ def audit_log(session: Session, *, milestone_id: str | None = None, subject: Sub
 
 def county_enterprises(session: Session, milestone_id: str, county: Subject) -> list[models.Enterprise]:
     """The county's active enterprises an obligation falls on (for a per-risk duty: those it covers)."""
-    from zhiben import events
+    from zhiben.tracking import events
 
     m = get_milestone(session, milestone_id)
     if m.responsible != "enterprise" and not m.per_risk:

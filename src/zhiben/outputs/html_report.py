@@ -12,8 +12,9 @@ from html import escape
 
 from sqlmodel import Session, func, select
 
-from zhiben import models, reports
-from zhiben.render import KIND_NAMES, PLAN_NAMES
+from zhiben.db import models
+from zhiben.reports import rows as reports
+from zhiben.outputs.terminal import KIND_NAMES, PLAN_NAMES
 
 TABLE_LIMIT = 500
 BAR_COLOR = "#2f6fb3"
@@ -49,7 +50,7 @@ class Bar:
 
 
 def _text_width(text: str) -> int:
-    from zhiben.exports import text_width
+    from zhiben.outputs.exports import text_width
 
     return text_width(text)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists
 from sqlmodel import Session, select
 
-from zhiben import models
+from zhiben.db import models
 from zhiben.errors import InputError
 
 STATUS_NAMES = {"met": "达标", "not_met": "未达标", "in_progress": "进行中", "no_data": "无数据"}
@@ -164,7 +164,7 @@ def parse_value(text: str) -> float:
 def record(session: Session, milestone_id: str, subject, value: float, *, on: dt.date | None = None,
            by: str | None = None, today: dt.date | None = None) -> tuple[float | None, models.TargetValue]:
     """Enter a `reported` target's value for the city or a county; returns (previous value, row)."""
-    from zhiben import tracking
+    from zhiben.tracking import completions as tracking
 
     today = today or dt.date.today()
     on = on or today

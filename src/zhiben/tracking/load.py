@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
-from zhiben import catalogue as cat_mod
-from zhiben import counties as county_names
-from zhiben import models, schedule
+from zhiben.catalogue import model as cat_mod
+from zhiben import terms as county_names
+from zhiben.db import models
+from zhiben.catalogue import schedule
 
 
 @dataclass
@@ -86,7 +87,7 @@ def load(cat: cat_mod.Catalogue, *, session: Session) -> LoadReport:
             ).one()
             report.removed.append((mid, kept))
     report.orphaned = _orphaned_records(session, wanted)
-    from zhiben import events
+    from zhiben.tracking import events
 
     events.rederive_all(session=session)
     _save_header(session, cat)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session
 
-from zhiben import models, reports
+from zhiben.db import models
+from zhiben.reports import rows as reports
 
 E, ET, C, P = (models.Enterprise.__table__, models.EnterpriseTag.__table__, models.County.__table__,
                models.Park.__table__)

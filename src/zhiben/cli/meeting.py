@@ -18,7 +18,8 @@ def report(
     days: int = typer.Option(30, "--days", help="“即将到期”统计的未来天数", min=0),
 ):
     """生成会议用的单文件 HTML 报告(完成率图、各方案逾期数、逾期清单),离线可打开。"""
-    from zhiben import exports, htmlreport
+    from zhiben.outputs import exports
+    from zhiben.outputs import html_report as htmlreport
 
     day = common.as_of(as_of)
     with common.session(ctx) as s:

@@ -20,7 +20,11 @@ from pathlib import Path
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session
 
-from zhiben import counties, creditcode, models, sectors, tabular
+from zhiben import terms as counties
+from zhiben.register import creditcode
+from zhiben.db import models
+from zhiben.register import sectors
+from zhiben.inputs import sheets as tabular
 from zhiben.errors import ImportFileError, InputError
 
 E, ET = models.Enterprise.__table__, models.EnterpriseTag.__table__
@@ -404,7 +408,7 @@ def _rederive_events(session: Session, enterprise_ids: list[int]) -> None:
     """Event deadlines depend on sector and tags; recompute them for enterprises whose changed."""
     if not enterprise_ids:
         return
-    from zhiben import events
+    from zhiben.tracking import events
 
     with_events = set()
     for i in range(0, len(enterprise_ids), 500):

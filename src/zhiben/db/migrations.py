@@ -19,7 +19,7 @@ def _create_index(conn: Connection, table: str, name: str) -> None:
     """Create an index exactly as models.py declares it (so old and new databases agree)."""
     from sqlmodel import SQLModel
 
-    from zhiben import models  # noqa: F401  (registers the tables)
+    from zhiben.db import models  # noqa: F401  (registers the tables)
 
     index = next(i for i in SQLModel.metadata.tables[table].indexes if i.name == name)
     index.create(conn, checkfirst=True)
@@ -37,7 +37,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
 def upgrade(engine: Engine, version: int) -> int:
     from sqlmodel import SQLModel
 
-    from zhiben.models import SCHEMA_VERSION
+    from zhiben.db.models import SCHEMA_VERSION
 
     while version < SCHEMA_VERSION:
         with engine.begin() as conn:

@@ -17,9 +17,10 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from zhiben import dbfailure, models
+from zhiben.db import failures as dbfailure
+from zhiben.db import models
 from zhiben.errors import DatabaseError, InputError
-from zhiben.files import read_bytes
+from zhiben.inputs.files import read_bytes
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 

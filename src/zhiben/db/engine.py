@@ -15,7 +15,9 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from zhiben import counties, dbfailure, models
+from zhiben import terms as counties
+from zhiben.db import failures as dbfailure
+from zhiben.db import models
 from zhiben.errors import DatabaseError
 
 ENV_VAR = "ZHIBEN_DB"
@@ -148,7 +150,7 @@ def ensure_schema(engine: Engine, *, load_catalogue: bool = True) -> bool:
     version = schema_version(engine)
     if version is not None:
         refuse_newer(version)
-        from zhiben import migrations
+        from zhiben.db import migrations
 
         migrations.upgrade(engine, version)
         return False
@@ -158,7 +160,8 @@ def ensure_schema(engine: Engine, *, load_catalogue: bool = True) -> bool:
             seed_counties(s)
             s.add(models.Meta(key="schema_version", value=str(models.SCHEMA_VERSION)))
             if load_catalogue:
-                from zhiben import catalogue, loader
+                from zhiben.catalogue import model as catalogue
+                from zhiben.tracking import load as loader
 
                 loader.load(catalogue.read(), session=s)
             s.commit()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
-from zhiben.catalogue import OnceRule, RecurringRule, RelativeRule, TargetRule
+from zhiben.catalogue.model import OnceRule, RecurringRule, RelativeRule, TargetRule
 from zhiben.errors import CalendarError, InputError
 
 ONCE = "once"

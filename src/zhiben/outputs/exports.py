@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zhiben import render
+from zhiben.outputs import terminal as render
 from zhiben.errors import InputError
 
 FORMATS = ("csv", "xlsx", "ics", "json")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zhiben.errors import ImportFileError
-from zhiben.files import read_bytes
+from zhiben.inputs.files import read_bytes
 
 SAVE_AS_HINT = "请在 Excel 中“另存为”“CSV UTF-8(逗号分隔)”或 .xlsx 后重试"
 

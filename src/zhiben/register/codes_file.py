@@ -11,10 +11,10 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from zhiben import models
+from zhiben.db import models
 from zhiben.errors import ImportFileError, InputError
-from zhiben.files import read_bytes
-from zhiben.tabular import decode
+from zhiben.inputs.files import read_bytes
+from zhiben.inputs.sheets import decode
 
 HEADERS = {"统一社会信用代码", "信用代码", "credit_code", "企业名称", "名称", "name"}
 
@@ -25,7 +25,7 @@ def read_text(path: Path) -> str:
 
 def read(session: Session, path: Path | str) -> list[tuple[str, models.Enterprise]]:
     """(file:line, enterprise) for each listed enterprise, duplicates dropped; all-or-nothing."""
-    from zhiben import tracking
+    from zhiben.tracking import completions as tracking
 
     path = Path(path)
     found: list[tuple[str, models.Enterprise]] = []

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from zhiben import catalogue as cat_mod
-from zhiben import models, schedule
+from zhiben.catalogue import model as cat_mod
+from zhiben.db import models
+from zhiben.catalogue import schedule
 from zhiben.errors import InputError, NotFound
 
 KINDS = {
@@ -120,7 +121,7 @@ def derive(session: Session, event: models.Event, milestones: list[models.Milest
 def _sync_closures(session: Session, ent: models.Enterprise, event: models.Event, rows: list[models.EventDue],
                    closers: dict[str, models.Event | None]) -> None:
     """Completions made by closing events: add what is missing, drop what no longer holds."""
-    from zhiben import tracking
+    from zhiben.tracking import completions as tracking
 
     subject = tracking.Subject("enterprise", ent.id, ent.name, ent.county_id)
     period = period_of(event)
@@ -296,7 +297,7 @@ def get(session: Session, event_id: int) -> models.Event:
 
 def remove(session: Session, event_id: int, *, by: str | None = None) -> Outcome:
     """Delete a mistaken event, its derived deadlines and the closures it made."""
-    from zhiben import tracking
+    from zhiben.tracking import completions as tracking
 
     event = get(session, event_id)
     ent = session.get(models.Enterprise, event.enterprise_id)

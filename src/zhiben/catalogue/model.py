@@ -16,7 +16,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from zhiben import counties
+from zhiben import terms as counties
 from zhiben.errors import CatalogueError
 
 PLANS = ("chem", "mine", "trade")
@@ -127,7 +127,7 @@ def default_path() -> Path:
     packaged = resources.files("zhiben").joinpath("data/milestones.toml")
     if packaged.is_file():
         return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "data" / "milestones.toml"
+    return Path(__file__).resolve().parents[3] / "data" / "milestones.toml"
 
 
 RULE_KINDS = {"once", "recurring", "relative", "target"}

@@ -17,9 +17,11 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from zhiben import models, reports, tracking
+from zhiben.db import models
+from zhiben.reports import rows as reports
+from zhiben.tracking import completions as tracking
 from zhiben.errors import ImportFileError, InputError, ZhibenError
-from zhiben.files import read_bytes
+from zhiben.inputs.files import read_bytes
 
 TEMPLATE_COLUMNS = [
     ("milestone_id", "编号"), ("plan", "方案"), ("title", "事项"), ("subject_kind", "主体类别"),
@@ -132,7 +134,7 @@ def read_sheet(path: Path) -> list[SheetRow]:
                 return _rows_from_table(name, table)
         raise ImportFileError(f"{name}:找不到含有列 {'、'.join(REQUIRED)} 的工作表(请使用 zhiben export template 生成的模板)")
     if suffix in (".csv", ".txt"):
-        from zhiben.tabular import decode
+        from zhiben.inputs.sheets import decode
 
         text, _encoding = decode(data, name)
         try:

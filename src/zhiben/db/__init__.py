@@ -1,0 +1,1 @@
+"""The database: sqlmodel tables, engine and first use, schema upgrades, backups, driver failures."""

@@ -1,0 +1,1 @@
+"""The weekly e-mail: settings, building the messages, sending them."""

@@ -1,0 +1,1 @@
+"""The enterprise register: credit codes, sectors, import and edits, queries, parks, county contacts."""

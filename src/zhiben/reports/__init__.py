@@ -1,0 +1,1 @@
+"""Queries → rows: overdue, upcoming, progress; the JSON/column contract of report records."""
