@@ -1,6 +1,144 @@
-"""Liaocheng's eleven county-level units and the short names people type."""
+"""The vocabulary: every code zhiben stores, with the Chinese words people read and type.
 
-from zhiben.errors import NotFound
+Codes are `StrEnum`s (they compare equal to the plain strings stored in the database and in
+JSON). Every other module takes labels, aliases and the county list from here; nothing else
+spells them out.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from zhiben.errors import InputError, NotFound
+
+
+class Plan(StrEnum):
+    CHEM = "chem"
+    MINE = "mine"
+    TRADE = "trade"
+
+
+# A plan's name as the plan text writes it, and the short form for narrow tables.
+PLAN_NAMES = {Plan.CHEM: "化工和危险化学品", Plan.MINE: "非煤矿山", Plan.TRADE: "工贸"}
+PLAN_SHORT = {Plan.CHEM: "化工", Plan.MINE: "矿山", Plan.TRADE: "工贸"}
+
+# Enterprise sectors use the plan codes; the register writes 化工/危险化学品.
+Sector = Plan
+SECTOR_NAMES = {Plan.CHEM: "化工/危险化学品", Plan.MINE: "非煤矿山", Plan.TRADE: "工贸"}
+SECTOR_ALIASES = {
+    "chem": "chem", "化工": "chem", "危险化学品": "chem", "危化品": "chem", PLAN_NAMES[Plan.CHEM]: "chem",
+    SECTOR_NAMES[Plan.CHEM]: "chem", "危险化学品/化工": "chem",
+    "mine": "mine", PLAN_NAMES[Plan.MINE]: "mine", "矿山": "mine", "尾矿库": "mine",
+    "trade": "trade", PLAN_NAMES[Plan.TRADE]: "trade", "工贸行业": "trade",
+}
+SECTOR_HINT = "化工/危险化学品(chem)、非煤矿山(mine)、工贸(trade)"
+
+
+def sector_code(text: str) -> str | None:
+    t = text.strip()
+    return SECTOR_ALIASES.get(t.lower() if t.isascii() else t)
+
+
+def resolve_sector(text: str) -> str:
+    found = sector_code(text)
+    if found is None:
+        raise InputError(f"未知的行业“{text}”;可用:{SECTOR_HINT}")
+    return found
+
+
+class SubjectKind(StrEnum):
+    CITY = "city"
+    COUNTY = "county"
+    PARK = "park"
+    ENTERPRISE = "enterprise"
+
+
+SUBJECT_NAMES = {SubjectKind.CITY: "市级", SubjectKind.COUNTY: "县级", SubjectKind.PARK: "园区",
+                 SubjectKind.ENTERPRISE: "企业"}
+# The same kinds in a sentence ("责任主体是县(市、区)").
+SUBJECT_WORDS = {SubjectKind.CITY: "市级", SubjectKind.COUNTY: "县(市、区)", SubjectKind.PARK: "化工园区",
+                 SubjectKind.ENTERPRISE: "企业"}
+
+CITY_ID = 0
+CITY_NAME = "聊城市应急管理局"
+
+
+class Status(StrEnum):
+    OVERDUE = "overdue"
+    OPEN = "open"
+    DONE = "done"
+    EARLIEST = "earliest"
+
+
+STATUS_NAMES = {Status.OVERDUE: "逾期", Status.OPEN: "未到期", Status.DONE: "已完成", Status.EARLIEST: "最早日期"}
+
+
+class Risk(StrEnum):
+    RED = "红"
+    ORANGE = "橙"
+    YELLOW = "黄"
+    BLUE = "蓝"
+
+
+RISK_ALIASES = {
+    **{r.value: r.value for r in Risk}, **{r.value + "色": r.value for r in Risk},
+    "red": "红", "orange": "橙", "yellow": "黄", "blue": "蓝",
+}
+RISK_HINT = "、".join(r.value for r in Risk)
+
+
+def risk_code(text: str) -> str | None:
+    return RISK_ALIASES.get(text.strip().lower())
+
+
+def resolve_risk(text: str) -> str:
+    found = risk_code(text)
+    if found is None:
+        raise InputError(f"未知的风险等级“{text}”;可用:{RISK_HINT}")
+    return found
+
+
+class EventKind(StrEnum):
+    TRIAL_START = "trial-start"
+    TRIAL_END = "trial-end"
+    ACCEPTANCE = "acceptance"
+    SHUTDOWN = "shutdown"
+    RESUMPTION = "resumption"
+    APPRENTICE = "apprentice"
+    ALERT = "alert"
+
+
+EVENT_NAMES = {
+    EventKind.TRIAL_START: "试生产开始",
+    EventKind.TRIAL_END: "试生产结束",
+    EventKind.ACCEPTANCE: "竣工验收通过",
+    EventKind.SHUTDOWN: "停产停建",
+    EventKind.RESUMPTION: "复工复产",
+    EventKind.APPRENTICE: "新特种作业人员师带徒开始",
+    EventKind.ALERT: "监测预警报警",
+}
+EVENT_HINT = "、".join(f"{k.value}({v})" for k, v in EVENT_NAMES.items())
+
+
+class TargetStatus(StrEnum):
+    MET = "met"
+    NOT_MET = "not_met"
+    IN_PROGRESS = "in_progress"
+    NO_DATA = "no_data"
+
+
+TARGET_STATUS_NAMES = {TargetStatus.MET: "达标", TargetStatus.NOT_MET: "未达标",
+                       TargetStatus.IN_PROGRESS: "进行中", TargetStatus.NO_DATA: "无数据"}
+
+# A cell starting with one of these makes a spreadsheet run a formula (OWASP CSV injection).
+FORMULA_CHARS = "=+-@\t\r"
+
+# One shape of e-mail address for the register, county contacts and mail settings.
+EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[^@\s<>(),;:\"\[\]\\.]+$")
+
+
+# --- Liaocheng's eleven county-level units and the short names people type ------------------
 
 # (official name, short name); order is the bureau's customary listing order.
 COUNTIES: list[tuple[str, str]] = [
