@@ -32,7 +32,9 @@ SECTOR_ALIASES = {
     "mine": "mine", PLAN_NAMES[Plan.MINE]: "mine", "矿山": "mine", "尾矿库": "mine",
     "trade": "trade", PLAN_NAMES[Plan.TRADE]: "trade", "工贸行业": "trade",
 }
-SECTOR_HINT = "化工/危险化学品(chem)、非煤矿山(mine)、工贸(trade)"
+SECTOR_HINT = "、".join(f"{name}({code.value})" for code, name in SECTOR_NAMES.items())
+# For help texts: "chem|mine|trade", "红|橙|黄|蓝", "city|county|park|enterprise".
+PLAN_CHOICES = "|".join(Plan)
 
 
 def sector_code(text: str) -> str | None:
@@ -54,6 +56,7 @@ class SubjectKind(StrEnum):
     ENTERPRISE = "enterprise"
 
 
+SUBJECT_CHOICES = "|".join(SubjectKind)
 SUBJECT_NAMES = {SubjectKind.CITY: "市级", SubjectKind.COUNTY: "县级", SubjectKind.PARK: "园区",
                  SubjectKind.ENTERPRISE: "企业"}
 # The same kinds in a sentence ("责任主体是县(市、区)").
@@ -86,6 +89,7 @@ RISK_ALIASES = {
     "red": "红", "orange": "橙", "yellow": "黄", "blue": "蓝",
 }
 RISK_HINT = "、".join(r.value for r in Risk)
+RISK_CHOICES = "|".join(Risk)
 
 
 def risk_code(text: str) -> str | None:

@@ -16,13 +16,13 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from zhiben import terms as counties
+from zhiben import terms
 from zhiben.errors import CatalogueError
 
-PLANS = ("chem", "mine", "trade")
+PLANS = tuple(terms.Plan)
 RESPONSIBLE = ("city", "county", "park", "enterprise")
 EVENTS = ("trial-start", "trial-end", "acceptance", "shutdown", "resumption", "apprentice", "alert")
-RISK_LEVELS = ("红", "橙", "黄", "蓝")
+RISK_LEVELS = tuple(r.value for r in terms.Risk)
 PERIOD_PATTERNS = {
     "month": re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$"),
     "quarter": re.compile(r"^(20\d\d)-Q([1-4])$"),
@@ -227,7 +227,7 @@ def _semantic_problems(cat: Catalogue) -> list[str]:
         if not m.id.startswith(m.plan + "-"):
             problems.append(f"{where}: id: 应以 {m.plan}- 开头")
         for c in m.counties:
-            if counties.canonical(c) is None:
+            if terms.canonical(c) is None:
                 problems.append(f"{where}: counties: 未知的县(市、区)“{c}”")
         if m.responsible == "enterprise" and m.applies_to is None:
             problems.append(f"{where}: applies_to: 责任主体为企业的条目必须写明适用企业")

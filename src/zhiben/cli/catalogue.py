@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from zhiben import terms
 from zhiben.cli import common
 
 app = typer.Typer(help="事项目录:校验、列出、查看。", no_args_is_help=True)
@@ -55,8 +56,8 @@ def _record(m) -> dict:
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    plan: str = typer.Option(None, "--plan", help="只列出某方案:chem|mine|trade"),
-    who: str = typer.Option(None, "--who", help="责任主体:city|county|park|enterprise"),
+    plan: str = typer.Option(None, "--plan", help=f"只列出某方案:{terms.PLAN_CHOICES}"),
+    who: str = typer.Option(None, "--who", help=f"责任主体:{terms.SUBJECT_CHOICES}"),
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ):
     """列出目录中的事项。"""
@@ -69,9 +70,9 @@ def list_(
     with common.session(ctx) as s:
         q = select(models.Milestone).where(models.Milestone.active).order_by(models.Milestone.position)
         if plan:
-            q = q.where(models.Milestone.plan == common.choice(plan, ("chem", "mine", "trade"), "方案"))
+            q = q.where(models.Milestone.plan == common.choice(plan, tuple(terms.Plan), "方案"))
         if who:
-            q = q.where(models.Milestone.responsible == common.choice(who, ("city", "county", "park", "enterprise"), "责任主体"))
+            q = q.where(models.Milestone.responsible == common.choice(who, tuple(terms.SubjectKind), "责任主体"))
         records = [_record(m) for m in s.exec(q).all()]
     render.emit(records, LIST_COLUMNS, fmt, title="事项目录")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from zhiben.register import sectors
+from zhiben import terms
 from zhiben.cli import common
 
 app = typer.Typer(help="企业名册:导入、查询、增加、注销企业,查看企业的事项和完成情况。", no_args_is_help=True)
@@ -21,7 +21,7 @@ HISTORY_COLUMNS = [("milestone_id", "编号"), ("title", "事项"), ("period", "
 def _display(rec: dict) -> dict:
     """A register record as people read it (Chinese sector, joined tags)."""
     out = dict(rec)
-    out["sector"] = sectors.NAMES.get(rec["sector"], rec["sector"])
+    out["sector"] = terms.SECTOR_NAMES.get(rec["sector"], rec["sector"])
     out["tags"] = "、".join(rec["tags"])
     out["active"] = "在册" if rec["active"] else "已注销"
     return out
@@ -33,7 +33,7 @@ def _describe_value(f: str, v) -> str:
     if f == "tags":
         return "、".join(v)
     if f == "sector":
-        return sectors.NAMES.get(v, v)
+        return terms.SECTOR_NAMES.get(v, v)
     if f == "active":
         return "在册" if v else "已注销"
     return str(v)
@@ -84,9 +84,9 @@ def import_(
 def list_(
     ctx: typer.Context,
     county: str = typer.Option(None, "--county", help="县(市、区),可用简称"),
-    sector: str = typer.Option(None, "--sector", help="行业:chem|mine|trade 或中文"),
+    sector: str = typer.Option(None, "--sector", help=f"行业:{terms.PLAN_CHOICES} 或中文"),
     tag: str = typer.Option(None, "--tag", help="标签,如 粉尘涉爆"),
-    risk: str = typer.Option(None, "--risk", help="风险等级:红|橙|黄|蓝"),
+    risk: str = typer.Option(None, "--risk", help=f"风险等级:{terms.RISK_CHOICES}"),
     all_: bool = typer.Option(False, "--all", help="包括已注销的企业"),
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ):
@@ -94,16 +94,15 @@ def list_(
     from zhiben.register import queries as enterprises
     from zhiben.register import entries as register
     from zhiben.outputs import terminal as render
-    from zhiben.register import sectors
     from zhiben.tracking import completions as tracking
 
     render.check_format(fmt)
     with common.session(ctx) as s:
         records = enterprises.listing(
             s, county_id=tracking.county_subject(s, county).id if county else None,
-            sector=sectors.resolve(sector) if sector else None,
+            sector=terms.resolve_sector(sector) if sector else None,
             tag=register.resolve_tag(s, tag) if tag else None,
-            risk=sectors.resolve_risk(risk) if risk else None, include_inactive=all_)
+            risk=terms.resolve_risk(risk) if risk else None, include_inactive=all_)
     columns = LIST_COLUMNS + ([("active", "状态")] if all_ else [])
     if fmt != "json":
         records = [_display(r) for r in records]
@@ -151,7 +150,7 @@ def show(
     # Per-enterprise supervision periods carry the credit code ("2024-H1:CODE"); this page is that enterprise.
     rows = [dict(o, who="企业" if o["subject_kind"] == "enterprise" else "县级监管",
                  period="一次性" if o["period"] == "once" else o["period"].split(":")[0],
-                 status=render.STATUS_NAMES[o["status"]]) for o in items]
+                 status=terms.STATUS_NAMES[o["status"]]) for o in items]
     render.emit(rows, OBLIGATION_COLUMNS, "table", title="适用事项", empty="没有适用于该企业的事项")
 
 
@@ -161,9 +160,9 @@ def add(
     code: str = typer.Option(..., "--code", help="统一社会信用代码(18 位)"),
     name: str = typer.Option(..., "--name", help="企业名称"),
     county: str = typer.Option(..., "--county", help="所属县(市、区),可用简称"),
-    sector: str = typer.Option(..., "--sector", help="行业:化工/危险化学品、非煤矿山、工贸(或 chem/mine/trade)"),
+    sector: str = typer.Option(..., "--sector", help=f"行业:{'、'.join(terms.SECTOR_NAMES.values())}(或 {'/'.join(terms.Plan)})"),
     tags: str = typer.Option(None, "--tags", help="标签,多个用顿号、逗号或分号分隔"),
-    risk: str = typer.Option(None, "--risk", help="风险等级:红|橙|黄|蓝"),
+    risk: str = typer.Option(None, "--risk", help=f"风险等级:{terms.RISK_CHOICES}"),
     park: str = typer.Option(None, "--park", help="所属园区(没有登记的园区会新建)"),
     contact: str = typer.Option(None, "--contact", help="联系人"),
     email: str = typer.Option(None, "--email", help="邮箱"),
@@ -210,5 +209,5 @@ def tags(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f", 
         rows = s.execute(select(models.Tag).order_by(models.Tag.sector, models.Tag.name)).scalars().all()
         records = [{"name": t.name, "sector": t.sector, "quote": t.quote} for t in rows]
     if fmt != "json":
-        records = [dict(r, sector=sectors.NAMES[r["sector"]]) for r in records]
+        records = [dict(r, sector=terms.SECTOR_NAMES[r["sector"]]) for r in records]
     render.emit(records, [("name", "标签"), ("sector", "行业"), ("quote", "方案原文")], fmt, title="企业标签词表")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from zhiben import terms
 from zhiben.cli import common
 
 app = typer.Typer(help="企业事件(试生产、竣工验收、停产停建、复工复产、师带徒、监测报警)及其派生期限。",
@@ -48,7 +49,7 @@ def add(
     with common.session(ctx) as s:
         ent = tracking.find_enterprise(s, enterprise)
         out = events.add(s, enterprise_id=ent.id, kind=kind, date=day or _today(), note=note, by=by)
-        head = f"已登记事件 #{out.event.id}:{ent.name}({ent.credit_code}){events.KINDS[kind]} {out.event.date}"
+        head = f"已登记事件 #{out.event.id}:{ent.name}({ent.credit_code}){terms.EVENT_NAMES[kind]} {out.event.date}"
     typer.echo(head)
     if out.dues:
         typer.echo("派生期限:")
@@ -89,7 +90,7 @@ def list_(
         county_id = tracking.county_subject(s, county).id if county else None
         rows = events.list_events(s, enterprise_id=ent_id, county_id=county_id, kind=kind)
         records = [{
-            "id": r.event.id, "kind": r.event.kind, "kind_name": events.KINDS[r.event.kind], "date": r.event.date,
+            "id": r.event.id, "kind": r.event.kind, "kind_name": terms.EVENT_NAMES[r.event.kind], "date": r.event.date,
             "enterprise": r.enterprise.name, "credit_code": r.enterprise.credit_code, "county": r.county,
             "note": r.event.note, "recorded_by": r.event.recorded_by, "recorded_at": r.event.recorded_at,
             "deadlines": [_due_record(d) for d in r.dues],
@@ -117,7 +118,7 @@ def remove(
     with common.session(ctx) as s:
         out = events.remove(s, event_id, by=by)
         name = s.get(models.Enterprise, out.event.enterprise_id).name
-        what = f"{name} {events.KINDS[out.event.kind]} {out.event.date}"
+        what = f"{name} {terms.EVENT_NAMES[out.event.kind]} {out.event.date}"
     typer.echo(f"已删除事件 #{event_id}:{what},同时删除派生期限 {len(out.dues)} 项")
     if out.affected:
         typer.echo("受影响的其他期限:")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from zhiben import terms
 from zhiben.cli import common
 from zhiben.reports import records as rc
 from zhiben.cli import reports as cr
@@ -14,7 +15,7 @@ KINDS = ("overdue", "upcoming", "progress", "catalogue", "template")
 CATALOGUE_COLUMNS = [("id", "编号"), ("plan", "方案"), ("task", "任务"), ("section", "条目"), ("title", "事项"),
                      ("responsible_name", "责任主体"), ("unit", "责任单位"), ("counties", "适用县区"),
                      ("schedule", "期限"), ("quote", "原文"), ("note", "备注")]
-PLANS = ("chem", "mine", "trade")
+PLANS = tuple(terms.Plan)
 
 
 def _occurrence_records(rows) -> list[dict]:
@@ -23,10 +24,9 @@ def _occurrence_records(rows) -> list[dict]:
 
 def _by_plan_sheets(records, columns, plan):
     from zhiben.outputs import exports
-    from zhiben.outputs import terminal as render
 
     plans = [plan] if plan else list(PLANS)
-    return [exports.Sheet(render.PLAN_NAMES[p], [r for r in records if r["plan"] == p], columns) for p in plans]
+    return [exports.Sheet(terms.PLAN_NAMES[p], [r for r in records if r["plan"] == p], columns) for p in plans]
 
 
 def _occurrences(kind, s, f, day, days, fmt):
@@ -58,14 +58,13 @@ def _progress(s, f, day, by, fmt):
     import dataclasses
 
     from zhiben.outputs import exports
-    from zhiben.outputs import terminal as render
     from zhiben.reports import rows as reports
 
     def records_for(flt):
         recs = rc.progress_records(reports.progress(s, flt, day, by))
         if by == "plan":
             for r in recs:
-                r["label"] = render.PLAN_NAMES.get(r["label"], r["label"])
+                r["label"] = terms.PLAN_NAMES.get(r["label"], r["label"])
         return recs
 
     summary = records_for(f)
@@ -77,7 +76,7 @@ def _progress(s, f, day, by, fmt):
         raise _only("ICS 日历", "upcoming")
     sheets = [exports.Sheet("汇总", summary, rc.PROGRESS_COLUMNS, note=f"截至 {day},按{_BY_NAMES[by]}统计")]
     for p in [f.plan] if f.plan else PLANS:
-        sheets.append(exports.Sheet(render.PLAN_NAMES[p], records_for(dataclasses.replace(f, plan=p)),
+        sheets.append(exports.Sheet(terms.PLAN_NAMES[p], records_for(dataclasses.replace(f, plan=p)),
                                     rc.PROGRESS_COLUMNS))
     return exports.xlsx_bytes(sheets), len(summary)
 
@@ -90,7 +89,6 @@ def _catalogue(s, plan, who, milestone_id, fmt):
 
     from zhiben.outputs import exports
     from zhiben.db import models
-    from zhiben.outputs import terminal as render
     from zhiben.cli.catalogue import _record
 
     q = select(models.Milestone).where(models.Milestone.active).order_by(models.Milestone.position)
@@ -103,7 +101,7 @@ def _catalogue(s, plan, who, milestone_id, fmt):
     records = []
     for m in s.exec(q).all():
         rec = _record(m)
-        rec["responsible_name"] = render.KIND_NAMES.get(m.responsible, m.responsible)
+        rec["responsible_name"] = terms.SUBJECT_NAMES.get(m.responsible, m.responsible)
         records.append(rec)
     if fmt == "csv":
         return exports.csv_bytes(records, CATALOGUE_COLUMNS), len(records)
@@ -111,7 +109,7 @@ def _catalogue(s, plan, who, milestone_id, fmt):
         return exports.json_bytes(records), len(records)
     if fmt == "ics":
         raise _only("ICS 日历", "upcoming")
-    sheets = [exports.Sheet(render.PLAN_NAMES[p], [r for r in records if r["plan"] == p], CATALOGUE_COLUMNS,
+    sheets = [exports.Sheet(terms.PLAN_NAMES[p], [r for r in records if r["plan"] == p], CATALOGUE_COLUMNS,
                             highlight=None) for p in ([plan] if plan else PLANS)]
     return exports.xlsx_bytes(sheets), len(records)
 

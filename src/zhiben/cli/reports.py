@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from zhiben import terms
 from zhiben.cli import common
 from zhiben.reports.records import OVERDUE_COLUMNS, PROGRESS_COLUMNS, UPCOMING_COLUMNS, progress_records, row_record
 
@@ -14,28 +15,27 @@ def filters_for(session, *, plan=None, county=None, who=None, enterprise=None, s
                 milestone_id=None):
     """Turn CLI filter options into reports.Filters, resolving names with Chinese errors."""
     from zhiben.reports import rows as reports
-    from zhiben.register import sectors
     from zhiben.tracking import completions as tracking
 
     return reports.Filters(
-        plan=common.choice(plan, ("chem", "mine", "trade"), "方案") if plan else None,
+        plan=common.choice(plan, tuple(terms.Plan), "方案") if plan else None,
         county_id=tracking.county_subject(session, county).id if county else None,
-        who=common.choice(who, reports.SUBJECT_KINDS, "责任主体类别") if who else None,
+        who=common.choice(who, tuple(terms.SubjectKind), "责任主体类别") if who else None,
         enterprise_id=tracking.find_enterprise(session, enterprise).id if enterprise else None,
-        sector=sectors.resolve(sector) if sector else None,
+        sector=terms.resolve_sector(sector) if sector else None,
         tag=tag,
-        risk=sectors.resolve_risk(risk) if risk else None,
+        risk=terms.resolve_risk(risk) if risk else None,
         milestone_id=tracking.get_milestone(session, milestone_id).id if milestone_id else None,
     )
 
 
-Plan = typer.Option(None, "--plan", help="方案:chem|mine|trade")
+Plan = typer.Option(None, "--plan", help=f"方案:{terms.PLAN_CHOICES}")
 County = typer.Option(None, "--county", help="县级单位(含其辖区企业),可用简称")
-Who = typer.Option(None, "--who", help="责任主体类别:city|county|park|enterprise")
+Who = typer.Option(None, "--who", help=f"责任主体类别:{terms.SUBJECT_CHOICES}")
 Ent = typer.Option(None, "--enterprise", help="企业统一社会信用代码或全称")
-Sector = typer.Option(None, "--sector", help="企业行业:chem|mine|trade 或中文")
+Sector = typer.Option(None, "--sector", help=f"企业行业:{terms.PLAN_CHOICES} 或中文")
 Tag = typer.Option(None, "--tag", help="企业标签,如 粉尘涉爆")
-Risk = typer.Option(None, "--risk", help="企业风险等级:红|橙|黄|蓝")
+Risk = typer.Option(None, "--risk", help=f"企业风险等级:{terms.RISK_CHOICES}")
 Mid = typer.Option(None, "--id", help="只看某个事项")
 AsOf = typer.Option(None, "--as-of", help=common.AS_OF_HELP)
 Fmt = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP)
@@ -100,7 +100,7 @@ def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="
         records = progress_records(reports.progress(s, f, day, by))
     if by == "plan":
         for r in records:
-            r["label"] = render.PLAN_NAMES.get(r["label"], r["label"])
+            r["label"] = terms.PLAN_NAMES.get(r["label"], r["label"])
     title = f"截至 {day} 完成进度(按{ {'county': '县区', 'plan': '方案', 'milestone': '事项', 'enterprise': '企业'}[by]})"
     if chart:
         from zhiben.cli.meeting import print_chart

@@ -6,16 +6,16 @@ from pathlib import Path
 
 import typer
 
+from zhiben import terms
 from zhiben.cli import common
 
 app = typer.Typer(help="填报状态回收:导入县区填好的模板。", no_args_is_help=True)
 
 
 def _line(a) -> str:
-    from zhiben.outputs.terminal import KIND_NAMES
 
     period = "" if a.period == "once" else f" 周期 {a.period}"
-    who = f"{KIND_NAMES[a.owner.kind]}“{a.owner.name}”"
+    who = f"{terms.SUBJECT_NAMES[a.owner.kind]}“{a.owner.name}”"
     if a.owner != a.subject:
         who += f"(检查企业“{a.subject.name}”)"
     if a.kind == "done":

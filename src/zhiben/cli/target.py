@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from zhiben import terms
 from zhiben.cli import common
 
 app = typer.Typer(help="量化目标:查看目标、填报测算值。", no_args_is_help=True, rich_markup_mode=None)
@@ -47,7 +48,7 @@ def show_table(ctx: typer.Context, *, plan, county, milestone_id, as_of, fmt, un
         county_id = tracking.county_subject(s, county).id if county else None
         mid = tracking.get_milestone(s, milestone_id).id if milestone_id else None
         if plan:
-            common.choice(plan, ("chem", "mine", "trade"), "方案")
+            common.choice(plan, tuple(terms.Plan), "方案")
         records = table_records(targets.measure(s, day, plan=plan, county_id=county_id, milestone_id=mid))
     if fmt == "json":
         for r in records:
@@ -88,17 +89,16 @@ def record(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    plan: str = typer.Option(None, "--plan", help="方案:chem|mine|trade"),
+    plan: str = typer.Option(None, "--plan", help=f"方案:{terms.PLAN_CHOICES}"),
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ):
     """列出目录中的量化目标及其测算方式。"""
     from zhiben.outputs import terminal as render
     from zhiben.tracking import targets
-    from zhiben.tracking.completions import KIND_LABEL
 
     render.check_format(fmt)
     if plan:
-        common.choice(plan, ("chem", "mine", "trade"), "方案")
+        common.choice(plan, tuple(terms.Plan), "方案")
     with common.session(ctx) as s:
         records = []
         for m in targets.target_milestones(s, plan=plan):
@@ -106,9 +106,9 @@ def list_(
             scope = "、".join(m.counties) if m.counties else ("全部县区" if m.responsible == "county" else "全市")
             if rule["metric"] == "risk_share":
                 who = "、".join(m.tags) if m.tags else "全部"
-                scope = f"{scope};{render.PLAN_NAMES.get(m.sector, '')}企业({who})中{'/'.join(rule['levels'])}级占比"
+                scope = f"{scope};{terms.PLAN_NAMES.get(m.sector, '')}企业({who})中{'/'.join(rule['levels'])}级占比"
             records.append({"milestone_id": m.id, "plan": m.plan, "title": m.title, "metric": rule["metric"],
                             "metric_name": targets.METRIC_NAMES[rule["metric"]], "threshold": float(rule["threshold"]),
                             "due": rule["due"], "levels": rule.get("levels") or [], "responsible": m.responsible,
-                            "responsible_name": KIND_LABEL[m.responsible], "counties": m.counties, "scope": scope})
+                            "responsible_name": terms.SUBJECT_WORDS[m.responsible], "counties": m.counties, "scope": scope})
     render.emit(records, LIST_COLUMNS, fmt, title=f"量化目标({len(records)} 项)", empty="目录中没有量化目标")

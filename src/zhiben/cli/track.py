@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from zhiben import terms
 from zhiben.cli import common
 
 PERIOD_HELP = "周期:月 2025-03、季度 2025-Q2、半年 2025-H1、年 2025;事件类事项为事件日期"
@@ -36,10 +37,9 @@ def current_user() -> str | None:
 
 
 def _describe(change) -> str:
-    from zhiben.outputs.terminal import KIND_NAMES
 
     period = "" if change.period == "once" else f" 周期 {change.period}"
-    return f"{change.milestone_id} {KIND_NAMES[change.subject.kind]}“{change.subject.name}”{period}"
+    return f"{change.milestone_id} {terms.SUBJECT_NAMES[change.subject.kind]}“{change.subject.name}”{period}"
 
 
 def done(

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from zhiben import terms as counties
+from zhiben import terms
 from zhiben.db import failures as dbfailure
 from zhiben.db import models
 from zhiben.errors import DatabaseError
@@ -179,7 +179,7 @@ def ensure_schema(engine: Engine, *, load_catalogue: bool = True) -> bool:
 
 def seed_counties(session: Session) -> None:
     existing = set(session.exec(select(models.County.name)).all())
-    for pos, (name, short) in enumerate(counties.COUNTIES):
+    for pos, (name, short) in enumerate(terms.COUNTIES):
         if name not in existing:
             session.add(models.County(name=name, short=short, position=pos))
     session.flush()

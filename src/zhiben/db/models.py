@@ -13,9 +13,11 @@ import datetime as dt
 from sqlalchemy import Column, Index, JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from zhiben import terms
+
 SCHEMA_VERSION = 2
-CITY_ID = 0
-CITY_NAME = "聊城市应急管理局"
+CITY_ID = terms.CITY_ID
+CITY_NAME = terms.CITY_NAME
 
 
 def now() -> dt.datetime:

@@ -13,6 +13,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zhiben import terms
 from zhiben.errors import InputError
 
 SECURITY = ("none", "starttls", "ssl")
@@ -35,7 +36,6 @@ KEYS = {
 LABELS = {"host": "SMTP 服务器", "port": "端口", "security": "加密方式", "user": "用户名", "sender": "发件人",
           "password_file": "密码文件", "to": "市局收件人", "send_empty": "无逾期时也发送"}
 
-_ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[^@\s<>(),;:\"\[\]\\.]+$")
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -68,7 +68,7 @@ def config_path() -> Path:
 
 def check_address(text: str, what: str = "邮箱地址") -> str:
     addr = text.strip()
-    if not _ADDRESS.match(addr):
+    if not terms.EMAIL.match(addr):
         raise InputError(f"{what}“{text}”格式不正确(应如 name@example.com)")
     return addr
 

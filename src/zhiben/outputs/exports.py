@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zhiben.outputs import terminal as render
+from zhiben import terms
 from zhiben.errors import InputError
 
 FORMATS = ("csv", "xlsx", "ics", "json")
-GUARD_CHARS = "=+-@\t\r"
 MAX_WIDTH = 60
 OVERDUE_FILL = "FFE4E1"
 SEVERE_FILL = "F8B4B4"
@@ -134,7 +134,7 @@ def _put(cell, value) -> int:
     # openpyxl would store "=..." as a formula; force a text cell, and mark it quote-prefixed
     # so editing it in Excel keeps it text.
     cell.data_type = "s"
-    if text[:1] in GUARD_CHARS:
+    if text[:1] in terms.FORMULA_CHARS:
         cell.quotePrefix = True
     return max((text_width(line) for line in text.splitlines()), default=0)
 
@@ -234,15 +234,15 @@ def ics_bytes(records: Sequence[dict], *, name: str = "治本攻坚期限") -> b
         ev.add("dtstart", due)
         ev.add("dtend", due + dt.timedelta(days=1))
         ev.add("summary", event_summary(rec))
-        lines = [f"方案:{render.PLAN_NAMES.get(rec['plan'], rec['plan'])}", f"事项:{rec['title']}",
-                 f"责任主体:{render.KIND_NAMES.get(rec['subject_kind'], rec['subject_kind'])} {rec['subject']}"]
+        lines = [f"方案:{terms.PLAN_NAMES.get(rec['plan'], rec['plan'])}", f"事项:{rec['title']}",
+                 f"责任主体:{terms.SUBJECT_NAMES.get(rec['subject_kind'], rec['subject_kind'])} {rec['subject']}"]
         if rec.get("county"):
             lines.append(f"所属县区:{rec['county']}")
         if rec.get("credit_code"):
             lines.append(f"统一社会信用代码:{rec['credit_code']}")
         lines += [f"周期:{rec['period']}", f"期限:{due.isoformat()}", f"编号:{rec['milestone_id']}"]
         ev.add("description", "\n".join(lines))
-        ev.add("categories", [render.PLAN_NAMES.get(rec["plan"], rec["plan"])])
+        ev.add("categories", [terms.PLAN_NAMES.get(rec["plan"], rec["plan"])])
         ev.add("transp", "TRANSPARENT")
         cal.add_component(ev)
     return cal.to_ical()

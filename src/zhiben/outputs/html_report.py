@@ -14,7 +14,7 @@ from sqlmodel import Session, func, select
 
 from zhiben.db import models
 from zhiben.reports import rows as reports
-from zhiben.outputs.terminal import KIND_NAMES, PLAN_NAMES
+from zhiben.terms import PLAN_NAMES, SUBJECT_NAMES as KIND_NAMES
 
 TABLE_LIMIT = 500
 BAR_COLOR = "#2f6fb3"

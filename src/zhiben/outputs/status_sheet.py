@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from zhiben.db import models
 from zhiben.reports import rows as reports
 from zhiben.tracking import completions as tracking
+from zhiben import terms
 from zhiben.errors import ImportFileError, InputError, ZhibenError
 from zhiben.inputs.files import read_bytes
 
@@ -32,10 +33,10 @@ TEMPLATE_COLUMNS = [
 DONE_WORDS = ("已完成", "完成", "已办结", "办结", "done", "是", "√", "✓")
 OPEN_WORDS = ("未完成", "撤销", "撤销完成", "open", "undo", "否", "×")
 STATUS_CHOICES = ["已完成", "未完成", "撤销"]
-KIND_CODES = {"市级": "city", "县级": "county", "县(市、区)": "county", "园区": "park", "化工园区": "park",
-              "企业": "enterprise", "city": "city", "county": "county", "park": "park", "enterprise": "enterprise"}
+# The sheet shows 县级/园区; people also type the sentence forms and the codes.
+KIND_CODES = {**{v: k for k, v in terms.SUBJECT_NAMES.items()}, **{v: k for k, v in terms.SUBJECT_WORDS.items()},
+              **{k.value: k for k in terms.SubjectKind}}
 REQUIRED = ("编号", "主体类别", "责任主体", "周期", "状态", "完成日期")
-GUARD_CHARS = "=+-@\t\r"
 NOTE_LINES = [
     "在“状态”列填写:已完成(或 完成、done);撤销以前误报的完成填:撤销(或 未完成)。",
     "已完成的须填写“完成日期”(YYYY-MM-DD,不能晚于今天),并尽量填写“佐证材料”;“备注”随记录保存。",
@@ -87,7 +88,7 @@ class SheetRow:
 def _unguard(value):
     """Undo the CSV injection guard ('=... → =...) and trim whitespace."""
     if isinstance(value, str):
-        if len(value) > 1 and value[0] == "'" and value[1] in GUARD_CHARS:
+        if len(value) > 1 and value[0] == "'" and value[1] in terms.FORMULA_CHARS:
             value = value[1:]
         return value.strip()
     return value

@@ -12,12 +12,10 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 
+from zhiben import terms
 from zhiben.errors import InputError
 
 FORMATS = ("table", "markdown", "plain", "csv", "json")
-PLAN_NAMES = {"chem": "化工和危险化学品", "mine": "非煤矿山", "trade": "工贸"}
-KIND_NAMES = {"city": "市级", "county": "县级", "park": "园区", "enterprise": "企业"}
-STATUS_NAMES = {"overdue": "逾期", "open": "未到期", "done": "已完成", "earliest": "最早日期"}
 
 Column = tuple[str, str]
 NO_WRAP = {"period", "due", "done_on", "days_overdue", "days_left"}
@@ -44,17 +42,17 @@ def _cell(value) -> str:
 def display_value(key: str, value):
     """Human-facing form of a record value (codes → Chinese)."""
     if key == "plan":
-        return PLAN_NAMES.get(value, value)
+        return terms.PLAN_NAMES.get(value, value)
     if key in ("subject_kind", "responsible"):
-        return KIND_NAMES.get(value, value)
+        return terms.SUBJECT_NAMES.get(value, value)
     if key == "status":
-        return STATUS_NAMES.get(value, value)
+        return terms.STATUS_NAMES.get(value, value)
     return value
 
 
 def guard_csv(text: str) -> str:
     """OWASP CSV-injection guard: a leading = + - @ tab or CR makes spreadsheets run a formula."""
-    if text and text[0] in "=+-@\t\r":
+    if text and text[0] in terms.FORMULA_CHARS:
         return "'" + text
     return text
 

@@ -20,10 +20,9 @@ from pathlib import Path
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session
 
-from zhiben import terms as counties
+from zhiben import terms
 from zhiben.register import creditcode
 from zhiben.db import models
-from zhiben.register import sectors
 from zhiben.inputs import sheets as tabular
 from zhiben.errors import ImportFileError, InputError
 
@@ -48,7 +47,6 @@ LABELS = {"credit_code": "统一社会信用代码", "name": "企业名称", "co
 # Fields compared on re-import, in display order.
 FIELDS = ("name", "county", "sector", "tags", "risk", "park", "contact", "email")
 TAG_SEPARATORS = re.compile(r"[；;、,，|｜\s]+")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 HEADER_SEARCH_ROWS = 10
 
 
@@ -139,8 +137,8 @@ class _Context:
             hint = f",最接近的有:{'、'.join(near)}" if near else ",可用标签见 zhiben enterprise tags"
             return f"未知的标签“{tag}”{hint}"
         if sector and self.tags[tag] != sector:
-            return (f"标签“{tag}”属于{sectors.NAMES[self.tags[tag]]}行业,"
-                    f"与企业所属行业({sectors.NAMES[sector]})不符")
+            return (f"标签“{tag}”属于{terms.SECTOR_NAMES[self.tags[tag]]}行业,"
+                    f"与企业所属行业({terms.SECTOR_NAMES[sector]})不符")
         return None
 
     def check_park(self, park: str, county: str | None) -> str | None:
@@ -180,29 +178,29 @@ def validate(values: dict[str, str], ctx: _Context, row: int = 0) -> tuple[Entry
     text = values.get("county", "").strip()
     if not text:
         problems.append(("county", "所属县区为空"))
-    elif (county := counties.canonical(text)) is None:
-        near = difflib.get_close_matches(text, list(counties.ALIASES), n=1, cutoff=0.5)
-        hint = f",是否为“{counties.ALIASES[near[0]]}”" if near else f";可用:{'、'.join(counties.NAMES)}"
+    elif (county := terms.canonical(text)) is None:
+        near = difflib.get_close_matches(text, list(terms.ALIASES), n=1, cutoff=0.5)
+        hint = f",是否为“{terms.ALIASES[near[0]]}”" if near else f";可用:{'、'.join(terms.NAMES)}"
         problems.append(("county", f"未知的县(市、区)“{text}”{hint}"))
     sector = None
     text = values.get("sector", "").strip()
     if not text:
         problems.append(("sector", "行业为空"))
-    elif (sector := sectors.canonical(text)) is None:
-        problems.append(("sector", f"未知的行业“{text}”;可用:化工/危险化学品、非煤矿山、工贸(或 chem、mine、trade)"))
+    elif (sector := terms.sector_code(text)) is None:
+        problems.append(("sector", f"未知的行业“{text}”;可用:{terms.SECTOR_HINT}"))
     tags = tuple(split_tags(values.get("tags", "")))
     for t in tags:
         if (why := ctx.check_tag(t, sector)) is not None:
             problems.append(("tags", why))
     risk = None
     text = values.get("risk", "").strip()
-    if text and (risk := sectors.RISK_ALIASES.get(text.lower())) is None:
-        problems.append(("risk", f"未知的风险等级“{text}”;可用:红、橙、黄、蓝(可留空)"))
+    if text and (risk := terms.risk_code(text)) is None:
+        problems.append(("risk", f"未知的风险等级“{text}”;可用:{terms.RISK_HINT}(可留空)"))
     park = values.get("park", "").strip() or None
     if park and (why := ctx.check_park(park, county)) is not None:
         problems.append(("park", why))
     email = values.get("email", "").strip() or None
-    if email and not EMAIL.match(email):
+    if email and not terms.EMAIL.match(email):
         problems.append(("email", f"邮箱“{email}”格式不正确"))
     if problems:
         return None, problems

@@ -5,7 +5,7 @@ Shared by the terminal reports, exports and the weekly email so every output say
 
 from __future__ import annotations
 
-from zhiben.outputs.terminal import PLAN_NAMES
+from zhiben.terms import PLAN_NAMES
 
 OVERDUE_COLUMNS = [("milestone_id", "编号"), ("plan", "方案"), ("title", "事项"), ("subject_kind", "主体类别"),
                    ("subject", "责任主体"), ("county", "所属县区"), ("period", "周期"), ("due", "期限"),

@@ -22,7 +22,6 @@ E, ET, MT = m_.Enterprise.__table__, m_.EnterpriseTag.__table__, m_.MilestoneTag
 ED, K = m_.EventDue.__table__, m_.Completion.__table__
 
 CITY_NAME = m_.CITY_NAME
-SUBJECT_KINDS = ("city", "county", "park", "enterprise")
 
 
 @dataclass(frozen=True)
@@ -278,9 +277,6 @@ class ProgressRow:
     @property
     def rate(self) -> float | None:
         return round(self.done / self.due_so_far, 4) if self.due_so_far else None
-
-
-GROUPS = ("county", "plan", "milestone", "enterprise")
 
 
 def progress(session: Session, f: Filters, as_of: dt.date, by: str = "county") -> list[ProgressRow]:

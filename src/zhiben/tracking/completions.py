@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from zhiben import terms as counties
+from zhiben import terms
 from zhiben.db import models
 from zhiben.catalogue import schedule
 from zhiben.errors import InputError, NotFound
 
-KIND_LABEL = {"city": "市级", "county": "县(市、区)", "park": "化工园区", "enterprise": "企业"}
+KIND_LABEL = terms.SUBJECT_WORDS
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Subject:
     county_id: int | None = None
 
 
-CITY = Subject("city", models.CITY_ID, models.CITY_NAME)
+CITY = Subject("city", terms.CITY_ID, terms.CITY_NAME)
 
 
 def get_milestone(session: Session, milestone_id: str) -> models.Milestone:
@@ -38,7 +38,7 @@ def get_milestone(session: Session, milestone_id: str) -> models.Milestone:
 
 
 def county_subject(session: Session, name: str) -> Subject:
-    official = counties.resolve(name)
+    official = terms.resolve(name)
     row = session.exec(select(models.County).where(models.County.name == official)).one()
     return Subject("county", row.id, row.name, row.id)
 

@@ -27,17 +27,10 @@ from sqlmodel import Session, select
 from zhiben.catalogue import model as cat_mod
 from zhiben.db import models
 from zhiben.catalogue import schedule
+from zhiben import terms
 from zhiben.errors import InputError, NotFound
 
-KINDS = {
-    "trial-start": "试生产开始",
-    "trial-end": "试生产结束",
-    "acceptance": "竣工验收通过",
-    "shutdown": "停产停建",
-    "resumption": "复工复产",
-    "apprentice": "新特种作业人员师带徒开始",
-    "alert": "监测预警报警",
-}
+KINDS = terms.EVENT_NAMES
 # An event of the key kind cannot precede every event of the value kind (试生产结束 before any 开始).
 FOLLOWS = {"trial-end": "trial-start", "resumption": "shutdown"}
 AUTO_SOURCE = "event:"
@@ -45,8 +38,7 @@ AUTO_SOURCE = "event:"
 
 def check_kind(kind: str) -> str:
     if kind not in KINDS:
-        known = "、".join(f"{k}({v})" for k, v in KINDS.items())
-        raise InputError(f"未知的事件类型“{kind}”;可用:{known}")
+        raise InputError(f"未知的事件类型“{kind}”;可用:{terms.EVENT_HINT}")
     return kind
 
 

@@ -19,9 +19,9 @@ from sqlalchemy import exists
 from sqlmodel import Session, select
 
 from zhiben.db import models
+from zhiben import terms
 from zhiben.errors import InputError
 
-STATUS_NAMES = {"met": "达标", "not_met": "未达标", "in_progress": "进行中", "no_data": "无数据"}
 METRIC_NAMES = {"risk_share": "按企业名录测算", "reported": "填报"}
 
 
@@ -46,7 +46,7 @@ class TargetRow:
     def status_name(self) -> str:
         if self.status == "no_data" and self.metric == "reported":
             return "未填报"
-        return STATUS_NAMES[self.status]
+        return terms.TARGET_STATUS_NAMES[self.status]
 
 
 def _status(value: float | None, threshold: float, due: dt.date, as_of: dt.date) -> str:
@@ -128,7 +128,7 @@ def _reported(session: Session, m: models.Milestone, as_of: dt.date, county_id: 
 
     out = []
     if county_id is None:
-        out.append(row("city", models.CITY_ID, "全市"))
+        out.append(row("city", terms.CITY_ID, "全市"))
     if m.responsible == "county":
         for c in _counties(session):
             in_scope = not m.counties or c.name in m.counties
