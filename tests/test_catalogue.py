@@ -14,7 +14,7 @@ from zhiben.catalogue import schedule
 from zhiben.catalogue.model import OnceRule, RecurringRule, RelativeRule, TargetRule
 from zhiben.errors import CatalogueError
 
-from conftest import PLANS_TXT, ROOT
+from conftest import ROOT
 
 SHIPPED = ROOT / "data" / "milestones.toml"
 
@@ -118,8 +118,8 @@ def write(tmp_path, *entries: str, header: str = HEADER):
     return path
 
 
-def test_check_shipped_catalogue_against_plan_text(cli):
-    result = cli("catalogue", "check", str(SHIPPED), "--source", str(PLANS_TXT))
+def test_check_shipped_catalogue_against_plan_text(cli, plans_txt):
+    result = cli("catalogue", "check", str(SHIPPED), "--source", str(plans_txt))
     assert result.exit_code == 0, result.output
     shipped = catalogue.read(SHIPPED)
     assert result.output == f"目录有效:{len(shipped.milestones)} 个事项,{len(shipped.tags)} 个标签\n"
