@@ -86,7 +86,7 @@ def test_backup_of_a_missing_database_or_to_a_missing_folder_is_refused(tmp_path
     assert (r.exit_code, r.output.strip()) == (2, f"错误:数据库不存在:{missing}")
     assert not missing.exists()
     r = cli("backup", str(tmp_path / "no" / "b.db"))
-    assert (r.exit_code, r.output.strip()) == (2, f"错误:备份目录不存在:{tmp_path / 'no'}")
+    assert (r.exit_code, r.output.strip()) == (2, f"错误:目录不存在:{tmp_path / 'no'};请先创建该目录或换一个路径")
 
 
 def _newer(tmp_path: Path) -> Path:

@@ -14,6 +14,16 @@ FORMAT_HELP = "输出格式:table|markdown|plain|csv|json"
 AS_OF_HELP = "以该日期为准(YYYY-MM-DD,默认今天)"
 
 
+Force = typer.Option(False, "--force", help="输出文件已存在时覆盖")
+
+
+def output_file(path, force: bool):
+    """Every command that writes a file checks its target here, before doing the work."""
+    from zhiben.inputs.files import check_target
+
+    return check_target(path, force=force)
+
+
 def as_of(text: str | None) -> dt.date:
     return parse_date(text, "日期") or dt.date.today()
 

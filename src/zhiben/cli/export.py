@@ -145,7 +145,7 @@ def export(
     by: str = typer.Option("county", "--by", help="progress 分组:county|plan|milestone|enterprise"),
     plan: str = cr.Plan, county: str = cr.County, who: str = cr.Who, enterprise: str = cr.Ent,
     sector: str = cr.Sector, tag: str = cr.Tag, risk: str = cr.Risk, milestone_id: str = cr.Mid,
-    as_of: str = cr.AsOf,
+    as_of: str = cr.AsOf, force: bool = common.Force,
 ):
     """把报表导出为文件(CSV 可直接用 Excel 打开,XLSX 带格式,ICS 可导入日历),或导出县区填报模板。"""
     from zhiben.outputs import exports
@@ -155,6 +155,7 @@ def export(
     common.choice(by, cr.BY, "分组方式")
     out_fmt = exports.format_for(to, fmt)
     day = common.as_of(as_of)
+    common.output_file(to, force)
     with common.session(ctx) as s:
         if kind == "catalogue":
             if any((county, enterprise, sector, tag, risk)):

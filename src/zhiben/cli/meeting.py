@@ -16,12 +16,14 @@ def report(
     to: Path = typer.Option(..., "--to", help="输出的 HTML 文件,如 report.html"),
     as_of: str = typer.Option(None, "--as-of", help=common.AS_OF_HELP),
     days: int = typer.Option(30, "--days", help="“即将到期”统计的未来天数", min=0),
+    force: bool = common.Force,
 ):
     """生成会议用的单文件 HTML 报告(完成率图、各方案逾期数、逾期清单),离线可打开。"""
     from zhiben.outputs import exports
     from zhiben.outputs import html_report as htmlreport
 
     day = common.as_of(as_of)
+    common.output_file(to, force)
     with common.session(ctx) as s:
         html = htmlreport.build(s, day, upcoming_days=days)
     exports.write_bytes(to, html.encode("utf-8"))

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from zhiben.db import failures as dbfailure
 from zhiben.db import models
 from zhiben.errors import DatabaseError, InputError
-from zhiben.inputs.files import read_bytes
+from zhiben.inputs.files import check_target, read_bytes
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -60,14 +60,9 @@ def backup(url: str, dest: Path, *, force: bool = False) -> Path:
     if not src.is_file():
         raise InputError(f"数据库不存在:{src}")
     dest = Path(dest)
-    if dest.is_dir():
-        raise InputError(f"{dest} 是目录;请给出备份文件名,如 {dest / 'zhiben-备份.db'}")
-    if dest.exists() and not force:
-        raise InputError(f"备份文件已存在:{dest};如需覆盖请加 --force")
     if dest.resolve() == src.resolve():
         raise InputError("备份文件不能是数据库本身")
-    if not dest.parent.is_dir():
-        raise InputError(f"备份目录不存在:{dest.parent}")
+    check_target(dest, force=force, what="备份文件")
     # Written beside the target and renamed, so an interrupted backup never leaves half a file
     # under the name the user asked for.
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")

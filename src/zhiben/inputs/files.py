@@ -1,10 +1,12 @@
-"""Reading a user's file with one Chinese line for each way it can fail (missing, a folder, unreadable)."""
+"""Users' files: reading one with a Chinese line for each way it can fail (missing, a folder,
+unreadable), and checking a file to be written before any work is done."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from zhiben.errors import ImportFileError, ZhibenError
+from zhiben.errors import ImportFileError, InputError, ZhibenError
 
 
 def read_bytes(path: str | Path, *, what: str = "文件", error: type[ZhibenError] = ImportFileError,
@@ -18,4 +20,54 @@ def read_bytes(path: str | Path, *, what: str = "文件", error: type[ZhibenErro
     except IsADirectoryError:
         raise error(f"{path} 是目录,不是{what}") from None
     except OSError as exc:
-        raise error(f"无法读取{what} {path}:{exc.strerror}") from None
+        raise error(f"无法读取{what} {path}:{os_reason(exc)}") from None
+
+
+def check_target(path: str | Path, *, force: bool = False, what: str = "文件") -> Path:
+    """A file the user asked us to write: checked before any work, the same rule for every command.
+
+    Refuses an existing folder, a missing parent folder (a typo must not create folders) and an
+    existing file unless `force`, so a long export never ends in a misleading late failure.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path} 是目录;请给出{what}名,如 {path / ('输出' + (path.suffix or '.xlsx'))}")
+    parent = path.parent
+    if not parent.is_dir():
+        raise InputError(f"目录不存在:{parent};请先创建该目录或换一个路径")
+    if path.exists() and not force:
+        raise InputError(f"{what}已存在:{path};如需覆盖请加 --force")
+    if not os.access(parent, os.W_OK):
+        raise InputError(f"目录不可写:{parent}")
+    return path
+
+
+def write_target(path: str | Path, data: bytes) -> None:
+    """Write beside the target and rename, so an interrupted write never leaves half a file."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"无法写入文件 {path}:{os_reason(exc)}") from None
+
+
+def os_reason(exc: OSError) -> str:
+    """An OSError's cause in Chinese (the system's own text is English)."""
+    import errno
+
+    return {
+        errno.ENOTDIR: "路径中有同名文件而不是目录",
+        errno.EEXIST: "已有同名文件",
+        errno.EISDIR: "是目录",
+        errno.EACCES: "没有权限",
+        errno.EPERM: "没有权限",
+        errno.EROFS: "文件系统只读",
+        errno.ENOSPC: "磁盘空间不足",
+        errno.EDQUOT: "磁盘配额已满",
+        errno.ENOENT: "文件或目录不存在",
+        errno.EFBIG: "文件过大",
+        errno.ENAMETOOLONG: "文件名过长",
+    }.get(exc.errno, exc.strerror or str(exc))

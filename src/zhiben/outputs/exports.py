@@ -39,11 +39,10 @@ def format_for(path: Path, fmt: str | None) -> str:
 
 
 def write_bytes(path: Path, data: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    except OSError as exc:
-        raise InputError(f"无法写入文件 {path}:{exc.strerror}") from None
+    """Write a file whose target was checked with inputs.files.check_target before the work."""
+    from zhiben.inputs.files import write_target
+
+    write_target(path, data)
 
 
 def csv_bytes(records: Sequence[dict], columns: Sequence[render.Column]) -> bytes:
