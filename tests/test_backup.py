@@ -1,4 +1,4 @@
-"""zhiben backup / restore: online copies, verified restores, the old database kept as .bak."""
+"""zhiben backup / restore: online copies, verified restores, every replaced database kept as a timestamped .bak."""
 
 from __future__ import annotations
 
@@ -56,15 +56,43 @@ def test_backup_then_restore_round_trip_keeps_the_replaced_database_as_bak(tmp_p
     r = cli("restore", str(dest))
     db = _path(db_url)
     assert r.exit_code == 0, r.output
+    kept = _kept(db)
+    assert len(kept) == 1
     assert r.output.splitlines() == [f"已从 {dest} 恢复数据库 {db}(结构版本 {models.SCHEMA_VERSION})",
-                                     f"原数据库已保存为 {db}.bak"]
+                                     f"恢复前的数据库已保存为 {kept[0]}(如需找回:zhiben restore {kept[0]})"]
     assert _periods(db_url) == {"2024-01"}
-    assert _periods(f"sqlite:///{db}.bak") == {"2024-01", "2024-02"}
+    assert _periods(f"sqlite:///{kept[0]}") == {"2024-01", "2024-02"}
     # The restored database is in use at once: reports and records work.
     r = cli("overdue", "--county", "茌平", "--as-of", "2024-03-10", "-f", "json")
     assert ("mine-req-2-b", "2024-02") in {(o["milestone_id"], o["period"]) for o in json.loads(r.output)}
     _done(cli, "2024-03")
     assert _periods(db_url) == {"2024-01", "2024-03"}
+
+
+def _kept(db: Path) -> list[Path]:
+    return sorted(db.parent.glob(f"{db.name}.*.bak"))
+
+
+def test_two_restores_in_a_row_leave_both_earlier_databases_recoverable(tmp_path, db_url, cli):
+    dest = tmp_path / "备份.db"
+    assert cli("backup", str(dest)).exit_code == 0
+    db = _path(db_url)
+    _done(cli, "2024-01")
+    assert cli("restore", str(dest)).exit_code == 0
+    _done(cli, "2024-02")
+    r = cli("restore", str(dest))
+    assert r.exit_code == 0, r.output
+    kept = _kept(db)
+    assert len(kept) == 2
+    assert r.output.splitlines()[-1] == f"恢复前的数据库已保存为 {kept[1]}(如需找回:zhiben restore {kept[1]})"
+    # Same second or not, each copy has its own name and its own content.
+    assert sorted(_periods(f"sqlite:///{k}") for k in kept) == [{"2024-01"}, {"2024-02"}]
+    assert _periods(db_url) == set()
+    # Either copy can be restored back.
+    first = next(k for k in kept if _periods(f"sqlite:///{k}") == {"2024-01"})
+    assert cli("restore", str(first)).exit_code == 0
+    assert _periods(db_url) == {"2024-01"}
+    assert len(_kept(db)) == 3
 
 
 def test_backup_refuses_to_overwrite_without_force(tmp_path, db_url, cli):
@@ -145,7 +173,7 @@ def test_restore_verifies_first_and_leaves_the_database_untouched(tmp_path, db_u
     assert line.startswith(f"错误:{bad}") and line.endswith(message), line
     assert "Traceback" not in r.output
     assert snapshot(db_url) == before
-    assert not Path(f"{db}.bak").exists()
+    assert _kept(Path(db)) == []
 
 
 def test_restore_of_a_missing_file_is_a_clear_error(tmp_path, cli):

@@ -82,9 +82,11 @@ def test_writers_loader_and_reporters_at_once_lose_nothing(tmp_path, db_url):
 
 @pytest.mark.sqlite_only("several processes creating one new database file")
 def test_processes_opening_a_new_database_at_once_all_get_the_same_one(tmp_path):
-    db = tmp_path / "新库" / "zhiben.db"
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    procs = [subprocess.Popen([sys.executable, "-m", "zhiben", "--db", str(db), "progress", "-f", "csv"], env=env,
+    # Only the per-user default location is created on first use; point it into tmp_path.
+    env = {k: v for k, v in os.environ.items() if k != "ZHIBEN_DB"}
+    env.update(PYTHONIOENCODING="utf-8", XDG_DATA_HOME=str(tmp_path / "新库"))
+    db = tmp_path / "新库" / "zhiben" / "zhiben.db"
+    procs = [subprocess.Popen([sys.executable, "-m", "zhiben", "progress", "-f", "csv"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
              for _ in range(4)]
     outputs = [p.communicate(timeout=600) for p in procs]

@@ -24,10 +24,10 @@ from zhiben.db import engine as store
 def test_a_file_where_the_database_directory_should_be(tmp_path, cli):
     blocker = tmp_path / "数据"
     blocker.write_text("not a folder", encoding="utf-8")
-    r = cli("--db", str(blocker / "zhiben.db"), "overdue")
+    r = cli("--db", str(blocker / "zhiben.db"), "init")
     assert r.exit_code == 4
     assert r.output.strip() == f"错误:无法创建数据库目录 {blocker}:已有同名文件,不是目录"
-    r = cli("--db", str(blocker / "sub" / "zhiben.db"), "overdue")
+    r = cli("--db", str(blocker / "sub" / "zhiben.db"), "init")
     assert r.exit_code == 4
     assert r.output.strip() == f"错误:无法创建数据库目录 {blocker / 'sub'}:路径中有同名文件而不是目录"
     assert blocker.read_text(encoding="utf-8") == "not a folder"
@@ -35,9 +35,9 @@ def test_a_file_where_the_database_directory_should_be(tmp_path, cli):
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs /proc")
 def test_an_unwritable_database_directory(cli):
-    r = cli("--db", "/proc/zhiben/zhiben.db", "overdue")
+    r = cli("--db", "/proc/zhiben/zhiben.db", "init")
     assert (r.exit_code, r.output.strip()) == (4, "错误:无法创建数据库目录 /proc/zhiben:上级目录不存在且无法创建")
-    r = cli("--db", "/proc/self/zhiben.db", "overdue")
+    r = cli("--db", "/proc/self/zhiben.db", "init")
     assert r.exit_code == 4
     assert r.output.startswith("错误:") and "Traceback" not in r.output
 

@@ -29,13 +29,13 @@ def restore(
     ctx: typer.Context,
     file: Path = typer.Argument(..., metavar="FILE", help="由 zhiben backup 生成的备份文件"),
 ):
-    """从备份恢复数据库:先校验备份文件,原数据库保存为 .bak。"""
+    """从备份恢复数据库:先校验备份文件;恢复前的数据库另存为带时间的 .bak 文件(每次一个新文件,不覆盖)。"""
     from zhiben.db import backup as backup_mod
 
     done = backup_mod.restore(_url(ctx), file)
     typer.echo(f"已从 {file} 恢复数据库 {done.target}(结构版本 {done.version})")
     if done.kept:
-        typer.echo(f"原数据库已保存为 {done.kept}")
+        typer.echo(f"恢复前的数据库已保存为 {done.kept}(如需找回:zhiben restore {done.kept})")
 
 
 def register(app: typer.Typer) -> None:

@@ -29,11 +29,14 @@ def as_of(text: str | None) -> dt.date:
 
 
 @contextmanager
-def session(ctx: typer.Context):
-    """The one place the CLI opens a database session (commit on success, roll back on error)."""
+def session(ctx: typer.Context, *, create: bool = False):
+    """The one place the CLI opens a database session (commit on success, roll back on error).
+
+    Only `create` (zhiben init) may start a new database at a path the user named.
+    """
     from zhiben.db import engine as store
 
-    engine = store.open_engine(ctx.obj.get("db") if ctx.obj else None)
+    engine = store.open_engine(store.cli_url(ctx.obj.get("db") if ctx.obj else None, create=create))
     try:
         with store.session_scope(engine) as s:
             yield s

@@ -8,14 +8,17 @@ from zhiben.cli import common
 
 
 def init(ctx: typer.Context):
-    """创建数据库并载入事项目录和 11 个县级单位(首次使用时会自动完成)。"""
+    """创建数据库并载入事项目录和 11 个县级单位。
+
+    默认位置(用户数据目录)首次使用时会自动建库;用 --db 或 ZHIBEN_DB 指定的新路径须先运行 init。
+    """
     from sqlmodel import func, select
 
     from zhiben.db import models
     from zhiben.db import engine as store
 
     url = store.resolve_url(ctx.obj.get("db"))
-    with common.session(ctx) as s:
+    with common.session(ctx, create=True) as s:
         n_m = s.exec(select(func.count()).select_from(models.Milestone)).one()
         n_c = s.exec(select(func.count()).select_from(models.County)).one()
     typer.echo(f"数据库:{url}")

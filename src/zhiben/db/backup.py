@@ -3,13 +3,14 @@
 The backup API copies a consistent snapshot while other processes keep reading and writing
 (WAL content included), so a cron job can back up during office hours. Restore checks the file
 first (a SQLite file, integrity_check ok, a zhiben schema not newer than this program), saves
-the current database as `<db>.bak` and copies the backup into the live database in one write
+the current database as `<db>.<timestamp>.bak` and copies the backup into the live database in one write
 transaction: other users see either the old or the restored data, never a mixture.
 PostgreSQL has its own tools (pg_dump / pg_restore); see docs/postgres.md.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -117,19 +118,32 @@ def verify(path: Path) -> int:
     return version
 
 
+def keep_path(target: Path, now: dt.datetime | None = None) -> Path:
+    """A new name for the pre-restore copy: every earlier database stays recoverable."""
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    path = target.with_name(f"{target.name}.{stamp}.bak")
+    n = 2
+    while path.exists():
+        path = target.with_name(f"{target.name}.{stamp}-{n}.bak")
+        n += 1
+    return path
+
+
 def restore(url: str, source: Path) -> Restored:
-    """Replace the database at `url` with the verified backup `source`; the old one becomes .bak."""
+    """Replace the database at `url` with the verified backup `source`; the old one is kept as
+    `<db>.<timestamp>.bak` (a new file each time, never overwritten)."""
     target = sqlite_path(url, "恢复")
     source = Path(source)
     version = verify(source)
     if target.exists() and source.resolve() == target.resolve():
         raise InputError("备份文件就是当前数据库,无需恢复")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.is_dir():
+        raise InputError(f"目录不存在:{target.parent};请先创建该目录或换一个路径")
     kept = None
     try:
         if target.is_file():
-            kept = target.with_name(target.name + ".bak")
-            backup(f"sqlite:///{target}", kept, force=True)
+            kept = keep_path(target)
+            backup(f"sqlite:///{target}", kept)
         src = _connect(source, readonly=True)
         try:
             live = _connect(target)

@@ -37,6 +37,28 @@ def resolve_url(db: str | None = None) -> str:
     return "sqlite:///" + str(Path(value).expanduser().resolve())
 
 
+def cli_url(db: str | None = None, *, create: bool = False) -> str:
+    """The database the CLI opens, with the rule that no typo silently starts an empty database.
+
+    Only the per-user default location is created on first use. A file named by `--db` or
+    ZHIBEN_DB must already exist unless `create` (`zhiben init`): a cron job pointing at an
+    unmounted share must fail, not report "no overdue items" from a brand-new file.
+    """
+    url = resolve_url(db)
+    explicit = db or os.environ.get(ENV_VAR)
+    if not explicit or create:
+        return url
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url  # make_engine reports it
+    path = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if path and path != ":memory:" and not Path(path).exists():
+        raise DatabaseError(f"数据库文件不存在:{path};请检查 --db 或环境变量 {ENV_VAR} 的路径,"
+                            f"如确要在此新建数据库请运行 zhiben --db {path} init(未创建任何文件)")
+    return url
+
+
 def _sqlite_pragmas(dbapi_conn, _record):
     cur = dbapi_conn.cursor()
     # WAL lets readers run beside one writer; the busy timeout makes writers queue instead of
