@@ -79,12 +79,14 @@ def test_two_restores_in_a_row_leave_both_earlier_databases_recoverable(tmp_path
     db = _path(db_url)
     _done(cli, "2024-01")
     assert cli("restore", str(dest)).exit_code == 0
+    first_kept = _kept(db)
     _done(cli, "2024-02")
     r = cli("restore", str(dest))
     assert r.exit_code == 0, r.output
     kept = _kept(db)
     assert len(kept) == 2
-    assert r.output.splitlines()[-1] == f"恢复前的数据库已保存为 {kept[1]}(如需找回:zhiben restore {kept[1]})"
+    [new] = set(kept) - set(first_kept)
+    assert r.output.splitlines()[-1] == f"恢复前的数据库已保存为 {new}(如需找回:zhiben restore {new})"
     # Same second or not, each copy has its own name and its own content.
     assert sorted(_periods(f"sqlite:///{k}") for k in kept) == [{"2024-01"}, {"2024-02"}]
     assert _periods(db_url) == set()
