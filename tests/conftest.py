@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,18 @@ def pytest_collection_modifyitems(config, items):
         if mark:
             reason = mark.args[0] if mark.args else "只适用于 SQLite"
             item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
+
+
+@pytest.fixture(autouse=True)
+def _processes_only_in_slow_tests(request, monkeypatch):
+    """`pytest -m "not slow"` must stay fast: a test that starts a process has to carry the marker."""
+    if request.node.get_closest_marker("slow"):
+        return
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"{request.node.nodeid} starts a process; mark it @pytest.mark.slow")
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
 
 
 @pytest.fixture(scope="session")

@@ -195,6 +195,7 @@ def test_restoring_an_older_release_backup_upgrades_it_on_next_use(tmp_path, db_
     assert _sha(FIXTURE) == fixture_sha  # the backup file itself is only read
 
 
+@pytest.mark.slow
 def test_backups_taken_while_another_process_writes_are_consistent(tmp_path, db_url):
     periods = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)]
     plan = tmp_path / "writer.json"

@@ -14,6 +14,8 @@ from sqlalchemy import create_engine, select, text
 from zhiben import terms as counties
 from zhiben.db import models
 
+pytestmark = pytest.mark.slow  # real processes, real timing
+
 WORKER = Path(__file__).parent / "cliworker.py"
 WRITERS, PER_WRITER = 3, 10
 

@@ -167,6 +167,7 @@ def test_filters_and_catalogue_export(cli, tmp_path):
     assert [ws.cell(row=i, column=1).value for i in range(2, ws.max_row + 1)] == [m["id"] for m in listed]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="需要 LibreOffice(soffice),由 .ci/setup-browser.sh 安装")
 def test_overdue_csv_opens_in_libreoffice_with_chinese_intact(cli, hostile, tmp_path):
     from openpyxl import load_workbook
@@ -194,6 +195,7 @@ def test_overdue_csv_opens_in_libreoffice_with_chinese_intact(cli, hostile, tmp_
     assert all(not str(c.value).startswith("=") for c in subjects)
 
 
+@pytest.mark.slow
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30))
 @settings(max_examples=200, deadline=None)
 def test_any_name_is_inert_in_csv_and_xlsx_and_reads_back(name):

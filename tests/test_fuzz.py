@@ -75,6 +75,7 @@ def _assert_clean_failure_or_success(r, expected_codes):
         assert r.output.startswith("错误:") and len(r.output.splitlines()[0]) > len("错误:"), r.output
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=catalogue_files)
 def test_catalogue_check_and_load_never_crash_nor_write_half(tmp_path, db_url, data):
@@ -162,12 +163,14 @@ def _fuzz_import(tmp_path, db_url, command, suffix, data):
         assert snapshot(db_url) == before
 
 
+@pytest.mark.slow
 @FUZZ
 @given(file=sheet_files(REGISTER_HEADER))
 def test_enterprise_import_never_crashes_nor_writes_half(tmp_path, db_url, file):
     _fuzz_import(tmp_path, db_url, ["enterprise", "import"], *file)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(file=sheet_files(STATUS_HEADER))
 def test_status_import_never_crashes_nor_writes_half(tmp_path, db_url, file):

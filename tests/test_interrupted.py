@@ -22,6 +22,8 @@ from zhiben.catalogue import model as catalogue
 from zhiben.register import creditcode
 from zhiben.db import engine as store
 
+pytestmark = pytest.mark.slow  # real processes, real timing
+
 CSV_HEADER = "统一社会信用代码,企业名称,所属县区,行业,标签,风险等级,所属园区,联系人,邮箱"
 
 

@@ -493,6 +493,7 @@ def tls_run(cli, srv, security, env=None):
                str(srv.port), "--smtp-security", security, "--smtp-from", SENDER, env=env)
 
 
+@pytest.mark.slow  # the certificate fixture runs openssl
 def test_starttls_delivers_with_a_trusted_certificate(cli, engine, certificate):
     srv = Server(tls_context=server_context(certificate), require_starttls=True)
     srv.start()
@@ -504,6 +505,7 @@ def test_starttls_delivers_with_a_trusted_certificate(cli, engine, certificate):
     assert [e.rcpt_tos for e in srv.handler.envelopes] == [[CITY]]
 
 
+@pytest.mark.slow  # the certificate fixture runs openssl
 def test_ssl_delivers_with_a_trusted_certificate(cli, engine, certificate):
     srv = Server(ssl_context=server_context(certificate))
     srv.start()
@@ -515,6 +517,7 @@ def test_ssl_delivers_with_a_trusted_certificate(cli, engine, certificate):
     assert len(srv.handler.envelopes) == 1
 
 
+@pytest.mark.slow  # the certificate fixture runs openssl
 def test_untrusted_certificate_is_refused(cli, engine, certificate, tmp_path):
     srv = Server(ssl_context=server_context(certificate))
     srv.start()

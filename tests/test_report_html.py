@@ -55,6 +55,7 @@ def test_report_is_self_contained_and_escapes_names(cli, firm, tmp_path):
         assert f">{plan}</text>" in html
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="需要 Chromium(Debian 的 chromium 包),由 .ci/setup-browser.sh 安装")
 def test_report_renders_to_png_in_headless_chromium(cli, firm, tmp_path):
     html = _report(cli, tmp_path)
