@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import Session
-from typer.testing import CliRunner
-
-from zhiben.db import engine as store
+from runner import ZhibenRunner
 from zhiben.cli import app
+from zhiben.db import engine as store
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANS_TXT = ROOT.parent / "shared" / "seed" / "plans.txt"
@@ -133,7 +132,7 @@ def session(engine):
 @pytest.fixture
 def cli(db_url):
     """Run the CLI against this test's database: cli("overdue", "--as-of", "2025-07-01")."""
-    runner = CliRunner()
+    runner = ZhibenRunner()
 
     def run(*args: str, input: str | None = None, env: dict | None = None):
         return runner.invoke(app, ["--db", db_url, *args], input=input, env=env)

@@ -21,12 +21,12 @@ def test_init(cli, db_url):
 
 
 def test_first_use_creates_the_database(tmp_path):
-    from typer.testing import CliRunner
+    from runner import ZhibenRunner
 
     from zhiben.cli import app
 
     path = tmp_path / "new" / "zhiben.db"
-    result = CliRunner().invoke(app, ["init"], env={"ZHIBEN_DB": str(path)})
+    result = ZhibenRunner().invoke(app, ["init"], env={"ZHIBEN_DB": str(path)})
     assert result.exit_code == 0, result.output
     assert result.output == f"数据库:sqlite:///{path}\n已就绪:{N} 个事项,11 个县级单位\n"
     assert path.exists()

@@ -6,13 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
 from zhiben.mail import settings as config
 from zhiben.cli import app
 from zhiben.errors import InputError
 
-runner = CliRunner()
+from runner import ZhibenRunner
+
+runner = ZhibenRunner()
 
 
 @pytest.fixture(autouse=True)

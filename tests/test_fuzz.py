@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dbstate import snapshot
+from runner import ZhibenRunner
 from zhiben.catalogue import model as catalogue
 from zhiben.register import creditcode
 from zhiben.cli import app
@@ -62,9 +63,7 @@ catalogue_files = st.one_of(
 
 
 def _run(cli_args):
-    from typer.testing import CliRunner
-
-    return CliRunner().invoke(app, cli_args)
+    return ZhibenRunner().invoke(app, cli_args)
 
 
 def _assert_clean_failure_or_success(r, expected_codes):

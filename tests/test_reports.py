@@ -10,9 +10,9 @@ import shutil
 import textwrap
 
 import pytest
-from typer.testing import CliRunner
 from wcwidth import wcswidth
 
+from runner import ZhibenRunner
 from zhiben import terms as counties
 from zhiben.cli import app
 
@@ -87,7 +87,7 @@ def small_db(tmp_path_factory, template_db, backend):
         name = f"zhiben_small_{os.getpid()}"
         _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
         url = _pg_url(name)
-    runner = CliRunner()
+    runner = ZhibenRunner()
     catalogue_file = tmp_path_factory.mktemp("small_toml") / "small.toml"
     catalogue_file.write_text(SMALL, encoding="utf-8")
     assert runner.invoke(app, ["--db", url, "load", str(catalogue_file)]).exit_code == 0
@@ -108,7 +108,7 @@ def small_db(tmp_path_factory, template_db, backend):
 
 @pytest.fixture
 def rcli(small_db):
-    runner = CliRunner()
+    runner = ZhibenRunner()
     return lambda *args: runner.invoke(app, ["--db", small_db, *args])
 
 

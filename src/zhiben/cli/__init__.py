@@ -88,7 +88,7 @@ _register()
 
 def main() -> None:
     try:
-        app()
+        app(prog_name="zhiben")  # also under `python -m zhiben`: usage lines name the command users type
     except ZhibenError as exc:  # raised outside a command (e.g. while parsing the callback)
         report_error(exc)
         sys.exit(exc.exit_code)
