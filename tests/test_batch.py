@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 import factories
 from zhiben.db import models
-from zhiben.tracking import completions as tracking
+from zhiben.tracking import completions, subjects
 from zhiben.errors import InputError
 
 
@@ -33,7 +33,7 @@ def register(engine):
         return {e.name: e.credit_code for e in ents}
 
 
-def completions(engine, milestone_id):
+def recorded(engine, milestone_id):
     with Session(engine) as s:
         q = (select(models.Enterprise.name, models.Completion.period, models.Completion.source)
              .join(models.Enterprise, models.Enterprise.id == models.Completion.subject_id)
@@ -45,7 +45,7 @@ def test_all_in_county_marks_every_active_applicable_enterprise(cli, engine, reg
     res = cli("done", "mine-02-2-b", "--all-in-county", "茌平", "--period", "2025", "--on", "2025-12-20", "--by", "李四")
     assert res.exit_code == 0, res.output
     assert res.output.strip() == "批量记录 mine-02-2-b 周期 2025:共 2 家企业,完成 2,无变化 0"
-    assert completions(engine, "mine-02-2-b") == [
+    assert recorded(engine, "mine-02-2-b") == [
         ("茌平一号尾矿库", "2025", "county:茌平区"), ("茌平二号尾矿库", "2025", "county:茌平区")]
     again = cli("done", "mine-02-2-b", "--all-in-county", "茌平区", "--period", "2025", "--on", "2025-12-21")
     assert again.output.strip() == "批量记录 mine-02-2-b 周期 2025:共 2 家企业,完成 0,无变化 2"
@@ -65,7 +65,7 @@ def test_codes_file_mixes_codes_and_names_and_reads_gb18030(cli, engine, registe
     res = cli("done", "mine-02-2-b", "--codes-file", str(path), "--period", "2024", "--on", "2024-12-30")
     assert res.exit_code == 0, res.output
     assert res.output.strip() == "批量记录 mine-02-2-b 周期 2024:共 2 家企业,完成 2,无变化 0"
-    assert completions(engine, "mine-02-2-b") == [
+    assert recorded(engine, "mine-02-2-b") == [
         ("茌平一号尾矿库", "2024", f"file:{path}"), ("阳谷尾矿库", "2024", f"file:{path}")]
 
 
@@ -82,7 +82,7 @@ def test_codes_file_is_all_or_nothing(cli, engine, register, tmp_path):
         f"  {path}:3: 未知的企业“{bad_check}”(按统一社会信用代码或企业全称查找)",
         f"  {path}:4: 企业“茌平三号尾矿库(已关闭)”已移出名录",
     ]
-    assert completions(engine, "mine-02-2-b") == []
+    assert recorded(engine, "mine-02-2-b") == []
 
 
 def test_an_inapplicable_enterprise_in_the_file_blocks_all(cli, engine, register, tmp_path):
@@ -94,7 +94,7 @@ def test_an_inapplicable_enterprise_in_the_file_blocks_all(cli, engine, register
         "错误:有 1 家企业不能记录事项 mine-02-2-b,未做任何更改",
         f"  {path}:2 茌平铝业: 事项 mine-02-2-b 不适用于企业“茌平铝业”(行业或标签不符)",
     ]
-    assert completions(engine, "mine-02-2-b") == []
+    assert recorded(engine, "mine-02-2-b") == []
 
 
 def test_batch_errors(cli, register, tmp_path):
@@ -128,10 +128,10 @@ def test_batch_for_event_deadlines_takes_enterprises_with_the_event(session, reg
     ids = {e.name: e for e in session.exec(select(models.Enterprise)).all()}
     events.add(session, enterprise_id=ids["茌平一号尾矿库"].id, kind="alert", date=dt.date(2025, 3, 10),
                today=dt.date(2025, 3, 10))
-    county = tracking.county_subject(session, "茌平")
-    found = tracking.county_enterprises(session, "mine-09-4-a", county)
+    county = subjects.county_subject(session, "茌平")
+    found = completions.county_enterprises(session, "mine-09-4-a", county)
     assert [e.name for e in found] == ["茌平一号尾矿库"]
-    changes = tracking.mark_done_many(session, "mine-09-4-a", [(e.name, e) for e in found],
+    changes = completions.mark_done_many(session, "mine-09-4-a", [(e.name, e) for e in found],
                                       on=dt.date(2025, 3, 10), today=dt.date(2025, 3, 11))
     assert [(c.subject.name, c.changed, c.due) for c in changes] == [("茌平一号尾矿库", True, dt.date(2025, 3, 10))]
 
@@ -139,5 +139,5 @@ def test_batch_for_event_deadlines_takes_enterprises_with_the_event(session, reg
 def test_done_date_in_future_is_refused_before_anything(session, register):
     ent = session.exec(select(models.Enterprise).where(models.Enterprise.name == "茌平一号尾矿库")).one()
     with pytest.raises(InputError, match="完成日期 2025-03-02 晚于今天 2025-03-01"):
-        tracking.mark_done_many(session, "mine-02-2-b", [("x", ent)], period="2025", on=dt.date(2025, 3, 2),
+        completions.mark_done_many(session, "mine-02-2-b", [("x", ent)], period="2025", on=dt.date(2025, 3, 2),
                                 today=dt.date(2025, 3, 1))

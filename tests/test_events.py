@@ -209,11 +209,11 @@ def test_remove_event_undoes_its_closures(session, chem):
 
 
 def test_remove_refuses_when_a_user_recorded_completion(session, mine):
-    from zhiben.tracking import completions as tracking
+    from zhiben.tracking import completions, subjects
 
     out = add(session, mine, "alert", "2025-03-10")
-    subject = tracking.enterprise_subject(session, mine.credit_code)
-    tracking.mark_done(session, "mine-09-4-a", subject, on=dt.date(2025, 3, 10), today=TODAY)
+    subject = subjects.enterprise_subject(session, mine.credit_code)
+    completions.mark_done(session, "mine-09-4-a", subject, on=dt.date(2025, 3, 10), today=TODAY)
     session.commit()
     with pytest.raises(InputError, match=r"事件 #\d+ 派生的期限已有完成记录\(mine-09-4-a\)"):
         events.remove(session, out.event.id)

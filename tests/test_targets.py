@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from zhiben.register import creditcode
 from zhiben.db import models
 from zhiben.tracking import targets
-from zhiben.tracking import completions as tracking
+from zhiben.tracking import subjects
 from zhiben.errors import InputError
 
 
@@ -64,10 +64,10 @@ def test_after_the_due_date_met_or_not(session, register):
 
 
 def test_county_filter(session, register):
-    linqing = tracking.county_subject(session, "临清").id
+    linqing = subjects.county_subject(session, "临清").id
     assert rows(session, dt.date(2027, 1, 1), milestone_id="chem-21-b", county_id=linqing) == [
         ("chem-21-b", "临清市", 0.3333, 1, 3, 1, "not_met")]
-    shen = tracking.county_subject(session, "莘县").id
+    shen = subjects.county_subject(session, "莘县").id
     assert rows(session, dt.date(2027, 1, 1), milestone_id="chem-21-b", county_id=shen) == [
         ("chem-21-b", "莘县", None, 0, 0, 0, "no_data")]
 
@@ -78,7 +78,7 @@ def test_empty_register_has_no_data(session):
 
 
 def test_reported_values(session):
-    chiping = tracking.county_subject(session, "茌平")
+    chiping = subjects.county_subject(session, "茌平")
     old, _ = targets.record(session, "mine-19-1-a", chiping, 0.7, on=dt.date(2025, 3, 1), by="王五",
                             today=dt.date(2025, 3, 1))
     assert old is None
@@ -90,7 +90,7 @@ def test_reported_values(session):
     assert [r.value for r in targets.measure(session, dt.date(2025, 2, 1), milestone_id="mine-19-1-a")] == [None, None]
     old, _ = targets.record(session, "mine-19-1-a", chiping, 0.8, on=dt.date(2026, 12, 1), today=dt.date(2026, 12, 1))
     assert old == 0.7
-    targets.record(session, "mine-19-1-a", tracking.CITY, 0.74, on=dt.date(2026, 12, 1), today=dt.date(2026, 12, 1))
+    targets.record(session, "mine-19-1-a", subjects.CITY, 0.74, on=dt.date(2026, 12, 1), today=dt.date(2026, 12, 1))
     got = [(r.scope, r.value, r.status) for r in targets.measure(session, dt.date(2027, 1, 5), milestone_id="mine-19-1-a")]
     assert got == [("全市", 0.74, "not_met"), ("茌平区", 0.8, "met")]
     log = session.exec(select(models.AuditEntry).where(models.AuditEntry.milestone_id == "mine-19-1-a")
@@ -101,13 +101,13 @@ def test_reported_values(session):
 
 
 def test_record_validation(session):
-    chiping = tracking.county_subject(session, "茌平")
-    yanggu = tracking.county_subject(session, "阳谷")
+    chiping = subjects.county_subject(session, "茌平")
+    yanggu = subjects.county_subject(session, "阳谷")
     today = dt.date(2025, 3, 1)
     with pytest.raises(InputError, match="目标 chem-21-b 按企业名录自动测算,不能手工填报"):
-        targets.record(session, "chem-21-b", tracking.CITY, 0.9, today=today)
+        targets.record(session, "chem-21-b", subjects.CITY, 0.9, today=today)
     with pytest.raises(InputError, match="事项 chem-22-a 不是量化目标"):
-        targets.record(session, "chem-22-a", tracking.CITY, 0.9, today=today)
+        targets.record(session, "chem-22-a", subjects.CITY, 0.9, today=today)
     with pytest.raises(InputError, match="目标 mine-goal-3-a 只由茌平区承担,不适用于阳谷县"):
         targets.record(session, "mine-goal-3-a", yanggu, 1.0, today=today)
     with pytest.raises(InputError, match="测算日期 2025-03-02 晚于今天"):

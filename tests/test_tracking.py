@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from zhiben import terms as counties
 from zhiben.db import models
-from zhiben.tracking import completions as tracking
+from zhiben.tracking import audit, completions, subjects
 from zhiben.errors import InputError
 
 # Shipped catalogue entries used here:
@@ -163,17 +163,17 @@ def test_target_cannot_be_marked_done(cli, session):
 
 
 def test_core_api_takes_the_session(session):
-    chiping = tracking.county_subject(session, "茌平")
-    change = tracking.mark_done(session, MONTHLY, chiping, period="2025-02",
+    chiping = subjects.county_subject(session, "茌平")
+    change = completions.mark_done(session, MONTHLY, chiping, period="2025-02",
                                 on=dt.date(2025, 2, 27), by="王五", today=dt.date(2025, 3, 1))
     assert (change.changed, change.period, change.due, change.done_on) == (True, "2025-02", dt.date(2025, 2, 28),
                                                                          dt.date(2025, 2, 27))
     with pytest.raises(InputError) as info:
-        tracking.mark_done(session, MONTHLY, chiping, period="2025-03", on=dt.date(2025, 3, 2),
+        completions.mark_done(session, MONTHLY, chiping, period="2025-03", on=dt.date(2025, 3, 2),
                            today=dt.date(2025, 3, 1))
     assert info.value.message == "完成日期 2025-03-02 晚于今天 2025-03-01"
-    [entry] = tracking.audit_log(session)
+    [entry] = audit.entries(session)
     assert (entry.action, entry.old_status, entry.new_status, entry.by) == ("done", "open", "done", "王五")
-    again = tracking.reopen(session, MONTHLY, chiping, period="2025-02")
+    again = completions.reopen(session, MONTHLY, chiping, period="2025-02")
     assert again.changed and again.done_on == dt.date(2025, 2, 27)
-    assert [e.action for e in tracking.audit_log(session, milestone_id=MONTHLY)] == ["reopen", "done"]
+    assert [e.action for e in audit.entries(session, milestone_id=MONTHLY)] == ["reopen", "done"]

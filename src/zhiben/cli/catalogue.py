@@ -88,11 +88,11 @@ def show(
 
     from zhiben.db import models
     from zhiben.outputs import terminal as render
-    from zhiben.tracking import completions as tracking
+    from zhiben.tracking import subjects
 
     common.choice(fmt, ("table", "json"), "输出格式")
     with common.session(ctx) as s:
-        m = tracking.get_milestone(s, milestone_id)
+        m = subjects.get_milestone(s, milestone_id)
         record = _record(m)
         dues = s.exec(select(models.DueDate).where(models.DueDate.milestone_id == m.id).order_by(models.DueDate.due)).all()
         record["due_dates"] = [{"period": d.period, "due": d.due.isoformat()} for d in dues]

@@ -94,12 +94,12 @@ def list_(
     from zhiben.register import queries as enterprises
     from zhiben.register import entries as register
     from zhiben.outputs import terminal as render
-    from zhiben.tracking import completions as tracking
+    from zhiben.tracking import subjects
 
     render.check_format(fmt)
     with common.session(ctx) as s:
         records = enterprises.listing(
-            s, county_id=tracking.county_subject(s, county).id if county else None,
+            s, county_id=subjects.county_subject(s, county).id if county else None,
             sector=terms.resolve_sector(sector) if sector else None,
             tag=register.resolve_tag(s, tag) if tag else None,
             risk=terms.resolve_risk(risk) if risk else None, include_inactive=all_)
@@ -120,12 +120,12 @@ def show(
     """企业详情,以及适用于它的事项:已到期的(已完成/逾期)和接下来要到期的。"""
     from zhiben.register import queries as enterprises
     from zhiben.outputs import terminal as render
-    from zhiben.tracking import completions as tracking
+    from zhiben.tracking import subjects
 
     common.choice(fmt, ("table", "json"), "输出格式")
     day = common.as_of(as_of)
     with common.session(ctx) as s:
-        ent = tracking.find_enterprise(s, who)
+        ent = subjects.find_enterprise(s, who)
         info = enterprises.details(s, ent)
         items = [o.as_dict() for o in enterprises.obligations(s, ent, day, upcoming=upcoming)] if ent.active else []
         history = enterprises.history(s, ent)
@@ -184,10 +184,10 @@ def remove(
 ):
     """从名册注销企业:保留其完成记录和事件,报表不再计入。"""
     from zhiben.register import queries as enterprises
-    from zhiben.tracking import completions as tracking
+    from zhiben.tracking import subjects
 
     with common.session(ctx) as s:
-        ent = tracking.find_enterprise(s, who)
+        ent = subjects.find_enterprise(s, who)
         changed = enterprises.remove(s, ent)
         name, code = ent.name, ent.credit_code
     if changed:

@@ -39,7 +39,7 @@ def add(
 ):
     """登记一个企业事件,并列出由它派生的期限。"""
     from zhiben.tracking import events
-    from zhiben.tracking import completions as tracking
+    from zhiben.tracking import subjects
 
     from zhiben.cli.track import current_user
 
@@ -47,7 +47,7 @@ def add(
     by = by or current_user()
     day = common.parse_date(date, "事件日期")
     with common.session(ctx) as s:
-        ent = tracking.find_enterprise(s, enterprise)
+        ent = subjects.find_enterprise(s, enterprise)
         out = events.add(s, enterprise_id=ent.id, kind=kind, date=day or _today(), note=note, by=by)
         head = f"已登记事件 #{out.event.id}:{ent.name}({ent.credit_code}){terms.EVENT_NAMES[kind]} {out.event.date}"
     typer.echo(head)
@@ -80,14 +80,14 @@ def list_(
     """列出已登记的企业事件及其派生期限。"""
     from zhiben.tracking import events
     from zhiben.outputs import terminal as render
-    from zhiben.tracking import completions as tracking
+    from zhiben.tracking import subjects
 
     render.check_format(fmt)
     if kind:
         events.check_kind(kind)
     with common.session(ctx) as s:
-        ent_id = tracking.find_enterprise(s, enterprise).id if enterprise else None
-        county_id = tracking.county_subject(s, county).id if county else None
+        ent_id = subjects.find_enterprise(s, enterprise).id if enterprise else None
+        county_id = subjects.county_subject(s, county).id if county else None
         rows = events.list_events(s, enterprise_id=ent_id, county_id=county_id, kind=kind)
         records = [{
             "id": r.event.id, "kind": r.event.kind, "kind_name": terms.EVENT_NAMES[r.event.kind], "date": r.event.date,

@@ -19,14 +19,14 @@ def add(
     from sqlalchemy import select
 
     from zhiben.db import models
-    from zhiben.tracking import completions as tracking
+    from zhiben.tracking import subjects
     from zhiben.errors import InputError
 
     name = name.strip()
     if not name:
         raise InputError("园区名称不能为空")
     with common.session(ctx) as s:
-        c = tracking.county_subject(s, county)
+        c = subjects.county_subject(s, county)
         row = s.execute(select(models.Park).where(models.Park.name == name)).scalar()
         if row is not None:
             owner = s.get(models.County, row.county_id).name

@@ -15,17 +15,17 @@ def filters_for(session, *, plan=None, county=None, who=None, enterprise=None, s
                 milestone_id=None):
     """Turn CLI filter options into reports.Filters, resolving names with Chinese errors."""
     from zhiben.reports import rows as reports
-    from zhiben.tracking import completions as tracking
+    from zhiben.tracking import subjects
 
     return reports.Filters(
         plan=common.choice(plan, tuple(terms.Plan), "方案") if plan else None,
-        county_id=tracking.county_subject(session, county).id if county else None,
+        county_id=subjects.county_subject(session, county).id if county else None,
         who=common.choice(who, tuple(terms.SubjectKind), "责任主体类别") if who else None,
-        enterprise_id=tracking.find_enterprise(session, enterprise).id if enterprise else None,
+        enterprise_id=subjects.find_enterprise(session, enterprise).id if enterprise else None,
         sector=terms.resolve_sector(sector) if sector else None,
         tag=tag,
         risk=terms.resolve_risk(risk) if risk else None,
-        milestone_id=tracking.get_milestone(session, milestone_id).id if milestone_id else None,
+        milestone_id=subjects.get_milestone(session, milestone_id).id if milestone_id else None,
     )
 
 

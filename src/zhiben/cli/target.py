@@ -36,7 +36,7 @@ def show_table(ctx: typer.Context, *, plan, county, milestone_id, as_of, fmt, un
     """`zhiben progress --targets`: measured value, threshold, due date and verdict per scope."""
     from zhiben.outputs import terminal as render
     from zhiben.tracking import targets
-    from zhiben.tracking import completions as tracking
+    from zhiben.tracking import subjects
     from zhiben.errors import InputError
 
     given = [name for name, value in unsupported.items() if value]
@@ -45,8 +45,8 @@ def show_table(ctx: typer.Context, *, plan, county, milestone_id, as_of, fmt, un
     render.check_format(fmt)
     day = common.as_of(as_of)
     with common.session(ctx) as s:
-        county_id = tracking.county_subject(s, county).id if county else None
-        mid = tracking.get_milestone(s, milestone_id).id if milestone_id else None
+        county_id = subjects.county_subject(s, county).id if county else None
+        mid = subjects.get_milestone(s, milestone_id).id if milestone_id else None
         if plan:
             common.choice(plan, tuple(terms.Plan), "方案")
         records = table_records(targets.measure(s, day, plan=plan, county_id=county_id, milestone_id=mid))
@@ -68,7 +68,7 @@ def record(
 ):
     """填报一个量化目标的测算值(如专业监管人员配备比例)。"""
     from zhiben.tracking import targets
-    from zhiben.tracking import completions as tracking
+    from zhiben.tracking import subjects
     from zhiben.errors import InputError
 
     if bool(county) == bool(city):
@@ -79,7 +79,7 @@ def record(
     number = targets.parse_value(value)
     day = common.parse_date(on, "测算日期")
     with common.session(ctx) as s:
-        subject = tracking.CITY if city else tracking.county_subject(s, county)
+        subject = subjects.CITY if city else subjects.county_subject(s, county)
         old, row = targets.record(s, milestone_id, subject, number, on=day, by=by)
         mid, when, name = row.milestone_id, row.measured_on, "全市" if city else subject.name
     before = "" if old is None else f"(原为 {old:.2%})"

@@ -11,19 +11,19 @@ PERIOD_HELP = "周期:月 2025-03、季度 2025-Q2、半年 2025-H1、年 2025;�
 
 
 def subject_of(session, *, county, city, park, enterprise):
-    from zhiben.tracking import completions as tracking
+    from zhiben.tracking import subjects
     from zhiben.errors import InputError
 
     given = [x for x in (county, park, enterprise) if x] + ([True] if city else [])
     if len(given) != 1:
         raise InputError("请指定且只指定一个责任主体:--county 县名 | --city | --park 园区 | --enterprise 企业")
     if city:
-        return tracking.CITY
+        return subjects.CITY
     if county:
-        return tracking.county_subject(session, county)
+        return subjects.county_subject(session, county)
     if park:
-        return tracking.park_subject(session, park)
-    return tracking.enterprise_subject(session, enterprise)
+        return subjects.park_subject(session, park)
+    return subjects.enterprise_subject(session, enterprise)
 
 
 def current_user() -> str | None:
@@ -57,7 +57,7 @@ def done(
     codes_file: str = typer.Option(None, "--codes-file", help="批量:企业清单文件,每行一个统一社会信用代码或企业全称"),
 ):
     """标记一个事项(一个周期)已完成,并写入变更日志。"""
-    from zhiben.tracking import completions as tracking
+    from zhiben.tracking import completions
 
     by = by or current_user()
     on_date = common.parse_date(on, "完成日期")
@@ -67,7 +67,7 @@ def done(
                            evidence=evidence, by=by)
     with common.session(ctx) as s:
         subject = subject_of(s, county=county, city=city, park=park, enterprise=enterprise)
-        change = tracking.mark_done(s, milestone_id, subject, period=period, on=on_date, evidence=evidence, by=by)
+        change = completions.mark_done(s, milestone_id, subject, period=period, on=on_date, evidence=evidence, by=by)
     if change.changed:
         typer.echo(f"已完成:{_describe(change)},完成日期 {change.done_on}")
     else:
@@ -76,7 +76,7 @@ def done(
 
 def _done_batch(ctx, milestone_id, *, all_in_county, codes_file, others, period, on, evidence, by):
     from zhiben.register import codes_file as codesfile
-    from zhiben.tracking import completions as tracking
+    from zhiben.tracking import completions, subjects
     from zhiben.errors import InputError
 
     if (all_in_county and codes_file) or any(others):
@@ -86,10 +86,10 @@ def _done_batch(ctx, milestone_id, *, all_in_county, codes_file, others, period,
             items = codesfile.read(s, codes_file)
             source = f"file:{codes_file}"
         else:
-            county = tracking.county_subject(s, all_in_county)
-            items = [(f"{e.credit_code} {e.name}", e) for e in tracking.county_enterprises(s, milestone_id, county)]
+            county = subjects.county_subject(s, all_in_county)
+            items = [(f"{e.credit_code} {e.name}", e) for e in completions.county_enterprises(s, milestone_id, county)]
             source = f"county:{county.name}"
-        changes = tracking.mark_done_many(s, milestone_id, items, period=period, on=on, evidence=evidence,
+        changes = completions.mark_done_many(s, milestone_id, items, period=period, on=on, evidence=evidence,
                                           by=by, source=source)
     made = sum(c.changed for c in changes)
     periods = {c.period.split(":")[0] for c in changes}
@@ -109,12 +109,12 @@ def reopen(
     by: str = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
 ):
     """撤销一个完成记录(事项恢复为未完成),并写入变更日志。"""
-    from zhiben.tracking import completions as tracking
+    from zhiben.tracking import completions
 
     by = by or current_user()
     with common.session(ctx) as s:
         subject = subject_of(s, county=county, city=city, park=park, enterprise=enterprise)
-        change = tracking.reopen(s, milestone_id, subject, period=period, reason=reason, by=by)
+        change = completions.reopen(s, milestone_id, subject, period=period, reason=reason, by=by)
     if change.changed:
         typer.echo(f"已撤销完成:{_describe(change)}")
     else:
@@ -136,12 +136,12 @@ def log(
 ):
     """查看变更日志:何时、何人、何事、状态由何变为何、佐证。"""
     from zhiben.outputs import terminal as render
-    from zhiben.tracking import completions as tracking
+    from zhiben.tracking import audit, subjects
 
     render.check_format(fmt)
     with common.session(ctx) as s:
-        subject = tracking.county_subject(s, county) if county else None
-        entries = tracking.audit_log(s, milestone_id=milestone_id, subject=subject, limit=limit or None)
+        subject = subjects.county_subject(s, county) if county else None
+        entries = audit.entries(s, milestone_id=milestone_id, subject=subject, limit=limit or None)
         records = [{
             "at": e.at, "by": e.by, "action": {"done": "完成", "reopen": "撤销", "record": "填报"}.get(e.action, e.action),
             "milestone_id": e.milestone_id, "subject_kind": e.subject_kind, "subject": e.subject_name,

@@ -55,10 +55,10 @@ def iso_week(day: dt.date) -> str:
 
 
 def set_county_contact(session: Session, name: str, email: str, person: str | None = None) -> models.County:
-    from zhiben.tracking import completions as tracking
+    from zhiben.tracking import subjects
 
     address = check_address(email)
-    subject = tracking.county_subject(session, name)
+    subject = subjects.county_subject(session, name)
     row = session.get(models.County, subject.id)
     row.contact_email = address
     if person is not None:

@@ -3,7 +3,7 @@
 The template lists a county's open occurrences (its own, its parks' and its enterprises') with
 empty 状态/完成日期/佐证材料/备注 columns. Import validates every row first and reports each
 problem as file:row:column; only a file without problems is applied, each change through
-tracking.mark_done/reopen with the file name as the audit source. Applying is idempotent: a
+completions.mark_done/reopen with the file name as the audit source. Applying is idempotent: a
 row already in the state it asks for is counted as unchanged.
 """
 
@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from zhiben.db import models
 from zhiben.reports import rows as reports
-from zhiben.tracking import completions as tracking
+from zhiben.tracking import completions, subjects
 from zhiben import terms
 from zhiben.errors import ImportFileError, InputError, ZhibenError
 from zhiben.inputs.files import read_bytes
@@ -153,7 +153,7 @@ class Action:
     row: int
     kind: str  # "done" | "reopen"
     milestone_id: str
-    subject: tracking.Subject
+    subject: subjects.Subject
     period_input: str | None
     period: str
     due: dt.date
@@ -162,7 +162,7 @@ class Action:
     changes: bool
     current_done_on: dt.date | None = None
     # Whose record it is: the county for a per-risk duty named by its enterprise, else `subject`.
-    owner: tracking.Subject | None = None
+    owner: subjects.Subject | None = None
 
 
 @dataclass
@@ -222,17 +222,17 @@ class _Problems(list):
         self.append(f"{name}:{row.number}:{col}({header}):{message}")
 
 
-def _subject(session: Session, kind: str, name: str, code: str) -> tracking.Subject:
+def _subject(session: Session, kind: str, name: str, code: str) -> subjects.Subject:
     if kind == "city":
-        return tracking.CITY
+        return subjects.CITY
     if kind == "county":
-        return tracking.county_subject(session, name)
+        return subjects.county_subject(session, name)
     if kind == "park":
-        return tracking.park_subject(session, name)
-    return tracking.enterprise_subject(session, code or name)
+        return subjects.park_subject(session, name)
+    return subjects.enterprise_subject(session, code or name)
 
 
-def _completion(session: Session, a_subject: tracking.Subject, milestone_id: str, period: str):
+def _completion(session: Session, a_subject: subjects.Subject, milestone_id: str, period: str):
     return session.exec(select(models.Completion).where(
         models.Completion.milestone_id == milestone_id, models.Completion.subject_kind == a_subject.kind,
         models.Completion.subject_id == a_subject.id, models.Completion.period == period)).first()
@@ -262,7 +262,7 @@ def _plan_row(session: Session, name: str, row: SheetRow, today: dt.date, proble
             problems.add(name, row, "完成日期", f"完成日期 {done_on} 晚于今天 {today}")
             return None
     try:
-        m = tracking.get_milestone(session, _text(row.get("编号")))
+        m = subjects.get_milestone(session, _text(row.get("编号")))
     except ZhibenError as exc:
         problems.add(name, row, "编号", exc.message)
         return None
@@ -285,12 +285,12 @@ def _plan_row(session: Session, name: str, row: SheetRow, today: dt.date, proble
         return None
     try:
         if not m.per_risk:
-            tracking.check_applies(session, m, subject)
+            completions.check_applies(session, m, subject)
     except ZhibenError as exc:
         problems.add(name, row, "责任主体", exc.message)
         return None
     try:
-        _, owner, key, due = tracking.prepare(session, m.id, subject, period_text or None)
+        _, owner, key, due = completions.prepare(session, m.id, subject, period_text or None)
     except ZhibenError as exc:
         problems.add(name, row, "周期", exc.message)
         return None
@@ -342,10 +342,10 @@ def apply_import(session: Session, path: Path, *, by: str | None = None, dry_run
         return result
     for a in result.changes:
         if a.kind == "done":
-            tracking.mark_done(session, a.milestone_id, a.subject, period=a.period_input, on=a.done_on,
+            completions.mark_done(session, a.milestone_id, a.subject, period=a.period_input, on=a.done_on,
                                evidence=a.evidence, by=by, source=result.file, today=today)
         else:
-            tracking.reopen(session, a.milestone_id, a.subject, period=a.period_input, reason=a.evidence, by=by,
+            completions.reopen(session, a.milestone_id, a.subject, period=a.period_input, reason=a.evidence, by=by,
                             source=result.file)
     result.applied = True
     return result

@@ -25,7 +25,7 @@ def read_text(path: Path) -> str:
 
 def read(session: Session, path: Path | str) -> list[tuple[str, models.Enterprise]]:
     """(file:line, enterprise) for each listed enterprise, duplicates dropped; all-or-nothing."""
-    from zhiben.tracking import completions as tracking
+    from zhiben.tracking import subjects
 
     path = Path(path)
     found: list[tuple[str, models.Enterprise]] = []
@@ -38,7 +38,7 @@ def read(session: Session, path: Path | str) -> list[tuple[str, models.Enterpris
             continue
         where = f"{path}:{lineno}"
         try:
-            ent = tracking.find_enterprise(session, text)
+            ent = subjects.find_enterprise(session, text)
         except InputError as exc:
             problems.append(f"{where}: {exc.message}")
             continue

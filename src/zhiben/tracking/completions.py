@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
@@ -11,62 +10,10 @@ from sqlmodel import Session, select
 from zhiben import terms
 from zhiben.db import models
 from zhiben.catalogue import schedule
-from zhiben.errors import InputError, NotFound
-
-KIND_LABEL = terms.SUBJECT_WORDS
-
-
-@dataclass(frozen=True)
-class Subject:
-    kind: str
-    id: int
-    name: str
-    county_id: int | None = None
-
-
-CITY = Subject("city", terms.CITY_ID, terms.CITY_NAME)
-
-
-def get_milestone(session: Session, milestone_id: str) -> models.Milestone:
-    row = session.get(models.Milestone, milestone_id)
-    if row is None or not row.active:
-        ids = session.exec(select(models.Milestone.id).where(models.Milestone.active)).all()
-        near = difflib.get_close_matches(milestone_id, ids, n=3, cutoff=0.6)
-        hint = f";是否要找:{'、'.join(near)}" if near else ";用 zhiben catalogue list 查看全部编号"
-        raise NotFound(f"未知的事项编号“{milestone_id}”{hint}")
-    return row
-
-
-def county_subject(session: Session, name: str) -> Subject:
-    official = terms.resolve(name)
-    row = session.exec(select(models.County).where(models.County.name == official)).one()
-    return Subject("county", row.id, row.name, row.id)
-
-
-def park_subject(session: Session, name: str) -> Subject:
-    row = session.exec(select(models.Park).where(models.Park.name == name.strip())).first()
-    if row is None:
-        raise NotFound(f"未知的化工园区“{name}”;用 zhiben park add 登记园区")
-    return Subject("park", row.id, row.name, row.county_id)
-
-
-def find_enterprise(session: Session, code_or_name: str) -> models.Enterprise:
-    key = code_or_name.strip().upper()
-    row = session.exec(select(models.Enterprise).where(models.Enterprise.credit_code == key)).first()
-    if row is None:
-        matches = session.exec(select(models.Enterprise).where(models.Enterprise.name == code_or_name.strip())).all()
-        if len(matches) > 1:
-            raise InputError(f"名称“{code_or_name}”对应多家企业,请用统一社会信用代码")
-        row = matches[0] if matches else None
-    if row is None:
-        raise NotFound(f"未知的企业“{code_or_name}”(按统一社会信用代码或企业全称查找)")
-    return row
-
-
-def enterprise_subject(session: Session, code_or_name: str) -> Subject:
-    row = find_enterprise(session, code_or_name)
-    return Subject("enterprise", row.id, row.name, row.county_id)
-
+from zhiben.errors import InputError
+from zhiben.tracking import audit
+from zhiben.tracking.applicability import applies, enterprise_tags
+from zhiben.tracking.subjects import Subject, get_milestone
 
 def resolve_period(session: Session, m: models.Milestone, subject: Subject, period: str | None,
                    enterprise: models.Enterprise | None = None) -> tuple[str, dt.date]:
@@ -117,15 +64,13 @@ def _event_period(session: Session, m: models.Milestone, subject: Subject, perio
 def check_applies(session: Session, m: models.Milestone, subject: Subject) -> None:
     expected = "county" if m.per_risk else m.responsible
     if subject.kind != expected:
-        raise InputError(f"事项 {m.id} 的责任主体是{KIND_LABEL[expected]},不能记在{KIND_LABEL[subject.kind]}“{subject.name}”名下")
+        raise InputError(f"事项 {m.id} 的责任主体是{terms.SUBJECT_WORDS[expected]},不能记在{terms.SUBJECT_WORDS[subject.kind]}“{subject.name}”名下")
     if subject.kind == "county" and m.counties and subject.name not in m.counties:
         raise InputError(f"事项 {m.id} 只由{'、'.join(m.counties)}承担,不适用于{subject.name}")
     if subject.kind == "enterprise":
-        from zhiben.tracking import events
-
         ent = session.get(models.Enterprise, subject.id)
-        tags = set(session.exec(select(models.EnterpriseTag.tag).where(models.EnterpriseTag.enterprise_id == ent.id)).all())
-        if not events.applies(m, ent, tags):
+        tags = enterprise_tags(session, ent.id)
+        if not applies(m, ent, tags):
             raise InputError(f"事项 {m.id} 不适用于企业“{subject.name}”(行业或标签不符)")
 
 
@@ -143,16 +88,6 @@ def _completion(session: Session, m_id: str, subject: Subject, period: str) -> m
     return session.exec(select(models.Completion).where(
         models.Completion.milestone_id == m_id, models.Completion.subject_kind == subject.kind,
         models.Completion.subject_id == subject.id, models.Completion.period == period)).first()
-
-
-def _audit(session, *, action, m_id, subject, period, old, new, done_on, evidence, by, source):
-    session.add(models.AuditEntry(action=action, by=by, milestone_id=m_id, subject_kind=subject.kind,
-                                  subject_id=subject.id, subject_name=subject.name, period=period,
-                                  old_status=old, new_status=new, done_on=done_on, evidence=evidence,
-                                  source=source))
-
-
-audit_change = _audit
 
 
 def prepare(session: Session, milestone_id: str, subject: Subject, period: str | None,
@@ -186,7 +121,7 @@ def mark_done(session: Session, milestone_id: str, subject: Subject, *, period: 
     session.add(models.Completion(milestone_id=m.id, subject_kind=subject.kind, subject_id=subject.id, period=key,
                                   done_on=on, evidence=evidence, recorded_by=by, source=source))
     old = "overdue" if due < on else "open"
-    _audit(session, action="done", m_id=m.id, subject=subject, period=key, old=old, new="done",
+    audit.record(session, action="done", m_id=m.id, subject=subject, period=key, old=old, new="done",
            done_on=on, evidence=evidence, by=by, source=source)
     session.flush()
     return Change(m.id, subject, key, due, changed=True, done_on=on)
@@ -199,33 +134,19 @@ def reopen(session: Session, milestone_id: str, subject: Subject, *, period: str
     if existing is None:
         return Change(m.id, subject, key, due, changed=False)
     session.delete(existing)
-    _audit(session, action="reopen", m_id=m.id, subject=subject, period=key, old="done", new="open",
+    audit.record(session, action="reopen", m_id=m.id, subject=subject, period=key, old="done", new="open",
            done_on=None, evidence=reason, by=by, source=source)
     session.flush()
     return Change(m.id, subject, key, due, changed=True, done_on=existing.done_on)
-
-
-def audit_log(session: Session, *, milestone_id: str | None = None, subject: Subject | None = None,
-              limit: int | None = 50) -> list[models.AuditEntry]:
-    q = select(models.AuditEntry).order_by(models.AuditEntry.id.desc())
-    if milestone_id:
-        q = q.where(models.AuditEntry.milestone_id == milestone_id)
-    if subject:
-        q = q.where(models.AuditEntry.subject_kind == subject.kind, models.AuditEntry.subject_id == subject.id)
-    if limit:
-        q = q.limit(limit)
-    return list(session.exec(q).all())
 
 
 # --- one obligation for many enterprises -------------------------------------------------------
 
 def county_enterprises(session: Session, milestone_id: str, county: Subject) -> list[models.Enterprise]:
     """The county's active enterprises an obligation falls on (for a per-risk duty: those it covers)."""
-    from zhiben.tracking import events
-
     m = get_milestone(session, milestone_id)
     if m.responsible != "enterprise" and not m.per_risk:
-        raise InputError(f"事项 {m.id} 的责任主体是{KIND_LABEL[m.responsible]},不是企业,不能按企业批量记录")
+        raise InputError(f"事项 {m.id} 的责任主体是{terms.SUBJECT_WORDS[m.responsible]},不是企业,不能按企业批量记录")
     q = select(models.Enterprise).where(models.Enterprise.county_id == county.id, models.Enterprise.active)
     if m.sector:
         q = q.where(models.Enterprise.sector == m.sector)
@@ -236,8 +157,8 @@ def county_enterprises(session: Session, milestone_id: str, county: Subject) -> 
         if m.per_risk:
             found.append(ent)
             continue
-        tags = set(session.exec(select(models.EnterpriseTag.tag).where(models.EnterpriseTag.enterprise_id == ent.id)).all())
-        if not events.applies(m, ent, tags):
+        tags = enterprise_tags(session, ent.id)
+        if not applies(m, ent, tags):
             continue
         if m.kind == "relative" and session.exec(select(models.EventDue.id).where(
                 models.EventDue.milestone_id == m.id, models.EventDue.enterprise_id == ent.id)).first() is None:
@@ -260,7 +181,7 @@ def mark_done_many(session: Session, milestone_id: str, enterprises: list[tuple[
         raise InputError(f"完成日期 {on} 晚于今天 {today}")
     m = get_milestone(session, milestone_id)
     if m.responsible != "enterprise" and not m.per_risk:
-        raise InputError(f"事项 {m.id} 的责任主体是{KIND_LABEL[m.responsible]},不是企业,不能按企业批量记录")
+        raise InputError(f"事项 {m.id} 的责任主体是{terms.SUBJECT_WORDS[m.responsible]},不是企业,不能按企业批量记录")
     if not enterprises:
         raise InputError("没有要记录的企业")
     problems = []

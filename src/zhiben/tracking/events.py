@@ -29,6 +29,9 @@ from zhiben.db import models
 from zhiben.catalogue import schedule
 from zhiben import terms
 from zhiben.errors import InputError, NotFound
+from zhiben.tracking import audit
+from zhiben.tracking.applicability import applies, enterprise_tags
+from zhiben.tracking.subjects import Subject
 
 KINDS = terms.EVENT_NAMES
 # An event of the key kind cannot precede every event of the value kind (试生产结束 before any 开始).
@@ -42,23 +45,8 @@ def check_kind(kind: str) -> str:
     return kind
 
 
-def applies(m: models.Milestone, ent: models.Enterprise, ent_tags: set[str]) -> bool:
-    if m.sector and m.sector != ent.sector:
-        return False
-    if set(m.exclude_tags) & ent_tags:
-        return False
-    # For an event-relative duty the recorded event is itself the proof that the enterprise has
-    # such a project or pond (an acceptance means a 建设项目): include tags are not required.
-    return m.kind == "relative" or not m.tags or bool(set(m.tags) & ent_tags)
-
-
 def period_of(event: models.Event) -> str:
     return f"{event.kind}@{event.date.isoformat()}#{event.id}"
-
-
-def _ent_tags(session: Session, enterprise_id: int) -> set[str]:
-    q = select(models.EnterpriseTag.tag).where(models.EnterpriseTag.enterprise_id == enterprise_id)
-    return set(session.exec(q).all())
 
 
 def _events_of(session: Session, enterprise_id: int) -> list[models.Event]:
@@ -87,7 +75,7 @@ def derive(session: Session, event: models.Event, milestones: list[models.Milest
            events: list[models.Event] | None = None) -> list[models.EventDue]:
     """(Re)create the EventDue rows of one event and the completions its closing events imply."""
     ent = session.get(models.Enterprise, event.enterprise_id)
-    tags = _ent_tags(session, ent.id)
+    tags = enterprise_tags(session, ent.id)
     if milestones is None:
         milestones = _relative_milestones(session)
     if events is None:
@@ -113,9 +101,7 @@ def derive(session: Session, event: models.Event, milestones: list[models.Milest
 def _sync_closures(session: Session, ent: models.Enterprise, event: models.Event, rows: list[models.EventDue],
                    closers: dict[str, models.Event | None]) -> None:
     """Completions made by closing events: add what is missing, drop what no longer holds."""
-    from zhiben.tracking import completions as tracking
-
-    subject = tracking.Subject("enterprise", ent.id, ent.name, ent.county_id)
+    subject = Subject("enterprise", ent.id, ent.name, ent.county_id)
     period = period_of(event)
     existing = {c.milestone_id: c for c in session.exec(select(models.Completion).where(
         models.Completion.subject_kind == "enterprise", models.Completion.subject_id == ent.id,
@@ -128,7 +114,7 @@ def _sync_closures(session: Session, ent: models.Enterprise, event: models.Event
             continue
         if closer is None:
             session.delete(comp)
-            tracking.audit_change(session, action="reopen", m_id=mid, subject=subject, period=period, old="done",
+            audit.record(session, action="reopen", m_id=mid, subject=subject, period=period, old="done",
                                   new="open", done_on=None, evidence="关闭该期限的事件已删除或不再适用",
                                   by=None, source=comp.source)
         elif comp.source != f"{AUTO_SOURCE}{closer.id}" or comp.done_on != closer.date:
@@ -143,7 +129,7 @@ def _sync_closures(session: Session, ent: models.Enterprise, event: models.Event
                                       done_on=closer.date, evidence=evidence, recorded_by=closer.recorded_by,
                                       source=source))
         old = "overdue" if dues[mid].due < closer.date else "open"
-        tracking.audit_change(session, action="done", m_id=mid, subject=subject, period=period, old=old, new="done",
+        audit.record(session, action="done", m_id=mid, subject=subject, period=period, old=old, new="done",
                               done_on=closer.date, evidence=evidence, by=closer.recorded_by, source=source)
     session.flush()
 
@@ -289,8 +275,6 @@ def get(session: Session, event_id: int) -> models.Event:
 
 def remove(session: Session, event_id: int, *, by: str | None = None) -> Outcome:
     """Delete a mistaken event, its derived deadlines and the closures it made."""
-    from zhiben.tracking import completions as tracking
-
     event = get(session, event_id)
     ent = session.get(models.Enterprise, event.enterprise_id)
     period = period_of(event)
@@ -303,10 +287,10 @@ def remove(session: Session, event_id: int, *, by: str | None = None) -> Outcome
         raise InputError(f"事件 #{event_id} 派生的期限已有完成记录({ids}),请先用 zhiben reopen 撤销后再删除")
     dues = dues_of(session, event_id=event.id)
     before = _state_map(session, ent.id)
-    subject = tracking.Subject("enterprise", ent.id, ent.name, ent.county_id)
+    subject = Subject("enterprise", ent.id, ent.name, ent.county_id)
     for c in comps:
         session.delete(c)
-        tracking.audit_change(session, action="reopen", m_id=c.milestone_id, subject=subject, period=period,
+        audit.record(session, action="reopen", m_id=c.milestone_id, subject=subject, period=period,
                               old="done", new="open", done_on=None, evidence=f"事件 #{event_id} 已删除", by=by,
                               source=c.source)
     session.exec(delete(models.EventDue).where(models.EventDue.event_id == event.id))

@@ -164,13 +164,13 @@ def parse_value(text: str) -> float:
 def record(session: Session, milestone_id: str, subject, value: float, *, on: dt.date | None = None,
            by: str | None = None, today: dt.date | None = None) -> tuple[float | None, models.TargetValue]:
     """Enter a `reported` target's value for the city or a county; returns (previous value, row)."""
-    from zhiben.tracking import completions as tracking
+    from zhiben.tracking import audit, subjects
 
     today = today or dt.date.today()
     on = on or today
     if on > today:
         raise InputError(f"测算日期 {on} 晚于今天 {today}")
-    m = tracking.get_milestone(session, milestone_id)
+    m = subjects.get_milestone(session, milestone_id)
     if m.kind != "target":
         raise InputError(f"事项 {m.id} 不是量化目标,请用 zhiben done 记录完成")
     if m.rule["metric"] != "reported":
@@ -194,7 +194,7 @@ def record(session: Session, milestone_id: str, subject, value: float, *, on: dt
         session.add(row)
     else:
         row.value, row.measured_on, row.recorded_by = value, on, by
-    tracking.audit_change(session, action="record", m_id=m.id, subject=subject, period=on.isoformat(),
+    audit.record(session, action="record", m_id=m.id, subject=subject, period=on.isoformat(),
                           old="未填报" if old is None else f"{old:g}", new=f"{value:g}", done_on=on, evidence=None,
                           by=by, source=None)
     session.flush()
