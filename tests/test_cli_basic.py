@@ -11,8 +11,9 @@ from zhiben.catalogue import model as catalogue
 from conftest import ROOT
 
 N = len(catalogue.read(ROOT / "data" / "milestones.toml").milestones)
-HEADER = "编号          方案      事项                           主体类别    责任主体    所属县区    周期     期限        "
-ROW = "mine-req-2-b  非煤矿山  每月3日前将工作情况报市应急局  县级        茌平区      茌平区      "
+HEADER = ("编号          方案      事项                           主体类别    责任主体    所属县区    统一社会信用代码    "
+          "周期       期限        ")
+ROW = "mine-req-2-b  非煤矿山  每月3日前将工作情况报市应急局  县级        茌平区      茌平区                          "
 
 
 def test_init(cli, db_url):
@@ -61,9 +62,9 @@ def test_overdue_plain(cli):
     assert result.exit_code == 0
     assert result.output == (
         HEADER + "逾期天数\n"
-        + ROW + "2024-01  2024-01-03  61\n"
-        + ROW + "2024-02  2024-02-03  30\n"
-        + ROW + "2024-03  2024-03-03  1\n"
+        + ROW + "2024年1月  2024-01-03  61\n"
+        + ROW + "2024年2月  2024-02-03  30\n"
+        + ROW + "2024年3月  2024-03-03  1\n"
     )
 
 
@@ -72,14 +73,14 @@ def test_overdue_table_title_and_default_as_of(cli):
     assert "截至 2024-03-04 逾期事项(3 项)" in result.output
     # in an 80-column terminal, dates, periods and day counts are never folded
     assert "┃ 逾期天数 ┃" in result.output
-    assert re.search(r"│ 2024-01 +│ 2024-01-03 │ 61 +│", result.output)
+    assert re.search(r"│ 2024年1月 +│ 2024-01-03 │ 61 +│", result.output)
     today = dt.date.today().isoformat()
     assert cli("overdue", "--format", "json").output == cli("overdue", "--as-of", today, "--format", "json").output
 
 
 def test_upcoming_plain(cli):
     result = cli("upcoming", "--id", "mine-req-2-b", "--as-of", "2024-03-01", "--days", "2", "--format", "plain")
-    assert result.output == HEADER + "剩余天数\n" + ROW + "2024-03  2024-03-03  2\n"
+    assert result.output == HEADER + "剩余天数\n" + ROW + "2024年3月  2024-03-03  2\n"
     result = cli("upcoming", "--id", "mine-req-2-b", "--as-of", "2024-03-04", "--days", "2", "--format", "plain")
     assert result.output == "2024-03-04 起 2 天内没有到期事项\n"
 
@@ -108,16 +109,17 @@ def test_catalogue_show(cli):
         "期限规则:每月3日前",
         "原文:“请于每月3日前将相关工作情况报市应急局”",
         "全部期限(36 个):",
-        "  2024-01  2024-01-03",
+        "  2024年1月   2024-01-03",
     ]
-    assert lines[7] == "  2024-02  2024-02-03" and lines[-1] == "  2026-12  2026-12-03" and len(lines) == 42
+    assert lines[7] == "  2024年2月   2024-02-03" and lines[-1] == "  2026年12月  2026-12-03" and len(lines) == 42
 
 
 def test_catalogue_show_json_and_errors(cli):
     data = json.loads(cli("catalogue", "show", "mine-req-2-b", "--format", "json").output)
     assert data["rule"] == {"kind": "recurring", "every": "month", "day": 3, "month": None, "start": None, "end": None}
     assert data["quote"] == "请于每月3日前将相关工作情况报市应急局"
-    assert len(data["due_dates"]) == 36 and data["due_dates"][1] == {"period": "2024-02", "due": "2024-02-03"}
+    assert len(data["due_dates"]) == 36 and data["due_dates"][1] == {"period": "2024-02", "period_label": "2024年2月",
+                                                                   "due": "2024-02-03"}
     result = cli("catalogue", "show", "nope")
     assert (result.exit_code, result.output) == (2, "错误:未知的事项编号“nope”;用 zhiben catalogue list 查看全部编号\n")
     result = cli("catalogue", "show", "mine-req-2-b", "--format", "csv")

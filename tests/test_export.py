@@ -51,7 +51,7 @@ def test_overdue_csv_has_bom_chinese_header_iso_dates_and_guarded_names(cli, hos
         assert name not in subjects
     chem10b = [row for row in rows if row[0] == "chem-10-b" and row[4] == "'+1"]
     assert chem10b == [["chem-10-b", "化工和危险化学品", chem10b[0][2], "企业", "'+1", "茌平区", "91371523MA3C000001",
-                        "once", "2024-12-31", "182"]]
+                        "一次性", "2024-12-31", "182"]]
 
 
 def test_overdue_xlsx_frozen_filtered_real_dates_text_names(cli, hostile, tmp_path):

@@ -244,8 +244,10 @@ def test_progress_respects_as_of_and_filters(rcli):
 def test_csv_header_in_chinese_and_values_readable(rcli):
     result = rcli("overdue", "--as-of", "2025-04-01", "--format", "csv")
     rows = list(csv.reader(io.StringIO(result.output)))
-    assert rows[0] == ["编号", "方案", "事项", "主体类别", "责任主体", "所属县区", "周期", "期限", "逾期天数"]
-    assert rows[1] == ["chem-t-4", "化工和危险化学品", "市级每月3日前", "市级", CITY, "", "2025-03", "2025-03-03", "29"]
+    assert rows[0] == ["编号", "方案", "事项", "主体类别", "责任主体", "所属县区", "统一社会信用代码", "周期", "期限",
+                       "逾期天数"]
+    assert rows[1] == ["chem-t-4", "化工和危险化学品", "市级每月3日前", "市级", CITY, "", "", "2025年3月", "2025-03-03",
+                       "29"]
     assert len(rows) == 4
     up = list(csv.reader(io.StringIO(rcli("upcoming", "--as-of", "2025-06-25", "--days", "5", "--format", "csv").output)))
     assert up[0][-1] == "剩余天数"

@@ -75,6 +75,8 @@ class Status(StrEnum):
 
 
 STATUS_NAMES = {Status.OVERDUE: "逾期", Status.OPEN: "未到期", Status.DONE: "已完成", Status.EARLIEST: "最早日期"}
+# Marks a date that is not a deadline (an earliest date: nothing may be done before it).
+EARLIEST_MARK = "最早"
 
 
 class Risk(StrEnum):
@@ -123,6 +125,21 @@ EVENT_NAMES = {
     EventKind.ALERT: "监测预警报警",
 }
 EVENT_HINT = "、".join(f"{k.value}({v})" for k, v in EVENT_NAMES.items())
+# The event as a period label reads it: "验收(2025-09-26)后", "计划试生产(2026-12-10)前".
+EVENT_SHORT = {
+    EventKind.TRIAL_START: "试生产",
+    EventKind.TRIAL_END: "试生产结束",
+    EventKind.ACCEPTANCE: "验收",
+    EventKind.SHUTDOWN: "停产停建",
+    EventKind.RESUMPTION: "复工复产",
+    EventKind.APPRENTICE: "师带徒开始",
+    EventKind.ALERT: "报警",
+}
+
+# Period words: "2025年第二季度", "2025年上半年", "一次性".
+ONCE_NAME = "一次性"
+QUARTER_NAMES = {"1": "第一季度", "2": "第二季度", "3": "第三季度", "4": "第四季度"}
+HALF_NAMES = {"1": "上半年", "2": "下半年"}
 
 
 class TargetStatus(StrEnum):

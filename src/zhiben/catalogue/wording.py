@@ -63,7 +63,16 @@ def show_text(r: dict) -> str:
     dues = r.get("due_dates") or []
     if dues:
         lines.append(f"全部期限({len(dues)} 个):")
-        lines += [f"  {d['period']:<8} {d['due']}" for d in dues]
+        labels = [d.get("period_label", d["period"]) for d in dues]
+        width = max(map(_width, labels))
+        lines += [f"  {label}{' ' * (width - _width(label))}  {d['due']}" for label, d in zip(labels, dues)]
     elif r["rule"]["kind"] == "relative":
         lines.append("期限:按企业登记的事件逐家计算(zhiben event add)")
     return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Display columns: a CJK character takes two."""
+    from rich.cells import cell_len
+
+    return cell_len(text)

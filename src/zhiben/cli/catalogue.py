@@ -88,6 +88,7 @@ def show(
 
     from zhiben.db import models
     from zhiben.outputs import terminal as render
+    from zhiben.reports.labels import period_label
     from zhiben.tracking import subjects
 
     common.choice(fmt, ("table", "json"), "输出格式")
@@ -95,7 +96,8 @@ def show(
         m = subjects.get_milestone(s, milestone_id)
         record = _record(m)
         dues = s.exec(select(models.DueDate).where(models.DueDate.milestone_id == m.id).order_by(models.DueDate.due)).all()
-        record["due_dates"] = [{"period": d.period, "due": d.due.isoformat()} for d in dues]
+        record["due_dates"] = [{"period": d.period, "period_label": period_label(d.period), "due": d.due.isoformat()}
+                               for d in dues]
     if fmt == "json":
         typer.echo(render.to_json(record))
         return

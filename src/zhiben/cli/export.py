@@ -18,8 +18,8 @@ CATALOGUE_COLUMNS = [("id", "编号"), ("plan", "方案"), ("task", "任务"), (
 PLANS = tuple(terms.Plan)
 
 
-def _occurrence_records(rows) -> list[dict]:
-    return [{**rc.row_record(r), "subject_id": r.subject_id} for r in rows]
+def _occurrence_records(rows, dirs=None) -> list[dict]:
+    return [{**rc.row_record(r, dirs), "subject_id": r.subject_id} for r in rows]
 
 
 def _by_plan_sheets(records, columns, plan):
@@ -34,9 +34,10 @@ def _occurrences(kind, s, f, day, days, fmt):
     from zhiben.reports import rows as reports
 
     rows = reports.overdue(s, f, day) if kind == "overdue" else reports.upcoming(s, f, day, days)
-    records = _occurrence_records(rows)
+    from zhiben.reports.labels import event_directions
+
+    records = _occurrence_records(rows, event_directions(s))
     columns = rc.OVERDUE_COLUMNS if kind == "overdue" else rc.UPCOMING_COLUMNS
-    columns = columns[:6] + [("credit_code", "统一社会信用代码")] + columns[6:]
     if fmt == "csv":
         return exports.csv_bytes(records, columns), len(records)
     if fmt == "json":

@@ -6,6 +6,7 @@ import typer
 
 from zhiben import terms
 from zhiben.cli import common
+from zhiben.reports.labels import event_directions
 from zhiben.reports.records import OVERDUE_COLUMNS, PROGRESS_COLUMNS, UPCOMING_COLUMNS, progress_records, row_record
 
 BY = ("county", "plan", "milestone", "enterprise")
@@ -53,7 +54,8 @@ def overdue(ctx: typer.Context, plan: str = Plan, county: str = County, who: str
     with common.session(ctx) as s:
         f = filters_for(s, plan=plan, county=county, who=who, enterprise=enterprise, sector=sector, tag=tag,
                         risk=risk, milestone_id=milestone_id)
-        records = [row_record(r) for r in reports.overdue(s, f, day)]
+        dirs = event_directions(s)
+        records = [row_record(r, dirs) for r in reports.overdue(s, f, day)]
     render.emit(records, OVERDUE_COLUMNS, fmt, title=f"截至 {day} 逾期事项({len(records)} 项)",
                 empty=f"截至 {day} 没有逾期事项")
 
@@ -71,7 +73,8 @@ def upcoming(ctx: typer.Context, days: int = typer.Option(30, "--days", help="�
     with common.session(ctx) as s:
         f = filters_for(s, plan=plan, county=county, who=who, enterprise=enterprise, sector=sector, tag=tag,
                         risk=risk, milestone_id=milestone_id)
-        records = [row_record(r) for r in reports.upcoming(s, f, day, days)]
+        dirs = event_directions(s)
+        records = [row_record(r, dirs) for r in reports.upcoming(s, f, day, days)]
     render.emit(records, UPCOMING_COLUMNS, fmt, title=f"{day} 起 {days} 天内到期事项({len(records)} 项)",
                 empty=f"{day} 起 {days} 天内没有到期事项")
 

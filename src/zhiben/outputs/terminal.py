@@ -18,7 +18,7 @@ from zhiben.errors import InputError
 FORMATS = ("table", "markdown", "plain", "csv", "json")
 
 Column = tuple[str, str]
-NO_WRAP = {"period", "due", "done_on", "days_overdue", "days_left"}
+NO_WRAP = {"period", "period_label", "due", "done_on", "days_overdue", "days_left", "credit_code"}
 
 
 def check_format(fmt: str) -> str:
@@ -119,6 +119,8 @@ def rich_table(records: Sequence[dict], columns: Sequence[Column], *, title: str
     from rich.table import Table
 
     table = Table(title=title, show_lines=False, header_style="bold")
+    # A column empty on every row (no enterprise in the list: no credit codes) only costs width.
+    columns = [(k, label) for k, label in columns if any(r.get(k) not in (None, "") for r in records)]
     for key, label in columns:
         # Codes, dates and counts read wrong when folded ("2025-0/3"); only free text may wrap.
         table.add_column(label, overflow="fold", no_wrap=key in NO_WRAP, min_width=None if key in NO_WRAP else 4)
