@@ -13,6 +13,7 @@ from sqlmodel import Session
 from runner import ZhibenRunner
 from zhiben.cli import app
 from zhiben.db import engine as store
+from zhiben.tracking import load
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANS_TXT = ROOT.parent / "shared" / "seed" / "plans.txt"
@@ -85,7 +86,7 @@ def template_db(tmp_path_factory, backend):
     """SQLite: a seeded database file (Path). PostgreSQL: the name of a seeded template database."""
     if backend == "sqlite":
         path = tmp_path_factory.mktemp("template") / "zhiben.db"
-        engine = store.open_engine(f"sqlite:///{path}")
+        engine = store.open_engine(f"sqlite:///{path}", seed=load.seed_packaged)
         engine.dispose()
         yield path
         return
@@ -94,7 +95,7 @@ def template_db(tmp_path_factory, backend):
     name = f"zhiben_tpl_{os.getpid()}"
     _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     _pg_admin(f'CREATE DATABASE "{name}"')
-    engine = store.open_engine(_pg_url(name))
+    engine = store.open_engine(_pg_url(name), seed=load.seed_packaged)
     engine.dispose()
     yield name
     _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from zhiben.terms import EVENT_NAMES
-from zhiben.terms import PLAN_NAMES, SUBJECT_NAMES as KIND_NAMES
+from zhiben.terms import EVENT_NAMES, PLAN_NAMES
+from zhiben.terms import SUBJECT_NAMES as KIND_NAMES
 
 EVERY = {"month": "每月", "quarter": "每季度", "half": "每半年", "year": "每年"}
 UNIT = {"day": "日", "workday": "个工作日", "month": "个月", "year": "年"}

@@ -35,8 +35,10 @@ def session(ctx: typer.Context, *, create: bool = False):
     Only `create` (zhiben init) may start a new database at a path the user named.
     """
     from zhiben.db import engine as store
+    from zhiben.tracking import load
 
-    engine = store.open_engine(store.cli_url(ctx.obj.get("db") if ctx.obj else None, create=create))
+    engine = store.open_engine(store.cli_url(ctx.obj.get("db") if ctx.obj else None, create=create),
+                               seed=load.seed_packaged)
     try:
         with store.session_scope(engine) as s:
             yield s

@@ -7,6 +7,7 @@ county-level units, the packaged catalogue) and refuses a database made by a new
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,9 +18,10 @@ from sqlmodel import Session, SQLModel, create_engine, select
 
 from zhiben import terms
 from zhiben.db import failures as dbfailure
-from zhiben.db import models
+from zhiben.db import migrations, models
 from zhiben.errors import DatabaseError
 
+Seed = Callable[[Session], None]
 ENV_VAR = "ZHIBEN_DB"
 
 
@@ -94,13 +96,17 @@ def make_engine(url: str) -> Engine:
         raise DatabaseError(f"缺少数据库驱动 {exc.name}:请安装 zhiben[postgres]") from None
 
 
-def open_engine(db: str | None = None, *, load_catalogue: bool = True) -> Engine:
-    """Engine for `db`, creating and seeding the database on first use."""
+def open_engine(db: str | None = None, *, seed: Seed | None = None) -> Engine:
+    """Engine for `db`, creating the database on first use and handing the new one to `seed`.
+
+    The seed (normally tracking.load.seed_packaged: the packaged catalogue) is passed in because
+    loading a catalogue is tracking's job, above this package.
+    """
     url = resolve_url(db)
     refuse_newer(sqlite_version(url))
     engine = make_engine(url)
     try:
-        ensure_schema(engine, load_catalogue=load_catalogue)
+        ensure_schema(engine, seed=seed)
     except DBAPIError as exc:
         engine.dispose()
         raise DatabaseError(f"无法打开数据库 {_where(url)}:{dbfailure.describe(exc)}") from None
@@ -167,13 +173,11 @@ def refuse_newer(version: int | None) -> None:
         )
 
 
-def ensure_schema(engine: Engine, *, load_catalogue: bool = True) -> bool:
+def ensure_schema(engine: Engine, *, seed: Seed | None = None) -> bool:
     """Create tables and seed on first use. Returns True when the database was new."""
     version = schema_version(engine)
     if version is not None:
         refuse_newer(version)
-        from zhiben.db import migrations
-
         migrations.upgrade(engine, version)
         return False
     try:
@@ -181,11 +185,8 @@ def ensure_schema(engine: Engine, *, load_catalogue: bool = True) -> bool:
         with Session(engine) as s:
             seed_counties(s)
             s.add(models.Meta(key="schema_version", value=str(models.SCHEMA_VERSION)))
-            if load_catalogue:
-                from zhiben.catalogue import model as catalogue
-                from zhiben.tracking import load as loader
-
-                loader.load(catalogue.read(), session=s)
+            if seed is not None:
+                seed(s)
             s.commit()
     except DBAPIError:
         # Another process is creating the same new database right now: wait for it, then use it.
@@ -194,7 +195,7 @@ def ensure_schema(engine: Engine, *, load_catalogue: bool = True) -> bool:
         for pause in (0.2, 0.5, 1, 2, 4):
             time.sleep(pause)
             if schema_version(engine) is not None:
-                return ensure_schema(engine, load_catalogue=load_catalogue)
+                return ensure_schema(engine, seed=seed)
         raise
     return True
 

@@ -13,14 +13,13 @@ from collections.abc import Callable
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
+from sqlmodel import SQLModel
+
+from zhiben.db import models
 
 
 def _create_index(conn: Connection, table: str, name: str) -> None:
     """Create an index exactly as models.py declares it (so old and new databases agree)."""
-    from sqlmodel import SQLModel
-
-    from zhiben.db import models  # noqa: F401  (registers the tables)
-
     index = next(i for i in SQLModel.metadata.tables[table].indexes if i.name == name)
     index.create(conn, checkfirst=True)
 
@@ -35,11 +34,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
 
 
 def upgrade(engine: Engine, version: int) -> int:
-    from sqlmodel import SQLModel
-
-    from zhiben.db.models import SCHEMA_VERSION
-
-    while version < SCHEMA_VERSION:
+    while version < models.SCHEMA_VERSION:
         with engine.begin() as conn:
             MIGRATIONS[version](conn)
             version += 1

@@ -21,10 +21,17 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from zhiben.db import models
+from zhiben.errors import InputError, MailError
+from zhiben.mail.settings import Settings, check_address
 from zhiben.outputs import terminal as render
 from zhiben.reports import rows as reports
-from zhiben.mail.settings import Settings, check_address
-from zhiben.errors import InputError, MailError
+from zhiben.reports.records import (
+    OVERDUE_COLUMNS,
+    PROGRESS_COLUMNS,
+    progress_records,
+    row_record,
+)
+from zhiben.tracking import subjects
 
 TAG = "【治本攻坚】"
 CITY_KIND = "overdue"
@@ -55,8 +62,6 @@ def iso_week(day: dt.date) -> str:
 
 
 def set_county_contact(session: Session, name: str, email: str, person: str | None = None) -> models.County:
-    from zhiben.tracking import subjects
-
     address = check_address(email)
     subject = subjects.county_subject(session, name)
     row = session.get(models.County, subject.id)
@@ -105,16 +110,12 @@ def _message(*, sender: str, recipient: str, subject: str, sections: list[tuple[
 
 
 def _overdue_records(session: Session, f: reports.Filters, day: dt.date) -> list[dict]:
-    from zhiben.reports.records import row_record
-
     return [row_record(r) for r in reports.overdue(session, f, day)]
 
 
 def build(session: Session, settings: Settings, day: dt.date, *, per_county: bool,
           sender: str) -> tuple[list[Outgoing], list[str]]:
     """Messages for this run, and notes for the user (counties without a contact, empty lists skipped)."""
-    from zhiben.reports.records import OVERDUE_COLUMNS, PROGRESS_COLUMNS, progress_records
-
     out: list[Outgoing] = []
     notes: list[str] = []
     all_records = _overdue_records(session, reports.Filters(), day)

@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zhiben.outputs import terminal as render
 from zhiben import terms
 from zhiben.errors import InputError
+from zhiben.outputs import terminal as render
 
 FORMATS = ("csv", "xlsx", "ics", "json")
 MAX_WIDTH = 60

@@ -13,8 +13,10 @@ from html import escape
 from sqlmodel import Session, func, select
 
 from zhiben.db import models
+from zhiben.outputs.exports import text_width
 from zhiben.reports import rows as reports
-from zhiben.terms import PLAN_NAMES, SUBJECT_NAMES as KIND_NAMES
+from zhiben.terms import PLAN_NAMES
+from zhiben.terms import SUBJECT_NAMES as KIND_NAMES
 
 TABLE_LIMIT = 500
 BAR_COLOR = "#2f6fb3"
@@ -49,19 +51,13 @@ class Bar:
     color: str = BAR_COLOR
 
 
-def _text_width(text: str) -> int:
-    from zhiben.outputs.exports import text_width
-
-    return text_width(text)
-
-
 def bar_chart(bars: list[Bar], *, max_value: float, title: str) -> str:
     """A horizontal bar chart as inline SVG."""
     if not bars:
         return f'<p class="muted">{escape(title)}:暂无数据</p>'
     row_h, gap, bar_w = 24, 6, 320
-    label_w = max(_text_width(b.label) for b in bars) * 7 + 12
-    value_w = max(_text_width(b.text) for b in bars) * 7 + 12
+    label_w = max(text_width(b.label) for b in bars) * 7 + 12
+    value_w = max(text_width(b.text) for b in bars) * 7 + 12
     width = label_w + bar_w + value_w
     height = len(bars) * (row_h + gap) + gap
     parts = [f'<svg role="img" width="{width}" height="{height}" '

@@ -64,8 +64,14 @@ class Bar:
 
     def _show(self) -> None:
         from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                                   TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
         console = Console(file=self.stream, force_terminal=True, stderr=self.stream is sys.stderr)
         columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

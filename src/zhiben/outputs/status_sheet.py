@@ -17,12 +17,14 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from zhiben.db import models
-from zhiben.reports import rows as reports
-from zhiben.tracking import completions, subjects
 from zhiben import terms
+from zhiben.dates import parse_date
+from zhiben.db import models
 from zhiben.errors import ImportFileError, InputError, ZhibenError
 from zhiben.inputs.files import read_bytes
+from zhiben.inputs.sheets import decode
+from zhiben.reports import rows as reports
+from zhiben.tracking import completions, subjects
 
 TEMPLATE_COLUMNS = [
     ("milestone_id", "编号"), ("plan", "方案"), ("title", "事项"), ("subject_kind", "主体类别"),
@@ -135,8 +137,6 @@ def read_sheet(path: Path) -> list[SheetRow]:
                 return _rows_from_table(name, table)
         raise ImportFileError(f"{name}:找不到含有列 {'、'.join(REQUIRED)} 的工作表(请使用 zhiben export template 生成的模板)")
     if suffix in (".csv", ".txt"):
-        from zhiben.inputs.sheets import decode
-
         text, _encoding = decode(data, name)
         try:
             table = list(csv.reader(io.StringIO(text, newline="")))
@@ -199,8 +199,6 @@ def _status(word: str) -> str | None:
 
 
 def _date(value) -> dt.date:
-    from zhiben.dates import parse_date
-
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

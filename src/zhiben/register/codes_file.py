@@ -15,6 +15,7 @@ from zhiben.db import models
 from zhiben.errors import ImportFileError, InputError
 from zhiben.inputs.files import read_bytes
 from zhiben.inputs.sheets import decode
+from zhiben.tracking import subjects
 
 HEADERS = {"统一社会信用代码", "信用代码", "credit_code", "企业名称", "名称", "name"}
 
@@ -25,8 +26,6 @@ def read_text(path: Path) -> str:
 
 def read(session: Session, path: Path | str) -> list[tuple[str, models.Enterprise]]:
     """(file:line, enterprise) for each listed enterprise, duplicates dropped; all-or-nothing."""
-    from zhiben.tracking import subjects
-
     path = Path(path)
     found: list[tuple[str, models.Enterprise]] = []
     seen: set[int] = set()

@@ -21,10 +21,11 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session
 
 from zhiben import terms
-from zhiben.register import creditcode
 from zhiben.db import models
-from zhiben.inputs import sheets as tabular
 from zhiben.errors import ImportFileError, InputError
+from zhiben.inputs import sheets as tabular
+from zhiben.register import creditcode
+from zhiben.tracking import events
 
 E, ET = models.Enterprise.__table__, models.EnterpriseTag.__table__
 
@@ -406,8 +407,6 @@ def _rederive_events(session: Session, enterprise_ids: list[int]) -> None:
     """Event deadlines depend on sector and tags; recompute them for enterprises whose changed."""
     if not enterprise_ids:
         return
-    from zhiben.tracking import events
-
     with_events = set()
     for i in range(0, len(enterprise_ids), 500):
         chunk = enterprise_ids[i:i + 500]

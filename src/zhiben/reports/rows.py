@@ -11,7 +11,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import Date, String, and_, bindparam, type_coerce, case, exists, func, literal, or_, select, union_all
+from sqlalchemy import (
+    Date,
+    String,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 

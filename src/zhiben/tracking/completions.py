@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from zhiben import terms
-from zhiben.db import models
 from zhiben.catalogue import schedule
+from zhiben.db import models
 from zhiben.errors import InputError
 from zhiben.tracking import audit
 from zhiben.tracking.applicability import applies, enterprise_tags
 from zhiben.tracking.subjects import Subject, get_milestone
+
 
 def resolve_period(session: Session, m: models.Milestone, subject: Subject, period: str | None,
                    enterprise: models.Enterprise | None = None) -> tuple[str, dt.date]:

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from zhiben.catalogue import model as cat_mod
-from zhiben.db import models
-from zhiben.catalogue import schedule
 from zhiben import terms
+from zhiben.catalogue import model as cat_mod
+from zhiben.catalogue import schedule
+from zhiben.db import models
 from zhiben.errors import InputError, NotFound
 from zhiben.tracking import audit
 from zhiben.tracking.applicability import applies, enterprise_tags

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
-from zhiben.catalogue import model as cat_mod
 from zhiben import terms as county_names
-from zhiben.db import models
+from zhiben.catalogue import model as cat_mod
 from zhiben.catalogue import schedule
+from zhiben.db import models
+from zhiben.tracking import events
 
 
 @dataclass
@@ -87,8 +88,6 @@ def load(cat: cat_mod.Catalogue, *, session: Session) -> LoadReport:
             ).one()
             report.removed.append((mid, kept))
     report.orphaned = _orphaned_records(session, wanted)
-    from zhiben.tracking import events
-
     events.rederive_all(session=session)
     _save_header(session, cat)
     session.flush()
@@ -154,3 +153,8 @@ def _save_header(session: Session, cat: cat_mod.Catalogue) -> None:
             row.value = value
         else:
             session.add(models.Meta(key=key, value=value))
+
+
+def seed_packaged(session: Session) -> None:
+    """Seed a new database with the catalogue shipped with zhiben (db.engine.open_engine's seed)."""
+    load(cat_mod.read(), session=session)

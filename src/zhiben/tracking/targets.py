@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from sqlalchemy import exists
 from sqlmodel import Session, select
 
-from zhiben.db import models
 from zhiben import terms
+from zhiben.db import models
 from zhiben.errors import InputError
+from zhiben.tracking import audit, subjects
 
 METRIC_NAMES = {"risk_share": "按企业名录测算", "reported": "填报"}
 
@@ -164,8 +165,6 @@ def parse_value(text: str) -> float:
 def record(session: Session, milestone_id: str, subject, value: float, *, on: dt.date | None = None,
            by: str | None = None, today: dt.date | None = None) -> tuple[float | None, models.TargetValue]:
     """Enter a `reported` target's value for the city or a county; returns (previous value, row)."""
-    from zhiben.tracking import audit, subjects
-
     today = today or dt.date.today()
     on = on or today
     if on > today:
