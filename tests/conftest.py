@@ -6,10 +6,12 @@ import itertools
 import os
 import shutil
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session
+
 from runner import ZhibenRunner
 from zhiben.cli import app
 from zhiben.db import engine as store
@@ -101,20 +103,46 @@ def template_db(tmp_path_factory, backend):
     _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def db_url(tmp_path, template_db, backend):
+@contextmanager
+def _clone(template_db, backend: str, sqlite_path: Path, *, keep_file: bool = True):
+    """A fresh seeded database copied from the template: its URL. PostgreSQL's is dropped afterwards."""
     if backend == "sqlite":
-        target = tmp_path / "zhiben.db"
-        shutil.copy(template_db, target)
-        yield f"sqlite:///{target}"
+        shutil.copy(template_db, sqlite_path)
+        yield f"sqlite:///{sqlite_path}"
+        if keep_file:  # left in tmp_path to look at after a failure
+            return
+        for leftover in sqlite_path.parent.glob(sqlite_path.name + "*"):  # the file and its -wal/-shm
+            leftover.unlink()
         return
-    # A fresh database per test, cloned from the seeded template (much faster than seeding).
+    # Cloned from the seeded template: much faster than seeding.
     name = f"zhiben_t_{os.getpid()}_{next(_pg_names)}"
     # FILE_COPY (PostgreSQL 15+) skips WAL-logging the whole copy: several times faster here.
     strategy = " STRATEGY FILE_COPY" if int(_pg_admin("SHOW server_version_num")) >= 150000 else ""
     _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"{strategy}')
-    yield _pg_url(name)
-    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield _pg_url(name)
+    finally:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def db_url(tmp_path, template_db, backend):
+    """A fresh database per test."""
+    with _clone(template_db, backend, tmp_path / "zhiben.db") as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_db(tmp_path, template_db, backend):
+    """`with fresh_db() as url:` a fresh database per hypothesis example (fixtures last the whole test)."""
+    folder = tmp_path / "examples"
+    folder.mkdir()
+    numbers = itertools.count()
+
+    def make():
+        return _clone(template_db, backend, folder / f"zhiben-{next(numbers)}.db", keep_file=False)
+
+    return make
 
 
 @pytest.fixture

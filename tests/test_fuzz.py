@@ -3,6 +3,7 @@
 Each importer gets random bytes, random text and realistic damage to a good file (lines dropped,
 duplicated, cut short, values replaced). Whatever it is fed, the command either succeeds or ends
 with one "错误:" line (plus the listed problems), a non-zero exit and the database as it was.
+Each example runs on a database of its own, so no example depends on what an earlier one wrote.
 """
 
 from __future__ import annotations
@@ -77,20 +78,21 @@ def _assert_clean_failure_or_success(r, expected_codes):
 @pytest.mark.slow
 @FUZZ
 @given(data=catalogue_files)
-def test_catalogue_check_and_load_never_crash_nor_write_half(tmp_path, db_url, data):
+def test_catalogue_check_and_load_never_crash_nor_write_half(tmp_path, fresh_db, data):
     path = tmp_path / "目录.toml"
     path.write_bytes(data)
-    checked = _run(["--db", db_url, "catalogue", "check", str(path)])
-    _assert_clean_failure_or_success(checked, {3})
+    with fresh_db() as db_url:
+        checked = _run(["--db", db_url, "catalogue", "check", str(path)])
+        _assert_clean_failure_or_success(checked, {3})
 
-    before = snapshot(db_url)
-    loaded = _run(["--db", db_url, "load", str(path)])
-    _assert_clean_failure_or_success(loaded, {2, 3})
-    if checked.exit_code != 0:
-        assert loaded.exit_code == checked.exit_code
-        assert loaded.output == checked.output
-    if loaded.exit_code != 0:
-        assert snapshot(db_url) == before
+        before = snapshot(db_url)
+        loaded = _run(["--db", db_url, "load", str(path)])
+        _assert_clean_failure_or_success(loaded, {2, 3})
+        if checked.exit_code != 0:
+            assert loaded.exit_code == checked.exit_code
+            assert loaded.output == checked.output
+        if loaded.exit_code != 0:
+            assert snapshot(db_url) == before
 
 
 REGISTER_HEADER = ["统一社会信用代码", "企业名称", "所属县区", "行业", "标签", "风险等级", "所属园区", "联系人", "邮箱"]
@@ -152,28 +154,29 @@ def sheet_files(header):
     )
 
 
-def _fuzz_import(tmp_path, db_url, command, suffix, data):
+def _fuzz_import(tmp_path, fresh_db, command, suffix, data):
     path = tmp_path / f"导入{suffix}"
     path.write_bytes(data)
-    before = snapshot(db_url)
-    r = _run(["--db", db_url, *command, str(path)])
-    _assert_clean_failure_or_success(r, {2, 3})
-    if r.exit_code != 0:
-        assert snapshot(db_url) == before
+    with fresh_db() as db_url:
+        before = snapshot(db_url)
+        r = _run(["--db", db_url, *command, str(path)])
+        _assert_clean_failure_or_success(r, {2, 3})
+        if r.exit_code != 0:
+            assert snapshot(db_url) == before
 
 
 @pytest.mark.slow
 @FUZZ
 @given(file=sheet_files(REGISTER_HEADER))
-def test_enterprise_import_never_crashes_nor_writes_half(tmp_path, db_url, file):
-    _fuzz_import(tmp_path, db_url, ["enterprise", "import"], *file)
+def test_enterprise_import_never_crashes_nor_writes_half(tmp_path, fresh_db, file):
+    _fuzz_import(tmp_path, fresh_db, ["enterprise", "import"], *file)
 
 
 @pytest.mark.slow
 @FUZZ
 @given(file=sheet_files(STATUS_HEADER))
-def test_status_import_never_crashes_nor_writes_half(tmp_path, db_url, file):
-    _fuzz_import(tmp_path, db_url, ["status", "import"], *file)
+def test_status_import_never_crashes_nor_writes_half(tmp_path, fresh_db, file):
+    _fuzz_import(tmp_path, fresh_db, ["status", "import"], *file)
 
 
 @pytest.mark.parametrize("text", ["", "\x00\x01", "[catalogue]\ntitle = 1\n", "[[milestone]]\nid = \"x\"\n"])
