@@ -54,37 +54,77 @@ def test_overdue_csv_has_bom_chinese_header_iso_dates_and_guarded_names(cli, hos
                         "一次性", "2024-12-31", "182"]]
 
 
-def test_overdue_xlsx_frozen_filtered_real_dates_text_names(cli, hostile, tmp_path):
+def test_overdue_xlsx_titled_print_ready_with_summary_first(cli, hostile, tmp_path):
     from openpyxl import load_workbook
 
     out = tmp_path / "逾期.xlsx"
     r = cli("export", "overdue", "--to", str(out), "--as-of", AS_OF)
     assert r.exit_code == 0, r.output
     wb = load_workbook(out)
-    assert wb.sheetnames == ["化工和危险化学品", "非煤矿山", "工贸"]
+    assert wb.sheetnames == ["汇总", "化工和危险化学品", "非煤矿山", "工贸"]
+    assert wb.properties.creator == "zhiben"
+    assert wb.properties.title == f"逾期事项清单(全市,截至 {AS_OF})"
     ws = wb["化工和危险化学品"]
-    header = [c.value for c in ws[1]]
-    assert header[:5] == ["编号", "方案", "事项", "主体类别", "责任主体"]
-    assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:J{ws.max_row}"
-    assert all(c.font.b for c in ws[1])
+    title = ws["A1"].value
+    assert title.startswith("逾期事项清单 · 化工和危险化学品  |  全市  |  截至日期 2025-07-01  |  生成时间 20")
+    assert title.endswith("逾期超过 90 天的行以浅红色标出")
+    header = [c.value for c in ws[2]]
+    assert header[:7] == ["编号", "方案", "事项", "主体类别", "责任主体", "所属县区", "统一社会信用代码"]
+    assert ws.freeze_panes == "A3"
+    assert ws.auto_filter.ref == f"A2:J{ws.max_row}"
+    assert all(c.font.b for c in ws[2])
+    # print setup: A4 landscape, one page wide, title and header rows on every page
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.fitToHeight == 0
+    assert ws.print_title_rows == "$1:$2"
     due_col = header.index("期限") + 1
     subj_col = header.index("责任主体") + 1
-    names = {}
-    for row in range(2, ws.max_row + 1):
+    days_col = header.index("逾期天数") + 1
+    names, coloured = {}, 0
+    for row in range(3, ws.max_row + 1):
         due = ws.cell(row=row, column=due_col)
         assert due.is_date and isinstance(due.value, dt.datetime), due.value
         cell = ws.cell(row=row, column=subj_col)
         names[cell.value] = cell
-        # every row of an overdue sheet is highlighted
-        assert ws.cell(row=row, column=1).fill.fgColor.rgb.endswith(("FFE4E1", "F8B4B4"))
+        fill = ws.cell(row=row, column=1).fill.fgColor.rgb
+        severe = ws.cell(row=row, column=days_col).value > 90
+        # only rows more than 90 days overdue are coloured
+        assert fill.endswith("F8B4B4") == severe
+        coloured += severe
+    assert 0 < coloured < ws.max_row - 2
     for name in HOSTILE:
         assert names[name].data_type == "s"
         assert names[name].quotePrefix
     # width fits the widest Chinese title (wide characters count 2)
     title_col = header.index("事项") + 1
-    widest = max(len(ws.cell(row=i, column=title_col).value) * 2 for i in range(2, ws.max_row + 1))
+    widest = max(len(ws.cell(row=i, column=title_col).value) * 2 for i in range(3, ws.max_row + 1))
     assert ws.column_dimensions["C"].width >= min(widest, 60)
+
+
+def test_summary_sheet_is_county_by_plan_with_overdue_rate(cli, hostile, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "逾期.xlsx"
+    assert cli("export", "overdue", "--to", str(out), "--as-of", AS_OF).exit_code == 0
+    ws = load_workbook(out)["汇总"]
+    assert ws["A1"].value.startswith("逾期事项清单 · 汇总  |  全市  |  截至日期 2025-07-01")
+    assert [c.value for c in ws[2]] == ["县(市、区)", "化工逾期", "化工逾期率", "矿山逾期", "矿山逾期率", "工贸逾期",
+                                        "工贸逾期率", "已到期", "已完成", "逾期", "逾期率"]
+    rows = {ws.cell(row=i, column=1).value: [c.value for c in ws[i]] for i in range(3, ws.max_row + 1)
+            if ws.cell(row=i, column=1).value}
+    progress = {p["label"]: p for p in json.loads(cli("progress", "--as-of", AS_OF, "-f", "json").output)}
+    listed = json.loads(cli("overdue", "--as-of", AS_OF, "-f", "json").output)
+    for county in ("东昌府区", "茌平区", "江北水城旅游度假区"):
+        line, p = rows[county], progress[county]
+        assert line[7:10] == [p["due_so_far"], p["done"], p["overdue"]]
+        assert line[10] == pytest.approx(p["overdue"] / p["due_so_far"], abs=1e-4)
+        assert line[5] == sum(1 for r in listed if r["county"] == county and r["plan"] == "trade")
+    assert rows["聊城市应急管理局(市级事项)"][9] == progress["聊城市应急管理局"]["overdue"]
+    total = rows["全市合计"]
+    assert total[9] == len(listed) and ws.cell(row=list(rows).index("全市合计") + 3, column=1).font.b
+    assert ws.cell(row=3, column=3).number_format == "0.0%"
+    assert "逾期率 = 逾期 ÷ 已到期" in ws.cell(row=ws.max_row, column=1).value
 
 
 def test_progress_xlsx_has_summary_and_a_sheet_per_plan(cli, tmp_path):
@@ -95,49 +135,14 @@ def test_progress_xlsx_has_summary_and_a_sheet_per_plan(cli, tmp_path):
     r = cli("export", "progress", "--to", str(out), "--as-of", AS_OF)
     assert r.exit_code == 0, r.output
     wb = load_workbook(out)
-    assert wb.sheetnames == ["汇总", "化工和危险化学品", "非煤矿山", "工贸"]
-    ws = wb["汇总"]
-    assert [c.value for c in ws[1]] == ["名称", "已到期", "已完成", "逾期", "完成率", "逾期完成", "未到期"]
-    rows = {ws.cell(row=i, column=1).value: [c.value for c in ws[i]] for i in range(2, 14)}
+    assert wb.sheetnames == ["汇总", "按县区", "化工和危险化学品", "非煤矿山", "工贸"]
+    ws = wb["按县区"]
+    assert [c.value for c in ws[2]] == ["名称", "已到期", "已完成", "逾期", "完成率", "逾期完成", "未到期"]
+    rows = {ws.cell(row=i, column=1).value: [c.value for c in ws[i]] for i in range(3, 15)}
     chiping = rows["茌平区"]
     assert chiping[2] == 1 and chiping[4] == pytest.approx(chiping[2] / chiping[1], abs=1e-4)
-    assert ws.cell(row=list(rows).index("茌平区") + 2, column=5).number_format == "0.0%"
-    assert ws.freeze_panes == "A2"
-
-
-def test_upcoming_ics_round_trips_with_stable_uids(cli, hostile, tmp_path):
-    from icalendar import Calendar
-
-    a, b = tmp_path / "a.ics", tmp_path / "b.ics"
-    for out in (a, b):
-        r = cli("export", "upcoming", "--to", str(out), "--as-of", AS_OF, "--days", "60")
-        assert r.exit_code == 0, r.output
-    cals = [Calendar.from_ical(p.read_bytes()) for p in (a, b)]
-    events = [list(c.walk("VEVENT")) for c in cals]
-    uids = [[str(e["UID"]) for e in evs] for evs in events]
-    assert uids[0] == uids[1]
-    assert len(set(uids[0])) == len(uids[0]) > 0
-    json_out = tmp_path / "u.json"
-    cli("export", "upcoming", "--to", str(json_out), "--as-of", AS_OF, "--days", "60")
-    records = json.loads(json_out.read_text(encoding="utf-8"))
-    assert len(records) == len(events[0])
-    by_summary = {str(e["SUMMARY"]): e for e in events[0]}
-    rec = next(r for r in records if r["subject"] == "+1" and r["milestone_id"] == "chem-10-a")
-    ev = by_summary[f"{rec['title']}(2025-07) · +1 · chem-10-a"]
-    start = ev.decoded("DTSTART")
-    assert type(start) is dt.date and start.isoformat() == rec["due"]
-    assert ev.decoded("DTEND") == start + dt.timedelta(days=1)
-
-
-def test_ics_uid_changes_with_period_not_with_export(cli, hostile, tmp_path):
-    from icalendar import Calendar
-
-    out = tmp_path / "c.ics"
-    cli("export", "upcoming", "--to", str(out), "--as-of", "2025-06-01", "--days", "100", "--enterprise", "91371523MA3C000001")
-    evs = list(Calendar.from_ical(out.read_bytes()).walk("VEVENT"))
-    periods = {str(e["SUMMARY"]).split("(")[1].split(")")[0]: str(e["UID"]) for e in evs if "chem-10-a" in str(e["SUMMARY"])}
-    assert set(periods) == {"2025-06", "2025-07", "2025-08"}
-    assert len(set(periods.values())) == 3
+    assert ws.cell(row=list(rows).index("茌平区") + 3, column=5).number_format == "0.0%"
+    assert ws.freeze_panes == "A3"
 
 
 def test_format_errors_are_one_chinese_line(cli, tmp_path):
@@ -162,9 +167,14 @@ def test_filters_and_catalogue_export(cli, tmp_path):
     assert r.exit_code == 0, r.output
     from openpyxl import load_workbook
 
-    ws = load_workbook(cat)["工贸"]
+    wb = load_workbook(cat)
+    assert wb.sheetnames == ["汇总", "工贸"]
+    ws = wb["工贸"]
     listed = json.loads(cli("catalogue", "list", "--plan", "trade", "-f", "json").output)
-    assert [ws.cell(row=i, column=1).value for i in range(2, ws.max_row + 1)] == [m["id"] for m in listed]
+    assert [ws.cell(row=i, column=1).value for i in range(3, ws.max_row + 1)] == [m["id"] for m in listed]
+    summary = wb["汇总"]
+    assert [c.value for c in summary[2]] == ["方案", "市级", "县级", "园区", "企业", "合计"]
+    assert summary.cell(row=3, column=6).value == len(listed)
 
 
 @pytest.mark.slow

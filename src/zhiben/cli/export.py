@@ -18,35 +18,76 @@ CATALOGUE_COLUMNS = [("id", "编号"), ("plan", "方案"), ("task", "任务"), (
 PLANS = tuple(terms.Plan)
 
 
-def _occurrence_records(rows, dirs=None) -> list[dict]:
-    return [{**rc.row_record(r, dirs), "subject_id": r.subject_id} for r in rows]
+def _occurrence_records(rows, dirs=None):
+    for r in rows:
+        yield {**rc.row_record(r, dirs), "subject_id": r.subject_id}
 
 
-def _by_plan_sheets(records, columns, plan):
+def _scope(s, f) -> str:
+    """Whose rows these are, in words, for the workbook's title row."""
+    from zhiben.db import models
+    from zhiben.outputs import terminal as render
+
+    parts = [s.get(models.County, f.county_id).name if f.county_id is not None else "全市"]
+    if f.plan:
+        parts.append(terms.PLAN_NAMES[f.plan])
+    if f.enterprise_id is not None:
+        parts.append(s.get(models.Enterprise, f.enterprise_id).name)
+    if f.milestone_id:
+        parts.append(f.milestone_id)
+    return " · ".join(parts)
+
+
+def summary_sheet(matrix, book):
     from zhiben.outputs import exports
+    from zhiben.reports import county_plan
 
-    plans = [plan] if plan else list(PLANS)
-    return [exports.Sheet(terms.PLAN_NAMES[p], [r for r in records if r["plan"] == p], columns) for p in plans]
+    records, columns = county_plan.table(matrix)
+    return exports.Sheet("汇总", records, columns, heading=book.heading("汇总"), bold_key="total",
+                         note=county_plan.RATE_NOTE + ";市应急管理局自身的事项单列,不计入县区。")
 
 
-def _occurrences(kind, s, f, day, days, fmt):
+def _occurrences(kind, s, f, day, days, fmt, to, detail=False, alarms=None, severe_days=90):
+    import dataclasses
+
     from zhiben.outputs import exports
+    from zhiben.outputs import terminal as render
+    from zhiben.reports import county_plan
     from zhiben.reports import rows as reports
 
-    rows = reports.overdue(s, f, day) if kind == "overdue" else reports.upcoming(s, f, day, days)
+    def rows_for(flt):
+        return reports.overdue(s, flt, day) if kind == "overdue" else reports.upcoming(s, flt, day, days)
+
     from zhiben.reports.labels import event_directions
 
-    records = _occurrence_records(rows, event_directions(s))
+    dirs = event_directions(s)
     columns = rc.OVERDUE_COLUMNS if kind == "overdue" else rc.UPCOMING_COLUMNS
     if fmt == "csv":
-        return exports.csv_bytes(records, columns), len(records)
+        return exports.write_csv(to, _occurrence_records(rows_for(f), dirs), columns)
     if fmt == "json":
-        return exports.json_bytes(records), len(records)
+        return exports.write_json(to, _occurrence_records(rows_for(f), dirs))
     if fmt == "ics":
         if kind != "upcoming":
             raise _only("ICS 日历", "upcoming")
-        return exports.ics_bytes(records), len(records)
-    return exports.xlsx_bytes(_by_plan_sheets(records, columns, f.plan)), len(records)
+        from zhiben.outputs import calendar
+
+        data, n = calendar.export(s, f, day, days, detail=detail, alarms=alarms, name=f"治本攻坚期限({_scope(s, f)})")
+        exports.write_bytes(to, data)
+        return n
+    matrix = county_plan.county_by_plan(s, f, day, upcoming_days=None if kind == "overdue" else days)
+    if kind == "overdue":
+        report, remark = "逾期事项清单", f"逾期超过 {severe_days} 天的行以浅红色标出"
+        count = lambda p: matrix.plans[p].overdue  # noqa: E731
+    else:
+        report, remark = f"{days} 天内到期事项清单", None
+        count = lambda p: matrix.plans[p].upcoming  # noqa: E731
+    book = exports.Book(report, _scope(s, f), day, remark)
+    sheets = [summary_sheet(matrix, book)]
+    for p in [f.plan] if f.plan else PLANS:
+        sheets.append(exports.Sheet(terms.PLAN_NAMES[p], _occurrence_records(rows_for(dataclasses.replace(f, plan=p)), dirs),
+                                    columns, heading=book.heading(terms.PLAN_NAMES[p]), total=count(p),
+                                    highlight=exports.severe_after(severe_days) if kind == "overdue" else None))
+    return exports.xlsx_file(to, sheets, book, progress_label=f"导出{report}") - len(sheets[0].records)
 
 
 def _only(what, kinds):
@@ -55,10 +96,12 @@ def _only(what, kinds):
     return InputError(f"{what}格式只适用于 export {kinds}")
 
 
-def _progress(s, f, day, by, fmt):
+def _progress(s, f, day, by, fmt, to):
     import dataclasses
 
     from zhiben.outputs import exports
+    from zhiben.outputs import terminal as render
+    from zhiben.reports import county_plan
     from zhiben.reports import rows as reports
 
     def records_for(flt):
@@ -70,26 +113,33 @@ def _progress(s, f, day, by, fmt):
 
     summary = records_for(f)
     if fmt == "csv":
-        return exports.csv_bytes(summary, rc.PROGRESS_COLUMNS), len(summary)
+        exports.write_bytes(to, exports.csv_bytes(summary, rc.PROGRESS_COLUMNS))
+        return len(summary)
     if fmt == "json":
-        return exports.json_bytes(summary), len(summary)
+        exports.write_bytes(to, exports.json_bytes(summary))
+        return len(summary)
     if fmt == "ics":
         raise _only("ICS 日历", "upcoming")
-    sheets = [exports.Sheet("汇总", summary, rc.PROGRESS_COLUMNS, note=f"截至 {day},按{_BY_NAMES[by]}统计")]
+    book = exports.Book(f"完成进度(按{_BY_NAMES[by]})", _scope(s, f), day)
+    sheets = [summary_sheet(county_plan.county_by_plan(s, f, day), book),
+              exports.Sheet(f"按{_BY_NAMES[by]}", summary, rc.PROGRESS_COLUMNS, heading=book.heading(f"按{_BY_NAMES[by]}"),
+                            note=f"截至 {day},按{_BY_NAMES[by]}统计;完成率 = 已完成 ÷ 已到期")]
     for p in [f.plan] if f.plan else PLANS:
         sheets.append(exports.Sheet(terms.PLAN_NAMES[p], records_for(dataclasses.replace(f, plan=p)),
-                                    rc.PROGRESS_COLUMNS))
-    return exports.xlsx_bytes(sheets), len(summary)
+                                    rc.PROGRESS_COLUMNS, heading=book.heading(terms.PLAN_NAMES[p])))
+    exports.xlsx_file(to, sheets, book, progress_label="导出完成进度")
+    return len(summary)
 
 
 _BY_NAMES = {"county": "县区", "plan": "方案", "milestone": "事项", "enterprise": "企业"}
 
 
-def _catalogue(s, plan, who, milestone_id, fmt):
+def _catalogue(s, plan, who, milestone_id, fmt, day, to):
     from sqlmodel import select
 
     from zhiben.outputs import exports
     from zhiben.db import models
+    from zhiben.outputs import terminal as render
     from zhiben.cli.catalogue import _record
 
     q = select(models.Milestone).where(models.Milestone.active).order_by(models.Milestone.position)
@@ -105,36 +155,58 @@ def _catalogue(s, plan, who, milestone_id, fmt):
         rec["responsible_name"] = terms.SUBJECT_NAMES.get(m.responsible, m.responsible)
         records.append(rec)
     if fmt == "csv":
-        return exports.csv_bytes(records, CATALOGUE_COLUMNS), len(records)
+        exports.write_bytes(to, exports.csv_bytes(records, CATALOGUE_COLUMNS))
+        return len(records)
     if fmt == "json":
-        return exports.json_bytes(records), len(records)
+        exports.write_bytes(to, exports.json_bytes(records))
+        return len(records)
     if fmt == "ics":
         raise _only("ICS 日历", "upcoming")
-    sheets = [exports.Sheet(terms.PLAN_NAMES[p], [r for r in records if r["plan"] == p], CATALOGUE_COLUMNS,
-                            highlight=None) for p in ([plan] if plan else PLANS)]
-    return exports.xlsx_bytes(sheets), len(records)
+    plans = [plan] if plan else list(PLANS)
+    book = exports.Book("事项目录", " · ".join([terms.PLAN_NAMES[plan] if plan else "三个方案"]
+                                             + ([terms.SUBJECT_NAMES[who]] if who else [])), day)
+    kinds = list(terms.SUBJECT_NAMES)
+    counts = [{"label": terms.PLAN_NAMES[p], **{k: sum(r["plan"] == p and r["responsible"] == k for r in records)
+                                                  for k in kinds}, "all": sum(r["plan"] == p for r in records)}
+              for p in plans]
+    counts.append({"label": "合计", **{k: sum(c[k] for c in counts) for k in kinds},
+                   "all": sum(c["all"] for c in counts), "total": True})
+    summary = exports.Sheet("汇总", counts, [("label", "方案"), *[(k, terms.SUBJECT_NAMES[k]) for k in kinds],
+                                              ("all", "合计")], heading=book.heading("汇总"), bold_key="total",
+                            note="按责任主体统计的事项条目数(每条事项按其原文逐条列出,见各方案工作表)")
+    sheets = [summary] + [exports.Sheet(terms.PLAN_NAMES[p], [r for r in records if r["plan"] == p],
+                                        CATALOGUE_COLUMNS, heading=book.heading(terms.PLAN_NAMES[p]))
+                          for p in plans]
+    exports.xlsx_file(to, sheets, book)
+    return len(records)
 
 
-def _template(s, county, day, days, fmt):
+def _template(s, county, day, days, fmt, to):
     from zhiben.outputs import exports
     from zhiben.outputs import status_sheet as statussheet
-    from zhiben.tracking import subjects
+    from zhiben.tracking import completions as tracking
     from zhiben.errors import InputError
 
     if not county:
         raise InputError("导出填报模板须用 --county 指定县(市、区)")
     if fmt not in ("xlsx", "csv"):
         raise InputError("填报模板只能导出为 xlsx 或 csv")
-    subject = subjects.county_subject(s, county)
+    subject = tracking.county_subject(s, county)
     records = statussheet.template_records(s, subject.id, day, days)
     if fmt == "csv":
-        return exports.csv_bytes(records, statussheet.TEMPLATE_COLUMNS), len(records)
+        exports.write_bytes(to, exports.csv_bytes(records, statussheet.TEMPLATE_COLUMNS))
+        return len(records)
+    # No title row here: zhiben reads the header from the first row when the sheet comes back.
+    # Here the overdue rows are the ones to attend to first (the rest fall due later).
     sheet = exports.Sheet(f"{subject.name}填报", records, statussheet.TEMPLATE_COLUMNS,
-                          date_keys=("fill_done_on",), choices={"fill_status": statussheet.STATUS_CHOICES})
+                          date_keys=("fill_done_on",), choices={"fill_status": statussheet.STATUS_CHOICES},
+                          highlight=lambda r: "severe" if r.get("status") == "overdue" else None)
     # The instructions get their own sheet so the data sheet holds nothing but rows to fill in.
     help_sheet = exports.Sheet("填写说明", [{"text": line} for line in statussheet.NOTE_LINES],
-                               [("text", "填写说明")], highlight=None)
-    return exports.xlsx_bytes([sheet, help_sheet]), len(records)
+                               [("text", "填写说明")])
+    book = exports.Book(f"{subject.name}完成情况填报模板", subject.name, day)
+    exports.xlsx_file(to, [sheet, help_sheet], book)
+    return len(records)
 
 
 def export(
@@ -143,6 +215,9 @@ def export(
     to: Path = typer.Option(..., "--to", help="输出文件,如 逾期.xlsx、逾期.csv、期限.ics"),
     fmt: str = typer.Option(None, "--format", "-f", help="文件格式:csv|xlsx|ics|json(默认按扩展名)"),
     days: int = typer.Option(30, "--days", help="upcoming/template:未来天数", min=0),
+    detail: bool = typer.Option(False, "--detail", help="ICS:每家企业一个日程(默认按事项×县区合并为一个,注明“N 家企业”)"),
+    remind: str = typer.Option("7,1", "--remind", metavar="DAYS", help="ICS:提前几天提醒,逗号分隔(默认 7,1;0 表示不提醒)"),
+    severe_days: int = typer.Option(90, "--highlight-days", help="XLSX:逾期超过多少天的行以浅红色标出", min=0),
     by: str = typer.Option("county", "--by", help="progress 分组:county|plan|milestone|enterprise"),
     plan: str = cr.Plan, county: str = cr.County, who: str = cr.Who, enterprise: str = cr.Ent,
     sector: str = cr.Sector, tag: str = cr.Tag, risk: str = cr.Risk, milestone_id: str = cr.Mid,
@@ -156,26 +231,28 @@ def export(
     common.choice(by, cr.BY, "分组方式")
     out_fmt = exports.format_for(to, fmt)
     day = common.as_of(as_of)
+    alarms = exports.parse_alarms(remind)
     common.output_file(to, force)
     with common.session(ctx) as s:
         if kind == "catalogue":
             if any((county, enterprise, sector, tag, risk)):
                 raise InputError("导出事项目录只支持 --plan、--who、--id 筛选")
             f = cr.filters_for(s, plan=plan, who=who, milestone_id=milestone_id)
-            data, n = _catalogue(s, f.plan, f.who, f.milestone_id, out_fmt)
+            n = _catalogue(s, f.plan, f.who, f.milestone_id, out_fmt, day, to)
         elif kind == "template":
             if any((plan, who, enterprise, sector, tag, risk, milestone_id)):
                 raise InputError("导出填报模板只支持 --county、--days、--as-of")
-            data, n = _template(s, county, day, days, out_fmt)
+            n = _template(s, county, day, days, out_fmt, to)
         else:
             f = cr.filters_for(s, plan=plan, county=county, who=who, enterprise=enterprise, sector=sector, tag=tag,
                                risk=risk, milestone_id=milestone_id)
             if kind == "progress":
-                data, n = _progress(s, f, day, by, out_fmt)
+                n = _progress(s, f, day, by, out_fmt, to)
             else:
-                data, n = _occurrences(kind, s, f, day, days, out_fmt)
-    exports.write_bytes(to, data)
-    typer.echo(f"已导出 {n} 行到 {to}({out_fmt.upper()})")
+                n = _occurrences(kind, s, f, day, days, out_fmt, to, detail=detail, alarms=alarms,
+                                 severe_days=severe_days)
+    unit = "个日程" if out_fmt == "ics" else "行"
+    typer.echo(f"已导出 {n} {unit}到 {to}({out_fmt.upper()})")
 
 
 def register(app: typer.Typer) -> None:

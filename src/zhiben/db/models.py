@@ -196,3 +196,21 @@ class SentMail(SQLModel, table=True):
     kind: str = "overdue"
     subject: str
     sent_at: dt.datetime = Field(default_factory=now)
+
+
+class PublishedEvent(SQLModel, table=True):
+    """A calendar event zhiben has put into an exported ICS feed.
+
+    Kept so the next export of the same feed can carry an event whose item was completed or
+    withdrawn as STATUS:CANCELLED under the same UID (a calendar that imported the earlier file
+    then removes it), and can bump SEQUENCE when an event's text changes.
+    """
+
+    feed: str = Field(primary_key=True)  # which calendar: the export's filters and grouping
+    uid: str = Field(primary_key=True)
+    due: dt.date
+    summary: str
+    fingerprint: str  # hash of what the event says; a change bumps `sequence`
+    sequence: int = 0
+    cancelled: bool = False
+    published_at: dt.datetime = Field(default_factory=now)

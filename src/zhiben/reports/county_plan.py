@@ -1,0 +1,143 @@
+"""The county × plan table every meeting file opens with: due so far, done, overdue, 逾期率.
+
+One grouped query over the occurrences (reports.rows.occurrences), so the table costs the same as
+one progress report whatever the register size. 逾期率 is overdue ÷ due so far: the share of what
+should have been done by the as-of date that is still not done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, bindparam, case, func, select, Date
+from sqlmodel import Session
+
+from zhiben.reports import rows as reports
+from zhiben.terms import CITY_NAME, Plan
+
+PLANS = [p.value for p in Plan]
+
+
+@dataclass
+class Cell:
+    due_so_far: int = 0
+    done: int = 0
+    overdue: int = 0
+    upcoming: int = 0  # open and due within the window, when one was asked for
+
+    @property
+    def rate(self) -> float | None:
+        """逾期率: overdue ÷ due so far (None when nothing was due yet)."""
+        return round(self.overdue / self.due_so_far, 4) if self.due_so_far else None
+
+    def add(self, other: Cell) -> None:
+        self.due_so_far += other.due_so_far
+        self.done += other.done
+        self.overdue += other.overdue
+        self.upcoming += other.upcoming
+
+
+@dataclass
+class Line:
+    label: str  # a county's official name, or the city bureau
+    is_city: bool
+    plans: dict[str, Cell] = field(default_factory=lambda: {p: Cell() for p in PLANS})
+    total: Cell = field(default_factory=Cell)
+
+
+@dataclass
+class Matrix:
+    as_of: dt.date
+    counties: list[Line]  # in the bureau's customary order
+    city: Line | None  # the city bureau's own obligations, kept apart from the counties
+    plans: dict[str, Cell]  # column totals
+    total: Cell
+    upcoming_days: int | None = None
+
+    def ranked(self) -> list[Line]:
+        """Counties from the highest 逾期率 down (ties: more overdue first); none-due last."""
+        return sorted(self.counties, key=lambda ln: (ln.total.rate is None, -(ln.total.rate or 0),
+                                                     -ln.total.overdue, ln.label))
+
+    def lines(self) -> list[Line]:
+        return self.counties + ([self.city] if self.city else [])
+
+
+def county_by_plan(session: Session, f: reports.Filters, as_of: dt.date, *,
+                   upcoming_days: int | None = None) -> Matrix:
+    from zhiben.db import models
+
+    K = models.Completion.__table__
+    counties_q = select(models.County.name, models.County.id).order_by(models.County.position)
+    if f.county_id is not None:
+        counties_q = counties_q.where(models.County.id == f.county_id)
+    names = [r[0] for r in session.connection().execute(counties_q)]
+    lines = {n: Line(n, False) for n in names}
+    city = Line(CITY_NAME, True)
+    matrix = Matrix(as_of, list(lines.values()), None, {p: Cell() for p in PLANS}, Cell(), upcoming_days)
+    occ = reports.occurrences(f, as_of)
+    if occ is None:
+        return matrix
+    u, done, asof = occ
+    is_done = K.c.id.is_not(None)
+    due_past = u.c.due < asof
+    deadline = u.c.bound == "deadline"
+    measures = [
+        func.sum(case((and_(due_past, deadline), 1), else_=0)).label("due_so_far"),
+        func.sum(case((and_(due_past, deadline, is_done), 1), else_=0)).label("done"),
+        func.sum(case((and_(due_past, deadline, ~is_done), 1), else_=0)).label("overdue"),
+    ]
+    if upcoming_days is not None:
+        until = bindparam("until", as_of + dt.timedelta(days=upcoming_days), type_=Date)
+        measures.append(func.sum(case((and_(~due_past, u.c.due <= until, ~is_done), 1), else_=0)).label("upcoming"))
+    q = select(u.c.county, u.c.plan, *measures).select_from(u.outerjoin(K, done)).group_by(u.c.county, u.c.plan)
+    for r in session.connection().execute(q):
+        cell = Cell(int(r.due_so_far or 0), int(r.done or 0), int(r.overdue or 0),
+                    int(r.upcoming or 0) if upcoming_days is not None else 0)
+        if r.county is None:
+            line = city
+        else:
+            line = lines.get(r.county)
+            if line is None:  # a county filtered out above cannot appear; keep unknown names visible anyway
+                line = lines[r.county] = Line(r.county, False)
+                matrix.counties.append(line)
+        line.plans[r.plan].add(cell)
+        line.total.add(cell)
+        matrix.plans[r.plan].add(cell)
+        matrix.total.add(cell)
+    if city.total.due_so_far or city.total.upcoming or any(c.overdue for c in city.plans.values()):
+        matrix.city = city
+    return matrix
+
+
+def table(matrix: Matrix) -> tuple[list[dict], list[tuple[str, str]]]:
+    """The matrix as records and (key, Chinese label) columns: counties in customary order, then the
+    city bureau's own items, then the city-wide total (`total` = True)."""
+    from zhiben.terms import PLAN_SHORT
+
+    columns = [("label", "县(市、区)")]
+    for p in PLANS:
+        short = PLAN_SHORT[p]
+        columns += [(f"{p}_overdue", f"{short}逾期"), (f"{p}_rate", f"{short}逾期率")]
+    columns += [("due_so_far", "已到期"), ("done", "已完成"), ("overdue", "逾期"), ("rate", "逾期率")]
+    if matrix.upcoming_days is not None:
+        columns.append(("upcoming", f"{matrix.upcoming_days} 天内到期"))
+
+    def record(label: str, plans: dict[str, Cell], total: Cell, is_total: bool = False) -> dict:
+        rec: dict = {"label": label, "total": is_total}
+        for p in PLANS:
+            rec[f"{p}_overdue"] = plans[p].overdue
+            rec[f"{p}_rate"] = plans[p].rate
+        rec.update(due_so_far=total.due_so_far, done=total.done, overdue=total.overdue, rate=total.rate,
+                   upcoming=total.upcoming)
+        return rec
+
+    records = [record(ln.label, ln.plans, ln.total) for ln in matrix.counties]
+    if matrix.city:
+        records.append(record(f"{matrix.city.label}(市级事项)", matrix.city.plans, matrix.city.total))
+    records.append(record("全市合计" if len(matrix.counties) > 1 else "合计", matrix.plans, matrix.total, True))
+    return records, columns
+
+
+RATE_NOTE = "逾期率 = 逾期 ÷ 已到期(截至日期前应完成的事项中仍未完成的比例)"
