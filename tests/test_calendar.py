@@ -46,10 +46,12 @@ def test_default_is_one_event_per_item_and_county_with_reminders(cli, firms, tmp
     summaries = [str(e["SUMMARY"]) for e in events]
     chem = [s for s in summaries if s.startswith("【茌平】") and s.endswith(" · 4 家企业")]
     assert len(chem) == 1  # chem-10-a for July: one event for the four enterprises
+    assert chem[0] == "【茌平】主要负责人每月带队重大隐患自查自改(2025年7月) · 4 家企业"
     for e in events:
         summary = str(e["SUMMARY"])
         # human words only: no internal keys (milestone ids, period keys) in a title
         assert not any(r["milestone_id"] in summary for r in records)
+        assert "2025-07" not in summary and "2025-08" not in summary
         assert str(e["STATUS"]) == "CONFIRMED" and int(e["SEQUENCE"]) == 0
         triggers = sorted(a.decoded("TRIGGER") for a in e.walk("VALARM"))
         # 7 days and 1 day before, at 09:00

@@ -184,14 +184,14 @@ def _catalogue(s, plan, who, milestone_id, fmt, day, to):
 def _template(s, county, day, days, fmt, to):
     from zhiben.outputs import exports
     from zhiben.outputs import status_sheet as statussheet
-    from zhiben.tracking import completions as tracking
+    from zhiben.tracking import subjects
     from zhiben.errors import InputError
 
     if not county:
         raise InputError("导出填报模板须用 --county 指定县(市、区)")
     if fmt not in ("xlsx", "csv"):
         raise InputError("填报模板只能导出为 xlsx 或 csv")
-    subject = tracking.county_subject(s, county)
+    subject = subjects.county_subject(s, county)
     records = statussheet.template_records(s, subject.id, day, days)
     if fmt == "csv":
         exports.write_bytes(to, exports.csv_bytes(records, statussheet.TEMPLATE_COLUMNS))

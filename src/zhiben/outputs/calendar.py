@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from zhiben import terms
 from zhiben.db import models
 from zhiben.reports import rows as reports
+from zhiben.reports.labels import period_label
 
 NAMES_IN_DESCRIPTION = 30
 # A reminder goes off at 09:00 local time on the day, not at midnight.
@@ -28,10 +29,6 @@ ALARM_HOUR = 9
 
 
 def _period_label(row) -> str:
-    try:
-        from zhiben.reports.labels import period_label
-    except ImportError:  # the label module is landing in parallel (issue 12)
-        return row.period.split(":", 1)[0]
     return period_label(row.period, row.due)
 
 
