@@ -45,14 +45,14 @@ def _periods(db_url: str) -> set[str]:
 
 
 def test_backup_then_restore_round_trip_keeps_the_replaced_database_as_bak(tmp_path, db_url, cli):
-    _done(cli, "2024-01")
+    _done(cli, "2024-03")
     dest = tmp_path / "备份.db"
     r = cli("backup", str(dest))
     assert r.exit_code == 0, r.output
     assert r.output.startswith(f"已备份到 {dest}(")
-    assert _periods(f"sqlite:///{dest}") == {"2024-01"}
+    assert _periods(f"sqlite:///{dest}") == {"2024-03"}
 
-    _done(cli, "2024-02")
+    _done(cli, "2024-04")
     r = cli("restore", str(dest))
     db = _path(db_url)
     assert r.exit_code == 0, r.output
@@ -60,13 +60,13 @@ def test_backup_then_restore_round_trip_keeps_the_replaced_database_as_bak(tmp_p
     assert len(kept) == 1
     assert r.output.splitlines() == [f"已从 {dest} 恢复数据库 {db}(结构版本 {models.SCHEMA_VERSION})",
                                      f"恢复前的数据库已保存为 {kept[0]}(如需找回:zhiben restore {kept[0]})"]
-    assert _periods(db_url) == {"2024-01"}
-    assert _periods(f"sqlite:///{kept[0]}") == {"2024-01", "2024-02"}
+    assert _periods(db_url) == {"2024-03"}
+    assert _periods(f"sqlite:///{kept[0]}") == {"2024-03", "2024-04"}
     # The restored database is in use at once: reports and records work.
-    r = cli("overdue", "--county", "茌平", "--as-of", "2024-03-10", "-f", "json")
-    assert ("mine-req-2-b", "2024-02") in {(o["milestone_id"], o["period"]) for o in json.loads(r.output)}
-    _done(cli, "2024-03")
-    assert _periods(db_url) == {"2024-01", "2024-03"}
+    r = cli("overdue", "--county", "茌平", "--as-of", "2024-05-10", "-f", "json")
+    assert ("mine-req-2-b", "2024-04") in {(o["milestone_id"], o["period"]) for o in json.loads(r.output)}
+    _done(cli, "2024-05")
+    assert _periods(db_url) == {"2024-03", "2024-05"}
 
 
 def _kept(db: Path) -> list[Path]:
@@ -77,10 +77,10 @@ def test_two_restores_in_a_row_leave_both_earlier_databases_recoverable(tmp_path
     dest = tmp_path / "备份.db"
     assert cli("backup", str(dest)).exit_code == 0
     db = _path(db_url)
-    _done(cli, "2024-01")
+    _done(cli, "2024-03")
     assert cli("restore", str(dest)).exit_code == 0
     first_kept = _kept(db)
-    _done(cli, "2024-02")
+    _done(cli, "2024-04")
     r = cli("restore", str(dest))
     assert r.exit_code == 0, r.output
     kept = _kept(db)
@@ -88,13 +88,13 @@ def test_two_restores_in_a_row_leave_both_earlier_databases_recoverable(tmp_path
     [new] = set(kept) - set(first_kept)
     assert r.output.splitlines()[-1] == f"恢复前的数据库已保存为 {new}(如需找回:zhiben restore {new})"
     # Same second or not, each copy has its own name and its own content.
-    assert _periods(f"sqlite:///{first_kept[0]}") == {"2024-01"}
-    assert _periods(f"sqlite:///{new}") == {"2024-02"}
+    assert _periods(f"sqlite:///{first_kept[0]}") == {"2024-03"}
+    assert _periods(f"sqlite:///{new}") == {"2024-04"}
     assert _periods(db_url) == set()
     # Either copy can be restored back.
-    first = next(k for k in kept if _periods(f"sqlite:///{k}") == {"2024-01"})
+    first = next(k for k in kept if _periods(f"sqlite:///{k}") == {"2024-03"})
     assert cli("restore", str(first)).exit_code == 0
-    assert _periods(db_url) == {"2024-01"}
+    assert _periods(db_url) == {"2024-03"}
     assert len(_kept(db)) == 3
 
 
@@ -167,7 +167,7 @@ BAD = {
 def test_restore_verifies_first_and_leaves_the_database_untouched(tmp_path, db_url, cli, kind):
     make, message = BAD[kind]
     bad = make(tmp_path)
-    _done(cli, "2024-01")
+    _done(cli, "2024-03")
     db = _path(db_url)
     before = snapshot(db_url)
     r = cli("restore", str(bad))
@@ -197,7 +197,7 @@ def test_restoring_an_older_release_backup_upgrades_it_on_next_use(tmp_path, db_
 
 @pytest.mark.slow
 def test_backups_taken_while_another_process_writes_are_consistent(tmp_path, db_url):
-    periods = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)]
+    periods = [f"{y}-{m:02d}" for y in (2025, 2026) for m in range(1, 13)]
     plan = tmp_path / "writer.json"
     plan.write_text(json.dumps([["done", "mine-req-2-b", "--county", "茌平", "--period", p, "--on", "2025-12-31"]
                                 for p in periods]), encoding="utf-8")

@@ -38,18 +38,18 @@ def test_load(cli):
 
 
 def test_done_reopen_and_log(cli):
-    result = cli("done", "mine-req-2-b", "--county", "茌平", "--period", "2024-02", "--on", "2024-02-05",
+    result = cli("done", "mine-req-2-b", "--county", "茌平", "--period", "2024-04", "--on", "2024-05-05",
                  "--evidence", "报送函", "--by", "张三")
     assert (result.exit_code, result.output) == (
-        0, "已完成:mine-req-2-b 县级“茌平区” 周期 2024-02,完成日期 2024-02-05\n")
-    result = cli("reopen", "mine-req-2-b", "--county", "茌平", "--period", "2024-02", "--reason", "重复", "--by", "李四")
-    assert (result.exit_code, result.output) == (0, "已撤销完成:mine-req-2-b 县级“茌平区” 周期 2024-02\n")
+        0, "已完成:mine-req-2-b 县级“茌平区” 周期 2024-04,完成日期 2024-05-05\n")
+    result = cli("reopen", "mine-req-2-b", "--county", "茌平", "--period", "2024-04", "--reason", "重复", "--by", "李四")
+    assert (result.exit_code, result.output) == (0, "已撤销完成:mine-req-2-b 县级“茌平区” 周期 2024-04\n")
     lines = cli("log", "--format", "plain").output.splitlines()
     assert lines[0].split() == ["时间", "记录人", "操作", "事项", "责任主体", "周期", "状态变化", "完成日期", "佐证/原因", "来源"]
     stamp = r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d\S*"
-    assert re.fullmatch(rf"{stamp}  李四      撤销    mine-req-2-b  茌平区      2024-02  已完成 → 未完成\s+重复", lines[1])
-    assert re.fullmatch(rf"{stamp}  张三      完成    mine-req-2-b  茌平区      2024-02  逾期未完成 → 已完成  "
-                        r"2024-02-05  报送函", lines[2])
+    assert re.fullmatch(rf"{stamp}  李四      撤销    mine-req-2-b  茌平区      2024-04  已完成 → 未完成\s+重复", lines[1])
+    assert re.fullmatch(rf"{stamp}  张三      完成    mine-req-2-b  茌平区      2024-04  逾期未完成 → 已完成  "
+                        r"2024-05-05  报送函", lines[2])
     assert len(lines) == 3
 
 
@@ -58,68 +58,72 @@ def test_log_empty(cli):
 
 
 def test_overdue_plain(cli):
-    result = cli("overdue", "--id", "mine-req-2-b", "--as-of", "2024-03-04", "--format", "plain")
+    # each month's report falls due on the 3rd of the next; the first is on the plans' first month
+    result = cli("overdue", "--id", "mine-req-2-b", "--as-of", "2024-06-04", "--format", "plain")
     assert result.exit_code == 0
     assert result.output == (
         HEADER + "逾期天数\n"
-        + ROW + "2024年1月  2024-01-03  61\n"
-        + ROW + "2024年2月  2024-02-03  30\n"
-        + ROW + "2024年3月  2024-03-03  1\n"
+        + ROW + "2024年3月  2024-04-03  62\n"
+        + ROW + "2024年4月  2024-05-03  32\n"
+        + ROW + "2024年5月  2024-06-03  1\n"
     )
 
 
 def test_overdue_table_title_and_default_as_of(cli):
-    result = cli("overdue", "--id", "mine-req-2-b", "--as-of", "2024-03-04", env={"COLUMNS": "80"})
-    assert "截至 2024-03-04 逾期事项(3 项)" in result.output
+    result = cli("overdue", "--id", "mine-req-2-b", "--as-of", "2024-06-04", env={"COLUMNS": "80"})
+    assert "截至 2024-06-04 逾期事项(3 项;方案自 2024-03-01 起施行)" in result.output
     # in an 80-column terminal, dates, periods and day counts are never folded
     assert "┃ 逾期天数 ┃" in result.output
-    assert re.search(r"│ 2024年1月 +│ 2024-01-03 │ 61 +│", result.output)
+    assert re.search(r"│ 2024年3月 +│ 2024-04-03 │ 62 +│", result.output)
     today = dt.date.today().isoformat()
     assert cli("overdue", "--format", "json").output == cli("overdue", "--as-of", today, "--format", "json").output
 
 
 def test_upcoming_plain(cli):
-    result = cli("upcoming", "--id", "mine-req-2-b", "--as-of", "2024-03-01", "--days", "2", "--format", "plain")
-    assert result.output == HEADER + "剩余天数\n" + ROW + "2024年3月  2024-03-03  2\n"
-    result = cli("upcoming", "--id", "mine-req-2-b", "--as-of", "2024-03-04", "--days", "2", "--format", "plain")
-    assert result.output == "2024-03-04 起 2 天内没有到期事项\n"
+    result = cli("upcoming", "--id", "mine-req-2-b", "--as-of", "2024-04-01", "--days", "2", "--format", "plain")
+    assert result.output == HEADER + "剩余天数\n" + ROW + "2024年3月  2024-04-03  2\n"
+    result = cli("upcoming", "--id", "mine-req-2-b", "--as-of", "2024-04-04", "--days", "2", "--format", "plain")
+    assert result.output == "2024-04-04 起 2 天内没有到期事项\n"
 
 
 def test_progress_csv_and_markdown(cli):
-    args = ("progress", "--id", "mine-req-2-b", "--as-of", "2024-03-04")
+    args = ("progress", "--id", "mine-req-2-b", "--as-of", "2024-06-04")
     assert cli(*args, "--format", "csv").output.splitlines() == [
-        "名称,已到期,已完成,逾期,完成率,逾期完成,未到期", "茌平区,3,0,3,0.0%,0,33"]
+        "名称,已到期,已完成,逾期,完成率,逾期完成,未到期", "茌平区,3,0,3,0.0%,0,31"]
     assert cli(*args, "--format", "markdown").output == (
         "| 名称   | 已到期   | 已完成   | 逾期   | 完成率   | 逾期完成   | 未到期   |\n"
         "|--------|----------|----------|--------|----------|------------|----------|\n"
-        "| 茌平区 | 3        | 0        | 3      | 0.0%     | 0          | 33       |\n"
+        "| 茌平区 | 3        | 0        | 3      | 0.0%     | 0          | 31       |\n"
     )
-    cli("done", "mine-req-2-b", "--county", "茌平", "--period", "2024-01", "--on", "2024-01-10")
-    assert cli(*args, "--format", "csv").output.splitlines()[1] == "茌平区,3,1,2,33.3%,1,33"
+    cli("done", "mine-req-2-b", "--county", "茌平", "--period", "2024-03", "--on", "2024-04-10")
+    assert cli(*args, "--format", "csv").output.splitlines()[1] == "茌平区,3,1,2,33.3%,1,31"
 
 
 def test_catalogue_show(cli):
     result = cli("catalogue", "show", "mine-req-2-b")
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert lines[:7] == [
+    assert lines[:8] == [
         "mine-req-2-b  每月3日前将工作情况报市应急局",
         "方案:非煤矿山  任务:要求(二)  四、工作要求",
         "责任主体:县级(茌平区应急局)  限于:茌平区",
-        "期限规则:每月3日前",
+        "期限规则:每月3日前报送上月情况",
         "原文:“请于每月3日前将相关工作情况报市应急局”",
-        "全部期限(36 个):",
-        "  2024年1月   2024-01-03",
+        lines[5],
+        "全部期限(34 个):",
+        "  2024年3月   2024-04-03",
     ]
-    assert lines[7] == "  2024年2月   2024-02-03" and lines[-1] == "  2026年12月  2026-12-03" and len(lines) == 42
+    assert lines[5].startswith("说明:紧接“每月对治本攻坚三年行动进展情况进行调度统计分析”")
+    assert lines[8] == "  2024年4月   2024-05-03" and lines[-1] == "  2026年12月  2027-01-03" and len(lines) == 41
 
 
 def test_catalogue_show_json_and_errors(cli):
     data = json.loads(cli("catalogue", "show", "mine-req-2-b", "--format", "json").output)
-    assert data["rule"] == {"kind": "recurring", "every": "month", "day": 3, "month": None, "start": None, "end": None}
+    assert data["rule"] == {"kind": "recurring", "every": "month", "day": 3, "month": None, "start": None, "end": None,
+                            "covers": "previous"}
     assert data["quote"] == "请于每月3日前将相关工作情况报市应急局"
-    assert len(data["due_dates"]) == 36 and data["due_dates"][1] == {"period": "2024-02", "period_label": "2024年2月",
-                                                                   "due": "2024-02-03"}
+    assert len(data["due_dates"]) == 34 and data["due_dates"][1] == {"period": "2024-04", "period_label": "2024年4月",
+                                                                   "due": "2024-05-03"}
     result = cli("catalogue", "show", "nope")
     assert (result.exit_code, result.output) == (2, "错误:未知的事项编号“nope”;用 zhiben catalogue list 查看全部编号\n")
     result = cli("catalogue", "show", "mine-req-2-b", "--format", "csv")
@@ -135,7 +139,7 @@ def test_catalogue_list(cli):
     assert len(entries) == N
     assert all({"id", "quote", "rule", "schedule", "plan", "title", "responsible"} <= set(e) for e in entries)
     monthly = next(e for e in entries if e["id"] == "mine-req-2-b")
-    assert (monthly["schedule"], monthly["rule"]["day"]) == ("每月3日前", 3)
+    assert (monthly["schedule"], monthly["rule"]["day"]) == ("每月3日前报送上月情况", 3)
     result = cli("catalogue", "list", "--who", "boss")
     assert (result.exit_code, result.output) == (2, "错误:未知的责任主体“boss”;可用:city、county、park、enterprise\n")
 

@@ -170,15 +170,15 @@ def test_show_lists_obligations_with_status(cli, tmp_path):
     assert data["enterprise"]["name"] == "茌平鲁西化工有限公司"
     assert data["as_of"] == "2024-07-15"
     monthly = [(o["period"], o["status"], o["done_on"]) for o in data["obligations"] if o["milestone_id"] == "chem-10-a"]
-    assert monthly == [("2024-01", "overdue", None), ("2024-02", "overdue", None), ("2024-03", "overdue", None),
-                       ("2024-04", "overdue", None), ("2024-05", "overdue", None),
+    # months before the plans took effect (2024-03-01) are not owed
+    assert monthly == [("2024-03", "overdue", None), ("2024-04", "overdue", None), ("2024-05", "overdue", None),
                        ("2024-06", "done", "2024-06-20"), ("2024-07", "open", None)]
-    once = [o for o in data["obligations"] if o["milestone_id"] == "chem-17-b"]
-    assert [(o["due"], o["status"]) for o in once] == [("2024-05-31", "overdue")]
+    once = [o for o in data["obligations"] if o["milestone_id"] == "chem-10-b"]
+    assert [(o["due"], o["status"]) for o in once] == [("2024-12-31", "open")]
     # The county's half-yearly inspection of this 橙色 enterprise shows on its page too.
     inspection = [o for o in data["obligations"] if o["milestone_id"] == "chem-21-c"]
     assert [(o["subject_kind"], o["period"], o["status"]) for o in inspection] == [
-        ("county", f"2024-H1:{code(1)}", "overdue"), ("county", f"2024-H2:{code(1)}", "open")]
+        ("county", f"2024-H2:{code(1)}", "open")]
     overdue = sum(o["status"] == "overdue" for o in data["obligations"])
     assert data["summary"] == {"due_so_far": overdue + 1, "done": 1, "overdue": overdue}
     table = cli("enterprise", "show", "茌平鲁西化工有限公司", "--as-of", "2024-07-15")

@@ -49,7 +49,7 @@ def test_a_database_held_by_another_writer_gives_a_clear_message_after_the_busy_
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        r = cli("done", "mine-req-2-b", "--county", "茌平", "--period", "2024-01", "--on", "2024-01-02",
+        r = cli("done", "mine-req-2-b", "--county", "茌平", "--period", "2024-03", "--on", "2024-04-02",
                 env={dbfailure.BUSY_ENV: "0.2"})
     finally:
         holder.execute("ROLLBACK")
@@ -58,7 +58,7 @@ def test_a_database_held_by_another_writer_gives_a_clear_message_after_the_busy_
     assert r.output.strip() == "错误:数据库正被其他程序占用,等待 0.2 秒后仍未释放;本次操作已撤销,请稍后重试"
     assert snapshot(db_url) == before
     # Once the other writer is gone the same command goes through.
-    r = cli("done", "mine-req-2-b", "--county", "茌平", "--period", "2024-01", "--on", "2024-01-02")
+    r = cli("done", "mine-req-2-b", "--county", "茌平", "--period", "2024-03", "--on", "2024-04-02")
     assert r.exit_code == 0, r.output
 
 

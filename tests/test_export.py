@@ -131,7 +131,7 @@ def test_progress_xlsx_has_summary_and_a_sheet_per_plan(cli, tmp_path):
     from openpyxl import load_workbook
 
     out = tmp_path / "进度.xlsx"
-    assert cli("done", "mine-req-2-a", "--county", "茌平", "--period", "2024-01", "--on", "2024-01-20").exit_code == 0
+    assert cli("done", "mine-req-2-a", "--county", "茌平", "--period", "2024-03", "--on", "2024-03-20").exit_code == 0
     r = cli("export", "progress", "--to", str(out), "--as-of", AS_OF)
     assert r.exit_code == 0, r.output
     wb = load_workbook(out)

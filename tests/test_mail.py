@@ -118,7 +118,7 @@ def add_enterprise(engine, county: str) -> str:
     with Session(engine) as s:
         cid = s.exec(select(models.County.id).where(models.County.name == county)).one()
         s.add(models.Enterprise(credit_code="91371500MA3C000001", name="冠县测试机械有限公司", county_id=cid,
-                                sector="trade", risk="橙"))
+                                sector="chem", risk="橙"))  # 橙: the county owes its 2024-H2 inspection
         s.commit()
     return "冠县测试机械有限公司"
 
@@ -163,7 +163,7 @@ def test_csv_attachment_is_guarded(mail, server, engine):
     with Session(engine) as s:
         c = s.exec(select(models.County).where(models.County.name == "冠县")).one()
         s.add(models.Enterprise(credit_code="91371500MA3C000002", name="=1+2公司", county_id=c.id,
-                                sector="trade", risk="橙"))
+                                sector="chem", risk="橙"))  # 橙: the county owes its 2024-H2 inspection
         s.commit()
 
     assert mail("--to", CITY).exit_code == 0

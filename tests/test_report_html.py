@@ -26,7 +26,7 @@ def firm(session):
 
 def _report(cli, tmp_path):
     out = tmp_path / "report.html"
-    assert cli("done", "mine-req-2-a", "--county", "茌平", "--period", "2024-01", "--on", "2024-01-20").exit_code == 0
+    assert cli("done", "mine-req-2-a", "--county", "茌平", "--period", "2024-03", "--on", "2024-03-20").exit_code == 0
     r = cli("report", "--to", str(out), "--as-of", AS_OF)
     assert r.exit_code == 0, r.output
     assert f"已生成报告 {out}(截至 {AS_OF})" in r.output
@@ -83,11 +83,11 @@ def test_report_renders_to_png_in_headless_chromium(cli, firm, tmp_path):
 
 
 def test_progress_chart_in_terminal(cli):
-    assert cli("done", "mine-req-2-a", "--county", "茌平", "--period", "2024-01", "--on", "2024-01-20").exit_code == 0
+    assert cli("done", "mine-req-2-a", "--county", "茌平", "--period", "2024-03", "--on", "2024-03-20").exit_code == 0
     r = cli("progress", "--by", "county", "--chart", "--as-of", AS_OF)
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
-    assert "截至 2025-07-01 完成进度(按县区)" in lines[0]
+    assert "截至 2025-07-01 完成进度(按县区;方案自 2024-03-01 起施行)" in lines[0]
     chiping = next(line for line in lines if line.startswith("茌平区"))
     assert "░" in chiping and re.search(r"\d+\.\d%\s+1/\d+\s+\d+$", chiping)
     assert sum(1 for line in lines if "░" in line or "█" in line) == 12

@@ -274,5 +274,5 @@ def test_plain_and_table_formats(rcli):
     assert plain[0].split() == ["名称", "已到期", "已完成", "逾期", "完成率", "逾期完成", "未到期"]
     assert plain[3].split() == ["工贸", "11", "1", "10", "9.1%", "0", "0"]
     table = rcli("overdue", "--as-of", "2025-04-01").output
-    assert "截至 2025-04-01 逾期事项(3 项)" in table
+    assert "截至 2025-04-01 逾期事项(3 项;方案自 2024-01-01 起施行)" in table
     assert rcli("upcoming", "--as-of", "2024-01-01", "--days", "3").output == "2024-01-01 起 3 天内没有到期事项\n"

@@ -84,7 +84,7 @@ def _fill(path, predicate, *, status="已完成", date="2025-06-30", evidence="�
 
 def test_filled_template_moves_obligations_out_of_overdue_and_reimport_changes_nothing(cli, firms, session, tmp_path):
     path = _template(cli, tmp_path)
-    filled = _fill(path, lambda v: str(v["当前情况"]).startswith("逾期") and v["周期"] in ("once", "2024-01", "2024"))
+    filled = _fill(path, lambda v: str(v["当前情况"]).startswith("逾期") and v["周期"] in ("once", "2024-03", "2025"))
     assert any(v["主体类别"] == "企业" for v in filled) and any(v["主体类别"] == "县级" for v in filled)
     before = _overdue(cli, "--county", "茌平")
 
@@ -211,16 +211,16 @@ def test_per_risk_duty_and_excel_dates_round_trip(cli, session, tmp_path):
     header = [c.value for c in ws[1]]
     col = {h: i + 1 for i, h in enumerate(header)}
     rows = [r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=col["编号"]).value == "chem-21-c"]
-    assert [ws.cell(row=r, column=col["周期"]).value for r in rows][:2] == [f"2024-H1:{CODE}", f"2024-H2:{CODE}"]
+    assert [ws.cell(row=r, column=col["周期"]).value for r in rows][:2] == [f"2024-H2:{CODE}", f"2025-H1:{CODE}"]
     assert ws.cell(row=rows[0], column=col["统一社会信用代码"]).value == CODE
     ws.cell(row=rows[0], column=col["状态"], value="done")
-    ws.cell(row=rows[0], column=col["完成日期"], value=dt.date(2024, 6, 20))
+    ws.cell(row=rows[0], column=col["完成日期"], value=dt.date(2024, 12, 20))
     wb.save(path)
     r = cli("status", "import", str(path))
     assert r.exit_code == 0, r.output
-    assert f"chem-21-c 县级“茌平区”(检查企业“茌平橙色企业”) 周期 2024-H1:{CODE} → 已完成(2024-06-20)" in r.output
+    assert f"chem-21-c 县级“茌平区”(检查企业“茌平橙色企业”) 周期 2024-H2:{CODE} → 已完成(2024-12-20)" in r.output
     done = session.exec(select(models.Completion)).one()
     assert (done.subject_kind, done.subject_id, done.period, done.done_on) == (
-        "county", county.id, f"2024-H1:{CODE}", dt.date(2024, 6, 20))
+        "county", county.id, f"2024-H2:{CODE}", dt.date(2024, 12, 20))
     left = {(o["milestone_id"], o["period"]) for o in _overdue(cli, "--county", "茌平")}
-    assert ("chem-21-c", f"2024-H1:{CODE}") not in left and ("chem-21-c", f"2024-H2:{CODE}") in left
+    assert ("chem-21-c", f"2024-H2:{CODE}") not in left and ("chem-21-c", f"2025-H1:{CODE}") in left

@@ -47,6 +47,9 @@ class RecurringRule(_Strict):
     month: int | None = Field(default=None, ge=1, le=12)
     start: str | None = None
     end: str | None = None
+    # "previous": each due date reports on the period before it ("每月3日前报" the past month's work),
+    # so the period key names the month reported on and its due date falls in the next period.
+    covers: Literal["current", "previous"] = "current"
 
 
 class RelativeRule(_Strict):
@@ -110,6 +113,9 @@ class Catalogue(_Strict):
     title: str
     start: dt.date
     end: dt.date
+    # The day the plans took effect (印发): recurring entries without their own start begin with the
+    # first period starting on or after it. The user can override it in the database (load.py).
+    effective: dt.date
     plans: dict[str, str]
     tags: list[Tag]
     milestones: list[Milestone]
@@ -216,6 +222,8 @@ def _semantic_problems(cat: Catalogue) -> list[str]:
     problems: list[str] = []
     seen: set[str] = set()
     tags = cat.tag_names
+    if not (cat.start <= cat.effective <= cat.end):
+        problems.append(f"catalogue: effective: {cat.effective} 不在方案期限 {cat.start}~{cat.end} 内")
     for t in cat.tags:
         if t.name not in t.quote:
             problems.append(f"tag {t.name}: quote: 引文中没有出现标签“{t.name}”")
@@ -282,6 +290,7 @@ def parse(raw: dict, *, source: str = "catalogue") -> Catalogue:
             title=header.get("title", ""),
             start=header.get("start", dt.date(2024, 1, 1)),
             end=header.get("end", dt.date(2026, 12, 31)),
+            effective=header.get("effective", header.get("start", dt.date(2024, 1, 1))),
             plans=header.get("plans", {}),
             tags=tags,
             milestones=milestones,

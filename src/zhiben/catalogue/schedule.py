@@ -52,8 +52,35 @@ def period_keys(every: str, first_year: int, last_year: int) -> list[str]:
     return keys
 
 
+def period_start(key: str) -> dt.date:
+    """First day of a period ("2025-03", "2025-Q2", "2025-H2", "2025")."""
+    year = int(key[:4])
+    if "-Q" in key:
+        return dt.date(year, int(key[-1]) * 3 - 2, 1)
+    if "-H" in key:
+        return dt.date(year, 1 if key.endswith("H1") else 7, 1)
+    if len(key) == 7:
+        return dt.date(year, int(key[5:7]), 1)
+    return dt.date(year, 1, 1)
+
+
+def period_end(key: str) -> dt.date:
+    year = int(key[:4])
+    if "-Q" in key:
+        return month_end(year, int(key[-1]) * 3)
+    if "-H" in key:
+        return month_end(year, 6 if key.endswith("H1") else 12)
+    if len(key) == 7:
+        return month_end(year, int(key[5:7]))
+    return dt.date(year, 12, 31)
+
+
 def due_of_period(rule: RecurringRule, key: str) -> dt.date:
     """The due date of one period, from that period's own anchor."""
+    if rule.covers == "previous":
+        # Reported in the following period: day `day` of the month after the period ends.
+        nxt = period_end(key) + dt.timedelta(days=1)
+        return _day_in_month(nxt.year, nxt.month, rule.day)
     year = int(key[:4])
     if rule.every == "month":
         return _day_in_month(year, int(key[5:7]), rule.day)
@@ -65,23 +92,37 @@ def due_of_period(rule: RecurringRule, key: str) -> dt.date:
     return _day_in_month(year, month, rule.day)
 
 
-def recurring(rule: RecurringRule, start: dt.date, end: dt.date) -> list[Due]:
-    """All occurrences of a recurring rule inside the plan period [start, end]."""
+def recurring(rule: RecurringRule, start: dt.date, end: dt.date, effective: dt.date | None = None) -> list[Due]:
+    """All occurrences of a recurring rule inside the plan period [start, end].
+
+    Without its own `start`, a rule begins with the first period that starts on or after the
+    plans' effective date (no period is owed from before the plans existed). A report on the
+    previous period begins with the period the effective date falls in: its report is due after
+    the plans took effect, and covers the work done since.
+    """
     keys = period_keys(rule.every, start.year, end.year)
     if rule.start:
         keys = [k for k in keys if k >= rule.start]
+    elif effective is not None:
+        if rule.covers == "previous":
+            keys = [k for k in keys if period_end(k) >= effective]
+        else:
+            keys = [k for k in keys if period_start(k) >= effective]
     if rule.end:
         keys = [k for k in keys if k <= rule.end]
     dues = [Due(due_of_period(rule, k), k) for k in keys]
+    if rule.covers == "previous":
+        # The report on the plans' last period falls due after their end and is still owed.
+        return sorted(d for d in dues if start <= period_start(d.period) and period_end(d.period) <= end)
     return sorted(d for d in dues if start <= d.due <= end)
 
 
-def occurrences(rule, start: dt.date, end: dt.date) -> list[Due]:
+def occurrences(rule, start: dt.date, end: dt.date, effective: dt.date | None = None) -> list[Due]:
     """Calendar occurrences of a rule; relative and target rules have none of their own."""
     if isinstance(rule, OnceRule):
         return [Due(rule.due, ONCE)]
     if isinstance(rule, RecurringRule):
-        return recurring(rule, start, end)
+        return recurring(rule, start, end, effective)
     if isinstance(rule, (RelativeRule, TargetRule)):
         return []
     raise TypeError(rule)

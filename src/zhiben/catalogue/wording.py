@@ -16,7 +16,9 @@ def rule_text(rule: dict) -> str:
     if kind == "recurring":
         every = rule["every"]
         when = EVERY[every]
-        if every == "month" and rule.get("day"):
+        if rule.get("covers") == "previous":
+            when += f"{rule['day'] or '月末'}日前报送上{'月' if every == 'month' else '一周期'}情况"
+        elif every == "month" and rule.get("day"):
             when += f"{rule['day']}日前"
         elif every == "year" and rule.get("month"):
             when += f"{rule['month']}月" + (f"{rule['day']}日前" if rule.get("day") else "底前")

@@ -1,10 +1,12 @@
-"""zhiben config path / show."""
+"""zhiben config path / show / set / unset."""
 
 from __future__ import annotations
 
 import typer
 
-app = typer.Typer(help="邮件等设置(配置文件、环境变量)。", no_args_is_help=True)
+app = typer.Typer(help="设置:方案生效日期(存于数据库)、邮件等(配置文件、环境变量)。", no_args_is_help=True)
+
+DB_SETTINGS = {"effective": "方案生效日期(印发日期;各周期性事项从其后开始的第一个周期起计)"}
 
 
 @app.command("path")
@@ -34,6 +36,60 @@ def show():
         shown = "(未设置)" if value in (None, "") else value
         typer.echo(f"{label}:{shown}  [{settings.sources[name]}]")
     typer.echo(f"密码:{config.password_source(settings)}")
+
+
+def _db_setting(name: str) -> str:
+    from zhiben.cli import common
+
+    return common.choice(name, tuple(DB_SETTINGS), "数据库设置项")
+
+
+def _effective_line(s) -> str:
+    from zhiben.tracking import load as loader
+
+    day, chosen = loader.effective_info(s)
+    return f"方案生效日期:{day}  [{'数据库设置' if chosen else '事项目录默认'}]"
+
+
+def _orphan_lines(orphaned) -> None:
+    for mid, period in orphaned:
+        typer.echo(f"注意:事项 {mid} 的周期 {period} 已早于生效日期,其完成记录保留但不再计入统计")
+
+
+@app.command("set")
+def set_(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., metavar="NAME", help="设置项:effective(方案生效日期)"),
+    value: str = typer.Argument(..., metavar="VALUE", help="取值,如 2024-03-15"),
+):
+    """修改保存在数据库中的设置,如 effective(方案生效日期);全部期限随之重新推算。"""
+    from zhiben.cli import common
+    from zhiben.tracking import load as loader
+
+    _db_setting(name)
+    day = common.parse_date(value, "生效日期")
+    with common.session(ctx) as s:
+        orphaned = loader.set_effective(s, day)
+        line = _effective_line(s)
+    typer.echo(line)
+    _orphan_lines(orphaned)
+
+
+@app.command("unset")
+def unset(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., metavar="NAME", help="设置项:effective(方案生效日期)"),
+):
+    """撤销数据库中的设置,恢复事项目录的默认值;全部期限随之重新推算。"""
+    from zhiben.cli import common
+    from zhiben.tracking import load as loader
+
+    _db_setting(name)
+    with common.session(ctx) as s:
+        orphaned = loader.set_effective(s, None)
+        line = _effective_line(s)
+    typer.echo(line)
+    _orphan_lines(orphaned)
 
 
 def register(parent: typer.Typer) -> None:

@@ -30,6 +30,13 @@ def filters_for(session, *, plan=None, county=None, who=None, enterprise=None, s
     )
 
 
+def effective_note(session) -> str:
+    """"方案自 … 起施行": every report says from when periods are counted."""
+    from zhiben.tracking import load as loader
+
+    return f"方案自 {loader.effective_date(session)} 起施行"
+
+
 Plan = typer.Option(None, "--plan", help=f"方案:{terms.PLAN_CHOICES}")
 County = typer.Option(None, "--county", help="县级单位(含其辖区企业),可用简称")
 Who = typer.Option(None, "--who", help=f"责任主体类别:{terms.SUBJECT_CHOICES}")
@@ -56,7 +63,8 @@ def overdue(ctx: typer.Context, plan: str = Plan, county: str = County, who: str
                         risk=risk, milestone_id=milestone_id)
         dirs = event_directions(s)
         records = [row_record(r, dirs) for r in reports.overdue(s, f, day)]
-    render.emit(records, OVERDUE_COLUMNS, fmt, title=f"截至 {day} 逾期事项({len(records)} 项)",
+        since = effective_note(s)
+    render.emit(records, OVERDUE_COLUMNS, fmt, title=f"截至 {day} 逾期事项({len(records)} 项;{since})",
                 empty=f"截至 {day} 没有逾期事项")
 
 
@@ -75,7 +83,8 @@ def upcoming(ctx: typer.Context, days: int = typer.Option(30, "--days", help="�
                         risk=risk, milestone_id=milestone_id)
         dirs = event_directions(s)
         records = [row_record(r, dirs) for r in reports.upcoming(s, f, day, days)]
-    render.emit(records, UPCOMING_COLUMNS, fmt, title=f"{day} 起 {days} 天内到期事项({len(records)} 项)",
+        since = effective_note(s)
+    render.emit(records, UPCOMING_COLUMNS, fmt, title=f"{day} 起 {days} 天内到期事项({len(records)} 项;{since})",
                 empty=f"{day} 起 {days} 天内没有到期事项")
 
 
@@ -101,10 +110,12 @@ def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="
         f = filters_for(s, plan=plan, county=county, who=who, enterprise=enterprise, sector=sector, tag=tag,
                         risk=risk, milestone_id=milestone_id)
         records = progress_records(reports.progress(s, f, day, by))
+        since = effective_note(s)
     if by == "plan":
         for r in records:
             r["label"] = terms.PLAN_NAMES.get(r["label"], r["label"])
-    title = f"截至 {day} 完成进度(按{ {'county': '县区', 'plan': '方案', 'milestone': '事项', 'enterprise': '企业'}[by]})"
+    title = (f"截至 {day} 完成进度(按{ {'county': '县区', 'plan': '方案', 'milestone': '事项', 'enterprise': '企业'}[by]};"
+             f"{since})")
     if chart:
         from zhiben.cli.meeting import print_chart
 

@@ -3,12 +3,19 @@
 Loading never deletes a completion record. An entry whose rule changed keeps the records of
 periods that still exist (periods are keys, not positions); an entry that left the catalogue
 is marked inactive and reported with its record count, never deleted.
+
+The plans' effective date (印发) bounds every recurring schedule. The catalogue gives a default
+(`[catalogue] effective`, stored as meta `catalogue_effective`); the bureau can set the true date
+(meta `effective`, `zhiben config set effective`), which survives reloads. `effective_date` is the
+one function everything else reads it through; `set_effective` re-derives the schedule.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
+from pydantic import TypeAdapter
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
@@ -17,6 +24,10 @@ from zhiben.catalogue import model as cat_mod
 from zhiben.catalogue import schedule
 from zhiben.db import models
 from zhiben.tracking import events
+from zhiben.errors import InputError
+
+EFFECTIVE_SET = "effective"
+EFFECTIVE_CATALOGUE = "catalogue_effective"
 
 
 @dataclass
@@ -78,7 +89,9 @@ def load(cat: cat_mod.Catalogue, *, session: Session) -> LoadReport:
             report.unchanged += 1
     session.flush()
     _sync_tags(session, cat)
-    _sync_dues(session, cat)
+    _save_header(session, cat)
+    session.flush()
+    _sync_dues(session, [(m.id, m.rule) for m in cat.milestones], cat.start, cat.end, effective_date(session))
     wanted = {m.id for m in cat.milestones}
     for mid, row in existing.items():
         if mid not in wanted and row.active:
@@ -89,7 +102,6 @@ def load(cat: cat_mod.Catalogue, *, session: Session) -> LoadReport:
             report.removed.append((mid, kept))
     report.orphaned = _orphaned_records(session, wanted)
     events.rederive_all(session=session)
-    _save_header(session, cat)
     session.flush()
     return report
 
@@ -113,12 +125,13 @@ def _sync_tags(session: Session, cat: cat_mod.Catalogue) -> None:
     session.flush()
 
 
-def _sync_dues(session: Session, cat: cat_mod.Catalogue) -> None:
+def _sync_dues(session: Session, rules: list[tuple[str, object]], start: dt.date, end: dt.date,
+               effective: dt.date) -> None:
     current = {(d.milestone_id, d.period): d for d in session.exec(select(models.DueDate)).all()}
     wanted: dict[tuple[str, str], object] = {}
-    for m in cat.milestones:
-        for occ in schedule.occurrences(m.rule, cat.start, cat.end):
-            wanted[(m.id, occ.period)] = occ.due
+    for mid, rule in rules:
+        for occ in schedule.occurrences(rule, start, end, effective):
+            wanted[(mid, occ.period)] = occ.due
     for key, row in current.items():
         if key not in wanted:
             session.delete(row)
@@ -128,6 +141,60 @@ def _sync_dues(session: Session, cat: cat_mod.Catalogue) -> None:
         if (mid, period) not in current:
             session.add(models.DueDate(milestone_id=mid, period=period, due=due))
     session.flush()
+
+
+def _meta(session: Session, key: str) -> str | None:
+    row = session.get(models.Meta, key)
+    return row.value if row else None
+
+
+def _set_meta(session: Session, key: str, value: str | None) -> None:
+    row = session.get(models.Meta, key)
+    if value is None:
+        if row is not None:
+            session.delete(row)
+    elif row is None:
+        session.add(models.Meta(key=key, value=value))
+    else:
+        row.value = value
+
+
+def plan_period(session: Session) -> tuple[dt.date, dt.date]:
+    start, end = _meta(session, "catalogue_start"), _meta(session, "catalogue_end")
+    return (dt.date.fromisoformat(start) if start else dt.date(2024, 1, 1),
+            dt.date.fromisoformat(end) if end else dt.date(2026, 12, 31))
+
+
+def effective_info(session: Session) -> tuple[dt.date, bool]:
+    """(the plans' effective date, whether the bureau set it rather than the catalogue)."""
+    chosen = _meta(session, EFFECTIVE_SET)
+    if chosen:
+        return dt.date.fromisoformat(chosen), True
+    default = _meta(session, EFFECTIVE_CATALOGUE)
+    return (dt.date.fromisoformat(default) if default else plan_period(session)[0]), False
+
+
+def effective_date(session: Session) -> dt.date:
+    """The day the plans took effect: no recurring period starts before it."""
+    return effective_info(session)[0]
+
+
+_RULE = TypeAdapter(cat_mod.Rule)
+
+
+def set_effective(session: Session, day: dt.date | None) -> list[tuple[str, str]]:
+    """Set (or, with None, clear) the bureau's effective date and re-derive the schedule.
+
+    Returns the completion records whose period no longer exists (kept, not counted)."""
+    start, end = plan_period(session)
+    if day is not None and not (start <= day <= end):
+        raise InputError(f"生效日期 {day} 不在方案期限 {start}~{end} 内")
+    _set_meta(session, EFFECTIVE_SET, day.isoformat() if day else None)
+    session.flush()
+    rows = session.exec(select(models.Milestone).where(models.Milestone.active,
+                                                       models.Milestone.kind.in_(["once", "recurring"]))).all()
+    _sync_dues(session, [(m.id, _RULE.validate_python(m.rule)) for m in rows], start, end, effective_date(session))
+    return _orphaned_records(session, {m.id for m in rows})
 
 
 def _orphaned_records(session: Session, active_ids: set[str]) -> list[tuple[str, str]]:
@@ -147,6 +214,7 @@ def _save_header(session: Session, cat: cat_mod.Catalogue) -> None:
         ("catalogue_title", cat.title),
         ("catalogue_start", cat.start.isoformat()),
         ("catalogue_end", cat.end.isoformat()),
+        (EFFECTIVE_CATALOGUE, cat.effective.isoformat()),
     ):
         row = session.get(models.Meta, key)
         if row:

@@ -1,0 +1,93 @@
+"""The plans' effective date: no recurring period is owed from before the plans existed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from zhiben.catalogue import model as catalogue
+from zhiben.catalogue import schedule
+from zhiben.catalogue.model import RecurringRule
+from zhiben.tracking import load as loader
+
+from conftest import ROOT
+
+
+def periods(cli, mid: str) -> list[tuple[str, str]]:
+    data = json.loads(cli("catalogue", "show", mid, "--format", "json").output)
+    return [(d["period"], d["due"]) for d in data["due_dates"]]
+
+
+def test_shipped_default_is_the_start_of_the_month_of_the_first_deadline():
+    cat = catalogue.read(ROOT / "data" / "milestones.toml")
+    assert cat.effective == dt.date(2024, 3, 1)
+    first = min(r.due for m in cat.milestones if (r := m.rule).kind == "once")
+    assert first == dt.date(2024, 3, 31)
+
+
+def test_nothing_is_overdue_before_the_plans_existed(cli):
+    r = cli("overdue", "--as-of", "2024-02-29", "--format", "json")
+    assert (r.exit_code, json.loads(r.output)) == (0, [])
+    r = cli("overdue", "--as-of", "2024-02-29")
+    assert r.output == "截至 2024-02-29 没有逾期事项\n"
+
+
+def test_first_periods_start_on_or_after_the_effective_date(session):
+    eff = loader.effective_date(session)
+    assert eff == dt.date(2024, 3, 1)
+    month, quarter, half, year = (RecurringRule(kind="recurring", every=e) for e in ("month", "quarter", "half", "year"))
+    start, end = dt.date(2024, 1, 1), dt.date(2026, 12, 31)
+    assert [schedule.recurring(r, start, end, eff)[0].period for r in (month, quarter, half, year)] == [
+        "2024-03", "2024-Q2", "2024-H2", "2025"]
+    # an entry with its own start keeps it ("2024年起,每年5月底前")
+    own = RecurringRule(kind="recurring", every="year", month=5, start="2024")
+    assert schedule.recurring(own, start, end, eff)[0] == schedule.Due(dt.date(2024, 5, 31), "2024")
+
+
+def test_monthly_report_on_the_previous_month(cli):
+    dues = periods(cli, "mine-req-2-b")
+    assert dues[0] == ("2024-03", "2024-04-03")
+    assert dues[-1] == ("2026-12", "2027-01-03")
+    assert len(dues) == 34
+
+
+def test_bureau_sets_the_true_date_and_everything_rederives(cli):
+    r = cli("config", "set", "effective", "2024-03-20")
+    assert (r.exit_code, r.output) == (0, "方案生效日期:2024-03-20  [数据库设置]\n")
+    assert periods(cli, "mine-req-2-a")[0] == ("2024-04", "2024-04-30")
+    # the report on March (the month the plans took effect in) is still due on 3 April
+    assert periods(cli, "mine-req-2-b")[0] == ("2024-03", "2024-04-03")
+    assert "方案自 2024-03-20 起施行" in cli("overdue", "--as-of", "2024-06-01", env={"COLUMNS": "200"}).output
+    # a reload of the catalogue keeps the bureau's date
+    assert cli("load").exit_code == 0
+    assert periods(cli, "mine-req-2-a")[0] == ("2024-04", "2024-04-30")
+    r = cli("config", "unset", "effective")
+    assert (r.exit_code, r.output) == (0, "方案生效日期:2024-03-01  [事项目录默认]\n")
+    assert periods(cli, "mine-req-2-a")[0] == ("2024-03", "2024-03-31")
+
+
+def test_a_later_date_keeps_records_of_dropped_periods_and_says_so(cli):
+    assert cli("done", "mine-req-2-a", "--county", "茌平", "--period", "2024-03", "--on", "2024-03-30").exit_code == 0
+    r = cli("config", "set", "effective", "2024-04-10")
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[1] == "注意:事项 mine-req-2-a 的周期 2024-03 已早于生效日期,其完成记录保留但不再计入统计"
+    r = cli("config", "unset", "effective")
+    assert r.output.splitlines() == ["方案生效日期:2024-03-01  [事项目录默认]"]
+
+
+def test_bad_dates_and_names_are_refused(cli):
+    r = cli("config", "set", "effective", "2023-12-31")
+    assert (r.exit_code, r.output) == (2, "错误:生效日期 2023-12-31 不在方案期限 2024-01-01~2026-12-31 内\n")
+    r = cli("config", "set", "effective", "2024-02-30")
+    assert (r.exit_code, r.output) == (2, "错误:生效日期“2024-02-30”不存在\n")
+    r = cli("config", "set", "host", "x")
+    assert (r.exit_code, r.output) == (2, "错误:未知的数据库设置项“host”;可用:effective\n")
+
+
+def test_catalogue_effective_must_lie_in_the_plan_period(tmp_path, cli):
+    text = (ROOT / "data" / "milestones.toml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace("effective = 2024-03-01", "effective = 2027-01-01", 1), encoding="utf-8")
+    r = cli("catalogue", "check", str(bad))
+    assert r.exit_code != 0
+    assert "catalogue: effective: 2027-01-01 不在方案期限 2024-01-01~2026-12-31 内" in r.output
