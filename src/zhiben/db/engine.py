@@ -208,29 +208,12 @@ def seed_counties(session: Session) -> None:
     session.flush()
 
 
-# Test hook (tests/test_interrupted.py): when set to a file path, a unit of work that has written
-# everything but not yet committed creates that file and waits there, so a test can kill -9 the
-# process at the worst moment. Unset in normal use.
-HOLD_ENV = "ZHIBEN_TEST_HOLD_BEFORE_COMMIT"
-
-
-def _hold_before_commit(session: Session) -> None:
-    marker = os.environ.get(HOLD_ENV)
-    if marker:
-        import time
-
-        session.flush()
-        Path(marker).write_text("flushed, not committed", encoding="utf-8")
-        time.sleep(3600)
-
-
 @contextmanager
 def session_scope(engine: Engine):
     """One unit of work: commit on success, roll back everything on any error."""
     with Session(engine) as session:
         try:
             yield session
-            _hold_before_commit(session)
             session.commit()
         except BaseException:
             session.rollback()
