@@ -159,6 +159,13 @@ FORMULA_CHARS = "=+-@\t\r"
 EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[^@\s<>(),;:\"\[\]\\.]+$")
 
 
+
+def check_email(text: str, what: str = "邮箱地址") -> str:
+    addr = text.strip()
+    if not EMAIL.match(addr):
+        raise InputError(f"{what}“{text}”格式不正确(应如 name@example.com)")
+    return addr
+
 # --- Liaocheng's eleven county-level units and the short names people type ------------------
 
 # (official name, short name); order is the bureau's customary listing order.

@@ -38,21 +38,6 @@ def check(
     typer.echo(f"目录有效:{len(cat.milestones)} 个事项,{len(cat.tags)} 个标签")
 
 
-def describe_rule(rule: dict) -> str:
-    from zhiben.catalogue.wording import rule_text
-
-    return rule_text(rule)
-
-
-def _record(m) -> dict:
-    return {
-        "id": m.id, "plan": m.plan, "task": m.task, "section": m.section, "title": m.title,
-        "quote": m.quote, "responsible": m.responsible, "unit": m.unit, "counties": m.counties,
-        "applies_to": {"sector": m.sector, "tags": m.tags, "exclude_tags": m.exclude_tags} if m.sector else None,
-        "per_risk": m.per_risk, "rule": m.rule, "schedule": describe_rule(m.rule), "note": m.note,
-    }
-
-
 @app.command("list")
 def list_(
     ctx: typer.Context,
@@ -61,19 +46,14 @@ def list_(
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ):
     """列出目录中的事项。"""
-    from sqlmodel import select
-
-    from zhiben.db import models
     from zhiben.outputs import terminal as render
+    from zhiben.reports import catalogue
 
     render.check_format(fmt)
+    plan = common.choice(plan, tuple(terms.Plan), "方案") if plan else None
+    who = common.choice(who, tuple(terms.SubjectKind), "责任主体") if who else None
     with common.session(ctx) as s:
-        q = select(models.Milestone).where(models.Milestone.active).order_by(models.Milestone.position)
-        if plan:
-            q = q.where(models.Milestone.plan == common.choice(plan, tuple(terms.Plan), "方案"))
-        if who:
-            q = q.where(models.Milestone.responsible == common.choice(who, tuple(terms.SubjectKind), "责任主体"))
-        records = [_record(m) for m in s.exec(q).all()]
+        records = catalogue.listing(s, plan=plan, who=who)
     render.emit(records, LIST_COLUMNS, fmt, title="事项目录")
 
 
@@ -84,20 +64,13 @@ def show(
     fmt: str = typer.Option("table", "--format", "-f", help="table|json"),
 ):
     """查看一个事项:原文引文、责任主体、适用企业和全部期限。"""
-    from sqlmodel import select
-
-    from zhiben.db import models
     from zhiben.outputs import terminal as render
-    from zhiben.reports.labels import period_label
+    from zhiben.reports import catalogue
     from zhiben.tracking import subjects
 
     common.choice(fmt, ("table", "json"), "输出格式")
     with common.session(ctx) as s:
-        m = subjects.get_milestone(s, milestone_id)
-        record = _record(m)
-        dues = s.exec(select(models.DueDate).where(models.DueDate.milestone_id == m.id).order_by(models.DueDate.due)).all()
-        record["due_dates"] = [{"period": d.period, "period_label": period_label(d.period), "due": d.due.isoformat()}
-                               for d in dues]
+        record = catalogue.entry(s, subjects.get_milestone(s, milestone_id))
     if fmt == "json":
         typer.echo(render.to_json(record))
         return

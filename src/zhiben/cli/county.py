@@ -12,16 +12,12 @@ app = typer.Typer(help="县(市、区)及市属开发区。", no_args_is_help=Tr
 @app.command("list")
 def list_(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP)):
     """列出 11 个县级单位、简称和联系人。"""
-    from sqlmodel import select
-
-    from zhiben.db import models
     from zhiben.outputs import terminal as render
+    from zhiben.register import counties
 
     render.check_format(fmt)
     with common.session(ctx) as s:
-        rows = s.exec(select(models.County).order_by(models.County.position)).all()
-        records = [{"name": c.name, "short": c.short, "contact_name": c.contact_name,
-                    "contact_email": c.contact_email} for c in rows]
+        records = counties.listing(s)
     render.emit(records, [("name", "名称"), ("short", "简称"), ("contact_name", "联系人"),
                           ("contact_email", "邮箱")], fmt, title="县级单位")
 
@@ -34,9 +30,9 @@ def set_contact(
     person: str = typer.Option(None, "--name", help="联系人姓名"),
 ):
     """设置县级单位的联系人和邮箱(用于 zhiben mail overdue --per-county)。"""
-    from zhiben.mail import digest as notify
+    from zhiben.register import counties
 
     with common.session(ctx) as s:
-        row = notify.set_county_contact(s, name, email, person)
+        row = counties.set_contact(s, name, email, person)
         typer.echo(f"已设置 {row.name} 的联系邮箱:{row.contact_email}"
                    + (f"(联系人:{row.contact_name})" if row.contact_name else ""))

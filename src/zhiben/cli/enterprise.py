@@ -119,6 +119,7 @@ def show(
 ):
     """企业详情,以及适用于它的事项:已到期的(已完成/逾期)和接下来要到期的。"""
     from zhiben.register import queries as enterprises
+    from zhiben.reports import enterprise as obligations
     from zhiben.outputs import terminal as render
     from zhiben.tracking import subjects
 
@@ -127,7 +128,7 @@ def show(
     with common.session(ctx) as s:
         ent = subjects.find_enterprise(s, who)
         info = enterprises.details(s, ent)
-        items = [o.as_dict() for o in enterprises.obligations(s, ent, day, upcoming=upcoming)] if ent.active else []
+        items = [o.as_dict() for o in obligations.obligations(s, ent, day, upcoming=upcoming)] if ent.active else []
         history = enterprises.history(s, ent)
     due = [o for o in items if o["due"] < day and o["status"] in ("done", "overdue")]
     summary = {"due_so_far": len(due), "done": sum(o["status"] == "done" for o in due),
@@ -199,15 +200,12 @@ def remove(
 @app.command("tags")
 def tags(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP)):
     """列出企业标签词表(来自方案原文)。"""
-    from sqlalchemy import select
-
-    from zhiben.db import models
     from zhiben.outputs import terminal as render
+    from zhiben.register import queries
 
     render.check_format(fmt)
     with common.session(ctx) as s:
-        rows = s.execute(select(models.Tag).order_by(models.Tag.sector, models.Tag.name)).scalars().all()
-        records = [{"name": t.name, "sector": t.sector, "quote": t.quote} for t in rows]
+        records = queries.tag_vocabulary(s)
     if fmt != "json":
         records = [dict(r, sector=terms.SECTOR_NAMES[r["sector"]]) for r in records]
     render.emit(records, [("name", "标签"), ("sector", "行业"), ("quote", "方案原文")], fmt, title="企业标签词表")

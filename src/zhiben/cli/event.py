@@ -110,14 +110,13 @@ def remove(
     by: str = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
 ):
     """删除一条登记错误的事件及其派生期限。"""
-    from zhiben.tracking import events
-    from zhiben.db import models
     from zhiben.cli.track import current_user
+    from zhiben.tracking import events, subjects
 
     by = by or current_user()
     with common.session(ctx) as s:
         out = events.remove(s, event_id, by=by)
-        name = s.get(models.Enterprise, out.event.enterprise_id).name
+        name = subjects.enterprise_by_id(s, out.event.enterprise_id).name
         what = f"{name} {terms.EVENT_NAMES[out.event.kind]} {out.event.date}"
     typer.echo(f"已删除事件 #{event_id}:{what},同时删除派生期限 {len(out.dues)} 项")
     if out.affected:

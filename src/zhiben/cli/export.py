@@ -135,25 +135,10 @@ _BY_NAMES = {"county": "县区", "plan": "方案", "milestone": "事项", "enter
 
 
 def _catalogue(s, plan, who, milestone_id, fmt, day, to):
-    from sqlmodel import select
-
     from zhiben.outputs import exports
-    from zhiben.db import models
-    from zhiben.outputs import terminal as render
-    from zhiben.cli.catalogue import _record
+    from zhiben.reports import catalogue
 
-    q = select(models.Milestone).where(models.Milestone.active).order_by(models.Milestone.position)
-    if plan:
-        q = q.where(models.Milestone.plan == plan)
-    if who:
-        q = q.where(models.Milestone.responsible == who)
-    if milestone_id:
-        q = q.where(models.Milestone.id == milestone_id)
-    records = []
-    for m in s.exec(q).all():
-        rec = _record(m)
-        rec["responsible_name"] = terms.SUBJECT_NAMES.get(m.responsible, m.responsible)
-        records.append(rec)
+    records = catalogue.listing(s, plan=plan, who=who, milestone_id=milestone_id)
     if fmt == "csv":
         exports.write_bytes(to, exports.csv_bytes(records, CATALOGUE_COLUMNS))
         return len(records)

@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 
 from zhiben.db import models
 from zhiben.errors import InputError, MailError
-from zhiben.mail.settings import Settings, check_address
+from zhiben.mail.settings import Settings
 from zhiben.outputs import terminal as render
 from zhiben.reports import rows as reports
 from zhiben.reports.records import (
@@ -31,7 +31,6 @@ from zhiben.reports.records import (
     progress_records,
     row_record,
 )
-from zhiben.tracking import subjects
 
 TAG = "【治本攻坚】"
 CITY_KIND = "overdue"
@@ -59,18 +58,6 @@ class Result:
 def iso_week(day: dt.date) -> str:
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
-
-
-def set_county_contact(session: Session, name: str, email: str, person: str | None = None) -> models.County:
-    address = check_address(email)
-    subject = subjects.county_subject(session, name)
-    row = session.get(models.County, subject.id)
-    row.contact_email = address
-    if person is not None:
-        row.contact_name = person.strip() or None
-    session.add(row)
-    session.flush()
-    return row
 
 
 # ---------------------------------------------------------------- building

@@ -13,7 +13,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zhiben import terms
+from zhiben.terms import check_email as check_address
 from zhiben.errors import InputError
 
 SECURITY = ("none", "starttls", "ssl")
@@ -64,13 +64,6 @@ def config_path() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_config_dir("zhiben", appauthor=False)) / "config.toml"
-
-
-def check_address(text: str, what: str = "邮箱地址") -> str:
-    addr = text.strip()
-    if not terms.EMAIL.match(addr):
-        raise InputError(f"{what}“{text}”格式不正确(应如 name@example.com)")
-    return addr
 
 
 def _read_file(path: Path) -> dict:

@@ -62,3 +62,11 @@ def find_enterprise(session: Session, code_or_name: str) -> models.Enterprise:
 def enterprise_subject(session: Session, code_or_name: str) -> Subject:
     row = find_enterprise(session, code_or_name)
     return Subject("enterprise", row.id, row.name, row.county_id)
+
+
+def enterprise_by_id(session: Session, enterprise_id: int) -> models.Enterprise:
+    """An enterprise by row id, active or not (for naming it in messages about its records)."""
+    row = session.get(models.Enterprise, enterprise_id)
+    if row is None:
+        raise NotFound(f"未知的企业(编号 {enterprise_id})")
+    return row

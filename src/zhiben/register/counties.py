@@ -1,0 +1,27 @@
+"""The eleven county-level units as stored: listing and their mail contacts."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from zhiben import terms
+from zhiben.db import models
+from zhiben.tracking import subjects
+
+
+def listing(session: Session) -> list[dict]:
+    rows = session.exec(select(models.County).order_by(models.County.position)).all()
+    return [{"name": c.name, "short": c.short, "contact_name": c.contact_name, "contact_email": c.contact_email}
+            for c in rows]
+
+
+def set_contact(session: Session, name: str, email: str, person: str | None = None) -> models.County:
+    """The address (and person) a county's weekly overdue mail goes to."""
+    address = terms.check_email(email)
+    row = session.get(models.County, subjects.county_subject(session, name).id)
+    row.contact_email = address
+    if person is not None:
+        row.contact_name = person.strip() or None
+    session.add(row)
+    session.flush()
+    return row

@@ -1,0 +1,55 @@
+"""The loaded catalogue as records: the list, one entry with its due dates, the database's size."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from zhiben import terms
+from zhiben.catalogue.wording import rule_text
+from zhiben.db import models
+from zhiben.reports.labels import period_label
+
+
+def record(m: models.Milestone) -> dict:
+    return {
+        "id": m.id, "plan": m.plan, "task": m.task, "section": m.section, "title": m.title,
+        "quote": m.quote, "responsible": m.responsible, "unit": m.unit, "counties": m.counties,
+        "applies_to": {"sector": m.sector, "tags": m.tags, "exclude_tags": m.exclude_tags} if m.sector else None,
+        "per_risk": m.per_risk, "rule": m.rule, "schedule": rule_text(m.rule), "note": m.note,
+    }
+
+
+def listing(session: Session, *, plan: str | None = None, who: str | None = None,
+            milestone_id: str | None = None) -> list[dict]:
+    """Active entries in catalogue order, each with the Chinese name of who is responsible."""
+    q = select(models.Milestone).where(models.Milestone.active).order_by(models.Milestone.position)
+    if plan:
+        q = q.where(models.Milestone.plan == plan)
+    if who:
+        q = q.where(models.Milestone.responsible == who)
+    if milestone_id:
+        q = q.where(models.Milestone.id == milestone_id)
+    out = []
+    for m in session.exec(q).all():
+        rec = record(m)
+        rec["responsible_name"] = terms.SUBJECT_NAMES.get(m.responsible, m.responsible)
+        out.append(rec)
+    return out
+
+
+def entry(session: Session, m: models.Milestone) -> dict:
+    """One entry with every calendar due date of its schedule."""
+    rec = record(m)
+    dues = session.exec(select(models.DueDate).where(models.DueDate.milestone_id == m.id)
+                        .order_by(models.DueDate.due)).all()
+    rec["due_dates"] = [{"period": d.period, "period_label": period_label(d.period), "due": d.due.isoformat()}
+                        for d in dues]
+    return rec
+
+
+def size(session: Session) -> tuple[int, int]:
+    """(catalogue entries, county-level units) in the database."""
+    n_m = session.exec(select(func.count()).select_from(models.Milestone)).one()
+    n_c = session.exec(select(func.count()).select_from(models.County)).one()
+    return n_m, n_c
