@@ -127,7 +127,7 @@ def test_problems_are_reported_by_file_row_column_and_nothing_is_imported(cli, f
     header = rows[0]
     c = {h: i for i, h in enumerate(header)}
     rows[1][c["状态"]], rows[1][c["完成日期"]] = "已完成", "2025-06-30"       # valid
-    rows[2][c["状态"]], rows[2][c["完成日期"]] = "已完成", "2999-01-01"       # future
+    rows[2][c["状态"]], rows[2][c["完成日期"]] = "已完成", "2099-01-01"       # future
     rows[3][c["状态"]] = "差不多"                                            # unknown word
     rows[4][c["状态"]], rows[4][c["完成日期"]] = "完成", "2025-06-31"         # impossible date
     rows[5][c["编号"]], rows[5][c["状态"]], rows[5][c["完成日期"]] = "chem-99-z", "done", "2025-06-01"
@@ -142,7 +142,7 @@ def test_problems_are_reported_by_file_row_column_and_nothing_is_imported(cli, f
     assert lines[0] == "错误:茌平.csv 有 5 处问题,未导入任何记录"
     col = lambda h: chr(ord("A") + c[h])  # noqa: E731
     assert lines[1:] == [
-        f"  茌平.csv:3:{col('完成日期')}(完成日期):完成日期 2999-01-01 晚于今天 {__import__('datetime').date.today()}",
+        f"  茌平.csv:3:{col('完成日期')}(完成日期):完成日期 2099-01-01 晚于今天 {__import__('datetime').date.today()}",
         f"  茌平.csv:4:{col('状态')}(状态):无法识别的状态“差不多”;可用:已完成、完成、已办结、未完成、撤销",
         f"  茌平.csv:5:{col('完成日期')}(完成日期):完成日期“2025-06-31”不存在",
         f"  茌平.csv:6:{col('编号')}(编号):未知的事项编号“chem-99-z”;是否要找:" + lines[4].split("是否要找:")[1],

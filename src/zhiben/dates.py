@@ -9,6 +9,7 @@ from zhiben.errors import InputError
 
 _DATE = re.compile(r"^\s*(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*日?\s*$")
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
+FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 
 def parse_date(text: str | None, what: str = "日期") -> dt.date | None:
@@ -19,6 +20,10 @@ def parse_date(text: str | None, what: str = "日期") -> dt.date | None:
     if not m:
         raise InputError(f"无法识别的{what}“{text}”(应为 YYYY-MM-DD)")
     try:
-        return dt.date(*(int(g) for g in m.groups()))
+        day = dt.date(*(int(g) for g in m.groups()))
     except ValueError:
         raise InputError(f"{what}“{text}”不存在") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        # Far dates only come from typos, and date arithmetic near year 9999 overflows.
+        raise InputError(f"{what}“{text}”超出可处理的范围({FIRST_YEAR}—{LAST_YEAR} 年)")
+    return day

@@ -34,6 +34,11 @@ class ZhibenGroup(TyperGroup):
         except DBAPIError as exc:  # busy, read-only, disk full, unreachable server, write conflict
             report_error(DatabaseError(dbfailure.describe(exc)))
             raise typer.Exit(DatabaseError.exit_code) from None
+        except OverflowError:
+            # A number or date too large for the computation; the specific options are bounded,
+            # this keeps any that are not from ending in a traceback.
+            typer.echo("错误:数值或日期超出可处理的范围", err=True)
+            raise typer.Exit(2) from None
         except Exception as exc:
             from zhiben.cli import usage
 

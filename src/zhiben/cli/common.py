@@ -10,6 +10,8 @@ import typer
 from zhiben.dates import parse_date  # noqa: F401  (commands import it from here)
 from zhiben.errors import InputError
 
+# Ten years ahead is beyond any plan; larger values only come from typos (and overflow dates).
+MAX_DAYS = 3660
 FORMAT_HELP = "输出格式:table|markdown|plain|csv|json"
 AS_OF_HELP = "以该日期为准(YYYY-MM-DD,默认今天)"
 

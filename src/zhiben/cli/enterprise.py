@@ -114,7 +114,7 @@ def show(
     ctx: typer.Context,
     who: str = typer.Argument(..., metavar="CODE|NAME", help="统一社会信用代码或企业全称"),
     as_of: str = typer.Option(None, "--as-of", help=common.AS_OF_HELP),
-    upcoming: int = typer.Option(1, "--next", min=0, help="每个事项显示接下来几个未到期周期"),
+    upcoming: int = typer.Option(1, "--next", min=0, max=100, help="每个事项显示接下来几个未到期周期"),
     fmt: str = typer.Option("table", "--format", "-f", help="输出格式:table|json"),
 ):
     """企业详情,以及适用于它的事项:已到期的(已完成/逾期)和接下来要到期的。"""

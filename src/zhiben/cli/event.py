@@ -106,7 +106,7 @@ def list_(
 @app.command("remove")
 def remove(
     ctx: typer.Context,
-    event_id: int = typer.Argument(..., metavar="ID", help="事件编号(见 zhiben event list)"),
+    event_id: int = typer.Argument(..., metavar="ID", min=1, max=2**63 - 1, help="事件编号(见 zhiben event list)"),
     by: str = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
 ):
     """删除一条登记错误的事件及其派生期限。"""

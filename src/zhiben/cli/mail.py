@@ -23,7 +23,7 @@ def overdue(
     send_empty: bool = typer.Option(None, "--send-empty/--no-send-empty",
                                     help="没有逾期事项时是否仍发送“无逾期事项”邮件(默认发送)"),
     smtp_host: str = typer.Option(None, "--smtp-host", help="SMTP 服务器(覆盖 ZHIBEN_SMTP_HOST 和配置文件)"),
-    smtp_port: int = typer.Option(None, "--smtp-port", help="SMTP 端口(默认按加密方式 25/587/465)"),
+    smtp_port: int = typer.Option(None, "--smtp-port", min=1, max=65535, help="SMTP 端口(默认按加密方式 25/587/465)"),
     smtp_security: str = typer.Option(None, "--smtp-security", metavar="none|starttls|ssl", help="加密方式:none|starttls|ssl(默认 starttls)"),
     smtp_user: str = typer.Option(None, "--smtp-user", help="SMTP 用户名(密码只从 ZHIBEN_SMTP_PASSWORD 或密码文件读取)"),
     smtp_from: str = typer.Option(None, "--smtp-from", help="发件人地址"),

@@ -15,7 +15,7 @@ def report(
     ctx: typer.Context,
     to: Path = typer.Option(..., "--to", help="输出的 HTML 文件,如 report.html"),
     as_of: str = typer.Option(None, "--as-of", help=common.AS_OF_HELP),
-    days: int = typer.Option(30, "--days", help="“即将到期”统计的未来天数", min=0),
+    days: int = typer.Option(30, "--days", help="“即将到期”统计的未来天数", min=0, max=common.MAX_DAYS),
     force: bool = common.Force,
 ):
     """生成会议用的单文件 HTML 报告(完成率图、各方案逾期数、逾期清单),离线可打开。"""

@@ -68,7 +68,7 @@ def overdue(ctx: typer.Context, plan: str = Plan, county: str = County, who: str
                 empty=f"截至 {day} 没有逾期事项")
 
 
-def upcoming(ctx: typer.Context, days: int = typer.Option(30, "--days", help="未来天数", min=0),
+def upcoming(ctx: typer.Context, days: int = typer.Option(30, "--days", help="未来天数", min=0, max=common.MAX_DAYS),
              plan: str = Plan, county: str = County, who: str = Who, enterprise: str = Ent,
              sector: str = Sector, tag: str = Tag, risk: str = Risk, milestone_id: str = Mid, as_of: str = AsOf,
              fmt: str = Fmt):

@@ -131,7 +131,7 @@ def log(
     ctx: typer.Context,
     milestone_id: str = typer.Option(None, "--id", help="只看某个事项"),
     county: str = typer.Option(None, "--county", help="只看某个县级单位的记录"),
-    limit: int = typer.Option(50, "--limit", "-n", help="最多显示条数(0 为全部)"),
+    limit: int = typer.Option(50, "--limit", "-n", min=0, max=10**9, help="最多显示条数(0 为全部)"),
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ):
     """查看变更日志:何时、何人、何事、状态由何变为何、佐证。"""

@@ -47,6 +47,10 @@ def message(exc) -> str:
         if type_name not in TYPE_NAMES:  # typer validates through pydantic and names the type in English
             type_name = next((t for t in ("integer", "float", "boolean") if t in detail), type_name)
         expected = f"(应为{TYPE_NAMES[type_name]})" if type_name in TYPE_NAMES else ""
+        low, high = getattr(param, "min", None), getattr(param, "max", None)
+        if (low is not None or high is not None) and ("than" in detail or "range" in detail):
+            expected = (f"(应为 {low} 到 {high} 之间的整数)" if low is not None and high is not None
+                        else f"(应为不小于 {low} 的整数)" if low is not None else f"(应为不大于 {high} 的整数)")
         return f"{_hint(exc)} 的值无效{expected}{where}"
     text = str(getattr(exc, "message", exc))
     if "unexpected extra argument" in text:

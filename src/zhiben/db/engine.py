@@ -55,8 +55,18 @@ def cli_url(db: str | None = None, *, create: bool = False) -> str:
     except ArgumentError:
         return url  # make_engine reports it
     path = parsed.database if parsed.get_backend_name() == "sqlite" else None
-    if path and path != ":memory:" and not Path(path).exists():
-        raise DatabaseError(f"数据库文件不存在:{path};请检查 --db 或环境变量 {ENV_VAR} 的路径,"
+    try:
+        exists = not path or path == ":memory:" or Path(path).exists()
+        if exists and path and path != ":memory:" and not Path(path).is_file():
+            raise DatabaseError(f"数据库路径不是普通文件:{path}")
+    except OSError as exc:  # a name longer than the file system allows
+        from zhiben.inputs.files import os_reason, shown
+
+        raise DatabaseError(f"无法使用数据库路径 {shown(path)}:{os_reason(exc)}") from None
+    if not exists:
+        from zhiben.inputs.files import shown
+
+        raise DatabaseError(f"数据库文件不存在:{shown(path)};请检查 --db 或环境变量 {ENV_VAR} 的路径,"
                             f"如确要在此新建数据库请运行 zhiben --db {path} init(未创建任何文件)")
     return url
 
@@ -119,17 +129,9 @@ def _where(url: str) -> str:
 
 
 def _os_reason(exc: OSError) -> str:
-    import errno
+    from zhiben.inputs.files import os_reason
 
-    return {
-        errno.ENOTDIR: "路径中有同名文件而不是目录",
-        errno.EEXIST: "已有同名文件,不是目录",
-        errno.EACCES: "没有权限",
-        errno.EPERM: "没有权限",
-        errno.EROFS: "文件系统只读",
-        errno.ENOSPC: "磁盘已满",
-        errno.ENOENT: "上级目录不存在且无法创建",
-    }.get(exc.errno, exc.strerror or str(exc))
+    return os_reason(exc)
 
 
 def schema_version(engine: Engine) -> int | None:

@@ -16,11 +16,11 @@ def read_bytes(path: str | Path, *, what: str = "文件", error: type[ZhibenErro
         with open(path, "rb") as fh:
             return fh.read(limit)
     except FileNotFoundError:
-        raise error(f"找不到{what}:{path}") from None
+        raise error(f"找不到{what}:{shown(path)}") from None
     except IsADirectoryError:
         raise error(f"{path} 是目录,不是{what}") from None
     except OSError as exc:
-        raise error(f"无法读取{what} {path}:{os_reason(exc)}") from None
+        raise error(f"无法读取{what} {shown(path)}:{os_reason(exc)}") from None
 
 
 def check_target(path: str | Path, *, force: bool = False, what: str = "文件") -> Path:
@@ -30,16 +30,25 @@ def check_target(path: str | Path, *, force: bool = False, what: str = "文件")
     existing file unless `force`, so a long export never ends in a misleading late failure.
     """
     path = Path(path)
-    if path.is_dir():
-        raise InputError(f"{path} 是目录;请给出{what}名,如 {path / ('输出' + (path.suffix or '.xlsx'))}")
-    parent = path.parent
-    if not parent.is_dir():
-        raise InputError(f"目录不存在:{parent};请先创建该目录或换一个路径")
-    if path.exists() and not force:
-        raise InputError(f"{what}已存在:{path};如需覆盖请加 --force")
-    if not os.access(parent, os.W_OK):
-        raise InputError(f"目录不可写:{parent}")
+    try:
+        if path.is_dir():
+            raise InputError(f"{path} 是目录;请给出{what}名,如 {path / ('输出' + (path.suffix or '.xlsx'))}")
+        parent = path.parent
+        if not parent.is_dir():
+            raise InputError(f"目录不存在:{parent};请先创建该目录或换一个路径")
+        if path.exists() and not force:
+            raise InputError(f"{what}已存在:{path};如需覆盖请加 --force")
+        if not os.access(parent, os.W_OK):
+            raise InputError(f"目录不可写:{parent}")
+    except OSError as exc:  # e.g. a name longer than the file system allows
+        raise InputError(f"无法使用路径 {shown(path)}:{os_reason(exc)}") from None
     return path
+
+
+def shown(path: str | Path, limit: int = 120) -> str:
+    """A path for a one-line message: a pasted-in wall of text is cut short."""
+    text = str(path)
+    return text if len(text) <= limit else f"{text[:limit]}…(共 {len(text)} 个字符)"
 
 
 def write_target(path: str | Path, data: bytes) -> None:
@@ -60,14 +69,14 @@ def os_reason(exc: OSError) -> str:
 
     return {
         errno.ENOTDIR: "路径中有同名文件而不是目录",
-        errno.EEXIST: "已有同名文件",
+        errno.EEXIST: "已有同名文件,不是目录",
         errno.EISDIR: "是目录",
         errno.EACCES: "没有权限",
         errno.EPERM: "没有权限",
         errno.EROFS: "文件系统只读",
         errno.ENOSPC: "磁盘空间不足",
         errno.EDQUOT: "磁盘配额已满",
-        errno.ENOENT: "文件或目录不存在",
+        errno.ENOENT: "上级目录不存在且无法创建",
         errno.EFBIG: "文件过大",
         errno.ENAMETOOLONG: "文件名过长",
     }.get(exc.errno, exc.strerror or str(exc))

@@ -41,7 +41,7 @@ def read(path: str | Path) -> Sheet:
         raise ImportFileError(f"{where}: 不支持旧版 Excel(.xls)格式,请在 Excel 中另存为 .xlsx 或 CSV 后重试")
     if suffix in (".csv", ".txt"):
         text, encoding = decode(data, where)
-        return Sheet(where, _csv_rows(text), encoding)
+        return Sheet(where, _csv_rows(text, where), encoding)
     raise ImportFileError(f"{where}: 不支持的文件类型“{path.suffix or '无扩展名'}”,请使用 .csv 或 .xlsx")
 
 
@@ -93,7 +93,7 @@ def _plausible_chinese(text: str) -> bool:
     return common * 2 >= wide.total()
 
 
-def _csv_rows(text: str) -> list[tuple[int, list]]:
+def _csv_rows(text: str, where: str) -> list[tuple[int, list]]:
     first = text.split("\n", 1)[0]
     delimiter = ","
     if "," not in first:
@@ -101,8 +101,20 @@ def _csv_rows(text: str) -> list[tuple[int, list]]:
             delimiter = "\t"
         elif ";" in first:
             delimiter = ";"
+    return list(enumerate(csv_table(text, where, delimiter), start=1))
+
+
+def csv_table(text: str, where: str, delimiter: str = ",") -> list[list[str]]:
+    """CSV rows, with a Chinese line for what the csv module reports in English."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [(n, row) for n, row in enumerate(reader, start=1)]
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        line = reader.line_num
+        if "field larger than field limit" in str(exc):
+            raise ImportFileError(f"{where}:{line}: 有单元格超过 {csv.field_size_limit()} 个字符,"
+                                  "不是正常的表格内容(可能不是名册文件,或引号未配对)") from None
+        raise ImportFileError(f"{where}:{line}: CSV 格式错误(引号未配对或含有无法识别的字符),{SAVE_AS_HINT}") from None
 
 
 def _xlsx_rows(data: bytes, where: str) -> list[tuple[int, list]]:

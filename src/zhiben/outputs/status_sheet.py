@@ -9,7 +9,6 @@ row already in the state it asks for is counted as unchanged.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from zhiben.dates import parse_date
 from zhiben.db import models
 from zhiben.errors import ImportFileError, InputError, ZhibenError
 from zhiben.inputs.files import read_bytes
-from zhiben.inputs.sheets import decode
+from zhiben.inputs.sheets import csv_table, decode
 from zhiben.reports import rows as reports
 from zhiben.tracking import completions, subjects
 
@@ -138,11 +137,7 @@ def read_sheet(path: Path) -> list[SheetRow]:
         raise ImportFileError(f"{name}:找不到含有列 {'、'.join(REQUIRED)} 的工作表(请使用 zhiben export template 生成的模板)")
     if suffix in (".csv", ".txt"):
         text, _encoding = decode(data, name)
-        try:
-            table = list(csv.reader(io.StringIO(text, newline="")))
-        except csv.Error as exc:
-            raise ImportFileError(f"{name}:CSV 格式错误:{exc}") from None
-        return _rows_from_table(name, table)
+        return _rows_from_table(name, csv_table(text, name))
     raise ImportFileError(f"{name}:不支持的文件类型“{path.suffix}”(应为 .xlsx 或 .csv)")
 
 
