@@ -71,21 +71,9 @@ def _register() -> None:
     from zhiben.cli import (backup, catalogue, config, county, enterprise, event, export, mail, meeting, park,
                             reports, setup, status, target, track)
 
-    reports.register(app)
-    track.register(app)
-    app.add_typer(enterprise.app, name="enterprise")
-    app.add_typer(event.app, name="event")
-    app.add_typer(target.app, name="target")
-    app.add_typer(catalogue.app, name="catalogue")
-    app.add_typer(county.app, name="county")
-    app.add_typer(park.app, name="park")
-    export.register(app)
-    meeting.register(app)
-    app.add_typer(status.app, name="status")
-    mail.register(app)
-    config.register(app)
-    setup.register(app)
-    backup.register(app)
+    for module in (reports, track, enterprise, event, target, catalogue, county, park, export, meeting, status, mail,
+                   config, setup, backup):
+        module.register(app)
 
 
 _register()

@@ -38,6 +38,6 @@ def restore(
         typer.echo(f"恢复前的数据库已保存为 {done.kept}(如需找回:zhiben restore {done.kept})")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("backup")(backup)
-    app.command("restore")(restore)
+def register(parent: typer.Typer) -> None:
+    parent.command("backup")(backup)
+    parent.command("restore")(restore)

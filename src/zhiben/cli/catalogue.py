@@ -77,3 +77,7 @@ def show(
     from zhiben.catalogue.wording import show_text
 
     typer.echo(show_text(record))
+
+
+def register(parent: typer.Typer) -> None:
+    parent.add_typer(app, name="catalogue")

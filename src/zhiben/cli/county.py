@@ -36,3 +36,7 @@ def set_contact(
         row = counties.set_contact(s, name, email, person)
         typer.echo(f"已设置 {row.name} 的联系邮箱:{row.contact_email}"
                    + (f"(联系人:{row.contact_name})" if row.contact_name else ""))
+
+
+def register(parent: typer.Typer) -> None:
+    parent.add_typer(app, name="county")

@@ -209,3 +209,7 @@ def tags(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f", 
     if fmt != "json":
         records = [dict(r, sector=terms.SECTOR_NAMES[r["sector"]]) for r in records]
     render.emit(records, [("name", "标签"), ("sector", "行业"), ("quote", "方案原文")], fmt, title="企业标签词表")
+
+
+def register(parent: typer.Typer) -> None:
+    parent.add_typer(app, name="enterprise")

@@ -123,3 +123,7 @@ def remove(
         typer.echo("受影响的其他期限:")
         for d in out.affected:
             typer.echo(_due_line(d))
+
+
+def register(parent: typer.Typer) -> None:
+    parent.add_typer(app, name="event")

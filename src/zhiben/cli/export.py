@@ -240,5 +240,5 @@ def export(
     typer.echo(f"已导出 {n} {unit}到 {to}({out_fmt.upper()})")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("export")(export)
+def register(parent: typer.Typer) -> None:
+    parent.command("export")(export)

@@ -56,5 +56,5 @@ def print_chart(records: list[dict], title: str) -> None:
     console.print(table)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("report")(report)
+def register(parent: typer.Typer) -> None:
+    parent.command("report")(report)

@@ -37,3 +37,7 @@ def list_(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f",
         records = parks.listing(s)
     render.emit(records, [("name", "园区"), ("county", "所属县区"), ("enterprises", "在册企业数")], fmt,
                 title="化工园区", empty="尚未登记园区;用 zhiben park add 名称 --county 县区 登记")
+
+
+def register(parent: typer.Typer) -> None:
+    parent.add_typer(app, name="park")

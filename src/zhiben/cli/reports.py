@@ -123,7 +123,7 @@ def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="
     render.emit(records, PROGRESS_COLUMNS, fmt, title=title)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("overdue")(overdue)
-    app.command("upcoming")(upcoming)
-    app.command("progress")(progress)
+def register(parent: typer.Typer) -> None:
+    parent.command("overdue")(overdue)
+    parent.command("upcoming")(upcoming)
+    parent.command("progress")(progress)

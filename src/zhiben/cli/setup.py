@@ -40,6 +40,6 @@ def load(
         typer.echo(f"注意:事项 {mid} 的周期 {period} 已不在新规则中,其完成记录保留但不再计入统计")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("init")(init)
-    app.command("load")(load)
+def register(parent: typer.Typer) -> None:
+    parent.command("init")(init)
+    parent.command("load")(load)

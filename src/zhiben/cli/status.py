@@ -44,3 +44,7 @@ def import_(
         typer.echo(f"预演(未写入数据库):{result.file} 将{summary}")
     else:
         typer.echo(f"已导入 {result.file}:{summary}")
+
+
+def register(parent: typer.Typer) -> None:
+    parent.add_typer(app, name="status")

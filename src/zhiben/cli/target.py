@@ -112,3 +112,7 @@ def list_(
                             "due": rule["due"], "levels": rule.get("levels") or [], "responsible": m.responsible,
                             "responsible_name": terms.SUBJECT_WORDS[m.responsible], "counties": m.counties, "scope": scope})
     render.emit(records, LIST_COLUMNS, fmt, title=f"量化目标({len(records)} 项)", empty="目录中没有量化目标")
+
+
+def register(parent: typer.Typer) -> None:
+    parent.add_typer(app, name="target")

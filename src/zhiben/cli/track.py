@@ -152,7 +152,7 @@ def log(
     render.emit(records, LOG_COLUMNS, fmt, title="变更日志", empty="变更日志为空")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("done")(done)
-    app.command("reopen")(reopen)
-    app.command("log")(log)
+def register(parent: typer.Typer) -> None:
+    parent.command("done")(done)
+    parent.command("reopen")(reopen)
+    parent.command("log")(log)
