@@ -116,9 +116,9 @@ def mark_half_done(db: Path, as_of: dt.date) -> int:
     """One INSERT … SELECT: half of the occurrences due before `as_of` (hash-picked) become done."""
     from sqlalchemy import String, cast, func, insert, literal, select
 
+    from zhiben.db import engine as store
     from zhiben.db import models
     from zhiben.reports import rows as reports
-    from zhiben.db import engine as store
 
     engine = store.make_engine("sqlite:///" + str(db))
     K = models.Completion.__table__
@@ -175,9 +175,9 @@ def build_floor(db: Path, floor: Path, as_of: dt.date) -> int:
 
     from sqlalchemy import case, select
 
+    from zhiben.db import engine as store
     from zhiben.db import models
     from zhiben.reports import rows as reports
-    from zhiben.db import engine as store
 
     engine = store.make_engine("sqlite:///" + str(db))
     K = models.Completion.__table__

@@ -18,7 +18,7 @@ except ImportError:  # pragma: no cover - bench must also run on an older tree
     _W = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
     def check_char(first17: str) -> str:
-        total = sum(CHARSET.index(c) * w for c, w in zip(first17, _W))
+        total = sum(CHARSET.index(c) * w for c, w in zip(first17, _W, strict=True))
         return CHARSET[(31 - total % 31) % 31]
 
 from zhiben.terms import COUNTIES
@@ -52,7 +52,7 @@ def _org_code(rng: random.Random) -> str:
     alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
     body = "MA" + "".join(rng.choice(alphabet) for _ in range(6))
     values = [int(c) if c.isdigit() else ord(c) - 55 for c in body]
-    c9 = 11 - sum(v * w for v, w in zip(values, (3, 7, 9, 10, 5, 8, 4, 2))) % 11
+    c9 = 11 - sum(v * w for v, w in zip(values, (3, 7, 9, 10, 5, 8, 4, 2), strict=True)) % 11
     return body + ("X" if c9 == 10 else "0" if c9 == 11 else str(c9))
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from zhiben.register import creditcode
 from zhiben.db import models
+from zhiben.register import creditcode
 
 
 def make_enterprise(session, name, seq=1, *, county="茌平区", sector="chem", tags=(), risk=None, active=True,

@@ -11,9 +11,8 @@ from sqlmodel import Session, select
 
 import factories
 from zhiben.db import models
-from zhiben.tracking import completions, subjects
 from zhiben.errors import InputError
-
+from zhiben.tracking import completions, subjects
 
 make_enterprise = partial(factories.make_enterprise, sector="mine", tags=("尾矿库",), series="MA3D")
 
@@ -59,8 +58,8 @@ def test_all_in_county_marks_every_active_applicable_enterprise(cli, engine, reg
 
 def test_codes_file_mixes_codes_and_names_and_reads_gb18030(cli, engine, register, tmp_path):
     path = tmp_path / "list.txt"
-    lines = ["统一社会信用代码", register["茌平一号尾矿库"].lower(), "", "# 备注行", "阳谷尾矿库",
-             register["茌平一号尾矿库"]]
+    lines = ["统一社会信用代码", register["茌平一号尾矿库"].lower(), "", "# 备注行", "阳谷尾矿库，",
+             register["茌平一号尾矿库"] + ","]
     path.write_bytes("\r\n".join(lines).encode("gb18030"))
     res = cli("done", "mine-02-a", "--codes-file", str(path), "--period", "2026", "--on", "2026-03-30")
     assert res.exit_code == 0, res.output

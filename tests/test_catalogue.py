@@ -8,13 +8,12 @@ from collections import Counter
 
 import pytest
 
-from zhiben.catalogue import model as catalogue
+from conftest import ROOT
 from zhiben import terms as counties
+from zhiben.catalogue import model as catalogue
 from zhiben.catalogue import schedule
 from zhiben.catalogue.model import OnceRule, RecurringRule, RelativeRule, TargetRule
 from zhiben.errors import CatalogueError
-
-from conftest import ROOT
 
 SHIPPED = ROOT / "data" / "milestones.toml"
 

@@ -6,9 +6,8 @@ import datetime as dt
 import json
 import re
 
-from zhiben.catalogue import model as catalogue
-
 from conftest import ROOT
+from zhiben.catalogue import model as catalogue
 
 N = len(catalogue.read(ROOT / "data" / "milestones.toml").milestones)
 HEADER = ("编号          方案      事项                           主体类别    责任主体    所属县区    统一社会信用代码    "
@@ -23,7 +22,6 @@ def test_init(cli, db_url):
 
 def test_first_use_creates_the_database(tmp_path):
     from runner import ZhibenRunner
-
     from zhiben.cli import app
 
     path = tmp_path / "new" / "zhiben.db"

@@ -92,7 +92,7 @@ def test_processes_opening_a_new_database_at_once_all_get_the_same_one(tmp_path)
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
              for _ in range(4)]
     outputs = [p.communicate(timeout=600) for p in procs]
-    for p, (out, err) in zip(procs, outputs):
+    for p, (_, err) in zip(procs, outputs, strict=True):
         assert p.returncode == 0 and err == "", err
     assert len({out for out, _ in outputs}) == 1
     engine = create_engine(f"sqlite:///{db}")

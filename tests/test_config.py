@@ -6,11 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
-from zhiben.mail import settings as config
-from zhiben.cli import app
-from zhiben.errors import InputError
 
 from runner import ZhibenRunner
+from zhiben.cli import app
+from zhiben.errors import InputError
+from zhiben.mail import settings as config
 
 runner = ZhibenRunner()
 

@@ -16,9 +16,9 @@ from sqlalchemy.exc import OperationalError
 
 from dbstate import snapshot
 from zhiben.catalogue import model as catalogue
+from zhiben.db import engine as store
 from zhiben.db import failures as dbfailure
 from zhiben.tracking import load as loader
-from zhiben.db import engine as store
 
 
 def test_a_file_where_the_database_directory_should_be(tmp_path, cli):

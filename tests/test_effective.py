@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from conftest import ROOT
 from zhiben.catalogue import model as catalogue
 from zhiben.catalogue import schedule
 from zhiben.catalogue.model import RecurringRule
 from zhiben.tracking import load as loader
-
-from conftest import ROOT
 
 
 def periods(cli, mid: str) -> list[tuple[str, str]]:

@@ -10,12 +10,12 @@ from sqlmodel import Session, select
 
 import factories
 from zhiben.catalogue import model as catalogue
+from zhiben.catalogue import schedule
+from zhiben.db import models
+from zhiben.errors import CalendarError, InputError, NotFound
+from zhiben.reports import rows as reports
 from zhiben.tracking import events
 from zhiben.tracking import load as loader
-from zhiben.db import models
-from zhiben.reports import rows as reports
-from zhiben.catalogue import schedule
-from zhiben.errors import CalendarError, InputError, NotFound
 
 TODAY = dt.date(2026, 6, 30)
 

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from dbstate import snapshot
 from runner import ZhibenRunner
 from zhiben.catalogue import model as catalogue
-from zhiben.register import creditcode
 from zhiben.cli import app
+from zhiben.register import creditcode
 
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,

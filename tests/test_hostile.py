@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 import typer
-from runner import ZhibenRunner as CliRunner
 
+from runner import ZhibenRunner as CliRunner
 from zhiben.cli import app
 
 ROOT_CMD = typer.main.get_command(app)

@@ -9,12 +9,11 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from zhiben.catalogue import model as catalogue
-from zhiben import terms as counties
-from zhiben.tracking import load as loader
-from zhiben.db import models
-
 from conftest import ROOT
+from zhiben import terms as counties
+from zhiben.catalogue import model as catalogue
+from zhiben.db import models
+from zhiben.tracking import load as loader
 
 SHIPPED = ROOT / "data" / "milestones.toml"
 REMOVED, CHANGED = "chem-guard-1-a", "mine-req-2-a"  # every county once 2025-06-30; 茌平 monthly

@@ -14,10 +14,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlmodel import Session, select
 
+from zhiben.cli.reports import OVERDUE_COLUMNS, row_record
 from zhiben.db import models
 from zhiben.outputs import terminal as render
 from zhiben.reports import rows as reports
-from zhiben.cli.reports import OVERDUE_COLUMNS, row_record
 
 DAY = "2025-01-10"  # a Friday of ISO week 2025-W02
 CITY = "city@example.com"

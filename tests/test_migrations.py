@@ -12,9 +12,8 @@ import pytest
 from sqlalchemy import inspect, text
 
 from dbstate import snapshot
-from zhiben.db import migrations
-from zhiben.db import models
 from zhiben.db import engine as store
+from zhiben.db import migrations, models
 from zhiben.errors import DatabaseError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "zhiben-v0.db"

@@ -12,7 +12,6 @@ from sqlmodel import Session, select
 import factories
 from zhiben.db import models
 
-
 make = partial(factories.make_enterprise, risk="橙", series="MA3E")
 
 

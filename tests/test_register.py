@@ -10,11 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from zhiben.register import creditcode
 from zhiben.db import models
-from zhiben.register import entries as register
-from zhiben.inputs import sheets as tabular
 from zhiben.errors import ImportFileError, InputError
+from zhiben.inputs import sheets as tabular
+from zhiben.register import creditcode
+from zhiben.register import entries as register
 
 CN_HEADER = ["统一社会信用代码", "企业名称", "所属县区", "行业", "标签", "风险等级", "所属园区", "联系人", "邮箱"]
 EN_HEADER = ["credit_code", "name", "county", "sector", "tags", "risk", "park", "contact", "email"]

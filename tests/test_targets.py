@@ -8,11 +8,10 @@ import json
 import pytest
 from sqlmodel import Session, select
 
-from zhiben.register import creditcode
 from zhiben.db import models
-from zhiben.tracking import targets
-from zhiben.tracking import subjects
 from zhiben.errors import InputError
+from zhiben.register import creditcode
+from zhiben.tracking import subjects, targets
 
 
 def make(s, seq, county, risk, *, tags=("重点监管",), sector="chem", active=True):

@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 
 from zhiben import terms as counties
 from zhiben.db import models
-from zhiben.tracking import audit, completions, subjects
 from zhiben.errors import InputError
+from zhiben.tracking import audit, completions, subjects
 
 # Shipped catalogue entries used here:
 #   chem-guard-1-a  every county, once, due 2025-06-30

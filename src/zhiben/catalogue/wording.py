@@ -67,7 +67,7 @@ def show_text(r: dict) -> str:
         lines.append(f"全部期限({len(dues)} 个):")
         labels = [d.get("period_label", d["period"]) for d in dues]
         width = max(map(_width, labels))
-        lines += [f"  {label}{' ' * (width - _width(label))}  {d['due']}" for label, d in zip(labels, dues)]
+        lines += [f"  {label}{' ' * (width - _width(label))}  {d['due']}" for label, d in zip(labels, dues, strict=True)]
     elif r["rule"]["kind"] == "relative":
         lines.append("期限:按企业登记的事件逐家计算(zhiben event add)")
     return "\n".join(lines)

@@ -68,8 +68,23 @@ def _root(
 
 def _register() -> None:
     # Order is the order of `zhiben --help`: daily work first, then data, outputs, administration.
-    from zhiben.cli import (backup, catalogue, config, county, enterprise, event, export, mail, meeting, park,
-                            reports, setup, status, target, track)
+    from zhiben.cli import (
+        backup,
+        catalogue,
+        config,
+        county,
+        enterprise,
+        event,
+        export,
+        mail,
+        meeting,
+        park,
+        reports,
+        setup,
+        status,
+        target,
+        track,
+    )
 
     for module in (reports, track, enterprise, event, target, catalogue, county, park, export, meeting, status, mail,
                    config, setup, backup):

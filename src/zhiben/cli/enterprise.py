@@ -48,8 +48,8 @@ def import_(
                                       help="跳过有问题的行并导入其余行;问题行写入同目录的 名称.rejects.csv"),
 ):
     """导入企业名册:按统一社会信用代码新增或更新,有任何问题则整份不导入。"""
-    from zhiben.register import entries as register
     from zhiben.outputs import terminal as render
+    from zhiben.register import entries as register
     from zhiben.register.entries import LABELS
 
     with common.session(ctx) as s:
@@ -91,9 +91,9 @@ def list_(
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ):
     """列出名册中的企业。"""
-    from zhiben.register import queries as enterprises
-    from zhiben.register import entries as register
     from zhiben.outputs import terminal as render
+    from zhiben.register import entries as register
+    from zhiben.register import queries as enterprises
     from zhiben.tracking import subjects
 
     render.check_format(fmt)
@@ -118,9 +118,9 @@ def show(
     fmt: str = typer.Option("table", "--format", "-f", help="输出格式:table|json"),
 ):
     """企业详情,以及适用于它的事项:已到期的(已完成/逾期)和接下来要到期的。"""
+    from zhiben.outputs import terminal as render
     from zhiben.register import queries as enterprises
     from zhiben.reports import enterprise as obligations
-    from zhiben.outputs import terminal as render
     from zhiben.tracking import subjects
 
     common.choice(fmt, ("table", "json"), "输出格式")

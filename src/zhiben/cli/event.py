@@ -38,10 +38,8 @@ def add(
     by: str = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
 ):
     """登记一个企业事件,并列出由它派生的期限。"""
-    from zhiben.tracking import events
-    from zhiben.tracking import subjects
-
     from zhiben.cli.track import current_user
+    from zhiben.tracking import events, subjects
 
     events.check_kind(kind)
     by = by or current_user()
@@ -78,9 +76,8 @@ def list_(
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ):
     """列出已登记的企业事件及其派生期限。"""
-    from zhiben.tracking import events
     from zhiben.outputs import terminal as render
-    from zhiben.tracking import subjects
+    from zhiben.tracking import events, subjects
 
     render.check_format(fmt)
     if kind:

@@ -8,8 +8,8 @@ import typer
 
 from zhiben import terms
 from zhiben.cli import common
-from zhiben.reports import records as rc
 from zhiben.cli import reports as cr
+from zhiben.reports import records as rc
 
 KINDS = ("overdue", "upcoming", "progress", "catalogue", "template")
 CATALOGUE_COLUMNS = [("id", "编号"), ("plan", "方案"), ("task", "任务"), ("section", "条目"), ("title", "事项"),
@@ -26,7 +26,6 @@ def _occurrence_records(rows, dirs=None):
 def _scope(s, f) -> str:
     """Whose rows these are, in words, for the workbook's title row."""
     from zhiben.db import models
-    from zhiben.outputs import terminal as render
 
     parts = [s.get(models.County, f.county_id).name if f.county_id is not None else "全市"]
     if f.plan:
@@ -51,7 +50,6 @@ def _occurrences(kind, s, f, day, days, fmt, to, detail=False, alarms=None, seve
     import dataclasses
 
     from zhiben.outputs import exports
-    from zhiben.outputs import terminal as render
     from zhiben.reports import county_plan
     from zhiben.reports import rows as reports
 
@@ -100,7 +98,6 @@ def _progress(s, f, day, by, fmt, to):
     import dataclasses
 
     from zhiben.outputs import exports
-    from zhiben.outputs import terminal as render
     from zhiben.reports import county_plan
     from zhiben.reports import rows as reports
 
@@ -167,10 +164,10 @@ def _catalogue(s, plan, who, milestone_id, fmt, day, to):
 
 
 def _template(s, county, day, days, fmt, to):
+    from zhiben.errors import InputError
     from zhiben.outputs import exports
     from zhiben.outputs import status_sheet as statussheet
     from zhiben.tracking import subjects
-    from zhiben.errors import InputError
 
     if not county:
         raise InputError("导出填报模板须用 --county 指定县(市、区)")
@@ -209,8 +206,8 @@ def export(
     as_of: str = cr.AsOf, force: bool = common.Force,
 ):
     """把报表导出为文件(CSV 可直接用 Excel 打开,XLSX 带格式,ICS 可导入日历),或导出县区填报模板。"""
-    from zhiben.outputs import exports
     from zhiben.errors import InputError
+    from zhiben.outputs import exports
 
     common.choice(kind, KINDS, "导出内容")
     common.choice(by, cr.BY, "分组方式")

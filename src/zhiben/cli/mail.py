@@ -32,9 +32,9 @@ def overdue(
 
     每周(按 ISO 周)每个收件人只发一次,重复运行不会重复发送;发送失败时以非零状态退出。
     """
-    from zhiben.mail import settings as config
-    from zhiben.mail import digest as notify
     from zhiben.errors import MailError
+    from zhiben.mail import digest as notify
+    from zhiben.mail import settings as config
 
     settings = config.load({"host": smtp_host, "port": smtp_port, "security": smtp_security, "user": smtp_user,
                             "sender": smtp_from, "to": to, "send_empty": send_empty})
@@ -63,7 +63,7 @@ def overdue(
             for o in items:
                 if (o.recipient, o.kind) in done:
                     typer.echo(f"跳过(本周已发送):{o.label} <{o.recipient}>")
-            for path, o in zip(notify.write_eml(pending, dry_run, week), pending):
+            for path, o in zip(notify.write_eml(pending, dry_run, week), pending, strict=True):
                 typer.echo(f"已写入:{path}({o.label} <{o.recipient}>,{o.count} 项)")
             typer.echo(f"试运行:写入 {len(pending)} 封,未发送任何邮件")
             return

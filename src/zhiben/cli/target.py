@@ -34,10 +34,9 @@ def table_records(rows) -> list[dict]:
 
 def show_table(ctx: typer.Context, *, plan, county, milestone_id, as_of, fmt, unsupported: dict) -> None:
     """`zhiben progress --targets`: measured value, threshold, due date and verdict per scope."""
-    from zhiben.outputs import terminal as render
-    from zhiben.tracking import targets
-    from zhiben.tracking import subjects
     from zhiben.errors import InputError
+    from zhiben.outputs import terminal as render
+    from zhiben.tracking import subjects, targets
 
     given = [name for name, value in unsupported.items() if value]
     if given:
@@ -67,9 +66,8 @@ def record(
     by: str = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
 ):
     """填报一个量化目标的测算值(如专业监管人员配备比例)。"""
-    from zhiben.tracking import targets
-    from zhiben.tracking import subjects
     from zhiben.errors import InputError
+    from zhiben.tracking import subjects, targets
 
     if bool(county) == bool(city):
         raise InputError("请指定且只指定一个填报范围:--county 县名 | --city")

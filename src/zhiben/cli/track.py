@@ -11,8 +11,8 @@ PERIOD_HELP = "周期:月 2025-03、季度 2025-Q2、半年 2025-H1、年 2025;�
 
 
 def subject_of(session, *, county, city, park, enterprise):
-    from zhiben.tracking import subjects
     from zhiben.errors import InputError
+    from zhiben.tracking import subjects
 
     given = [x for x in (county, park, enterprise) if x] + ([True] if city else [])
     if len(given) != 1:
@@ -75,9 +75,9 @@ def done(
 
 
 def _done_batch(ctx, milestone_id, *, all_in_county, codes_file, others, period, on, evidence, by):
+    from zhiben.errors import InputError
     from zhiben.register import codes_file as codesfile
     from zhiben.tracking import completions, subjects
-    from zhiben.errors import InputError
 
     if (all_in_county and codes_file) or any(others):
         raise InputError("批量记录时只能指定 --all-in-county 或 --codes-file 之一,不能再指定其他责任主体")

@@ -18,6 +18,8 @@ from zhiben.inputs.sheets import decode
 from zhiben.tracking import subjects
 
 HEADERS = {"统一社会信用代码", "信用代码", "credit_code", "企业名称", "名称", "name"}
+# A list pasted from a spreadsheet column may keep a trailing comma (ASCII or full-width) or tab.
+TRAILING = ",，\t"
 
 
 def read_text(path: Path) -> str:
@@ -32,7 +34,7 @@ def read(session: Session, path: Path | str) -> list[tuple[str, models.Enterpris
     problems: list[str] = []
     for lineno, line in enumerate(read_text(path).splitlines(), start=1):
         # A list pasted from a spreadsheet column may keep its header and a trailing comma.
-        text = line.strip().strip(",,\t").strip()
+        text = line.strip().strip(TRAILING).strip()
         if not text or text.startswith("#") or (not found and not problems and text in HEADERS):
             continue
         where = f"{path}:{lineno}"

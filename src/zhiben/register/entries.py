@@ -357,6 +357,11 @@ def _write_rejects(target: Path, sheet: tabular.Sheet, header_at: int, rejected:
         raise ImportFileError(f"{target}: 无法写入错误行文件({exc.strerror}),未导入任何数据") from None
 
 
+def _given_or_stored(entry, stored: dict, field: str):
+    """The file's value for `field`, or the stored one when the file has no such column."""
+    return getattr(entry, field) if field in entry.present else stored[field]
+
+
 def _write(session: Session, entries: list[Entry], result: ImportResult, ctx: _Context, by_code: dict[str, dict],
            now: dt.datetime) -> None:
     park_ids = {name: pid for name, (pid, _) in ctx.parks.items()}
@@ -378,11 +383,10 @@ def _write(session: Session, entries: list[Entry], result: ImportResult, ctx: _C
         rows = []
         for e in updated:
             old = by_code[e.credit_code]
-            keep = lambda f, new: new if f in e.present else old[f]  # noqa: E731
-            park = keep("park", e.park)
             rows.append({"_id": old["id"], "name": e.name, "county_id": ctx.county_ids[e.county],
-                         "sector": e.sector, "risk": keep("risk", e.risk), "park_id": park_ids.get(park),
-                         "contact": keep("contact", e.contact), "email": keep("email", e.email),
+                         "sector": e.sector, "risk": _given_or_stored(e, old, "risk"),
+                         "park_id": park_ids.get(_given_or_stored(e, old, "park")),
+                         "contact": _given_or_stored(e, old, "contact"), "email": _given_or_stored(e, old, "email"),
                          "active": True, "updated_at": now})
         stmt = update(E).where(E.c.id == bindparam("_id")).values(
             name=bindparam("name"), county_id=bindparam("county_id"), sector=bindparam("sector"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, bindparam, case, func, select, Date
+from sqlalchemy import Date, and_, bindparam, case, func, select
 from sqlmodel import Session
 
 from zhiben.reports import rows as reports

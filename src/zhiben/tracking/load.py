@@ -23,8 +23,8 @@ from zhiben import terms as county_names
 from zhiben.catalogue import model as cat_mod
 from zhiben.catalogue import schedule
 from zhiben.db import models
-from zhiben.tracking import events
 from zhiben.errors import InputError
+from zhiben.tracking import events
 
 EFFECTIVE_SET = "effective"
 EFFECTIVE_CATALOGUE = "catalogue_effective"
