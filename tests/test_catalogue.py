@@ -246,3 +246,18 @@ def test_parse_collects_problems_without_raising_early():
     assert info.value.message.startswith("t.toml 有 ")
     ids = {p.split(":")[0] for p in info.value.problems}
     assert ids == {"mine-x", "trade-y"}
+
+
+def test_check_catches_a_duplicate_tag_name_and_empty_quotes(cli, tmp_path):
+    second = '\n[[tag]]\nname = "尾矿库"\nsector = "chem"\nquote = "尾矿库"\n'
+    empty_tag = '\n[[tag]]\nname = "采空区"\nsector = "mine"\nquote = ""\n'
+    path = write(tmp_path, entry("mine-t-a", '{ kind = "once", due = 2024-12-31 }').replace(
+        'quote = "2024年年底前"', 'quote = ""'), header=HEADER + second + empty_tag)
+    result = cli("catalogue", "check", str(path))
+    assert result.exit_code == 3
+    assert result.output.splitlines() == [
+        f"错误:{path} 有 3 处问题",
+        "  tag 尾矿库: name: 重复的标签名(目录中已有同名的 [[tag]])",
+        "  tag 采空区: quote: 引文为空",
+        "  mine-t-a: quote: 引文为空",
+    ]

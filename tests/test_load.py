@@ -139,3 +139,21 @@ def test_broken_catalogue_leaves_database_untouched(cli, engine, tmp_path, n_ent
     assert re.fullmatch(rf"错误:{re.escape(str(broken))}:\d+:\d+: TOML 格式错误:日期或时间无效\n", result.output)
     assert completions(engine) == 1
     assert cli("load").output.startswith(f"已载入 {n_entries} 个事项:新增 0,更新 0")
+
+
+def test_load_reports_every_tag_change(cli, tmp_path, n_entries):
+    text = SHIPPED.read_text(encoding="utf-8")
+    text = text.replace('name = "重大危险源"\nsector = "chem"\nquote = "构成重大危险源的罐区"',
+                        'name = "重大危险源"\nsector = "trade"\nquote = "重大危险源"', 1)
+    text = text.replace("\n[[tag]]\n", '\n[[tag]]\nname = "试验标签"\nsector = "mine"\nquote = "试验标签"\n\n[[tag]]\n', 1)
+    path = tmp_path / "tags.toml"
+    path.write_text(text, encoding="utf-8")
+    result = cli("load", str(path))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"已载入 {n_entries} 个事项:新增 0,更新 0,未变 {n_entries}",
+        "新增标签 1 个:试验标签",
+        "注意:标签“重大危险源”的行业由 化工/危险化学品 改为 工贸",
+        "注意:标签“重大危险源”的引文已更改:“构成重大危险源的罐区” → “重大危险源”",
+    ]
+    assert cli("load", str(path)).output.splitlines() == [f"已载入 {n_entries} 个事项:新增 0,更新 0,未变 {n_entries}"]

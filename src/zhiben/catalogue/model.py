@@ -218,20 +218,35 @@ def _toml_error(path: Path, exc: Exception) -> str:
     return f"{path}{pos}: TOML 格式错误:{what}"
 
 
+_EMPTY = {"quote": "引文", "title": "事项名称", "task": "任务", "section": "条目"}
+
+
 def _semantic_problems(cat: Catalogue) -> list[str]:
     problems: list[str] = []
     seen: set[str] = set()
     tags = cat.tag_names
     if not (cat.start <= cat.effective <= cat.end):
         problems.append(f"catalogue: effective: {cat.effective} 不在方案期限 {cat.start}~{cat.end} 内")
+    tag_names: set[str] = set()
     for t in cat.tags:
-        if t.name not in t.quote:
+        if not t.name.strip():
+            problems.append("tag: name: 标签名为空")
+        elif t.name in tag_names:
+            # A second [[tag]] with the same name would silently replace the first one's sector on load.
+            problems.append(f"tag {t.name}: name: 重复的标签名(目录中已有同名的 [[tag]])")
+        tag_names.add(t.name)
+        if not t.quote.strip():
+            problems.append(f"tag {t.name}: quote: 引文为空")
+        elif t.name not in t.quote:
             problems.append(f"tag {t.name}: quote: 引文中没有出现标签“{t.name}”")
     for m in cat.milestones:
         where = m.id
         if m.id in seen:
             problems.append(f"{where}: id: 重复的 id")
         seen.add(m.id)
+        for name in ("quote", "title", "task", "section"):
+            if not getattr(m, name).strip():
+                problems.append(f"{where}: {name}: {_EMPTY[name]}为空")
         if not m.id.startswith(m.plan + "-"):
             problems.append(f"{where}: id: 应以 {m.plan}- 开头")
         for c in m.counties:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from zhiben import terms
 from zhiben.cli import common
 
 
@@ -34,6 +35,13 @@ def load(
     with common.session(ctx) as s:
         rep = loader.load(cat, session=s)
     typer.echo(f"已载入 {rep.total} 个事项:新增 {len(rep.added)},更新 {len(rep.updated)},未变 {rep.unchanged}")
+    if rep.tags_added:
+        typer.echo(f"新增标签 {len(rep.tags_added)} 个:{'、'.join(rep.tags_added)}")
+    for name, what, old, new in rep.tags_changed:
+        if what == "sector":
+            typer.echo(f"注意:标签“{name}”的行业由 {terms.SECTOR_NAMES.get(old, old)} 改为 {terms.SECTOR_NAMES.get(new, new)}")
+        else:
+            typer.echo(f"注意:标签“{name}”的引文已更改:“{old}” → “{new}”")
     for mid, kept in rep.removed:
         typer.echo(f"注意:事项 {mid} 已不在目录中,已停用(保留 {kept} 条完成记录)")
     for mid, period in rep.orphaned:

@@ -39,6 +39,9 @@ class LoadReport:
     removed: list[tuple[str, int]] = field(default_factory=list)
     # (milestone id, period) records whose period the new rule no longer has
     orphaned: list[tuple[str, str]] = field(default_factory=list)
+    tags_added: list[str] = field(default_factory=list)
+    # (tag name, field, old, new) for every stored tag the catalogue changes
+    tags_changed: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -88,7 +91,7 @@ def load(cat: cat_mod.Catalogue, *, session: Session) -> LoadReport:
             row.position = pos
             report.unchanged += 1
     session.flush()
-    _sync_tags(session, cat)
+    _sync_tags(session, cat, report)
     _save_header(session, cat)
     session.flush()
     _sync_dues(session, [(m.id, m.rule) for m in cat.milestones], cat.start, cat.end, effective_date(session))
@@ -106,15 +109,21 @@ def load(cat: cat_mod.Catalogue, *, session: Session) -> LoadReport:
     return report
 
 
-def _sync_tags(session: Session, cat: cat_mod.Catalogue) -> None:
+def _sync_tags(session: Session, cat: cat_mod.Catalogue, report: LoadReport) -> None:
     # The vocabulary only grows: enterprises in the register may still carry a dropped tag.
     known = {t.name: t for t in session.exec(select(models.Tag)).all()}
     for t in cat.tags:
         row = known.get(t.name)
         if row is None:
-            session.add(models.Tag(name=t.name, sector=t.sector, quote=t.quote))
-        else:
-            row.sector, row.quote = t.sector, t.quote
+            row = known[t.name] = models.Tag(name=t.name, sector=t.sector, quote=t.quote)
+            session.add(row)
+            report.tags_added.append(t.name)
+            continue
+        for name in ("sector", "quote"):
+            old, new = getattr(row, name), getattr(t, name)
+            if old != new:
+                report.tags_changed.append((t.name, name, old, new))
+                setattr(row, name, new)
     session.exec(delete(models.MilestoneTag))
     for m in cat.milestones:
         if m.applies_to:
