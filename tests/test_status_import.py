@@ -224,3 +224,48 @@ def test_per_risk_duty_and_excel_dates_round_trip(cli, session, tmp_path):
         "county", county.id, f"2024-H2:{CODE}", dt.date(2024, 12, 20))
     left = {(o["milestone_id"], o["period"]) for o in _overdue(cli, "--county", "茌平")}
     assert ("chem-21-c", f"2024-H2:{CODE}") not in left and ("chem-21-c", f"2025-H1:{CODE}") in left
+
+
+def _fill_csv(tmp_path, rows, name, milestone_id, status):
+    c = {h: i for i, h in enumerate(rows[0])}
+    target = next(r for r in rows[1:] if r[c["编号"]] == milestone_id and r[c["主体类别"]] == "县级")
+    target[c["状态"]] = status
+    path = tmp_path / name
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(buf.getvalue().encode("utf-8"))
+    return path, rows.index(target) + 1
+
+
+def test_not_done_in_a_sheet_never_revokes_only_the_explicit_word_does(cli, session, tmp_path):
+    import getpass
+
+    template = _template(cli, tmp_path, "茌平.csv")
+    rows = list(csv.reader(io.StringIO(template.read_bytes().decode("utf-8-sig"), newline="")))
+    # The bureau records the completion itself after sending the template out.
+    assert cli("done", "chem-guard-1-a", "--county", "茌平", "--on", "2025-06-20", "--by", "市局").exit_code == 0
+
+    sheet, row = _fill_csv(tmp_path, rows, "未完成.csv", "chem-guard-1-a", "未完成")
+    r = cli("status", "import", str(sheet))
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines() == [
+        f"第 {row} 行:chem-guard-1-a 填写“未完成”,但已记录于 2025-06-20 完成,保持已完成;如确需撤销请在状态列填写“撤销”",
+        "已导入 未完成.csv:完成 0 项,撤销 0 项,无变化 1 项,未填写 " + r.output.rsplit("未填写 ", 1)[1].strip(),
+    ]
+    assert _count(session, models.Completion) == 1
+
+    sheet, row = _fill_csv(tmp_path, rows, "撤销.csv", "chem-guard-1-a", "撤销")
+    r = cli("status", "import", str(sheet))
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[0] == f"第 {row} 行:chem-guard-1-a 县级“茌平区” → 撤销完成(原完成日期 2025-06-20)"
+    assert "完成 0 项,撤销 1 项" in r.output
+    assert _count(session, models.Completion) == 0
+    last = json.loads(cli("log", "-n", "1", "-f", "json").output)[0]
+    assert (last["action"], last["by"], last["source"]) == ("撤销", getpass.getuser(), "撤销.csv")
+
+
+def test_the_template_explains_the_revoke_word():
+    from zhiben.outputs import status_sheet
+
+    assert any("撤销以前误报的完成须填:撤销(填“未完成”不会撤销已记录的完成)" in line
+               for line in status_sheet.NOTE_LINES)

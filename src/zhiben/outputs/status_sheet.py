@@ -32,14 +32,17 @@ TEMPLATE_COLUMNS = [
     ("fill_evidence", "佐证材料"), ("fill_note", "备注"),
 ]
 DONE_WORDS = ("已完成", "完成", "已办结", "办结", "done", "是", "√", "✓")
-OPEN_WORDS = ("未完成", "撤销", "撤销完成", "open", "undo", "否", "×")
+# Revoking the bureau's record needs the explicit word: a county picking 未完成 (not done yet)
+# from the drop-down must not undo a completion the bureau recorded itself.
+REVOKE_WORDS = ("撤销", "撤销完成", "undo", "revoke")
+OPEN_WORDS = ("未完成", "open", "否", "×")
 STATUS_CHOICES = ["已完成", "未完成", "撤销"]
 # The sheet shows 县级/园区; people also type the sentence forms and the codes.
 KIND_CODES = {**{v: k for k, v in terms.SUBJECT_NAMES.items()}, **{v: k for k, v in terms.SUBJECT_WORDS.items()},
               **{k.value: k for k in terms.SubjectKind}}
 REQUIRED = ("编号", "主体类别", "责任主体", "周期", "状态", "完成日期")
 NOTE_LINES = [
-    "在“状态”列填写:已完成(或 完成、done);撤销以前误报的完成填:撤销(或 未完成)。",
+    "在“状态”列填写:已完成(或 完成、done);撤销以前误报的完成须填:撤销(填“未完成”不会撤销已记录的完成)。",
     "已完成的须填写“完成日期”(YYYY-MM-DD,不能晚于今天),并尽量填写“佐证材料”;“备注”随记录保存。",
     "没有进展的行留空即可;编号、主体类别、责任主体、统一社会信用代码、周期各列请勿改动。",
     "交回后由市局用 zhiben status import 文件名 导入;任何一行有误则整份不导入,并指出行号和列。",
@@ -146,7 +149,7 @@ def read_sheet(path: Path) -> list[SheetRow]:
 @dataclass
 class Action:
     row: int
-    kind: str  # "done" | "reopen"
+    kind: str  # "done" | "reopen" | "open" (未完成: never changes anything)
     milestone_id: str
     subject: subjects.Subject
     period_input: str | None
@@ -175,6 +178,11 @@ class ImportResult:
     def unchanged(self) -> int:
         return len(self.actions) - len(self.changes)
 
+    @property
+    def kept_done(self) -> list[Action]:
+        """Rows saying 未完成 for an occurrence recorded as done: kept done, worth a word."""
+        return [a for a in self.actions if a.kind == "open" and a.current_done_on is not None]
+
 
 def _text(value) -> str:
     if value is None:
@@ -188,8 +196,10 @@ def _status(word: str) -> str | None:
     w = word.strip().lower()
     if w in DONE_WORDS:
         return "done"
-    if w in OPEN_WORDS:
+    if w in REVOKE_WORDS:
         return "reopen"
+    if w in OPEN_WORDS:
+        return "open"
     return None
 
 
@@ -239,7 +249,7 @@ def _plan_row(session: Session, name: str, row: SheetRow, today: dt.date, proble
         return None
     kind = _status(word) if word else "done"
     if kind is None:
-        problems.add(name, row, "状态", f"无法识别的状态“{word}”;可用:{'、'.join(DONE_WORDS[:3] + OPEN_WORDS[:2])}")
+        problems.add(name, row, "状态", f"无法识别的状态“{word}”;可用:{'、'.join(DONE_WORDS[:3] + OPEN_WORDS[:1] + REVOKE_WORDS[:1])}")
         return None
     done_on = None
     if kind == "done":
@@ -294,7 +304,7 @@ def _plan_row(session: Session, name: str, row: SheetRow, today: dt.date, proble
         evidence = f"{evidence or ''}(备注:{note})" if evidence else f"备注:{note}"
     elif kind == "reopen":
         evidence = note or evidence
-    changes = existing is None if kind == "done" else existing is not None
+    changes = existing is None if kind == "done" else kind == "reopen" and existing is not None
     return Action(row.number, kind, m.id, subject, period_text or None, key, due, done_on, evidence, changes,
                   existing.done_on if existing else None, owner)
 
