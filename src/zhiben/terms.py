@@ -1,7 +1,8 @@
 """The vocabulary: every code zhiben stores, with the Chinese words people read and type.
 
 Codes are `StrEnum`s (they compare equal to the plain strings stored in the database and in
-JSON). Every other module takes labels, aliases and the county list from here; nothing else
+JSON); label maps are keyed by the members but typed `dict[str, str]`, since they are looked up
+with the stored strings. Every other module takes labels, aliases and the county list from here; nothing else
 spells them out.
 """
 
@@ -20,19 +21,19 @@ class Plan(StrEnum):
 
 
 # A plan's name as the plan text writes it, and the short form for narrow tables.
-PLAN_NAMES = {Plan.CHEM: "化工和危险化学品", Plan.MINE: "非煤矿山", Plan.TRADE: "工贸"}
-PLAN_SHORT = {Plan.CHEM: "化工", Plan.MINE: "矿山", Plan.TRADE: "工贸"}
+PLAN_NAMES: dict[str, str] = {Plan.CHEM: "化工和危险化学品", Plan.MINE: "非煤矿山", Plan.TRADE: "工贸"}
+PLAN_SHORT: dict[str, str] = {Plan.CHEM: "化工", Plan.MINE: "矿山", Plan.TRADE: "工贸"}
 
 # Enterprise sectors use the plan codes; the register writes 化工/危险化学品.
 Sector = Plan
-SECTOR_NAMES = {Plan.CHEM: "化工/危险化学品", Plan.MINE: "非煤矿山", Plan.TRADE: "工贸"}
+SECTOR_NAMES: dict[str, str] = {Plan.CHEM: "化工/危险化学品", Plan.MINE: "非煤矿山", Plan.TRADE: "工贸"}
 SECTOR_ALIASES = {
     "chem": "chem", "化工": "chem", "危险化学品": "chem", "危化品": "chem", PLAN_NAMES[Plan.CHEM]: "chem",
     SECTOR_NAMES[Plan.CHEM]: "chem", "危险化学品/化工": "chem",
     "mine": "mine", PLAN_NAMES[Plan.MINE]: "mine", "矿山": "mine", "尾矿库": "mine",
     "trade": "trade", PLAN_NAMES[Plan.TRADE]: "trade", "工贸行业": "trade",
 }
-SECTOR_HINT = "、".join(f"{name}({code.value})" for code, name in SECTOR_NAMES.items())
+SECTOR_HINT = "、".join(f"{name}({code})" for code, name in SECTOR_NAMES.items())
 # For help texts: "chem|mine|trade", "红|橙|黄|蓝", "city|county|park|enterprise".
 PLAN_CHOICES = "|".join(Plan)
 
@@ -57,10 +58,10 @@ class SubjectKind(StrEnum):
 
 
 SUBJECT_CHOICES = "|".join(SubjectKind)
-SUBJECT_NAMES = {SubjectKind.CITY: "市级", SubjectKind.COUNTY: "县级", SubjectKind.PARK: "园区",
+SUBJECT_NAMES: dict[str, str] = {SubjectKind.CITY: "市级", SubjectKind.COUNTY: "县级", SubjectKind.PARK: "园区",
                  SubjectKind.ENTERPRISE: "企业"}
 # The same kinds in a sentence ("责任主体是县(市、区)").
-SUBJECT_WORDS = {SubjectKind.CITY: "市级", SubjectKind.COUNTY: "县(市、区)", SubjectKind.PARK: "化工园区",
+SUBJECT_WORDS: dict[str, str] = {SubjectKind.CITY: "市级", SubjectKind.COUNTY: "县(市、区)", SubjectKind.PARK: "化工园区",
                  SubjectKind.ENTERPRISE: "企业"}
 
 CITY_ID = 0
@@ -74,7 +75,7 @@ class Status(StrEnum):
     EARLIEST = "earliest"
 
 
-STATUS_NAMES = {Status.OVERDUE: "逾期", Status.OPEN: "未到期", Status.DONE: "已完成", Status.EARLIEST: "最早日期"}
+STATUS_NAMES: dict[str, str] = {Status.OVERDUE: "逾期", Status.OPEN: "未到期", Status.DONE: "已完成", Status.EARLIEST: "最早日期"}
 # Marks a date that is not a deadline (an earliest date: nothing may be done before it).
 EARLIEST_MARK = "最早"
 
@@ -115,7 +116,7 @@ class EventKind(StrEnum):
     ALERT = "alert"
 
 
-EVENT_NAMES = {
+EVENT_NAMES: dict[str, str] = {
     EventKind.TRIAL_START: "试生产开始",
     EventKind.TRIAL_END: "试生产结束",
     EventKind.ACCEPTANCE: "竣工验收通过",
@@ -124,9 +125,9 @@ EVENT_NAMES = {
     EventKind.APPRENTICE: "新特种作业人员师带徒开始",
     EventKind.ALERT: "监测预警报警",
 }
-EVENT_HINT = "、".join(f"{k.value}({v})" for k, v in EVENT_NAMES.items())
+EVENT_HINT = "、".join(f"{k}({v})" for k, v in EVENT_NAMES.items())
 # The event as a period label reads it: "验收(2025-09-26)后", "计划试生产(2026-12-10)前".
-EVENT_SHORT = {
+EVENT_SHORT: dict[str, str] = {
     EventKind.TRIAL_START: "试生产",
     EventKind.TRIAL_END: "试生产结束",
     EventKind.ACCEPTANCE: "验收",
@@ -149,7 +150,7 @@ class TargetStatus(StrEnum):
     NO_DATA = "no_data"
 
 
-TARGET_STATUS_NAMES = {TargetStatus.MET: "达标", TargetStatus.NOT_MET: "未达标",
+TARGET_STATUS_NAMES: dict[str, str] = {TargetStatus.MET: "达标", TargetStatus.NOT_MET: "未达标",
                        TargetStatus.IN_PROGRESS: "进行中", TargetStatus.NO_DATA: "无数据"}
 
 # A cell starting with one of these makes a spreadsheet run a formula (OWASP CSV injection).

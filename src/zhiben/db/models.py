@@ -15,6 +15,8 @@ from sqlmodel import Field, SQLModel
 
 from zhiben import terms
 
+# Row ids are typed `int` though None until the first flush: code reads them only from stored rows,
+# and `int | None` would make every such read a type error. The schema is the same either way.
 SCHEMA_VERSION = 2
 CITY_ID = terms.CITY_ID
 CITY_NAME = terms.CITY_NAME
@@ -31,7 +33,7 @@ class Meta(SQLModel, table=True):
 
 
 class County(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
     short: str
     position: int = 0
@@ -40,7 +42,7 @@ class County(SQLModel, table=True):
 
 
 class Park(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
     county_id: int = Field(foreign_key="county.id")
 
@@ -94,7 +96,7 @@ class DueDate(SQLModel, table=True):
 
 
 class Enterprise(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     credit_code: str = Field(unique=True)
     name: str = Field(index=True)
     county_id: int = Field(foreign_key="county.id", index=True)
@@ -113,7 +115,7 @@ class EnterpriseTag(SQLModel, table=True):
 
 
 class Event(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     enterprise_id: int = Field(foreign_key="enterprise.id", index=True)
     kind: str
     date: dt.date
@@ -126,7 +128,7 @@ class EventDue(SQLModel, table=True):
     """Deadlines derived from events (computed with the working-day calendar at record time)."""
 
     __table_args__ = (UniqueConstraint("milestone_id", "enterprise_id", "period"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     milestone_id: str = Field(foreign_key="milestone.id", index=True)
     enterprise_id: int = Field(foreign_key="enterprise.id", index=True)
     event_id: int = Field(foreign_key="event.id")
@@ -142,7 +144,7 @@ class Completion(SQLModel, table=True):
         UniqueConstraint("milestone_id", "subject_kind", "subject_id", "period"),
         Index("ix_completion_subject", "subject_kind", "subject_id"),
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     milestone_id: str = Field(foreign_key="milestone.id")
     subject_kind: str
     subject_id: int
@@ -159,7 +161,7 @@ class AuditEntry(SQLModel, table=True):
 
     # `zhiben log --county` filters by subject; schema version 2 added this index (migrations.py).
     __table_args__ = (Index("ix_auditentry_subject", "subject_kind", "subject_id"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     at: dt.datetime = Field(default_factory=now, index=True)
     by: str | None = None
     action: str
@@ -179,7 +181,7 @@ class TargetValue(SQLModel, table=True):
     """A measured value for a `reported` target (e.g. 专业监管人员比例) entered by a user."""
 
     __table_args__ = (UniqueConstraint("milestone_id", "subject_kind", "subject_id"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     milestone_id: str = Field(foreign_key="milestone.id")
     subject_kind: str
     subject_id: int
@@ -190,7 +192,7 @@ class TargetValue(SQLModel, table=True):
 
 class SentMail(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("week", "recipient", "kind"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     week: str
     recipient: str
     kind: str = "overdue"

@@ -18,7 +18,7 @@ from email.utils import format_datetime, make_msgid
 from html import escape
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from zhiben.db import models
 from zhiben.errors import InputError, MailError
@@ -116,7 +116,7 @@ def build(session: Session, settings: Settings, day: dt.date, *, per_county: boo
         for recipient in settings.to:
             out.append(_outgoing(recipient, CITY_KIND, "市局", "市应急管理局", n, sender, day, "全市", sections,
                                  all_records, OVERDUE_COLUMNS, f"逾期事项_{day}.csv"))
-    counties = session.exec(select(models.County).order_by(models.County.position)).all() if per_county else []
+    counties = session.exec(select(models.County).order_by(col(models.County.position))).all() if per_county else []
     missing = [c.name for c in counties if not c.contact_email]
     if missing:
         notes.append(f"以下县级单位未设置联系邮箱,未单独发送(其事项已在市局清单中):{'、'.join(missing)};"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from zhiben import terms
 from zhiben.db import models
@@ -10,7 +10,7 @@ from zhiben.tracking import subjects
 
 
 def listing(session: Session) -> list[dict]:
-    rows = session.exec(select(models.County).order_by(models.County.position)).all()
+    rows = session.exec(select(models.County).order_by(col(models.County.position))).all()
     return [{"name": c.name, "short": c.short, "contact_name": c.contact_name, "contact_email": c.contact_email}
             for c in rows]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from zhiben.db import models
 from zhiben.errors import InputError
@@ -39,8 +39,8 @@ def add(session: Session, name: str, county: str) -> Added:
 def listing(session: Session) -> list[dict]:
     """Every park with its county and number of active enterprises, in the counties' order."""
     P, C, E = models.Park, models.County, models.Enterprise
-    count = (select(func.count()).select_from(E).where(E.park_id == P.id, E.active.is_(True))
+    count = (select(func.count()).select_from(E).where(col(E.park_id) == P.id, col(E.active).is_(True))
              .correlate(P).scalar_subquery())
-    q = (select(P.name, C.name.label("county"), count.label("enterprises")).join(C, C.id == P.county_id)
-         .order_by(C.position, P.name))
+    q = (select(P.name, C.name.label("county"), count.label("enterprises")).join(C, col(C.id) == P.county_id)
+         .order_by(col(C.position), col(P.name)))
     return [{"name": r.name, "county": r.county, "enterprises": r.enterprises} for r in session.exec(q)]

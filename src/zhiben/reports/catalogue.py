@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from zhiben import terms
 from zhiben.catalogue.wording import rule_text
@@ -23,7 +23,7 @@ def record(m: models.Milestone) -> dict:
 def listing(session: Session, *, plan: str | None = None, who: str | None = None,
             milestone_id: str | None = None) -> list[dict]:
     """Active entries in catalogue order, each with the Chinese name of who is responsible."""
-    q = select(models.Milestone).where(models.Milestone.active).order_by(models.Milestone.position)
+    q = select(models.Milestone).where(models.Milestone.active).order_by(col(models.Milestone.position))
     if plan:
         q = q.where(models.Milestone.plan == plan)
     if who:
@@ -42,7 +42,7 @@ def entry(session: Session, m: models.Milestone) -> dict:
     """One entry with every calendar due date of its schedule."""
     rec = record(m)
     dues = session.exec(select(models.DueDate).where(models.DueDate.milestone_id == m.id)
-                        .order_by(models.DueDate.due)).all()
+                        .order_by(col(models.DueDate.due))).all()
     rec["due_dates"] = [{"period": d.period, "period_label": period_label(d.period), "due": d.due.isoformat()}
                         for d in dues]
     return rec

@@ -22,7 +22,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from zhiben import terms
 from zhiben.catalogue import model as cat_mod
@@ -80,7 +80,7 @@ def derive(session: Session, event: models.Event, milestones: list[models.Milest
         milestones = _relative_milestones(session)
     if events is None:
         events = _events_of(session, ent.id)
-    session.exec(delete(models.EventDue).where(models.EventDue.event_id == event.id))
+    session.exec(delete(models.EventDue).where(col(models.EventDue.event_id) == event.id))
     rows, closers = [], {}
     for m in milestones:
         rule = cat_mod.RelativeRule.model_validate(m.rule)
@@ -185,8 +185,8 @@ class DueInfo:
 
 def dues_of(session: Session, *, event_id: int | None = None, enterprise_id: int | None = None) -> list[DueInfo]:
     q = (select(models.EventDue, models.Milestone.title, models.Completion)
-         .join(models.Milestone, models.Milestone.id == models.EventDue.milestone_id)
-         .outerjoin(models.Completion, (models.Completion.milestone_id == models.EventDue.milestone_id)
+         .join(models.Milestone, col(models.Milestone.id) == models.EventDue.milestone_id)
+         .outerjoin(models.Completion, (col(models.Completion.milestone_id) == models.EventDue.milestone_id)
                     & (models.Completion.subject_kind == "enterprise")
                     & (models.Completion.subject_id == models.EventDue.enterprise_id)
                     & (models.Completion.period == models.EventDue.period)))
@@ -293,7 +293,7 @@ def remove(session: Session, event_id: int, *, by: str | None = None) -> Outcome
         audit.record(session, action="reopen", m_id=c.milestone_id, subject=subject, period=period,
                               old="done", new="open", done_on=None, evidence=f"事件 #{event_id} 已删除", by=by,
                               source=c.source)
-    session.exec(delete(models.EventDue).where(models.EventDue.event_id == event.id))
+    session.exec(delete(models.EventDue).where(col(models.EventDue.event_id) == event.id))
     session.delete(event)
     session.flush()
     rederive_enterprise(session, ent.id)
@@ -311,15 +311,15 @@ class EventRow:
 def list_events(session: Session, *, enterprise_id: int | None = None, county_id: int | None = None,
                 kind: str | None = None) -> list[EventRow]:
     q = (select(models.Event, models.Enterprise, models.County.name)
-         .join(models.Enterprise, models.Enterprise.id == models.Event.enterprise_id)
-         .join(models.County, models.County.id == models.Enterprise.county_id))
+         .join(models.Enterprise, col(models.Enterprise.id) == models.Event.enterprise_id)
+         .join(models.County, col(models.County.id) == models.Enterprise.county_id))
     if enterprise_id is not None:
         q = q.where(models.Event.enterprise_id == enterprise_id)
     if county_id is not None:
         q = q.where(models.Enterprise.county_id == county_id)
     if kind is not None:
         q = q.where(models.Event.kind == check_kind(kind))
-    rows = session.exec(q.order_by(models.Event.date, models.Event.id)).all()
+    rows = session.exec(q.order_by(col(models.Event.date), col(models.Event.id))).all()
     dues: dict[int, list[DueInfo]] = {}
     for ent_id in {ent.id for _, ent, _ in rows}:
         for d in dues_of(session, enterprise_id=ent_id):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from pydantic import TypeAdapter
 from sqlalchemy import delete, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from zhiben import terms as county_names
 from zhiben.catalogue import model as cat_mod
@@ -212,8 +212,8 @@ def _orphaned_records(session: Session, active_ids: set[str]) -> list[tuple[str,
     known = {tuple(r) for r in session.exec(dues).all()}
     rows = session.exec(
         select(models.Completion.milestone_id, models.Completion.period, models.Milestone.kind)
-        .join(models.Milestone, models.Milestone.id == models.Completion.milestone_id)
-        .where(models.Milestone.kind.in_(["once", "recurring"]))
+        .join(models.Milestone, col(models.Milestone.id) == models.Completion.milestone_id)
+        .where(col(models.Milestone.kind).in_(["once", "recurring"]))
     ).all()
     return sorted({(mid, p) for mid, p, _ in rows if mid in active_ids and (mid, p) not in known})
 

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import exists
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from zhiben import terms
 from zhiben.db import models
@@ -65,7 +65,7 @@ def target_milestones(session: Session, *, plan: str | None = None, milestone_id
         q = q.where(models.Milestone.plan == plan)
     if milestone_id:
         q = q.where(models.Milestone.id == milestone_id)
-    return list(session.exec(q.order_by(models.Milestone.position)).all())
+    return list(session.exec(q.order_by(col(models.Milestone.position))).all())
 
 
 def _population(session: Session, m: models.Milestone) -> list[tuple[int, str | None]]:
@@ -75,14 +75,14 @@ def _population(session: Session, m: models.Milestone) -> list[tuple[int, str | 
     if m.sector:
         q = q.where(E.sector == m.sector)
     if m.tags:
-        q = q.where(exists().where(ET.enterprise_id == E.id, ET.tag.in_(m.tags)))
+        q = q.where(exists().where(col(ET.enterprise_id) == E.id, col(ET.tag).in_(m.tags)))
     if m.exclude_tags:
-        q = q.where(~exists().where(ET.enterprise_id == E.id, ET.tag.in_(m.exclude_tags)))
+        q = q.where(~exists().where(col(ET.enterprise_id) == E.id, col(ET.tag).in_(m.exclude_tags)))
     return list(session.exec(q).all())
 
 
 def _counties(session: Session) -> list[models.County]:
-    return list(session.exec(select(models.County).order_by(models.County.position)).all())
+    return list(session.exec(select(models.County).order_by(col(models.County.position))).all())
 
 
 def _row(m: models.Milestone, scope_kind: str, scope: str, as_of: dt.date, **kw) -> TargetRow:
