@@ -155,7 +155,7 @@ def test_list_filters(cli, tmp_path):
     assert (result.exit_code, result.output) == (2, "错误:未知的标签“粉尘爆炸”,最接近的有:粉尘涉爆\n")
     plain = cli("enterprise", "list", "--county", "临清", "--format", "csv")
     assert plain.output.splitlines() == [
-        "统一社会信用代码,企业名称,所属县区,行业,标签,风险等级,所属园区,联系人,邮箱",
+        "\ufeff统一社会信用代码,企业名称,所属县区,行业,标签,风险等级,所属园区,联系人,邮箱",
         f"{code(3)},临清华润化工有限公司,临清市,化工/危险化学品,重点监管,蓝,,,",
     ]
 

@@ -144,7 +144,7 @@ def test_progress_targets_table_text(cli, register):
               "--format", "csv")
     assert res.exit_code == 0, res.output
     assert res.output.splitlines() == [
-        "编号,目标,范围,测算值,测算依据,目标值,期限,状态",
+        "\ufeff编号,目标,范围,测算值,测算依据,目标值,期限,状态",
         "chem-21-b,重点监管类企业80%以上达到蓝黄等级,茌平区,80.0%,4/5 家,80.0%,2026-12-31,进行中",
     ]
     res = cli("progress", "--targets", "--id", "chem-21-b", "--county", "临清", "--as-of", "2025-06-30",

@@ -212,6 +212,7 @@ def _build_aliases() -> dict[str, str]:
 
 ALIASES = _build_aliases()
 NAMES = [name for name, _ in COUNTIES]
+SHORT_NAMES = dict(COUNTIES)  # official name → short name, for narrow tables
 
 
 def canonical(name: str) -> str | None:

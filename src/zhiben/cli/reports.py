@@ -12,22 +12,11 @@ from zhiben.reports.records import OVERDUE_COLUMNS, PROGRESS_COLUMNS, UPCOMING_C
 BY = ("county", "plan", "milestone", "enterprise")
 
 
-def filters_for(session, *, plan=None, county=None, who=None, enterprise=None, sector=None, tag=None, risk=None,
-                milestone_id=None):
-    """Turn CLI filter options into reports.Filters, resolving names with Chinese errors."""
-    from zhiben.reports import rows as reports
-    from zhiben.tracking import subjects
+def filters_for(session, **values):
+    """CLI filter options → reports.Filters; unknown or empty values are Chinese errors (exit 2)."""
+    from zhiben.reports import filters
 
-    return reports.Filters(
-        plan=common.choice(plan, tuple(terms.Plan), "方案") if plan else None,
-        county_id=subjects.county_subject(session, county).id if county else None,
-        who=common.choice(who, tuple(terms.SubjectKind), "责任主体类别") if who else None,
-        enterprise_id=subjects.find_enterprise(session, enterprise).id if enterprise else None,
-        sector=terms.resolve_sector(sector) if sector else None,
-        tag=tag,
-        risk=terms.resolve_risk(risk) if risk else None,
-        milestone_id=subjects.get_milestone(session, milestone_id).id if milestone_id else None,
-    )
+    return filters.resolve(session, **values)
 
 
 def effective_note(session) -> str:
@@ -37,9 +26,9 @@ def effective_note(session) -> str:
     return f"方案自 {loader.effective_date(session)} 起施行"
 
 
-Plan = typer.Option(None, "--plan", help=f"方案:{terms.PLAN_CHOICES}")
+Plan = typer.Option(None, "--plan", help=f"方案:{terms.PLAN_CHOICES} 或 化工、矿山、工贸")
 County = typer.Option(None, "--county", help="县级单位(含其辖区企业),可用简称")
-Who = typer.Option(None, "--who", help=f"责任主体类别:{terms.SUBJECT_CHOICES}")
+Who = typer.Option(None, "--who", help=f"责任主体类别:{terms.SUBJECT_CHOICES} 或 市级、县级、园区、企业")
 Ent = typer.Option(None, "--enterprise", help="企业统一社会信用代码或全称")
 Sector = typer.Option(None, "--sector", help=f"企业行业:{terms.PLAN_CHOICES} 或中文")
 Tag = typer.Option(None, "--tag", help="企业标签,如 粉尘涉爆")
@@ -49,43 +38,126 @@ AsOf = typer.Option(None, "--as-of", help=common.AS_OF_HELP)
 Fmt = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP)
 
 
+Detail = typer.Option(False, "--detail", help="逐行列出每个责任主体、每个周期(默认先按事项汇总)")
+Limit = typer.Option(None, "--limit", min=1, help="最多显示 N 行,其余注明“另有 N 项未显示”")
+Group = typer.Option(False, "--group", help="json/csv 输出按事项汇总的结果(默认为逐行明细)")
+
+
 def overdue(ctx: typer.Context, plan: str = Plan, county: str = County, who: str = Who, enterprise: str = Ent,
             sector: str = Sector, tag: str = Tag, risk: str = Risk, milestone_id: str = Mid, as_of: str = AsOf,
-            fmt: str = Fmt):
-    """列出截至某日已逾期未完成的事项。"""
-    from zhiben.outputs import terminal as render
-    from zhiben.reports import rows as reports
-
-    render.check_format(fmt)
+            fmt: str = Fmt, detail: bool = Detail, limit: int = Limit, group: bool = Group):
+    """逾期事项:先按事项汇总(涉及县区、企业数,最长逾期),--detail 逐行列出。"""
     day = common.as_of(as_of)
-    with common.session(ctx) as s:
-        f = filters_for(s, plan=plan, county=county, who=who, enterprise=enterprise, sector=sector, tag=tag,
-                        risk=risk, milestone_id=milestone_id)
-        dirs = event_directions(s)
-        records = [row_record(r, dirs) for r in reports.overdue(s, f, day)]
-        since = effective_note(s)
-    render.emit(records, OVERDUE_COLUMNS, fmt, title=f"截至 {day} 逾期事项({len(records)} 项;{since})",
-                empty=f"截至 {day} 没有逾期事项")
+    _occurrences(ctx, "overdue", day, None, fmt=fmt, detail=detail, limit=limit, group=group,
+                 filters=dict(plan=plan, county=county, who=who, enterprise=enterprise, sector=sector, tag=tag,
+                              risk=risk, milestone_id=milestone_id))
 
 
 def upcoming(ctx: typer.Context, days: int = typer.Option(30, "--days", help="未来天数", min=0, max=common.MAX_DAYS),
              plan: str = Plan, county: str = County, who: str = Who, enterprise: str = Ent,
              sector: str = Sector, tag: str = Tag, risk: str = Risk, milestone_id: str = Mid, as_of: str = AsOf,
-             fmt: str = Fmt):
-    """列出未来若干天内到期、尚未完成的事项。"""
+             fmt: str = Fmt, detail: bool = Detail, limit: int = Limit, group: bool = Group):
+    """即将到期:未来若干天内到期、尚未完成的事项,先按事项汇总,--detail 逐行列出。"""
+    day = common.as_of(as_of)
+    _occurrences(ctx, "upcoming", day, days, fmt=fmt, detail=detail, limit=limit, group=group,
+                 filters=dict(plan=plan, county=county, who=who, enterprise=enterprise, sector=sector, tag=tag,
+                              risk=risk, milestone_id=milestone_id))
+
+
+def _occurrences(ctx, kind, day, days, *, fmt, detail, limit, group, filters):
+    import itertools
+    import shutil
+    import sys
+
+    from zhiben.errors import InputError
+    from zhiben.outputs import report_view as view
     from zhiben.outputs import terminal as render
     from zhiben.reports import rows as reports
+    from zhiben.reports import summary as summ
 
     render.check_format(fmt)
-    day = common.as_of(as_of)
+    if detail and group:
+        raise InputError("--detail 与 --group 不能同时使用")
+    if group and fmt not in ("json", "csv"):
+        raise InputError("--group 只用于 json、csv 输出;表格输出默认就是按事项汇总的")
+    title = f"截至 {day} 逾期事项" if kind == "overdue" else f"{day} 起 {days} 天内到期事项"
+    empty = f"截至 {day} 没有逾期事项" if kind == "overdue" else f"{day} 起 {days} 天内没有到期事项"
     with common.session(ctx) as s:
-        f = filters_for(s, plan=plan, county=county, who=who, enterprise=enterprise, sector=sector, tag=tag,
-                        risk=risk, milestone_id=milestone_id)
-        dirs = event_directions(s)
-        records = [row_record(r, dirs) for r in reports.upcoming(s, f, day, days)]
+        f = filters_for(s, **filters)
         since = effective_note(s)
-    render.emit(records, UPCOMING_COLUMNS, fmt, title=f"{day} 起 {days} 天内到期事项({len(records)} 项;{since})",
-                empty=f"{day} 起 {days} 天内没有到期事项")
+        if f.county_id is not None:
+            title = f"{title}({_county_name(s, f.county_id)})"
+        dirs = event_directions(s)
+        rows = reports.overdue(s, f, day) if kind == "overdue" else reports.upcoming(s, f, day, days)
+        if fmt in ("json", "csv"):
+            if group:
+                records = summ.group_records(summ.summarise(rows))
+                cols = view.group_columns(kind, plain=True)
+            else:
+                records = (row_record(r, dirs) for r in rows)
+                cols = view.detail_columns(kind)
+            if limit is not None:
+                records, rest = _capped(records, limit)
+            if fmt == "json":
+                for piece in render.json_pieces(records):
+                    sys.stdout.write(piece)
+                sys.stdout.write("\n")
+            else:
+                render.write_bytes_text(render.csv_lines(records, cols))
+            if limit is not None and (n := rest()):
+                typer.echo(f"另有 {n:,} 项未显示", err=True)
+            return
+        tty = fmt == "table" and sys.stdout.isatty()
+        v = view.View(kind, "plain" if fmt == "table" and not tty else fmt,
+                      width=shutil.get_terminal_size().columns if tty else None, tty=tty, limit=limit,
+                      hide=_hidden(f))
+        if fmt == "table" and tty:
+            v.fmt = "table"
+        if detail:
+            it = iter(rows)
+            first = list(itertools.islice(it, 1))
+            if not first:
+                typer.echo(empty)
+                return
+            render.write_lines(view.table_lines((row_record(r, dirs) for r in itertools.chain(first, it)),
+                                                view.detail_columns(kind), v))
+            return
+        summary = summ.summarise(rows)
+    if not summary:
+        typer.echo(empty)
+        return
+    hint = [f"逐个责任主体、逐个周期列出:zhiben {kind} --detail",
+            "缩小范围:--id 编号、--county 县区简称、--limit 行数", "按县区通报:zhiben progress --by county"]
+    render.write_lines(view.summary_lines(summary, title, hint, v, note=since))
+
+
+def _capped(records, limit):
+    """(the first `limit` records, a function counting the rest once those have been consumed)."""
+    import itertools
+
+    it = iter(records)
+    head = itertools.islice(it, limit)
+    return head, lambda: sum(1 for _ in it)
+
+
+def _hidden(f) -> set:
+    """Columns a filter makes redundant: one county, one kind of subject, one enterprise."""
+    hide = set()
+    if f.plan is not None:
+        hide.add("plan")
+    if f.county_id is not None:
+        hide.add("county")
+    if f.who is not None:
+        hide.add("subject_kind")
+    if f.enterprise_id is not None:
+        hide |= {"subject_kind", "county"}
+    return hide
+
+
+def _county_name(session, county_id: int) -> str:
+    from zhiben.db import models
+
+    return session.get(models.County, county_id).name
 
 
 def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="分组:county|plan|milestone|enterprise"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 from collections.abc import Iterable, Sequence
 
@@ -67,21 +68,31 @@ def to_json(records: Sequence[dict] | dict) -> str:
     return "".join(json_pieces(records))
 
 
-def json_pieces(records: Sequence[dict] | dict, *, chunk: int = 2000):
-    """to_json's text in pieces, so a report of a million rows never sits in memory as one string."""
-    data = records if isinstance(records, dict) else list(records)
-    if not (isinstance(data, list) and data and _flat_records(data)):
-        yield json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
+def json_pieces(records: Iterable[dict] | dict, *, chunk: int = 2000):
+    """to_json's text in pieces, consuming `records` a chunk at a time: a report of a million rows
+    never sits in memory as one list or one string."""
+    if isinstance(records, dict):
+        yield json.dumps(records, ensure_ascii=False, indent=2, default=_json_default)
         return
+    it = iter(records)
+    first = True
+    while batch := list(itertools.islice(it, chunk)):
+        yield ("[\n  " if first else ",\n  ") + _json_items(batch)
+        first = False
+    yield "[]" if first else "\n]"
+
+
+def _json_items(batch: list) -> str:
+    """Items laid out exactly as json.dumps(indent=2) lays out a list's items, joined by ",\n  "."""
+    if not _flat_records(batch):
+        return ",\n  ".join(json.dumps(x, ensure_ascii=False, indent=2, default=_json_default).replace("\n", "\n  ")
+                             for x in batch)
     # json uses its C encoder only without `indent`. Encode compactly with NUL as the item
     # separator (never present in encoded strings, which escape control characters), then lay
     # it out exactly as indent=2 would: same bytes, several times faster on big reports.
-    for start in range(0, len(data), chunk):
-        text = json.dumps(data[start:start + chunk], ensure_ascii=False, separators=("\x00", ": "),
-                          default=_json_default)
-        body = text[2:-2].replace("}\x00{", "\n  },\n  {\n    ").replace("\x00", ",\n    ")
-        yield ("[\n  {\n    " if start == 0 else "\n  },\n  {\n    ") + body
-    yield "\n  }\n]"
+    text = json.dumps(batch, ensure_ascii=False, separators=("\x00", ": "), default=_json_default)
+    body = text[2:-2].replace("}\x00{", "\n  },\n  {\n    ").replace("\x00", ",\n    ")
+    return "{\n    " + body + "\n  }"
 
 
 _SCALARS = {str, int, float, bool, type(None), dt.date, dt.datetime}
@@ -150,7 +161,7 @@ def emit(records: Sequence[dict], columns: Sequence[Column], fmt: str, *, title:
             sys.stdout.write(piece)
         sys.stdout.write("\n")
     elif fmt == "csv":
-        sys.stdout.write(to_csv(records, columns))
+        write_bytes_text([to_csv(records, columns, bom=True)])
     elif fmt in ("markdown", "plain"):
         if not records:
             sys.stdout.write(empty + "\n")
@@ -164,3 +175,63 @@ def emit(records: Sequence[dict], columns: Sequence[Column], fmt: str, *, title:
             console.print(empty)
             return
         console.print(rich_table(records, columns, title=title))
+
+
+def write_lines(lines: Iterable[str], *, batch: int = 500) -> None:
+    """Write lines to stdout as they come, a batch per write call (a million rows never wait in memory)."""
+    import sys
+
+    out = sys.stdout
+    buf: list[str] = []
+    for text in lines:
+        buf.append(text)
+        if len(buf) >= batch:
+            out.write("\n".join(buf) + "\n")
+            buf.clear()
+    if buf:
+        out.write("\n".join(buf) + "\n")
+
+
+CSV_BOM = "\ufeff"
+
+
+def csv_lines(records: Iterable[dict], columns: Sequence, *, bom: bool = True) -> Iterable[str]:
+    """CSV rows as text, streamed: Chinese headers, labels (never internal keys), guarded cells.
+
+    The BOM is on by default, also on stdout: `zhiben overdue -f csv > 逾期.csv` must open in Excel
+    on Chinese Windows, which reads a BOM-less file as GBK. Lines end in CRLF like Excel's own CSV.
+    """
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+
+    def take() -> str:
+        text = buf.getvalue()
+        buf.seek(0)
+        buf.truncate()
+        return text
+
+    w.writerow([c.label if hasattr(c, "label") else c[1] for c in columns])
+    yield (CSV_BOM if bom else "") + take()
+    cells = [c.text if hasattr(c, "text") else (lambda r, k=c[0]: _cell(display_value(k, r.get(k))))
+             for c in columns]
+    for n, r in enumerate(records, 1):
+        w.writerow([guard_csv(f(r)) for f in cells])
+        if n % 500 == 0:
+            yield take()
+    yield take()
+
+
+def write_bytes_text(pieces: Iterable[str]) -> None:
+    """UTF-8 straight to stdout's bytes: no newline translation (CRLF stays CRLF on Windows) and no
+    console code page (a GBK console cannot encode the BOM)."""
+    import sys
+
+    sys.stdout.flush()
+    raw = getattr(sys.stdout, "buffer", None)
+    for piece in pieces:
+        if raw is None:
+            sys.stdout.write(piece)
+        else:
+            raw.write(piece.encode("utf-8"))
+    if raw is not None:
+        raw.flush()

@@ -1,0 +1,222 @@
+"""Records → one text line each: fitted to a terminal, or full width when piped.
+
+On a terminal (a width is given) every record is exactly one line within that width: columns
+are first abbreviated (方案 → 化工, 县区 → 茌平), then dropped in a fixed order (lowest `drop`
+first; 0 = never), and only the flexible column (the title) is cut, with "…". Ids, dates, codes
+and numbers are never cut or wrapped. Without a width (stdout is a file or a pipe) lines are full
+width and nothing is cut: grep finds every value whole.
+
+Streaming: column widths come from a lookahead of the first rows (plus each column's header);
+a later, longer value widens its own line only. Nothing holds more than the lookahead in memory.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+
+from rich.cells import cell_len
+
+LOOKAHEAD = 2000
+GAP = "  "
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    label: str
+    text: Callable[[dict], str]  # record → cell text
+    right: bool = False  # numbers: right-aligned
+    drop: int = 0  # dropped to fit a terminal, lowest first; 0 = always shown
+    short: Callable[[dict], str] | None = None  # the abbreviated cell, tried before dropping anything
+    short_label: str | None = None  # the header that goes with it ("所属县区" → "县区")
+    flex: bool = False  # the one column cut with "…" (the title)
+    min_width: int = 0
+    style: Callable[[dict], str | None] | None = None  # ANSI colour for the cell on a terminal
+
+
+_widths: dict[str, int] = {}
+
+
+def width(text: str) -> int:
+    """Display columns (CJK = 2), memoised: titles and names repeat on most rows."""
+    w = _widths.get(text)
+    if w is None:
+        w = cell_len(text)
+        if len(_widths) < 200_000:
+            _widths[text] = w
+    return w
+
+
+def cut(text: str, room: int) -> str:
+    """`text` within `room` display columns, ending in "…" when shortened."""
+    if width(text) <= room:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = cell_len(ch)
+        if used + w > room - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + ELLIPSIS
+
+
+def pad(text: str, room: int, right: bool = False) -> str:
+    fill = " " * max(0, room - width(text))
+    return fill + text if right else text + fill
+
+
+@dataclass
+class Layout:
+    cols: list[Col]
+    widths: list[int]
+
+
+def natural_widths(cols: list[Col], sample: list[dict]) -> list[int]:
+    out = []
+    for c in cols:
+        w = width(c.label)
+        for r in sample:
+            w = max(w, width(c.text(r)))
+        out.append(w)
+    return out
+
+
+def fit(cols: list[Col], sample: list[dict], total: int | None) -> Layout:
+    """Choose columns and widths for `total` display columns (None: no limit)."""
+    cols = list(cols)
+    widths = natural_widths(cols, sample)
+    if total is None:
+        return Layout(cols, widths)
+
+    def used() -> int:
+        return sum(widths) + len(GAP) * (len(cols) - 1)
+
+    # 1. Abbreviate (plan and county short names): nothing is lost that the reader cannot infer.
+    for i, c in enumerate(cols):
+        if used() <= total:
+            break
+        if c.short is not None:
+            cols[i] = replace(c, text=c.short, short=None, label=c.short_label or c.label)
+            widths[i] = natural_widths([cols[i]], sample)[0]
+    # 2. The title gives up room down to its minimum; 3. if that is not enough, columns go in drop
+    # order (the title getting its room back each time); 4. with nothing left to drop the title
+    # takes whatever remains.
+    droppable = sorted((c for c in cols if c.drop), key=lambda c: c.drop)
+    while True:
+        flex = next((i for i, c in enumerate(cols) if c.flex), None)
+        if flex is None:
+            if used() <= total or not droppable:
+                break
+        else:
+            natural = natural_widths([cols[flex]], sample)[0]
+            floor = min(natural, max(cols[flex].min_width, width(cols[flex].label)))
+            widths[flex] = natural
+            widths[flex] = max(floor, natural - max(0, used() - total))
+            if used() <= total:
+                break
+            if not droppable:
+                widths[flex] = max(2, widths[flex] - (used() - total))
+                break
+        i = cols.index(droppable.pop(0))
+        del cols[i], widths[i]
+    return Layout(cols, widths)
+
+
+def _colour() -> bool:
+    return "NO_COLOR" not in os.environ
+
+
+def header(layout: Layout, *, tty: bool) -> str:
+    cells = [pad(c.label, w, c.right) for c, w in zip(layout.cols, layout.widths)]
+    line = GAP.join(cells).rstrip()
+    return f"\x1b[1m{line}\x1b[0m" if tty and _colour() else line
+
+
+def line(layout: Layout, rec: dict, *, total: int | None, tty: bool) -> str:
+    cells = []
+    colour = tty and _colour()
+    texts = [c.text(rec) for c in layout.cols]
+    if total is not None:
+        # A value longer than the lookahead saw takes its room from the title, never past `total`.
+        over = sum(max(0, width(t) - w) for t, w, c in zip(texts, layout.widths, layout.cols) if not c.flex)
+        widths = [w - over if c.flex else w for c, w in zip(layout.cols, layout.widths)]
+    else:
+        widths = layout.widths
+    last = len(texts) - 1
+    for n, (c, w, t) in enumerate(zip(layout.cols, widths, texts)):
+        if c.flex and total is not None:
+            t = cut(t, max(w, 2))
+        cell = t if (n == last and not c.right) else pad(t, w, c.right)
+        if colour and c.style is not None and (s := c.style(rec)):
+            cell = f"{s}{cell}\x1b[0m"
+        cells.append(cell)
+    return GAP.join(cells)
+
+
+def render(records: Iterable[dict], cols: list[Col], *, total: int | None, tty: bool = False,
+           limit: int | None = None) -> Iterator[str]:
+    """Header then one line per record (without newlines); `limit` caps them and says how many were left."""
+    it = iter(records)
+    sample = list(itertools.islice(it, LOOKAHEAD if limit is None else min(LOOKAHEAD, limit)))
+    layout = fit(cols, sample, total)
+    yield header(layout, tty=tty)
+    shown = 0
+    for rec in itertools.chain(sample, it):
+        if limit is not None and shown >= limit:
+            rest = 1 + sum(1 for _ in it)
+            yield f"另有 {rest:,} 项未显示"
+            return
+        yield line(layout, rec, total=total, tty=tty)
+        shown += 1
+
+
+def markdown(records: Iterable[dict], cols: list[Col], *, limit: int | None = None) -> Iterator[str]:
+    """A GitHub table, padded from the lookahead (CJK-aware), streamed."""
+    it = iter(records)
+    sample = list(itertools.islice(it, LOOKAHEAD if limit is None else min(LOOKAHEAD, limit)))
+    widths = natural_widths(cols, sample)
+
+    def row(cells):
+        return "| " + " | ".join(pad(t, w, c.right) for t, w, c in zip(cells, widths, cols)) + " |"
+
+    def esc(t: str) -> str:
+        return t.replace("|", "\\|")
+
+    yield row([c.label for c in cols])
+    yield "|" + "|".join(("-" * (w + 1) + ":") if c.right else "-" * (w + 2) for w, c in zip(widths, cols)) + "|"
+    shown = 0
+    for rec in itertools.chain(sample, it):
+        if limit is not None and shown >= limit:
+            rest = 1 + sum(1 for _ in it)
+            yield ""
+            yield f"另有 {rest:,} 项未显示"
+            return
+        yield row([esc(c.text(rec)) for c in cols])
+        shown += 1
+
+
+def wrap(text: str, total: int | None) -> list[str]:
+    """A sentence in lines of at most `total` display columns, broken after punctuation where it can be."""
+    if total is None or width(text) <= total:
+        return [text]
+    out = []
+    while width(text) > total:
+        used, cut_at, brk = 0, 0, 0
+        for n, ch in enumerate(text):
+            used += cell_len(ch)
+            if used > total:
+                break
+            cut_at = n + 1
+            if ch in ",;、:。 ":
+                brk = n + 1
+        at = brk if brk > cut_at // 2 else cut_at
+        out.append(text[:at].rstrip())
+        text = text[at:].lstrip()
+    if text:
+        out.append(text)
+    return out

@@ -1,0 +1,173 @@
+"""The overdue / upcoming / progress views a person reads: grouped summary first, detail on request.
+
+Every column here shows labels and names (records.py keeps the internal keys for JSON only).
+`width` is the terminal's width, or None when stdout is a file or a pipe (full-width lines).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from zhiben import terms
+from zhiben.outputs.lines import Col, markdown, render, wrap
+from zhiben.reports.labels import due_label
+from zhiben.reports.summary import Summary
+
+
+@dataclass
+class View:
+    kind: str  # "overdue" | "upcoming"
+    fmt: str = "table"  # table | plain | markdown
+    width: int | None = None
+    tty: bool = False
+    limit: int | None = None
+    hide: set = field(default_factory=set)  # column keys made redundant by a filter (county under --county)
+
+
+def _get(key):
+    return lambda r: "" if r.get(key) is None else str(r[key])
+
+
+def _plan(r):
+    return terms.PLAN_NAMES.get(r["plan"], r["plan"])
+
+
+def _plan_short(r):
+    return terms.PLAN_SHORT.get(r["plan"], r["plan"])
+
+
+def _county_short(r):
+    c = r.get("county")
+    return terms.SHORT_NAMES.get(c, c) if c else ""
+
+
+def _days_style(r):
+    d = r.get("days_overdue", r.get("max_days_overdue"))
+    if d is None:
+        d = r.get("days_left", r.get("min_days_left"))
+        return "\x1b[33m" if d is not None and d <= 7 else None
+    return "\x1b[1;31m" if d > 90 else "\x1b[31m" if d > 30 else "\x1b[33m"
+
+
+def _num(n) -> str:
+    return f"{n:,}" if isinstance(n, int) else ""
+
+
+def _raw(n) -> str:
+    return str(n) if isinstance(n, int) else ""
+
+
+def detail_columns(kind: str) -> list[Col]:
+    days = ("days_overdue", "逾期天数") if kind == "overdue" else ("days_left", "剩余天数")
+    return [
+        # The plan goes before the county: the id already says chem/mine/trade, the county says whom to call.
+        Col("milestone_id", "编号", _get("milestone_id"), drop=6),
+        Col("plan", "方案", _plan, short=_plan_short, drop=3),
+        Col("title", "事项", _get("title"), flex=True, min_width=16),
+        Col("subject_kind", "主体类别", lambda r: terms.SUBJECT_NAMES.get(r["subject_kind"], r["subject_kind"]),
+            drop=2),
+        Col("subject", "责任主体", _get("subject")),
+        Col("county", "所属县区", _get("county"), short=_county_short, short_label="县区", drop=4),
+        Col("credit_code", "统一社会信用代码", _get("credit_code"), drop=1),
+        Col("period_label", "周期", _get("period_label"), drop=5),
+        Col("due", "期限", lambda r: due_label(r["due"], r["status"])),
+        Col(days[0], days[1], _get(days[0]), right=True, style=_days_style),
+    ]
+
+
+def _counties_cell(g: dict) -> str:
+    if g["counties"]:
+        return _num(g["counties"])
+    return "市级" if g["city"] else ""
+
+
+def group_columns(kind: str, *, plain: bool = False) -> list[Col]:
+    """One line per milestone. `plain`: bare numbers for CSV (a spreadsheet sums them)."""
+    num = _raw if plain else _num
+    days = (lambda n: str(n)) if plain else (lambda n: f"{n:,} 天")
+    if kind == "overdue":
+        dates = [Col("first_due", "首个期限", lambda g: g["first_due"].isoformat(), drop=1),
+                 Col("max_days_overdue", "最长逾期(天)" if plain else "最长逾期",
+                     lambda g: days(g["max_days_overdue"]), right=True, style=_days_style)]
+    else:
+        dates = [Col("first_due", "最近期限", lambda g: due_label(g["first_due"], g["status"])),
+                 Col("min_days_left", "剩余天数", lambda g: days(g["min_days_left"]), right=True, style=_days_style)]
+    return [
+        Col("milestone_id", "编号", _get("milestone_id"), drop=3),
+        Col("plan", "方案", _plan, short=_plan_short, drop=2),
+        # 12 characters of the title before the oldest due date gives way (the longest overdue says it too).
+        Col("title", "事项", _get("title"), flex=True, min_width=24),
+        Col("counties", "县区", _counties_cell, right=True),
+        Col("enterprises", "企业", lambda g: num(g["enterprises"]) if g["enterprises"] else "", right=True),
+        Col("items", "项数", lambda g: num(g["items"]), right=True),
+        *dates,
+    ]
+
+
+def plan_columns(kind: str) -> list[Col]:
+    days = (Col("max_days_overdue", "最长逾期", lambda p: f"{p['max_days_overdue']:,} 天", right=True)
+            if kind == "overdue" else
+            Col("min_days_left", "最近到期", lambda p: f"{p['min_days_left']:,} 天后", right=True))
+    return [
+        Col("plan_name", "方案", _get("plan_name")),
+        Col("milestones", "事项", lambda p: _num(p["milestones"]), right=True),
+        Col("items", "项数", lambda p: _num(p["items"]), right=True),
+        Col("counties", "县区", _counties_cell, right=True),
+        Col("enterprises", "企业", lambda p: _num(p["enterprises"]) if p["enterprises"] else "", right=True),
+        days,
+    ]
+
+
+def _visible(cols: list[Col], view: View) -> list[Col]:
+    return [c for c in cols if c.key not in view.hide]
+
+
+def table_lines(records: Iterable[dict], cols: list[Col], view: View) -> Iterator[str]:
+    cols = _visible(cols, view)
+    if view.fmt == "markdown":
+        return markdown(records, cols, limit=view.limit)
+    return render(records, cols, total=view.width if view.fmt == "table" else None,
+                  tty=view.tty and view.fmt == "table", limit=view.limit)
+
+
+def scope_sentence(summary: Summary) -> str:
+    """"79 个事项共 66,462 项,涉及 11 个县区、5,000 家企业和市局本级"."""
+    t = summary.total
+    who = []
+    if t.counties:
+        who.append(f"{len(t.counties):,} 个县区")
+    if t.enterprises:
+        who.append(f"{len(t.enterprises):,} 家企业")
+    text = f"{len(t.milestones):,} 个事项共 {t.items:,} 项"
+    if who or t.city:
+        text += ",涉及 " + "、".join(who) + (("和" if who else "") + "市局本级" if t.city else "")
+    return text
+
+
+def summary_lines(summary: Summary, title: str, hint: list[str], view: View, note: str | None = None) -> Iterator[str]:
+    """Title with the scope, one line per milestone, totals per plan, the hint for the detail."""
+    from zhiben.reports.summary import group_records, plan_records
+
+    heading = f"{title}:{scope_sentence(summary)}"
+    if view.fmt == "markdown":
+        yield f"## {heading}"
+    else:
+        yield from wrap(heading, view.width if view.fmt == "table" else None)
+    if note:
+        yield note
+    yield ""
+    yield from table_lines(group_records(summary), group_columns(view.kind), view)
+    yield ""
+    plans = plan_records(summary)
+    if len(plans) > 2 or view.fmt == "markdown":  # one plan: its total is the heading already
+        yield "按方案合计:" if view.fmt != "markdown" else "**按方案合计**"
+        yield ""
+        yield from table_lines(plans, plan_columns(view.kind),
+                               View(view.kind, view.fmt, view.width, view.tty, None, view.hide))
+        yield ""
+    for text in hint:
+        if view.fmt == "markdown":
+            yield f"- {text}"
+        else:
+            yield from wrap(text, view.width if view.fmt == "table" else None)
