@@ -71,6 +71,7 @@ def _register() -> None:
     from zhiben.cli import (
         backup,
         catalogue,
+        check,
         config,
         county,
         enterprise,
@@ -87,7 +88,7 @@ def _register() -> None:
     )
 
     for module in (reports, track, enterprise, event, target, catalogue, county, park, export, meeting, status, mail,
-                   config, setup, backup):
+                   config, setup, backup, check):
         module.register(app)
 
 

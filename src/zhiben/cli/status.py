@@ -31,9 +31,8 @@ def import_(
     by: str = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
 ):
     """导入填好的状态模板:逐行校验,有任何问题则整份不导入;每项变化写入变更日志(来源为文件名)。"""
-    from zhiben.outputs import status_sheet as statussheet
-
     from zhiben.cli.track import current_user
+    from zhiben.outputs import status_sheet as statussheet
 
     with common.session(ctx) as s:
         result = statussheet.apply_import(s, file, by=by or current_user(), dry_run=dry_run)

@@ -18,17 +18,19 @@ from sqlmodel import Session, SQLModel, create_engine, select
 
 from zhiben import terms
 from zhiben.db import failures as dbfailure
-from zhiben.db import migrations, models
+from zhiben.db import migrations, models, occurrences
 from zhiben.errors import DatabaseError
+
+occurrences.install()
 
 Seed = Callable[[Session], None]
 ENV_VAR = "ZHIBEN_DB"
 
 
 def default_path() -> Path:
-    import platformdirs
+    from zhiben.db.read import default_path
 
-    return Path(platformdirs.user_data_dir("zhiben", appauthor=False)) / "zhiben.db"
+    return default_path()
 
 
 def resolve_url(db: str | None = None) -> str:

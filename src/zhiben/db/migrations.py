@@ -3,8 +3,10 @@
 A release that changes an existing table (a column, an index) bumps models.SCHEMA_VERSION and
 adds one function here; tests/fixtures/zhiben-v0.db (made by schema 1) proves the path still
 works. Each step runs in its own transaction together with the version bump, so an interrupted
-upgrade leaves the database at the last completed version. Wholly new tables need no step:
-`upgrade` creates missing tables afterwards.
+upgrade leaves the database at the last completed version. A wholly new table needs a version
+bump but no step of its own (`upgrade` creates missing tables after the steps): a database at
+the current version is opened without inspecting its tables, which keeps every command's
+start-up short.
 """
 
 from __future__ import annotations
@@ -28,12 +30,29 @@ def _v1_audit_subject_index(conn: Connection) -> None:
     _create_index(conn, "auditentry", "ix_auditentry_subject")
 
 
+def _v2_occurrence_table(conn: Connection) -> None:
+    """Schema 3 materialises the schedule: build the table from what the database already holds."""
+    from sqlmodel import SQLModel
+
+    from zhiben.db import (
+        models,  # noqa: F401  (registers the tables)
+        occurrences,
+    )
+
+    # The definition reads tables an old database may not have yet (they are wholly new, so empty).
+    SQLModel.metadata.create_all(conn)
+    occurrences.fill(conn)
+
+
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _v1_audit_subject_index,
+    2: _v2_occurrence_table,
 }
 
 
 def upgrade(engine: Engine, version: int) -> int:
+    if version >= models.SCHEMA_VERSION:
+        return version  # current: nothing to create or check on every command
     while version < models.SCHEMA_VERSION:
         with engine.begin() as conn:
             MIGRATIONS[version](conn)

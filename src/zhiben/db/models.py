@@ -2,8 +2,9 @@
 
 Subjects of an obligation are identified by (subject_kind, subject_id): the city is
 ("city", 0); counties, parks and enterprises use their row ids. An occurrence is
-(milestone_id, subject_kind, subject_id, period); only completions are stored, open
-occurrences are computed by the reports from `DueDate` × subjects.
+(milestone_id, subject_kind, subject_id, period). The schedule (`DueDate` × subjects, plus
+`EventDue`) is materialised in `Occurrence`, which db/occurrences.py keeps in step with every
+write; the reports read only that table.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from zhiben import terms
 
 # Row ids are typed `int` though None until the first flush: code reads them only from stored rows,
 # and `int | None` would make every such read a type error. The schema is the same either way.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CITY_ID = terms.CITY_ID
 CITY_NAME = terms.CITY_NAME
 
@@ -216,3 +217,39 @@ class PublishedEvent(SQLModel, table=True):
     sequence: int = 0
     cancelled: bool = False
     published_at: dt.datetime = Field(default_factory=now)
+
+
+class Occurrence(SQLModel, table=True):
+    """One row per (milestone, subject, period) owed: the schedule the reports read.
+
+    Derived data: db/occurrences.py fills it with the same set-based SELECT that defines an
+    occurrence (calendar dues × applicable subjects, plus event-derived dues) and refreshes the
+    affected slice after every write; `zhiben check` compares it with a fresh computation.
+    Names and sort keys are copied in so a report is one indexed scan of one table. `done_on` is
+    the completion date (any date: a report as of an earlier day treats a later one as open).
+    """
+
+    __table_args__ = (
+        Index("ix_occurrence_due", "due", "bound"),
+        Index("ix_occurrence_county_due", "county_id", "due"),
+        Index("ix_occurrence_enterprise", "enterprise_id"),
+    )
+    milestone_id: str = Field(primary_key=True)
+    subject_kind: str = Field(primary_key=True)
+    subject_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    period: str = Field(primary_key=True)
+    plan: str
+    position: int
+    due: dt.date
+    # deadline | earliest (an event-derived date before which something may not happen)
+    bound: str
+    county_id: int | None = None  # the subject's county; None for the city
+    county_pos: int = -1
+    park_id: int | None = None
+    # The enterprise the occurrence exists because of (its own duty, or a per-risk supervision duty).
+    enterprise_id: int | None = None
+    subject: str
+    credit_code: str | None = None
+    # An event-derived deadline withdrawn from this date on (EventDue.closed_on).
+    closed_on: dt.date | None = None
+    done_on: dt.date | None = None

@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session
 
 from zhiben import terms
-from zhiben.db import models
+from zhiben.db import models, occurrences
 from zhiben.errors import ImportFileError, InputError
 from zhiben.inputs import sheets as tabular
 from zhiben.register import creditcode
@@ -404,6 +404,8 @@ def _write(session: Session, entries: list[Entry], result: ImportResult, ctx: _C
         session.execute(insert(ET), tag_rows)
     _rederive_events(session, [ids[e.credit_code] for e in updated
                                if {"sector", "tags"} & set(kinds[e.credit_code].diffs)])
+    # Core statements: the session's flush hook does not see them (parks above are ORM, it does).
+    occurrences.refresh_enterprises(session, [ids[e.credit_code] for e in added + updated])
     session.flush()
 
 
@@ -459,5 +461,7 @@ def add(session: Session, *, credit_code: str, name: str, county: str, sector: s
         session.execute(insert(ET), [{"enterprise_id": row.id, "tag": t} for t in entry.tags])
     if status == "restored":
         _rederive_events(session, [row.id])
+    # The tags were written with Core statements, which the session's flush hook does not see.
+    occurrences.refresh_enterprises(session, [row.id])
     session.flush()
     return row, status

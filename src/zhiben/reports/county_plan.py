@@ -1,6 +1,6 @@
 """The county × plan table every meeting file opens with: due so far, done, overdue, 逾期率.
 
-One grouped query over the occurrences (reports.rows.occurrences), so the table costs the same as
+One grouped query over the occurrence table (the same conditions as reports.rows), so the table costs the same as
 one progress report whatever the register size. 逾期率 is overdue ÷ due so far: the share of what
 should have been done by the as-of date that is still not done.
 """
@@ -10,9 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import Date, and_, bindparam, case, func, select
-from sqlmodel import Session
-
+from zhiben.db import read
 from zhiben.reports import rows as reports
 from zhiben.terms import CITY_NAME, Plan
 
@@ -64,47 +62,40 @@ class Matrix:
         return self.counties + ([self.city] if self.city else [])
 
 
-def county_by_plan(session: Session, f: reports.Filters, as_of: dt.date, *,
-                   upcoming_days: int | None = None) -> Matrix:
-    from zhiben.db import models
-
-    K = models.Completion.__table__
-    counties_q = select(models.County.name, models.County.id).order_by(models.County.position)
+def county_by_plan(session, f: reports.Filters, as_of: dt.date, *, upcoming_days: int | None = None) -> Matrix:
+    params: dict = {"as_of": read.day(session, as_of)}
+    counties_sql = "SELECT id, name FROM county"
     if f.county_id is not None:
-        counties_q = counties_q.where(models.County.id == f.county_id)
-    names = [r[0] for r in session.connection().execute(counties_q)]
-    lines = {n: Line(n, False) for n in names}
+        counties_sql += " WHERE id = :county_id"
+    names = {cid: name for cid, name in read.execute(
+        session, counties_sql + " ORDER BY position", {"county_id": f.county_id} if f.county_id is not None else {})}
+    lines = {n: Line(n, False) for n in names.values()}
     city = Line(CITY_NAME, True)
     matrix = Matrix(as_of, list(lines.values()), None, {p: Cell() for p in PLANS}, Cell(), upcoming_days)
-    occ = reports.occurrences(f, as_of)
-    if occ is None:
-        return matrix
-    u, done, asof = occ
-    is_done = K.c.id.is_not(None)
-    due_past = u.c.due < asof
-    deadline = u.c.bound == "deadline"
-    measures = [
-        func.sum(case((and_(due_past, deadline), 1), else_=0)).label("due_so_far"),
-        func.sum(case((and_(due_past, deadline, is_done), 1), else_=0)).label("done"),
-        func.sum(case((and_(due_past, deadline, ~is_done), 1), else_=0)).label("overdue"),
-    ]
+    measures = reports.MEASURES_SO_FAR
     if upcoming_days is not None:
-        until = bindparam("until", as_of + dt.timedelta(days=upcoming_days), type_=Date)
-        measures.append(func.sum(case((and_(~due_past, u.c.due <= until, ~is_done), 1), else_=0)).label("upcoming"))
-    q = select(u.c.county, u.c.plan, *measures).select_from(u.outerjoin(K, done)).group_by(u.c.county, u.c.plan)
-    for r in session.connection().execute(q):
-        cell = Cell(int(r.due_so_far or 0), int(r.done or 0), int(r.overdue or 0),
-                    int(r.upcoming or 0) if upcoming_days is not None else 0)
-        if r.county is None:
+        params["until"] = read.day(session, as_of + dt.timedelta(days=upcoming_days))
+        measures += f", SUM(CASE WHEN o.due >= :as_of AND o.due <= :until AND {reports.NOT_DONE} THEN 1 ELSE 0 END)"
+    else:
+        measures += ", 0"
+    cond = [reports.NOT_WITHDRAWN, *reports.where(f, params)]
+    sql = (f"SELECT o.county_id, o.plan, {measures} FROM occurrence o WHERE {' AND '.join(cond)} "
+           "GROUP BY o.county_id, o.plan")
+    for cid, plan, due_so_far, done, overdue, upcoming in read.execute(session, sql, params):
+        cell = Cell(int(due_so_far or 0), int(done or 0), int(overdue or 0), int(upcoming or 0))
+        if cid is None:
             line = city
         else:
-            line = lines.get(r.county)
-            if line is None:  # a county filtered out above cannot appear; keep unknown names visible anyway
-                line = lines[r.county] = Line(r.county, False)
+            name = names.get(cid)
+            if name is None:  # a county filtered out above cannot appear; keep unknown ones visible anyway
+                name = str(cid)
+            line = lines.get(name)
+            if line is None:
+                line = lines[name] = Line(name, False)
                 matrix.counties.append(line)
-        line.plans[r.plan].add(cell)
+        line.plans[plan].add(cell)
         line.total.add(cell)
-        matrix.plans[r.plan].add(cell)
+        matrix.plans[plan].add(cell)
         matrix.total.add(cell)
     if city.total.due_so_far or city.total.upcoming or any(c.overdue for c in city.plans.values()):
         matrix.city = city

@@ -1,6 +1,6 @@
 """One enterprise's obligations as of a date: what is done, overdue, and next due.
 
-Taken from the same occurrence query as the reports, so an enterprise's page and the reports
+Read from the same occurrence table as the reports, so an enterprise's page and the reports
 never disagree.
 """
 
@@ -9,13 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlmodel import Session
-
-from zhiben.db import models
+from zhiben.db import read
 from zhiben.reports import rows as reports
-
-K = models.Completion.__table__
 
 
 @dataclass
@@ -36,7 +31,19 @@ class Obligation:
                 "done_on": self.done_on, "evidence": self.evidence}
 
 
-def obligations(session: Session, ent: models.Enterprise, as_of: dt.date, *, upcoming: int = 1) -> list[Obligation]:
+# The enterprise's own duties and the supervision duties it causes (both carry its id), with the
+# completion recorded by the as-of date; event deadlines withdrawn by then are left out.
+OBLIGATIONS = f"""
+SELECT o.milestone_id, o.plan, m.title, o.subject_kind, o.period, o.due, o.bound, k.done_on, k.evidence
+FROM occurrence o JOIN milestone m ON m.id = o.milestone_id
+LEFT JOIN completion k ON k.milestone_id = o.milestone_id AND k.subject_kind = o.subject_kind
+     AND k.subject_id = o.subject_id AND k.period = o.period AND k.done_on <= :as_of
+WHERE o.enterprise_id = :enterprise_id AND {reports.NOT_WITHDRAWN}
+ORDER BY o.due, o.position, o.period
+"""
+
+
+def obligations(session, ent, as_of: dt.date, *, upcoming: int = 1) -> list[Obligation]:
     """Every occurrence due before `as_of` (done or overdue), anything done early, and the next
     `upcoming` open occurrences of each obligation; sorted by due date.
 
@@ -44,32 +51,22 @@ def obligations(session: Session, ent: models.Enterprise, as_of: dt.date, *, upc
     half-yearly inspection of each 橙色 enterprise), marked subject_kind "county".
     """
     out: list[Obligation] = []
-    sources = [(reports.Filters(enterprise_id=ent.id), None)]
-    sources.append((reports.Filters(county_id=ent.county_id, who="county"), ent.credit_code))
-    for f, code in sources:
-        occ = reports.occurrences(f, as_of)
-        if occ is None:
-            continue
-        u, done, _ = occ
-        q = select(u, K.c.done_on, K.c.evidence).select_from(u.outerjoin(K, done))
-        q = q.where(u.c.credit_code == code) if code else q
-        q = q.order_by(u.c.due, u.c.position, u.c.period)
-        seen_open: dict[str, int] = {}
-        for r in session.execute(q):
-            due, done_on = reports.as_date(r.due), reports.as_date(r.done_on)
-            if done_on is not None:
-                status = "done"
-            elif r.bound != "deadline":
-                status = "earliest"
-            elif due < as_of:
-                status = "overdue"
-            else:
-                status = "open"
-            if status in ("open", "earliest") and due >= as_of:
-                seen_open[r.milestone_id] = seen_open.get(r.milestone_id, 0) + 1
-                if seen_open[r.milestone_id] > upcoming:
-                    continue
-            out.append(Obligation(r.milestone_id, r.plan, r.title, r.subject_kind, r.period, due, status, done_on,
-                                  r.evidence))
+    seen_open: dict[str, int] = {}
+    params = {"enterprise_id": ent.id, "as_of": read.day(session, as_of)}
+    for mid, plan, title, kind, period, due, bound, done_on, evidence in read.execute(session, OBLIGATIONS, params):
+        due, done_on = reports.as_date(due), reports.as_date(done_on)
+        if done_on is not None:
+            status = "done"
+        elif bound != "deadline":
+            status = "earliest"
+        elif due < as_of:
+            status = "overdue"
+        else:
+            status = "open"
+        if status in ("open", "earliest") and due >= as_of:
+            seen_open[mid] = seen_open.get(mid, 0) + 1
+            if seen_open[mid] > upcoming:
+                continue
+        out.append(Obligation(mid, plan, title, kind, period, due, status, done_on, evidence))
     out.sort(key=lambda o: (o.due, o.milestone_id, o.period))
     return out

@@ -1,40 +1,26 @@
 """Queries → rows: overdue, upcoming, progress.
 
-Occurrences are never materialised: one UNION ALL of set-based SELECTs (calendar dues × the
-subjects each milestone falls on, plus event-derived dues), left-joined to completions, is
-filtered and grouped in SQL. Status is judged as of a date: a completion recorded after the
-as-of date does not count, so "what was overdue on 2025-07-01" has a true answer.
+The reports read the materialised schedule (models.Occurrence, kept by db/occurrences.py)
+with plain SQL, one text per query that SQLite and PostgreSQL both run: through the sqlite3
+driver on the lean read path (db/read.py), through SQLAlchemy otherwise. Rows are yielded as the
+driver returns them, so an output can be written while the query is still running.
+
+Status is judged as of a date: a completion recorded after the as-of date does not count, and an
+event deadline withdrawn after it still counts, so "what was overdue on 2025-07-01" has a true
+answer.
+
+This module imports neither SQLAlchemy nor sqlmodel: `src` is a db.read.Reader or a SQLAlchemy
+session, and both answer `read.execute`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import (
-    Date,
-    String,
-    and_,
-    bindparam,
-    case,
-    exists,
-    func,
-    literal,
-    or_,
-    select,
-    type_coerce,
-    union_all,
-)
-from sqlalchemy.sql import Select
-from sqlmodel import Session
-
-from zhiben.db import models as m_
-
-M, D, C, P = (m_.Milestone.__table__, m_.DueDate.__table__, m_.County.__table__, m_.Park.__table__)
-E, ET, MT = m_.Enterprise.__table__, m_.EnterpriseTag.__table__, m_.MilestoneTag.__table__
-ED, K = m_.EventDue.__table__, m_.Completion.__table__
-
-CITY_NAME = m_.CITY_NAME
+from zhiben.db import read
+from zhiben.terms import CITY_NAME
 
 
 @dataclass(frozen=True)
@@ -74,174 +60,6 @@ class Row:
     extra: dict = field(default_factory=dict)
 
 
-def _columns(subject_kind, subject_id, subject_name, county_name, county_pos, credit_code, period, due, bound):
-    return [
-        M.c.id.label("milestone_id"), M.c.plan, M.c.title, M.c.position, M.c.responsible,
-        literal(subject_kind).label("subject_kind") if isinstance(subject_kind, str) else subject_kind.label("subject_kind"),
-        subject_id.label("subject_id"), subject_name.label("subject"),
-        county_name.label("county"), county_pos.label("county_pos"), credit_code.label("credit_code"),
-        period.label("period"), due.label("due"), bound.label("bound"),
-    ]
-
-
-def _null(type_=None):
-    return literal(None, type_) if type_ is not None else literal(None)
-
-
-def _tag_match():
-    """Enterprise E matches milestone M's applies_to tags (any-of include, none-of exclude)."""
-    include = exists().where(MT.c.milestone_id == M.c.id, MT.c.exclude.is_(False))
-    hit = exists().where(
-        MT.c.milestone_id == M.c.id, MT.c.exclude.is_(False), ET.c.enterprise_id == E.c.id, ET.c.tag == MT.c.tag
-    )
-    excluded = exists().where(
-        MT.c.milestone_id == M.c.id, MT.c.exclude.is_(True), ET.c.enterprise_id == E.c.id, ET.c.tag == MT.c.tag
-    )
-    return and_(or_(~include, hit), ~excluded)
-
-
-def _branches(f: Filters, asof, window) -> list[Select]:
-    active = M.c.active.is_(True)
-    plan = [M.c.plan == f.plan] if f.plan else []
-    mid = [M.c.id == f.milestone_id] if f.milestone_id else []
-    # The due-date window goes into every branch (not only around the union) so each branch can use
-    # the due index instead of building every occurrence first.
-    common = [active, *plan, *mid, *window(D.c.due)]
-    out: list[Select] = []
-    who = f.who
-    i = lambda kind: who in (None, kind)  # noqa: E731
-
-    if i("city") and f.county_id is None and not f.enterprise_only:
-        out.append(
-            select(*_columns("city", literal(m_.CITY_ID), literal(CITY_NAME), _null(), literal(-1), _null(),
-                             D.c.period, D.c.due, literal("deadline")))
-            .select_from(D.join(M, M.c.id == D.c.milestone_id))
-            .where(M.c.responsible == "city", *common)
-        )
-    if i("county") and not f.enterprise_only:
-        scope = or_(M.c.county_scope == "", M.c.county_scope.like("%," + C.c.name + ",%"))
-        cond = [M.c.responsible == "county", M.c.per_risk.is_(None), scope, *common]
-        if f.county_id is not None:
-            cond.append(C.c.id == f.county_id)
-        out.append(
-            select(*_columns("county", C.c.id, C.c.name, C.c.name, C.c.position, _null(),
-                             D.c.period, D.c.due, literal("deadline")))
-            .select_from(D.join(M, M.c.id == D.c.milestone_id).join(C, literal(True)))
-            .where(*cond)
-        )
-        # Supervision duties per enterprise of a risk level (e.g. each 橙色 enterprise every half-year).
-        rcond = [M.c.responsible == "county", M.c.per_risk.is_not(None), E.c.risk == M.c.per_risk,
-                 E.c.active.is_(True), or_(M.c.sector.is_(None), E.c.sector == M.c.sector), *common]
-        if f.county_id is not None:
-            rcond.append(E.c.county_id == f.county_id)
-        out.append(
-            select(*_columns("county", C.c.id, C.c.name, C.c.name, C.c.position, E.c.credit_code,
-                             D.c.period + ":" + E.c.credit_code, D.c.due, literal("deadline")))
-            .select_from(D.join(M, M.c.id == D.c.milestone_id).join(E, literal(True)).join(C, C.c.id == E.c.county_id))
-            .where(*rcond)
-        )
-    if i("park") and not f.enterprise_only:
-        cond = [M.c.responsible == "park", *common]
-        if f.county_id is not None:
-            cond.append(P.c.county_id == f.county_id)
-        out.append(
-            select(*_columns("park", P.c.id, P.c.name, C.c.name, C.c.position, _null(),
-                             D.c.period, D.c.due, literal("deadline")))
-            .select_from(D.join(M, M.c.id == D.c.milestone_id).join(P, literal(True)).join(C, C.c.id == P.c.county_id))
-            .where(*cond)
-        )
-    if i("enterprise"):
-        econd = [E.c.active.is_(True)]
-        if f.county_id is not None:
-            econd.append(E.c.county_id == f.county_id)
-        if f.enterprise_id is not None:
-            econd.append(E.c.id == f.enterprise_id)
-        if f.sector:
-            econd.append(E.c.sector == f.sector)
-        if f.risk:
-            econd.append(E.c.risk == f.risk)
-        if f.tag:
-            econd.append(exists().where(ET.c.enterprise_id == E.c.id, ET.c.tag == f.tag))
-        out.append(
-            select(*_columns("enterprise", E.c.id, E.c.name, C.c.name, C.c.position, E.c.credit_code,
-                             D.c.period, D.c.due, literal("deadline")))
-            .select_from(
-                D.join(M, M.c.id == D.c.milestone_id)
-                .join(E, and_(E.c.sector == M.c.sector, M.c.responsible == "enterprise"))
-                .join(C, C.c.id == E.c.county_id)
-            )
-            .where(M.c.responsible == "enterprise", _tag_match(), *econd, *common)
-        )
-        out.append(
-            select(*_columns("enterprise", E.c.id, E.c.name, C.c.name, C.c.position, E.c.credit_code,
-                             ED.c.period, ED.c.due, ED.c.bound))
-            .select_from(ED.join(M, M.c.id == ED.c.milestone_id).join(E, E.c.id == ED.c.enterprise_id)
-                         .join(C, C.c.id == E.c.county_id))
-            .where(or_(ED.c.closed_on.is_(None), ED.c.closed_on > asof), *econd, active, *plan, *mid,
-                   *window(ED.c.due))
-        )
-    return out
-
-
-def occurrences(f: Filters, as_of: dt.date, window=None):
-    """(occurrences subquery, its completion join condition, the as-of parameter), or None.
-
-    `window(due_column, as_of_param)` returns extra conditions on the due date (e.g. due < as-of).
-    """
-    asof = bindparam("as_of", as_of, type_=Date)
-    branches = _branches(f, asof, (lambda due: window(due, asof)) if window else (lambda due: []))
-    if not branches:
-        return None
-    u = union_all(*branches).subquery("occ") if len(branches) > 1 else branches[0].subquery("occ")
-    done = and_(K.c.milestone_id == u.c.milestone_id, K.c.subject_kind == u.c.subject_kind,
-                K.c.subject_id == u.c.subject_id, K.c.period == u.c.period, K.c.done_on <= asof)
-    return u, done, asof
-
-
-def _status_rows(session: Session, f: Filters, as_of: dt.date, where, window) -> list[Row]:
-    occ = occurrences(f, as_of, window)
-    if occ is None:
-        return []
-    u, done, asof = occ
-    q = (
-        # Dates come back raw and are parsed once per distinct value below: SQLAlchemy's per-row
-        # SQLite date processor was a large share of a city-wide report.
-        select(*(c for c in u.c if c.key != "due"), type_coerce(u.c.due, String).label("due"),
-               type_coerce(K.c.done_on, String).label("done_on"), K.c.evidence)
-        .select_from(u.outerjoin(K, done))
-        .where(where(u, K, asof))
-        .order_by(u.c.due, u.c.plan, u.c.position, u.c.county_pos, u.c.subject, u.c.period)
-    )
-    result = session.connection().execute(q)
-    # Positional access: attribute lookup on result rows is the dominant per-row cost on big reports.
-    at = {k: n for n, k in enumerate(result.keys())}
-    mid, plan, title, resp, kind, sid, subj, cty, code, per, due, done_on, evid, bound = (at[k] for k in (
-        "milestone_id", "plan", "title", "responsible", "subject_kind", "subject_id", "subject", "county",
-        "credit_code", "period", "due", "done_on", "evidence", "bound"))
-    rows = []
-    append = rows.append
-    # One string object per distinct title, subject, period...: the driver returns a fresh copy per
-    # row, and on a city-wide report those copies are most of the memory.
-    memo: dict = {}
-    one = memo.setdefault
-    dates: dict = {}
-
-    def day(v):
-        d = dates.get(v)
-        if d is None and v is not None:
-            d = dates[v] = as_date(v)
-        return d
-    for r in result:
-        append(Row(
-            milestone_id=one(r[mid], r[mid]), plan=one(r[plan], r[plan]), title=one(r[title], r[title]),
-            responsible=one(r[resp], r[resp]), subject_kind=one(r[kind], r[kind]), subject_id=r[sid],
-            subject=one(r[subj], r[subj]), county=one(r[cty], r[cty]), credit_code=one(r[code], r[code]),
-            period=one(r[per], r[per]), due=day(r[due]), status="", done_on=day(r[done_on]),
-            evidence=r[evid], extra={"bound": r[bound]},
-        ))
-    return rows
-
-
 def as_date(v):
     """A date from the driver: a date already (PostgreSQL) or ISO text (SQLite)."""
     if v is None or isinstance(v, dt.date):
@@ -249,30 +67,101 @@ def as_date(v):
     return dt.date.fromisoformat(str(v)[:10])
 
 
-def overdue(session: Session, f: Filters, as_of: dt.date) -> list[Row]:
-    rows = _status_rows(
-        session, f, as_of,
-        lambda u, k, asof: and_(k.c.id.is_(None), u.c.bound == "deadline"),
-        lambda due, asof: [due < asof],
-    )
-    for r in rows:
-        r.status = "overdue"
-        r.days_overdue = (as_of - r.due).days
-    return rows
+# Open as of :as_of — not completed by then, and not withdrawn by then.
+NOT_DONE = "(o.done_on IS NULL OR o.done_on > :as_of)"
+NOT_WITHDRAWN = "(o.closed_on IS NULL OR o.closed_on > :as_of)"
+OPEN = f"{NOT_DONE} AND {NOT_WITHDRAWN}"
+ORDER = "ORDER BY o.due, o.plan, o.position, o.county_pos, o.subject, o.period"
+ROW_COLUMNS = "o.milestone_id, o.subject_kind, o.subject_id, o.subject, o.county_id, o.credit_code, o.period, o.due, o.bound"
 
 
-def upcoming(session: Session, f: Filters, as_of: dt.date, days: int = 30) -> list[Row]:
-    end = bindparam("until", as_of + dt.timedelta(days=days), type_=Date)
-    rows = _status_rows(
-        session, f, as_of,
-        lambda u, k, asof: k.c.id.is_(None),
-        lambda due, asof: [due >= asof, due <= end],
-    )
-    for r in rows:
-        # An earliest date (4 months' apprenticeship) is a date to wait for, not a deadline.
-        r.status = "earliest" if r.extra.get("bound") == "earliest" else "open"
-        r.days_left = (r.due - as_of).days
-    return rows
+def where(f: Filters, params: dict) -> list[str]:
+    """SQL conditions (on alias o) for the filters; their values go into `params`."""
+    out = []
+    if f.plan:
+        out.append("o.plan = :plan")
+        params["plan"] = f.plan
+    if f.milestone_id:
+        out.append("o.milestone_id = :milestone_id")
+        params["milestone_id"] = f.milestone_id
+    if f.county_id is not None:
+        out.append("o.county_id = :county_id")
+        params["county_id"] = f.county_id
+    if f.who:
+        out.append("o.subject_kind = :who")
+        params["who"] = f.who
+    if f.enterprise_only:
+        # Enterprise filters select enterprises' own duties (not the county duties they cause).
+        out.append("o.subject_kind = 'enterprise'")
+        if f.enterprise_id is not None:
+            out.append("o.enterprise_id = :enterprise_id")
+            params["enterprise_id"] = f.enterprise_id
+        ent = []
+        if f.sector:
+            ent.append("e.sector = :sector")
+            params["sector"] = f.sector
+        if f.risk:
+            ent.append("e.risk = :risk")
+            params["risk"] = f.risk
+        if f.tag:
+            ent.append("EXISTS (SELECT 1 FROM enterprisetag t WHERE t.enterprise_id = e.id AND t.tag = :tag)")
+            params["tag"] = f.tag
+        if ent:
+            out.append(f"EXISTS (SELECT 1 FROM enterprise e WHERE e.id = o.enterprise_id AND {' AND '.join(ent)})")
+    return out
+
+
+def _names(src) -> tuple[dict, dict]:
+    """milestone id → (title, responsible, plan); county id → name (small tables, read once)."""
+    titles = {r[0]: r[1:] for r in read.execute(src, "SELECT id, title, responsible, plan FROM milestone")}
+    counties = {cid: name for cid, name in read.execute(src, "SELECT id, name FROM county")}
+    return titles, counties
+
+
+def _rows(src, sql: str, params: dict, as_of: dt.date, late: bool) -> Iterator[Row]:
+    titles, counties = _names(src)
+    # One string object per distinct subject, period...: the driver returns a fresh copy per row,
+    # and on a city-wide report those copies are most of the memory.
+    memo: dict = {}
+    one = memo.setdefault
+    dates: dict = {}
+    for mid, kind, sid, subj, cid, code, per, due, bound in read.execute(src, sql, params):
+        d = dates.get(due)
+        if d is None:
+            d = dates[due] = as_date(due)
+        title, resp, plan = titles[mid]
+        row = Row(mid, plan, title, resp, one(kind, kind), sid, one(subj, subj), counties.get(cid), code,
+                  one(per, per), d, "", None, None, extra={"bound": bound})
+        if late:
+            row.status, row.days_overdue = "overdue", (as_of - d).days
+        else:
+            # An earliest date (4 months' apprenticeship) is a date to wait for, not a deadline.
+            row.status, row.days_left = ("earliest" if bound == "earliest" else "open"), (d - as_of).days
+        yield row
+
+
+def iter_overdue(src, f: Filters, as_of: dt.date) -> Iterator[Row]:
+    """Deadlines before `as_of` not done by then, oldest first, yielded as read."""
+    params = {"as_of": read.day(src, as_of)}
+    cond = ["o.due < :as_of", "o.bound = 'deadline'", OPEN, *where(f, params)]
+    sql = f"SELECT {ROW_COLUMNS} FROM occurrence o WHERE {' AND '.join(cond)} {ORDER}"
+    return _rows(src, sql, params, as_of, True)
+
+
+def iter_upcoming(src, f: Filters, as_of: dt.date, days: int = 30) -> Iterator[Row]:
+    """Occurrences due from `as_of` to `as_of + days`, not done by `as_of`, yielded as read."""
+    params = {"as_of": read.day(src, as_of), "until": read.day(src, as_of + dt.timedelta(days=days))}
+    cond = ["o.due >= :as_of", "o.due <= :until", OPEN, *where(f, params)]
+    sql = f"SELECT {ROW_COLUMNS} FROM occurrence o WHERE {' AND '.join(cond)} {ORDER}"
+    return _rows(src, sql, params, as_of, False)
+
+
+def overdue(src, f: Filters, as_of: dt.date) -> list[Row]:
+    return list(iter_overdue(src, f, as_of))
+
+
+def upcoming(src, f: Filters, as_of: dt.date, days: int = 30) -> list[Row]:
+    return list(iter_upcoming(src, f, as_of, days))
 
 
 @dataclass
@@ -292,47 +181,51 @@ class ProgressRow:
         return round(self.done / self.due_so_far, 4) if self.due_so_far else None
 
 
-def progress(session: Session, f: Filters, as_of: dt.date, by: str = "county") -> list[ProgressRow]:
+_GROUP = {"county": "o.county_id", "plan": "o.plan", "milestone": "o.milestone_id", "enterprise": "o.credit_code"}
+_DONE = "o.done_on <= :as_of"
+_PAST = "o.due < :as_of AND o.bound = 'deadline'"
+# due so far, done (of those), overdue
+MEASURES_SO_FAR = (
+    f"SUM(CASE WHEN {_PAST} THEN 1 ELSE 0 END), "
+    f"SUM(CASE WHEN {_PAST} AND {_DONE} THEN 1 ELSE 0 END), "
+    f"SUM(CASE WHEN {_PAST} AND {NOT_DONE} THEN 1 ELSE 0 END)"
+)
+# … then not yet due (and not done), done late
+MEASURES = (
+    f"{MEASURES_SO_FAR}, "
+    f"SUM(CASE WHEN o.due >= :as_of AND {NOT_DONE} THEN 1 ELSE 0 END), "
+    f"SUM(CASE WHEN {_DONE} AND o.done_on > o.due THEN 1 ELSE 0 END)"
+)
+
+
+def progress(src, f: Filters, as_of: dt.date, by: str = "county") -> list[ProgressRow]:
     """Per group: occurrences due so far, done (of those), overdue, and not yet due."""
-    occ = occurrences(f, as_of)
-    if occ is None:
-        return []
-    u, done, asof = occ
-    is_done = K.c.id.is_not(None)
-    due_past = u.c.due < asof
-    deadline = u.c.bound == "deadline"
-    measures = [
-        func.sum(case((and_(due_past, deadline), 1), else_=0)).label("due_so_far"),
-        func.sum(case((and_(due_past, deadline, is_done), 1), else_=0)).label("done"),
-        func.sum(case((and_(due_past, deadline, ~is_done), 1), else_=0)).label("overdue"),
-        func.sum(case((and_(~due_past, ~is_done), 1), else_=0)).label("open_later"),
-        func.sum(case((and_(is_done, K.c.done_on > u.c.due), 1), else_=0)).label("done_late"),
-    ]
-    if by == "county":
-        keys = [func.coalesce(u.c.county, CITY_NAME).label("key"), func.coalesce(u.c.county, CITY_NAME).label("label"),
-                func.min(u.c.county_pos).label("ord")]
-        # Group by the column itself: PostgreSQL does not match two separately bound coalesce() calls.
-        group = [u.c.county]
-    elif by == "plan":
-        keys = [u.c.plan.label("key"), u.c.plan.label("label"), func.min(u.c.plan).label("ord")]
-        group = [u.c.plan]
-    elif by == "milestone":
-        keys = [u.c.milestone_id.label("key"), func.min(u.c.title).label("label"), func.min(u.c.position).label("ord")]
-        group = [u.c.milestone_id]
-    elif by == "enterprise":
-        keys = [u.c.credit_code.label("key"), func.min(u.c.subject).label("label"), func.min(u.c.county).label("ord")]
-        group = [u.c.credit_code]
-    else:
+    if by not in _GROUP:
         raise ValueError(by)
-    q = select(*keys, *measures).select_from(u.outerjoin(K, done)).group_by(*group)
+    params = {"as_of": read.day(src, as_of)}
+    cond = [NOT_WITHDRAWN, *where(f, params)]
     if by == "enterprise":
-        q = q.where(u.c.subject_kind == "enterprise")
+        cond.append("o.subject_kind = 'enterprise'")
+    key = _GROUP[by]
+    sql = (f"SELECT {key}, MIN(o.subject), MIN(o.county_id), MIN(o.county_pos), MIN(o.position), {MEASURES} "
+           f"FROM occurrence o WHERE {' AND '.join(cond)} GROUP BY {key}")
+    titles, counties = _names(src)
     result = []
-    for r in session.connection().execute(q):
-        result.append(ProgressRow(key=str(r.key), label=str(r.label), due_so_far=int(r.due_so_far or 0),
-                                  done=int(r.done or 0), overdue=int(r.overdue or 0),
-                                  open_later=int(r.open_later or 0), done_late=int(r.done_late or 0),
-                                  county=str(r.ord) if by == "enterprise" else None, order=r.ord))
+    for k, subject, cid, cpos, pos, due_so_far, done, overdue_, open_later, done_late in read.execute(src, sql, params):
+        county = None
+        if by == "county":
+            label = counties.get(k, CITY_NAME)
+            k, order = label, cpos
+        elif by == "plan":
+            label, order = k, k
+        elif by == "milestone":
+            label, order = titles[k][0], pos
+        else:
+            label = subject
+            county = order = counties.get(cid)
+        result.append(ProgressRow(key=str(k), label=str(label), due_so_far=int(due_so_far or 0), done=int(done or 0),
+                                  overdue=int(overdue_ or 0), open_later=int(open_later or 0),
+                                  done_late=int(done_late or 0), county=county, order=order))
     if by == "enterprise":
         result.sort(key=lambda p: (-p.overdue, p.rate if p.rate is not None else 1.0, p.key))
     else:

@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 from zhiben import terms
 from zhiben.catalogue import model as cat_mod
 from zhiben.catalogue import schedule
-from zhiben.db import models
+from zhiben.db import models, occurrences
 from zhiben.errors import InputError, NotFound
 from zhiben.tracking import audit
 from zhiben.tracking.applicability import applies, enterprise_tags
@@ -252,6 +252,8 @@ def add(session: Session, *, enterprise_id: int, kind: str, date: dt.date, note:
     session.add(event)
     session.flush()
     rederive_enterprise(session, ent.id)
+    # derive() deletes dues with Core statements, which the session's flush hook does not see.
+    occurrences.refresh_enterprises(session, [ent.id])
     return Outcome(event, dues_of(session, event_id=event.id), _affected(session, ent.id, before, event.id))
 
 
@@ -297,6 +299,8 @@ def remove(session: Session, event_id: int, *, by: str | None = None) -> Outcome
     session.delete(event)
     session.flush()
     rederive_enterprise(session, ent.id)
+    # derive() deletes dues with Core statements, which the session's flush hook does not see.
+    occurrences.refresh_enterprises(session, [ent.id])
     return Outcome(event, dues, _affected(session, ent.id, before, event.id))
 
 

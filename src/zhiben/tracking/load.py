@@ -74,6 +74,16 @@ def _row_values(m: cat_mod.Milestone, position: int) -> dict:
 
 
 def load(cat: cat_mod.Catalogue, *, session: Session) -> LoadReport:
+    from zhiben.db import occurrences
+
+    # Everything may change: rebuild the schedule once at the end rather than slice by slice.
+    with occurrences.deferred(session):
+        report = _load(cat, session)
+    occurrences.refresh_all(session)
+    return report
+
+
+def _load(cat: cat_mod.Catalogue, session: Session) -> LoadReport:
     report = LoadReport()
     existing = {row.id: row for row in session.exec(select(models.Milestone)).all()}
     for pos, m in enumerate(cat.milestones):
