@@ -269,3 +269,27 @@ def test_the_template_explains_the_revoke_word():
 
     assert any("撤销以前误报的完成须填:撤销(填“未完成”不会撤销已记录的完成)" in line
                for line in status_sheet.NOTE_LINES)
+
+
+def test_a_sheet_date_before_the_plans_took_effect_and_an_over_long_note_are_row_problems(cli, session, tmp_path):
+    template = _template(cli, tmp_path, "茌平.csv")
+    rows = list(csv.reader(io.StringIO(template.read_bytes().decode("utf-8-sig"), newline="")))
+    c = {h: i for i, h in enumerate(rows[0])}
+    rows[1][c["状态"]], rows[1][c["完成日期"]] = "已完成", "2024-01-15"
+    rows[2][c["状态"]], rows[2][c["完成日期"]], rows[2][c["备注"]] = "已完成", "2025-06-30", "注" * 2001
+    path = tmp_path / "早.csv"
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(buf.getvalue().encode("utf-8"))
+    r = cli("status", "import", str(path))
+    assert r.exit_code == 3
+    from openpyxl.utils import get_column_letter
+
+    col = {h: get_column_letter(i + 1) for h, i in c.items()}
+    assert r.output.splitlines() == [
+        "错误:早.csv 有 2 处问题,未导入任何记录",
+        f"  早.csv:2:{col['完成日期']}(完成日期):完成日期 2024-01-15 早于方案施行日期 2024-03-01,请检查日期是否写错"
+        "(如施行日期不对,可用 zhiben config set effective 修改)",
+        f"  早.csv:3:{col['备注']}(备注):备注过长(2001 个字符,最多 2000 个)",
+    ]
+    assert _count(session, models.Completion) == 0

@@ -81,8 +81,12 @@ def test_log_filters_by_milestone_and_county(cli):
 def test_done_twice_is_no_change(cli, engine):
     cli("done", ONCE_CITY, "--city", "--on", "2024-12-01")
     result = cli("done", ONCE_CITY, "--city", "--on", "2024-12-20")
-    assert (result.exit_code, result.output) == (
-        0, "无变化:trade-goal-a 市级“聊城市应急管理局” 已于 2024-12-01 标记完成\n")
+    assert (result.exit_code, result.output.splitlines()) == (0, [
+        "无变化:trade-goal-a 市级“聊城市应急管理局” 已于 2024-12-01 标记完成,未改为 2024-12-20",
+        "如需更正完成日期:先 zhiben reopen trade-goal-a --city --reason 更正日期,"
+        "再 zhiben done trade-goal-a --city --on 2024-12-20"])
+    result = cli("done", ONCE_CITY, "--city", "--on", "2024-12-01")
+    assert result.output == "无变化:trade-goal-a 市级“聊城市应急管理局” 已于 2024-12-01 标记完成\n"
     assert counts(engine) == (1, 1)
     result = cli("reopen", MONTHLY, "--county", "茌平", "--period", "2025-03")
     assert result.output == "无变化:mine-req-2-a 县级“茌平区” 周期 2025-03 本来就未完成\n"

@@ -15,9 +15,13 @@ from zhiben.errors import DatabaseError, ZhibenError
 
 
 def report_error(exc: ZhibenError) -> None:
+    from zhiben.inputs.limits import SHOWN_PROBLEMS
+
     typer.echo(f"错误:{exc.message}", err=True)
-    for line in exc.problems:
+    for line in exc.problems[:SHOWN_PROBLEMS]:
         typer.echo(f"  {line}", err=True)
+    if len(exc.problems) > SHOWN_PROBLEMS:
+        typer.echo(f"  ……另有 {len(exc.problems) - SHOWN_PROBLEMS} 处问题未列出(共 {len(exc.problems)} 处)", err=True)
 
 
 class ZhibenGroup(TyperGroup):

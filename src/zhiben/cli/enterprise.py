@@ -48,12 +48,13 @@ def import_(
                                       help="跳过有问题的行并导入其余行;问题行写入同目录的 名称.rejects.csv"),
 ):
     """导入企业名册:按统一社会信用代码新增或更新,有任何问题则整份不导入。"""
+    from zhiben.outputs import progress
     from zhiben.outputs import terminal as render
     from zhiben.register import entries as register
     from zhiben.register.entries import LABELS
 
     with common.session(ctx) as s:
-        result = register.import_file(s, file, dry_run=dry_run, skip_invalid=skip_invalid)
+        result = register.import_file(s, file, dry_run=dry_run, skip_invalid=skip_invalid, track=progress.track)
         if dry_run:
             s.rollback()
     counts = f"新增 {len(result.added)} 家、更新 {len(result.updated)} 家、无变化 {len(result.unchanged)} 家"

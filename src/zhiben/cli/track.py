@@ -42,6 +42,21 @@ def _describe(change) -> str:
     return f"{change.milestone_id} {terms.SUBJECT_NAMES[change.subject.kind]}“{change.subject.name}”{period}"
 
 
+def _again(change) -> str:
+    """The command-line words naming this occurrence again (for a correction hint)."""
+    import re
+    import shlex
+
+    def q(text: str) -> str:  # Chinese names need no quoting; spaces and shell characters do
+        return text if re.fullmatch(r"[\w.:/-]+", text) else shlex.quote(text)
+
+    s = change.subject
+    who = {"city": "--city", "county": f"--county {q(s.name)}", "park": f"--park {q(s.name)}",
+           "enterprise": f"--enterprise {q(s.name)}"}[s.kind]
+    period = "" if change.period == "once" else f" --period {q(change.period.split(':')[0])}"
+    return f"{change.milestone_id} {who}{period}"
+
+
 def done(
     ctx: typer.Context,
     milestone_id: str = typer.Argument(..., metavar="ID", help="事项编号"),
@@ -70,6 +85,10 @@ def done(
         change = completions.mark_done(s, milestone_id, subject, period=period, on=on_date, evidence=evidence, by=by)
     if change.changed:
         typer.echo(f"已完成:{_describe(change)},完成日期 {change.done_on}")
+    elif on_date is not None and on_date != change.done_on:
+        typer.echo(f"无变化:{_describe(change)} 已于 {change.done_on} 标记完成,未改为 {on_date}")
+        typer.echo(f"如需更正完成日期:先 zhiben reopen {_again(change)} --reason 更正日期,"
+                   f"再 zhiben done {_again(change)} --on {on_date}")
     else:
         typer.echo(f"无变化:{_describe(change)} 已于 {change.done_on} 标记完成")
 

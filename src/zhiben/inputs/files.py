@@ -11,9 +11,19 @@ from zhiben.errors import ImportFileError, InputError, ZhibenError
 
 def read_bytes(path: str | Path, *, what: str = "文件", error: type[ZhibenError] = ImportFileError,
                limit: int = -1) -> bytes:
-    """The file's bytes (only the first `limit` when given, e.g. to check a header)."""
+    """The file's bytes (only the first `limit` when given, e.g. to check a header).
+
+    A whole file beyond limits.MAX_FILE_BYTES is refused before reading: no register is that big.
+    """
+    from zhiben.inputs import limits
+
     try:
         with open(path, "rb") as fh:
+            if limit < 0:
+                size = os.fstat(fh.fileno()).st_size
+                if size > limits.MAX_FILE_BYTES:
+                    raise error(f"{path}: 文件过大({limits.megabytes(size)}),远超任何名册或填报表"
+                                f"(上限 {limits.megabytes(limits.MAX_FILE_BYTES)});请确认选对了文件")
             return fh.read(limit)
     except FileNotFoundError:
         raise error(f"找不到{what}:{shown(path)}") from None

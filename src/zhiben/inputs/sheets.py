@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zhiben.errors import ImportFileError
+from zhiben.inputs import limits
 from zhiben.inputs.files import read_bytes
 
 SAVE_AS_HINT = "请在 Excel 中“另存为”“CSV UTF-8(逗号分隔)”或 .xlsx 后重试"
@@ -28,20 +29,23 @@ class Sheet:
     encoding: str | None = None  # CSV only
 
 
-def read(path: str | Path) -> Sheet:
+def read(path: str | Path, track=None) -> Sheet:
+    """`track(iterable, description, total)` may wrap the row loop (the CLI passes a progress bar)."""
     path = Path(path)
     where = str(path)
     data = read_bytes(path)
     suffix = path.suffix.lower()
     if data.startswith(b"PK\x03\x04") and suffix in (".xlsx", ".xlsm", ".csv", ".txt"):
-        return Sheet(where, _xlsx_rows(data, where))
+        return Sheet(where, _xlsx_rows(data, where, track))
     if suffix in (".xlsx", ".xlsm"):
         raise ImportFileError(f"{where}: 不是有效的 Excel(.xlsx)文件,可能已损坏或只是改了扩展名")
     if suffix == ".xls":
         raise ImportFileError(f"{where}: 不支持旧版 Excel(.xls)格式,请在 Excel 中另存为 .xlsx 或 CSV 后重试")
     if suffix in (".csv", ".txt"):
         text, encoding = decode(data, where)
-        return Sheet(where, _csv_rows(text, where), encoding)
+        rows = _csv_rows(text, where)
+        _check_rows(len(rows), where)
+        return Sheet(where, rows, encoding)
     raise ImportFileError(f"{where}: 不支持的文件类型“{path.suffix or '无扩展名'}”,请使用 .csv 或 .xlsx")
 
 
@@ -117,11 +121,31 @@ def csv_table(text: str, where: str, delimiter: str = ",") -> list[list[str]]:
         raise ImportFileError(f"{where}:{line}: CSV 格式错误(引号未配对或含有无法识别的字符),{SAVE_AS_HINT}") from None
 
 
-def _xlsx_rows(data: bytes, where: str) -> list[tuple[int, list]]:
+def _check_rows(n: int, where: str) -> None:
+    if n > limits.MAX_ROWS:
+        raise ImportFileError(f"{where}: 行数超过 {limits.MAX_ROWS:,} 行,远超任何名册;请确认选对了文件(未导入任何数据)")
+
+
+def _check_unpacked(data: bytes, where: str) -> None:
+    """Refuse an .xlsx whose contents unpack to more than memory should hold, before opening it."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            size = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # openpyxl reports a damaged file in its own words below
+    if size > limits.MAX_UNPACKED_BYTES:
+        raise ImportFileError(f"{where}: Excel 文件解压后有 {limits.megabytes(size)},远超任何名册"
+                              f"(上限 {limits.megabytes(limits.MAX_UNPACKED_BYTES)});请确认选对了文件(未导入任何数据)")
+
+
+def _xlsx_rows(data: bytes, where: str, track=None) -> list[tuple[int, list]]:
     import zipfile
 
     from openpyxl import load_workbook
 
+    _check_unpacked(data, where)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
@@ -130,8 +154,19 @@ def _xlsx_rows(data: bytes, where: str) -> list[tuple[int, list]]:
         raise ImportFileError(f"{where}: 无法读取 Excel 文件({type(exc).__name__}),请确认文件未损坏") from None
     try:
         ws = wb.active if wb.active is not None else wb.worksheets[0]
+        total = ws.max_row  # from the sheet's declared dimension; may be missing or wrong
+        if total and total > limits.MAX_ROWS:
+            _check_rows(total, where)
         # min_row=1 makes openpyxl fill leading blank rows, so numbering stays Excel's.
-        return [(n, list(row)) for n, row in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1)]
+        rows_in = ws.iter_rows(min_row=1, values_only=True)
+        if track is not None:
+            rows_in = track(rows_in, f"读取 {Path(where).name}", total=total)
+        rows = []
+        for n, row in enumerate(rows_in, start=1):
+            if n > limits.MAX_ROWS:
+                _check_rows(n, where)
+            rows.append((n, list(row)))
+        return rows
     finally:
         wb.close()
 

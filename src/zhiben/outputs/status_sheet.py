@@ -20,6 +20,7 @@ from zhiben import terms
 from zhiben.dates import parse_date
 from zhiben.db import models
 from zhiben.errors import ImportFileError, InputError, ZhibenError
+from zhiben.inputs import limits
 from zhiben.inputs.files import read_bytes
 from zhiben.inputs.sheets import csv_table, decode
 from zhiben.reports import rows as reports
@@ -264,6 +265,11 @@ def _plan_row(session: Session, name: str, row: SheetRow, today: dt.date, proble
         if done_on > today:
             problems.add(name, row, "完成日期", f"完成日期 {done_on} 晚于今天 {today}")
             return None
+        try:
+            completions.check_not_before_effective(session, done_on)
+        except InputError as exc:
+            problems.add(name, row, "完成日期", exc.message)
+            return None
     try:
         m = subjects.get_milestone(session, _text(row.get("编号")))
     except ZhibenError as exc:
@@ -300,6 +306,10 @@ def _plan_row(session: Session, name: str, row: SheetRow, today: dt.date, proble
     existing = _completion(session, owner, m.id, key)
     evidence = _text(row.get("佐证材料")) or None
     note = _text(row.get("备注")) or None
+    for header, field_, value in (("佐证材料", "evidence", evidence), ("备注", "note", note)):
+        if (why := limits.too_long(field_, value)) is not None:
+            problems.add(name, row, header, why)
+            return None
     if kind == "done" and note:
         evidence = f"{evidence or ''}(备注:{note})" if evidence else f"备注:{note}"
     elif kind == "reopen":

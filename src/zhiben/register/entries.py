@@ -23,6 +23,7 @@ from sqlmodel import Session
 from zhiben import terms
 from zhiben.db import models, occurrences
 from zhiben.errors import ImportFileError, InputError
+from zhiben.inputs import limits
 from zhiben.inputs import sheets as tabular
 from zhiben.register import creditcode
 from zhiben.tracking import events
@@ -167,7 +168,11 @@ def resolve_tag(session: Session, tag: str) -> str:
 
 def validate(values: dict[str, str], ctx: _Context, row: int = 0) -> tuple[Entry | None, list[tuple[str, str]]]:
     """Values keyed by field (text as typed) → an Entry, or the (field, reason) problems."""
-    problems: list[tuple[str, str]] = []
+    # Over-long values first and alone: other checks would quote the whole value back.
+    problems: list[tuple[str, str]] = [(f, why) for f, v in values.items() if f in limits.FIELDS
+                                       and (why := limits.too_long(f, v.strip())) is not None]
+    if problems:
+        return None, problems
     raw_code = values.get("credit_code", "")
     code = creditcode.normalise(raw_code)
     if (why := creditcode.problem(code)) is not None:
@@ -289,9 +294,12 @@ def _plan(entries: list[Entry], by_code: dict[str, dict], tags: dict[int, tuple[
 
 
 def import_file(session: Session, path: str | Path, *, dry_run: bool = False, skip_invalid: bool = False,
-                now: dt.datetime | None = None) -> ImportResult:
-    """Import a register file. Raises ImportFileError listing every problem unless skip_invalid."""
-    sheet = tabular.read(path)
+                now: dt.datetime | None = None, track=None) -> ImportResult:
+    """Import a register file. Raises ImportFileError listing every problem unless skip_invalid.
+
+    `track(iterable, description, total)` may wrap the long loops (the CLI passes a progress bar).
+    """
+    sheet = tabular.read(path, track)
     header_at, mapping = _locate_header(sheet)
     header_row, header_cells = sheet.rows[header_at]
     ctx = _Context(session)
@@ -302,7 +310,7 @@ def import_file(session: Session, path: str | Path, *, dry_run: bool = False, sk
     data_rows = [(n, cells) for n, cells in sheet.rows[header_at + 1:] if any(tabular.cell_text(c) for c in cells)]
     if not data_rows:
         raise ImportFileError(f"{sheet.where}: 表头(第 {header_row} 行)之后没有数据行")
-    for n, cells in data_rows:
+    for n, cells in (track(data_rows, "校验名册") if track else data_rows):
         values, found = _row_values(cells, mapping)
         entry, more = validate(values, ctx, n)
         found += more

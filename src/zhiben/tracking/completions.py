@@ -11,6 +11,7 @@ from zhiben import terms
 from zhiben.catalogue import schedule
 from zhiben.db import models
 from zhiben.errors import InputError
+from zhiben.inputs import limits
 from zhiben.tracking import audit
 from zhiben.tracking.applicability import applies, enterprise_tags
 from zhiben.tracking.subjects import Subject, get_milestone
@@ -108,6 +109,16 @@ def prepare(session: Session, milestone_id: str, subject: Subject, period: str |
     return m, subject, key, due
 
 
+def check_not_before_effective(session: Session, on: dt.date) -> None:
+    """A completion dated before the plans took effect is a typo (1990 for 2025, a swapped year)."""
+    from zhiben.tracking.load import effective_date
+
+    effective = effective_date(session)
+    if on < effective:
+        raise InputError(f"完成日期 {on} 早于方案施行日期 {effective},请检查日期是否写错"
+                         "(如施行日期不对,可用 zhiben config set effective 修改)")
+
+
 def mark_done(session: Session, milestone_id: str, subject: Subject, *, period: str | None = None,
               on: dt.date | None = None, evidence: str | None = None, by: str | None = None,
               source: str | None = None, today: dt.date | None = None) -> Change:
@@ -115,6 +126,8 @@ def mark_done(session: Session, milestone_id: str, subject: Subject, *, period: 
     on = on or today
     if on > today:
         raise InputError(f"完成日期 {on} 晚于今天 {today}")
+    limits.check(evidence=evidence, by=by)
+    check_not_before_effective(session, on)
     m, subject, key, due = prepare(session, milestone_id, subject, period)
     existing = _completion(session, m.id, subject, key)
     if existing is not None:
@@ -130,6 +143,7 @@ def mark_done(session: Session, milestone_id: str, subject: Subject, *, period: 
 
 def reopen(session: Session, milestone_id: str, subject: Subject, *, period: str | None = None,
            reason: str | None = None, by: str | None = None, source: str | None = None) -> Change:
+    limits.check(reason=reason, by=by)
     m, subject, key, due = prepare(session, milestone_id, subject, period)
     existing = _completion(session, m.id, subject, key)
     if existing is None:
