@@ -26,8 +26,6 @@ def report_error(exc: ZhibenError) -> None:
 
 class ZhibenGroup(TyperGroup):
     def invoke(self, ctx):
-        from sqlalchemy.exc import DBAPIError
-
         from zhiben.db import failures as dbfailure
 
         try:
@@ -35,15 +33,15 @@ class ZhibenGroup(TyperGroup):
         except ZhibenError as exc:
             report_error(exc)
             raise typer.Exit(exc.exit_code) from None
-        except DBAPIError as exc:  # busy, read-only, disk full, unreachable server, write conflict
-            report_error(DatabaseError(dbfailure.describe(exc)))
-            raise typer.Exit(DatabaseError.exit_code) from None
         except OverflowError:
             # A number or date too large for the computation; the specific options are bounded,
             # this keeps any that are not from ending in a traceback.
             typer.echo("错误:数值或日期超出可处理的范围", err=True)
             raise typer.Exit(2) from None
         except Exception as exc:
+            if dbfailure.is_driver_error(exc):  # busy, read-only, disk full, unreachable server, write conflict
+                report_error(DatabaseError(dbfailure.describe(exc)))
+                raise typer.Exit(DatabaseError.exit_code) from None
             from zhiben.cli import usage
 
             if not usage.is_usage_error(exc):

@@ -7,6 +7,8 @@ their own English words; users see what happened and what to do, never the drive
 from __future__ import annotations
 
 import os
+import sqlite3
+import sys
 
 BUSY_ENV = "ZHIBEN_BUSY_TIMEOUT"
 
@@ -57,3 +59,17 @@ def describe(exc: BaseException) -> str:
     if type(exc).__name__ == "IntegrityError":
         return "另一用户同时写入了同一条记录,本次操作已撤销;请重新执行(已存在的记录不会重复)"
     return f"数据库操作失败:{text}"
+
+
+def is_driver_error(exc: BaseException) -> bool:
+    """A failure reported by a database driver: SQLAlchemy's DBAPIError, or sqlite3's and psycopg's own
+    errors where a command talks to the driver directly.
+
+    SQLAlchemy is looked up, not imported: a command that never loaded it cannot have raised its errors,
+    and importing it only to find that out would cost every command its start-up time.
+    """
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    if sa_exc is not None and isinstance(exc, sa_exc.DBAPIError):
+        return True
+    psycopg = sys.modules.get("psycopg")
+    return isinstance(exc, sqlite3.Error) or (psycopg is not None and isinstance(exc, psycopg.Error))
