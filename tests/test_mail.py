@@ -14,10 +14,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlmodel import Session, select
 
-from zhiben.cli.reports import OVERDUE_COLUMNS, row_record
 from zhiben.db import models
-from zhiben.outputs import terminal as render
 from zhiben.reports import rows as reports
+from zhiben.reports.records import row_record
 
 DAY = "2025-01-10"  # a Friday of ISO week 2025-W02
 CITY = "city@example.com"
@@ -31,6 +30,7 @@ class Collector:
     def __init__(self):
         self.envelopes = []
         self.refuse: set[str] = set()
+        self.too_big = False
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -39,6 +39,8 @@ class Collector:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.too_big:
+            return "552 5.3.4 Message size exceeds fixed maximum message size"
         self.envelopes.append(envelope)
         return "250 Message accepted for delivery"
 
@@ -108,10 +110,21 @@ def overdue_records(engine, county: str | None = None):
         return [row_record(r) for r in rows]
 
 
-def attachment_text(msg) -> str:
+def attachment(msg):
     (part,) = list(msg.iter_attachments())
-    assert part.get_content_type() == "text/csv"
-    return part.get_payload(decode=True).decode("utf-8")
+    assert part.get_content_type() == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return part
+
+
+def attachment_rows(msg, sheet="清单"):
+    """The attached workbook's list rows (below its title and header rows) as {header: value}."""
+    import io
+
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(attachment(msg).get_payload(decode=True)))[sheet]
+    header = [c.value for c in ws[2]]
+    return [dict(zip(header, (c.value for c in row), strict=False)) for row in ws.iter_rows(min_row=3) if row[0].value]
 
 
 def add_enterprise(engine, county: str) -> str:
@@ -123,21 +136,24 @@ def add_enterprise(engine, county: str) -> str:
     return "冠县测试机械有限公司"
 
 
-def test_message_headers_parts_and_attachment(mail, server, engine):
+def test_message_headers_summary_first_and_xlsx_attachment(mail, server, engine):
     records = overdue_records(engine)
     n = len(records)
     assert n > 0
+    since = dt.date.fromisoformat(DAY) - dt.timedelta(days=7)
+    new = sum(1 for r in records if r["due"] >= since)
 
     result = mail("--to", CITY)
 
     assert result.exit_code == 0, result.output
-    assert f"已发送:市局 <{CITY}>,{n} 项" in result.stdout
+    assert f"已发送:市局 <{CITY}>,{n} 项," in result.stdout
     (env,) = server.handler.envelopes
     assert env.mail_from == SENDER and env.rcpt_tos == [CITY]
+    assert len(env.content) < 200_000
     raw_headers = env.content.split(b"\r\n\r\n", 1)[0].decode("ascii")
     raw_subject = raw_headers.split("Subject: ", 1)[1].split("\r\nFrom:", 1)[0]
     assert raw_subject.startswith("=?utf-8?")
-    subject = f"【治本攻坚】截至 {DAY} 逾期事项 {n} 项"
+    subject = f"【治本攻坚】截至 {DAY} 逾期 {n} 项(新增 {new} 项)"
     assert str(make_header(decode_header(raw_subject))) == subject
 
     (msg,) = server.handler.messages()
@@ -146,31 +162,101 @@ def test_message_headers_parts_and_attachment(mail, server, engine):
     assert msg.get_content_type() == "multipart/mixed"
     plain = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
-    assert f"全市共有逾期未完成事项 {n} 项" in plain and f"全市共有逾期未完成事项 {n} 项" in html
-    assert render.to_markdown(records, OVERDUE_COLUMNS, fmt="plain") in plain
-    assert str(render.to_markdown(records, OVERDUE_COLUMNS, fmt="html")) in html
-    assert html.count("<tr>") == n + 1
-    assert "按县区汇总" not in plain
+    assert plain.startswith(f"市应急管理局:截至 {DAY}(第 2 周),全市逾期未完成事项 {n} 项,逾期率 ")
+    heads = ["一、各县(市、区)逾期情况(按逾期率从高到低)", f"二、新增逾期:{since} 以来到期仍未完成({new} 项)",
+             "三、逾期最久的", "四、未来 14 天内到期", f"完整清单见附件“逾期事项_全市_{DAY}.xlsx”(逐条列出全部 {n} 项)"]
+    assert [plain.index(h) for h in heads] == sorted(plain.index(h) for h in heads)
+    assert all(h.split("(")[0] in html for h in heads)
+    assert plain.rstrip().endswith("本邮件由系统自动发送,请勿直接回复。完成事项后请及时登记(zhiben done),下次邮件将自动更新。")
+    # readable in a proportional font: no columns padded with runs of spaces
+    assert not any("  " in line.strip() for line in plain.splitlines())
+    city_line = next(line for line in plain.splitlines() if line.startswith("· 聊城市应急管理局(市级事项,单列)"))
+    assert "逾期" in city_line
+    assert html.count("<tr>") == 11 + 1 + 1 + 1  # header, the counties, the city bureau, the total
 
-    csv_text = attachment_text(msg)
-    assert csv_text == render.to_csv(records, OVERDUE_COLUMNS, bom=True)
-    assert csv_text.startswith("\ufeff编号,方案,事项")
-    assert list(msg.iter_attachments())[0].get_filename() == f"逾期事项_{DAY}.csv"
+    part = attachment(msg)
+    name = f"逾期事项_全市_{DAY}.xlsx"
+    assert part.get_filename() == name
+    raw_part = env.content.decode("ascii").split("Content-Type: application/vnd.openxmlformats", 1)[1]
+    legacy = raw_part.split('name="', 1)[1].split('"', 1)[0]
+    assert legacy.startswith("=?utf-8?b?") and str(make_header(decode_header(legacy))) == name
+    assert "filename*=utf-8''%E9%80%BE%E6%9C%9F" in raw_part
+    rows = attachment_rows(msg)
+    assert len(rows) == n
+    assert sorted((r["编号"], r["责任主体"], r["周期"]) for r in rows) == sorted(
+        (r["milestone_id"], r["subject"], r["period_label"]) for r in records)
+    total = next(r for r in attachment_rows(msg, "汇总") if r["县(市、区)"] == "全市合计")
+    assert total["逾期"] == n
     assert sent_log(engine) == [("2025-W02", CITY, "overdue")]
 
 
-def test_csv_attachment_is_guarded(mail, server, engine):
+def test_sender_display_name_is_encoded(mail, server, engine):
+    result = mail("--to", CITY, "--smtp-from", f"聊城市应急管理局治本攻坚专班 <{SENDER}>")
+    assert result.exit_code == 0, result.output
+    (env,) = server.handler.envelopes
+    assert env.mail_from == SENDER
+    (msg,) = server.handler.messages()
+    assert msg["From"].addresses[0].display_name == "聊城市应急管理局治本攻坚专班"
+    assert msg["From"].addresses[0].addr_spec == SENDER
+    bad = mail("--to", CITY, "--smtp-from", "专班 <not-an-address>")
+    assert bad.exit_code == 2 and "发件人“专班 <not-an-address>”格式不正确" in bad.stderr
+
+
+def test_oversized_message_is_reported_as_too_big(mail, server, engine):
+    server.handler.too_big = True
+    result = mail("--to", CITY)
+    assert result.exit_code == 5
+    assert "邮件过大,邮件服务器拒收(552 5.3.4" in result.stderr
+    assert "拒绝发件人" not in result.stderr
+    assert sent_log(engine) == []
+
+
+def test_newly_overdue_counts_from_the_last_mail(cli, server, engine):
+    base = ["--to", CITY, "--smtp-host", "127.0.0.1", "--smtp-port", str(server.port), "--smtp-security", "none",
+            "--smtp-from", SENDER]
+    assert cli("mail", "overdue", "--as-of", "2025-01-06", *base).exit_code == 0
+    later = cli("mail", "overdue", "--as-of", "2025-02-03", *base)
+    assert later.exit_code == 0, later.output
+    msg = server.handler.messages()[-1]
+    with Session(engine) as s:
+        rows = reports.overdue(s, reports.Filters(), dt.date(2025, 2, 3))
+    # the last mail was for week 2025-W02 (6-12 January): new means due since its end
+    new = [r for r in rows if r.due >= dt.date(2025, 1, 12)]
+    assert new and len(new) < len(rows)
+    assert f"2025-01-12 以来新增逾期 {len(new)} 项" in msg.get_body(("plain",)).get_content()
+
+
+def test_upcoming_digest_is_its_own_weekly_mail(mail, cli, server, engine):
+    assert mail("--to", CITY).exit_code == 0
+    result = cli("mail", "upcoming", "--days", "30", "--as-of", DAY, "--to", CITY, "--smtp-host", "127.0.0.1",
+                 "--smtp-port", str(server.port), "--smtp-security", "none", "--smtp-from", SENDER)
+    assert result.exit_code == 0, result.output
+    with Session(engine) as s:
+        ahead = reports.upcoming(s, reports.Filters(), dt.date.fromisoformat(DAY), 30)
+    assert ahead
+    msg = server.handler.messages()[-1]
+    assert msg["Subject"] == f"【治本攻坚】{DAY} 起 30 天内到期 {len(ahead)} 项"
+    assert attachment(msg).get_filename() == f"即将到期事项_全市_{DAY}.xlsx"
+    assert len(attachment_rows(msg)) == len(ahead)
+    assert sent_log(engine) == [("2025-W02", CITY, "overdue"), ("2025-W02", CITY, "upcoming")]
+
+
+def test_xlsx_attachment_is_guarded(mail, server, engine):
+    import io
+
+    from openpyxl import load_workbook
+
     with Session(engine) as s:
         c = s.exec(select(models.County).where(models.County.name == "冠县")).one()
         s.add(models.Enterprise(credit_code="91371500MA3C000002", name="=1+2公司", county_id=c.id,
-                                sector="chem", risk="橙"))  # 橙: the county owes its 2024-H2 inspection
+                                sector="trade", risk="橙"))
         s.commit()
 
     assert mail("--to", CITY).exit_code == 0
 
-    csv_text = attachment_text(server.handler.messages()[0])
-    assert ",'=1+2公司," in csv_text
-    assert ",=1+2" not in csv_text
+    ws = load_workbook(io.BytesIO(attachment(server.handler.messages()[0]).get_payload(decode=True)))["清单"]
+    cells = [c for row in ws.iter_rows(min_row=3) for c in row if c.value == "=1+2公司"]
+    assert cells and all(c.data_type == "s" for c in cells)
 
 
 def test_second_run_same_week_sends_nothing_force_sends_again(mail, cli, server, engine):
@@ -225,23 +311,24 @@ def test_per_county_one_message_per_contact_and_one_to_city(mail, cli, server, e
     assert {r["county"] for r in guan} == {"冠县"}
     assert {r["subject_kind"] for r in guan} == {"county", "enterprise"}
     msg = by_rcpt["guanxian@example.com"]
-    assert msg["Subject"] == f"【治本攻坚】冠县截至 {DAY} 逾期事项 {len(guan)} 项"
-    assert attachment_text(msg) == render.to_csv(guan, OVERDUE_COLUMNS, bom=True)
-    assert company in attachment_text(msg)
-    assert msg.get_body(("plain",)).get_content().startswith("李四:")
-    assert msg.get_body(("html",)).get_content().count("<tr>") == len(guan) + 1
+    new = sum(1 for r in guan if r["due"] >= dt.date(2025, 1, 3))
+    assert msg["Subject"] == f"【治本攻坚】冠县截至 {DAY} 逾期 {len(guan)} 项(新增 {new} 项)"
+    plain = msg.get_body(("plain",)).get_content()
+    assert plain.startswith(f"李四:截至 {DAY}(第 2 周),冠县逾期未完成事项 {len(guan)} 项")
+    # the county's own summary: its plans, not the city's county table
+    assert "一、冠县分方案逾期情况" in plain and "东昌府区" not in plain
+    rows = attachment_rows(msg)
+    assert attachment(msg).get_filename() == f"逾期事项_冠县_{DAY}.xlsx"
+    assert len(rows) == len(guan) and {r["所属县区"] for r in rows} == {"冠县"}
+    assert company in {r["责任主体"] for r in rows}
 
     chiping = overdue_records(engine, "茌平区")
-    assert attachment_text(by_rcpt["chiping@example.com"]) == render.to_csv(chiping, OVERDUE_COLUMNS, bom=True)
-    assert company not in attachment_text(by_rcpt["chiping@example.com"])
+    chiping_rows = attachment_rows(by_rcpt["chiping@example.com"])
+    assert len(chiping_rows) == len(chiping) and company not in {r["责任主体"] for r in chiping_rows}
 
     city = by_rcpt[CITY]
-    everything = overdue_records(engine)
-    assert attachment_text(city) == render.to_csv(everything, OVERDUE_COLUMNS, bom=True)
-    plain = city.get_body(("plain",)).get_content()
-    html = city.get_body(("html",)).get_content()
-    assert "按县区汇总" in plain and "按县区汇总" in html
-    summary = plain.split("按县区汇总", 1)[1].split("逾期事项清单", 1)[0]
+    assert len(attachment_rows(city)) == len(overdue_records(engine))
+    summary = city.get_body(("plain",)).get_content().split("一、各县(市、区)逾期情况", 1)[1].split("二、", 1)[0]
     for name in ("聊城市应急管理局", "东昌府区", "冠县", "江北水城旅游度假区"):
         assert name in summary
     assert sent_log(engine) == [("2025-W02", "chiping@example.com", "overdue:茌平区"),
@@ -316,7 +403,7 @@ def test_dry_run_writes_eml_and_sends_nothing(mail, cli, server, engine, tmp_pat
     assert [f.name for f in files] == ["2025-W02-01-city@example.com.eml", "2025-W02-02-chiping@example.com.eml",
                                        "2025-W02-03-guanxian@example.com.eml"]
     first = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
-    assert first["Subject"] == f"【治本攻坚】截至 {DAY} 逾期事项 {len(overdue_records(engine))} 项"
+    assert first["Subject"].startswith(f"【治本攻坚】截至 {DAY} 逾期 {len(overdue_records(engine))} 项(新增 ")
     assert server.handler.envelopes == []
     assert sent_log(engine) == []
 
@@ -330,7 +417,7 @@ def test_nothing_overdue_sends_short_message_unless_configured_off(cli, server, 
     assert result.exit_code == 0, result.output
     (msg,) = server.handler.messages()
     assert msg["Subject"] == "【治本攻坚】截至 2024-01-02 无逾期事项"
-    assert "全市无逾期事项" in msg.get_body(("plain",)).get_content()
+    assert msg.get_body(("plain",)).get_content().startswith("市应急管理局:截至 2024-01-02(第 1 周),全市无逾期事项。")
     assert list(msg.iter_attachments()) == []
 
     config = tmp_path / "config.toml"

@@ -37,15 +37,6 @@ def _scope(s, f) -> str:
     return " · ".join(parts)
 
 
-def summary_sheet(matrix, book):
-    from zhiben.outputs import exports
-    from zhiben.reports import county_plan
-
-    records, columns = county_plan.table(matrix)
-    return exports.Sheet("汇总", records, columns, heading=book.heading("汇总"), bold_key="total",
-                         note=county_plan.RATE_NOTE + ";市应急管理局自身的事项单列,不计入县区。")
-
-
 def _occurrences(kind, s, f, day, days, fmt, to, detail=False, alarms=None, severe_days=90):
     import dataclasses
 
@@ -80,7 +71,7 @@ def _occurrences(kind, s, f, day, days, fmt, to, detail=False, alarms=None, seve
         report, remark = f"{days} 天内到期事项清单", None
         count = lambda p: matrix.plans[p].upcoming  # noqa: E731
     book = exports.Book(report, _scope(s, f), day, remark)
-    sheets = [summary_sheet(matrix, book)]
+    sheets = [exports.summary_sheet(matrix, book)]
     for p in [f.plan] if f.plan else PLANS:
         sheets.append(exports.Sheet(terms.PLAN_NAMES[p], _occurrence_records(rows_for(dataclasses.replace(f, plan=p)), dirs),
                                     columns, heading=book.heading(terms.PLAN_NAMES[p]), total=count(p),
@@ -118,7 +109,7 @@ def _progress(s, f, day, by, fmt, to):
     if fmt == "ics":
         raise _only("ICS 日历", "upcoming")
     book = exports.Book(f"完成进度(按{_BY_NAMES[by]})", _scope(s, f), day)
-    sheets = [summary_sheet(county_plan.county_by_plan(s, f, day), book),
+    sheets = [exports.summary_sheet(county_plan.county_by_plan(s, f, day), book),
               exports.Sheet(f"按{_BY_NAMES[by]}", summary, rc.PROGRESS_COLUMNS, heading=book.heading(f"按{_BY_NAMES[by]}"),
                             note=f"截至 {day},按{_BY_NAMES[by]}统计;完成率 = 已完成 ÷ 已到期")]
     for p in [f.plan] if f.plan else PLANS:
@@ -199,7 +190,8 @@ def export(
     days: int = typer.Option(30, "--days", help="upcoming/template:未来天数", min=0, max=common.MAX_DAYS),
     detail: bool = typer.Option(False, "--detail", help="ICS:每家企业一个日程(默认按事项×县区合并为一个,注明“N 家企业”)"),
     remind: str = typer.Option("7,1", "--remind", metavar="DAYS", help="ICS:提前几天提醒,逗号分隔(默认 7,1;0 表示不提醒)"),
-    severe_days: int = typer.Option(90, "--highlight-days", help="XLSX:逾期超过多少天的行以浅红色标出", min=0),
+    severe_days: int = typer.Option(90, "--highlight-days", help="XLSX:逾期超过多少天的行以浅红色标出", min=0,
+                                    max=common.MAX_DAYS),
     by: str = typer.Option("county", "--by", help="progress 分组:county|plan|milestone|enterprise"),
     plan: str = cr.Plan, county: str = cr.County, who: str = cr.Who, enterprise: str = cr.Ent,
     sector: str = cr.Sector, tag: str = cr.Tag, risk: str = cr.Risk, milestone_id: str = cr.Mid,

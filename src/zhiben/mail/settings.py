@@ -11,6 +11,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 
 from zhiben.errors import InputError
@@ -46,6 +47,8 @@ class Settings:
     security: str = "starttls"
     user: str | None = None
     sender: str | None = None
+    # The display name of "聊城市应急管理局治本攻坚专班 <zhiben@example.com>", if one was given.
+    sender_name: str | None = None
     password_file: str | None = None
     to: list[str] = field(default_factory=list)
     send_empty: bool = True
@@ -64,6 +67,21 @@ def config_path() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_config_dir("zhiben", appauthor=False)) / "config.toml"
+
+
+def parse_sender(text: str, what: str = "发件人") -> tuple[str, str | None]:
+    """(address, display name or None) from "name@example.com" or "显示名 <name@example.com>"."""
+    value = text.strip()
+    if "<" not in value:
+        return check_address(value, what), None
+    name, addr = parseaddr(value)
+    if not value.endswith(">") or not addr or "@" not in addr:
+        raise InputError(f"{what}“{text}”格式不正确(应如 name@example.com 或 显示名 <name@example.com>)")
+    try:
+        check_address(addr, what)
+    except InputError:
+        raise InputError(f"{what}“{text}”格式不正确(应如 name@example.com 或 显示名 <name@example.com>)") from None
+    return addr, name.strip().strip('"') or None
 
 
 def _read_file(path: Path) -> dict:
@@ -127,7 +145,7 @@ def _coerce(name: str, value, where: str):
         raise InputError(f"{where}:{LABELS[name]}不能为空")
     value = value.strip()
     if name == "sender":
-        return check_address(value, f"{where}:发件人")
+        return parse_sender(value, f"{where}:发件人")
     return value
 
 
@@ -146,7 +164,10 @@ def load(overrides: dict | None = None, *, env: dict | None = None) -> Settings:
         if overrides and overrides.get(name) not in (None, [], ()):
             value, where, source = overrides[name], "命令行参数", "命令行参数"
         if value is not None:
-            setattr(settings, name, _coerce(name, value, where))
+            coerced = _coerce(name, value, where)
+            if name == "sender":
+                coerced, settings.sender_name = coerced
+            setattr(settings, name, coerced)
         settings.sources[name] = source
     return settings
 

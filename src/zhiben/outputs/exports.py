@@ -182,6 +182,15 @@ class Book:
         return "  |  ".join(parts)
 
 
+def summary_sheet(matrix, book: Book) -> Sheet:
+    """The 汇总 sheet every export opens with: county × plan counts and 逾期率 (reports.county_plan)."""
+    from zhiben.reports import county_plan
+
+    records, columns = county_plan.table(matrix)
+    return Sheet("汇总", records, columns, heading=book.heading("汇总"), bold_key="total",
+                 note=county_plan.RATE_NOTE + ";市应急管理局自身的事项单列,不计入县区。")
+
+
 def _sheet_title(title: str, used: set[str]) -> str:
     clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in title)[:31] or "Sheet"
     name, n = clean, 2

@@ -62,42 +62,36 @@ class Matrix:
         return self.counties + ([self.city] if self.city else [])
 
 
-def county_by_plan(session, f: reports.Filters, as_of: dt.date, *, upcoming_days: int | None = None) -> Matrix:
-    params: dict = {"as_of": read.day(session, as_of)}
-    counties_sql = "SELECT id, name FROM county"
-    if f.county_id is not None:
-        counties_sql += " WHERE id = :county_id"
-    names = {cid: name for cid, name in read.execute(
-        session, counties_sql + " ORDER BY position", {"county_id": f.county_id} if f.county_id is not None else {})}
-    lines = {n: Line(n, False) for n in names.values()}
-    city = Line(CITY_NAME, True)
-    matrix = Matrix(as_of, list(lines.values()), None, {p: Cell() for p in PLANS}, Cell(), upcoming_days)
+def county_by_plan(src, f: reports.Filters, as_of: dt.date, *, upcoming_days: int | None = None) -> Matrix:
+    """One grouped query over the materialised occurrences (`src`: a session or a db.read.Reader)."""
+    params = {"as_of": read.day(src, as_of)}
+    cond = [reports.NOT_WITHDRAWN, *reports.where(f, params)]
     measures = reports.MEASURES_SO_FAR
     if upcoming_days is not None:
-        params["until"] = read.day(session, as_of + dt.timedelta(days=upcoming_days))
+        params["until"] = read.day(src, as_of + dt.timedelta(days=upcoming_days))
         measures += f", SUM(CASE WHEN o.due >= :as_of AND o.due <= :until AND {reports.NOT_DONE} THEN 1 ELSE 0 END)"
     else:
         measures += ", 0"
-    cond = [reports.NOT_WITHDRAWN, *reports.where(f, params)]
+    counties = "SELECT id, name FROM county"
+    if f.county_id is not None:
+        counties += " WHERE id = :county_id"
+        params.setdefault("county_id", f.county_id)
+    names = {cid: name for cid, name in read.execute(src, counties + " ORDER BY position", params)}
+    lines = {cid: Line(name, False) for cid, name in names.items()}
+    city = Line(CITY_NAME, True)
+    matrix = Matrix(as_of, list(lines.values()), None, {p: Cell() for p in PLANS}, Cell(), upcoming_days)
     sql = (f"SELECT o.county_id, o.plan, {measures} FROM occurrence o WHERE {' AND '.join(cond)} "
            "GROUP BY o.county_id, o.plan")
-    for cid, plan, due_so_far, done, overdue, upcoming in read.execute(session, sql, params):
+    for cid, plan, due_so_far, done, overdue, upcoming in read.execute(src, sql, params):
         cell = Cell(int(due_so_far or 0), int(done or 0), int(overdue or 0), int(upcoming or 0))
-        if cid is None:
-            line = city
-        else:
-            name = names.get(cid)
-            if name is None:  # a county filtered out above cannot appear; keep unknown ones visible anyway
-                name = str(cid)
-            line = lines.get(name)
-            if line is None:
-                line = lines[name] = Line(name, False)
-                matrix.counties.append(line)
+        line = city if cid is None else lines.get(cid)
+        if line is None:
+            continue
         line.plans[plan].add(cell)
         line.total.add(cell)
         matrix.plans[plan].add(cell)
         matrix.total.add(cell)
-    if city.total.due_so_far or city.total.upcoming or any(c.overdue for c in city.plans.values()):
+    if city.total.due_so_far or city.total.upcoming:
         matrix.city = city
     return matrix
 
