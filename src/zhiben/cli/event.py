@@ -76,6 +76,7 @@ def list_(
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ):
     """列出已登记的企业事件及其派生期限。"""
+    from zhiben.db import models
     from zhiben.outputs import terminal as render
     from zhiben.tracking import events, subjects
 
@@ -89,7 +90,7 @@ def list_(
         records = [{
             "id": r.event.id, "kind": r.event.kind, "kind_name": terms.EVENT_NAMES[r.event.kind], "date": r.event.date,
             "enterprise": r.enterprise.name, "credit_code": r.enterprise.credit_code, "county": r.county,
-            "note": r.event.note, "recorded_by": r.event.recorded_by, "recorded_at": r.event.recorded_at,
+            "note": r.event.note, "recorded_by": r.event.recorded_by, "recorded_at": models.local(r.event.recorded_at),
             "deadlines": [_due_record(d) for d in r.dues],
             "deadlines_text": ";".join(f"{d.milestone_id} {d.due}" + (f"({d.state})" if d.state else "")
                                        for d in r.dues),

@@ -154,6 +154,7 @@ def log(
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ):
     """查看变更日志:何时、何人、何事、状态由何变为何、佐证。"""
+    from zhiben.db.models import local
     from zhiben.outputs import terminal as render
     from zhiben.tracking import audit, subjects
 
@@ -162,7 +163,7 @@ def log(
         subject = subjects.county_subject(s, county) if county else None
         entries = audit.entries(s, milestone_id=milestone_id, subject=subject, limit=limit or None)
         records = [{
-            "at": e.at, "by": e.by, "action": {"done": "完成", "reopen": "撤销", "record": "填报"}.get(e.action, e.action),
+            "at": local(e.at), "by": e.by, "action": {"done": "完成", "reopen": "撤销", "record": "填报"}.get(e.action, e.action),
             "milestone_id": e.milestone_id, "subject_kind": e.subject_kind, "subject": e.subject_name,
             "period": e.period, "old_status": e.old_status, "new_status": e.new_status,
             "change": f"{STATUS.get(e.old_status, e.old_status)} → {STATUS.get(e.new_status, e.new_status)}",

@@ -103,7 +103,9 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     try:
-        return create_engine(url, pool_pre_ping=True)
+        # Sessions in UTC: stored times are UTC (models.UTCTime) whether the column has a zone or not.
+        args = {"options": "-c timezone=UTC"} if parsed.get_backend_name() == "postgresql" else {}
+        return create_engine(url, pool_pre_ping=True, connect_args=args)
     except ModuleNotFoundError as exc:
         raise DatabaseError(f"缺少数据库驱动 {exc.name}:请安装 zhiben[postgres]") from None
 

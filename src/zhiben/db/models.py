@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from zhiben import terms
@@ -24,8 +24,42 @@ CITY_NAME = terms.CITY_NAME
 
 
 def now() -> dt.datetime:
-    """Local time to the second, with its zone: what every recorded_at / updated_at stores."""
-    return dt.datetime.now().astimezone().replace(microsecond=0)
+    """Now, to the second, in UTC: what every recorded_at / updated_at / at stores (see UTCTime)."""
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+class UTCTime(TypeDecorator):
+    """A moment stored as UTC and read back as an aware UTC datetime, whatever the backend.
+
+    SQLite keeps no zone, so a zone-less local time reads eight hours off on a computer in another
+    zone (a cron job on a UTC server, an analyst in Asia/Shanghai). Declared here rather than left
+    to sqlmodel, whose datetime mapping changed between releases. PostgreSQL sessions run in UTC
+    (engine.make_engine), so TIMESTAMP and TIMESTAMPTZ columns from either mapping agree.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+
+
+def local(stored: dt.datetime | None) -> dt.datetime | None:
+    """A stored time in this computer's zone, with the zone attached, for display."""
+    if stored is None:
+        return None
+    if stored.tzinfo is None:
+        stored = stored.replace(tzinfo=dt.timezone.utc)
+    return stored.astimezone()
 
 
 class Meta(SQLModel, table=True):
@@ -107,7 +141,7 @@ class Enterprise(SQLModel, table=True):
     contact: str | None = None
     email: str | None = None
     active: bool = True
-    updated_at: dt.datetime = Field(default_factory=now)
+    updated_at: dt.datetime = Field(sa_type=UTCTime, default_factory=now)
 
 
 class EnterpriseTag(SQLModel, table=True):
@@ -122,7 +156,7 @@ class Event(SQLModel, table=True):
     date: dt.date
     note: str | None = None
     recorded_by: str | None = None
-    recorded_at: dt.datetime = Field(default_factory=now)
+    recorded_at: dt.datetime = Field(sa_type=UTCTime, default_factory=now)
 
 
 class EventDue(SQLModel, table=True):
@@ -154,7 +188,7 @@ class Completion(SQLModel, table=True):
     evidence: str | None = None
     recorded_by: str | None = None
     source: str | None = None
-    recorded_at: dt.datetime = Field(default_factory=now)
+    recorded_at: dt.datetime = Field(sa_type=UTCTime, default_factory=now)
 
 
 class AuditEntry(SQLModel, table=True):
@@ -163,7 +197,7 @@ class AuditEntry(SQLModel, table=True):
     # `zhiben log --county` filters by subject; schema version 2 added this index (migrations.py).
     __table_args__ = (Index("ix_auditentry_subject", "subject_kind", "subject_id"),)
     id: int = Field(default=None, primary_key=True)
-    at: dt.datetime = Field(default_factory=now, index=True)
+    at: dt.datetime = Field(sa_type=UTCTime, default_factory=now, index=True)
     by: str | None = None
     action: str
     milestone_id: str = Field(index=True)
@@ -198,7 +232,7 @@ class SentMail(SQLModel, table=True):
     recipient: str
     kind: str = "overdue"
     subject: str
-    sent_at: dt.datetime = Field(default_factory=now)
+    sent_at: dt.datetime = Field(sa_type=UTCTime, default_factory=now)
 
 
 class PublishedEvent(SQLModel, table=True):
@@ -216,7 +250,7 @@ class PublishedEvent(SQLModel, table=True):
     fingerprint: str  # hash of what the event says; a change bumps `sequence`
     sequence: int = 0
     cancelled: bool = False
-    published_at: dt.datetime = Field(default_factory=now)
+    published_at: dt.datetime = Field(sa_type=UTCTime, default_factory=now)
 
 
 class Occurrence(SQLModel, table=True):

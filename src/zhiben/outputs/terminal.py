@@ -34,6 +34,9 @@ def _cell(value) -> str:
     if isinstance(value, float):
         return f"{value:.1%}" if 0 <= value <= 1 else f"{value:g}"
     if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:  # a stored time shown in local time: say which zone
+            offset = value.strftime("%z")
+            return value.strftime("%Y-%m-%d %H:%M") + f" {offset[:3]}:{offset[3:]}"
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
         return value.isoformat()
