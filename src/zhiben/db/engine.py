@@ -84,6 +84,29 @@ def _sqlite_pragmas(dbapi_conn, _record):
     cur.close()
 
 
+def writable(folder: Path) -> bool:
+    return os.access(folder, os.W_OK)
+
+
+def _read_only_engine(path: Path) -> Engine:
+    """A database in a folder nobody may write (a read-only share, an archive): reading still works.
+
+    SQLite needs to create -wal/-shm files beside the database even to read a WAL database; with
+    the folder read-only no process can write it (a writer needs those files too), so it is opened
+    immutable. Commands that write get SQLite's read-only error, reported by dbfailure.
+    """
+    import sqlite3
+
+    uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
+    engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
+    event.listen(engine, "connect", _read_only_pragmas)
+    return engine
+
+
+def _read_only_pragmas(dbapi_conn, _record):
+    dbapi_conn.execute("PRAGMA foreign_keys=ON")
+
+
 def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
@@ -97,8 +120,10 @@ def make_engine(url: str) -> Engine:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise DatabaseError(f"无法创建数据库目录 {folder}:{_os_reason(exc)}") from None
-            if not os.access(folder, os.W_OK):
-                raise DatabaseError(f"数据库目录不可写:{folder}")
+            if not writable(folder):
+                if not Path(path).is_file():
+                    raise DatabaseError(f"数据库目录不可写:{folder}")
+                return _read_only_engine(Path(path))
         engine = create_engine(url, connect_args={"timeout": dbfailure.busy_timeout()})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
