@@ -48,6 +48,24 @@ def session(ctx: typer.Context, *, create: bool = False):
         engine.dispose()
 
 
+@contextmanager
+def reader(ctx: typer.Context):
+    """A read-only source for report commands: on a current SQLite database, a bare sqlite3
+    connection (no SQLAlchemy, no models, no schema checks: db/read.py); otherwise a session."""
+    from zhiben.db import read
+    from zhiben.db.version import SCHEMA_VERSION
+
+    src = read.open_reader(ctx.obj.get("db") if ctx.obj else None, SCHEMA_VERSION)
+    if src is None:
+        with session(ctx) as s:
+            yield s
+        return
+    try:
+        yield src
+    finally:
+        src.close()
+
+
 def choice(value: str, allowed, what: str) -> str:
     if value not in allowed:
         raise InputError(f"未知的{what}“{value}”;可用:{'、'.join(allowed)}")

@@ -21,9 +21,9 @@ def filters_for(session, **values):
 
 def effective_note(session) -> str:
     """"方案自 … 起施行": every report says from when periods are counted."""
-    from zhiben.tracking import load as loader
+    from zhiben.db import meta
 
-    return f"方案自 {loader.effective_date(session)} 起施行"
+    return f"方案自 {meta.effective_date(session)} 起施行"
 
 
 Plan = typer.Option(None, "--plan", help=f"方案:{terms.PLAN_CHOICES} 或 化工、矿山、工贸")
@@ -82,13 +82,13 @@ def _occurrences(ctx, kind, day, days, *, fmt, detail, limit, group, filters):
         raise InputError("--group 只用于 json、csv 输出;表格输出默认就是按事项汇总的")
     title = f"截至 {day} 逾期事项" if kind == "overdue" else f"{day} 起 {days} 天内到期事项"
     empty = f"截至 {day} 没有逾期事项" if kind == "overdue" else f"{day} 起 {days} 天内没有到期事项"
-    with common.session(ctx) as s:
+    with common.reader(ctx) as s:
         f = filters_for(s, **filters)
         since = effective_note(s)
         if f.county_id is not None:
             title = f"{title}({_county_name(s, f.county_id)})"
         dirs = event_directions(s)
-        rows = reports.overdue(s, f, day) if kind == "overdue" else reports.upcoming(s, f, day, days)
+        rows = reports.iter_overdue(s, f, day) if kind == "overdue" else reports.iter_upcoming(s, f, day, days)
         if fmt in ("json", "csv"):
             if group:
                 records = summ.group_records(summ.summarise(rows))
@@ -155,9 +155,9 @@ def _hidden(f) -> set:
 
 
 def _county_name(session, county_id: int) -> str:
-    from zhiben.db import models
+    from zhiben.db import read
 
-    return session.get(models.County, county_id).name
+    return next(iter(read.execute(session, "SELECT name FROM county WHERE id = :id", {"id": county_id})))[0]
 
 
 def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="分组:county|plan|milestone|enterprise"),
@@ -178,7 +178,7 @@ def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="
     render.check_format(fmt)
     common.choice(by, BY, "分组方式")
     day = common.as_of(as_of)
-    with common.session(ctx) as s:
+    with common.reader(ctx) as s:
         f = filters_for(s, plan=plan, county=county, who=who, enterprise=enterprise, sector=sector, tag=tag,
                         risk=risk, milestone_id=milestone_id)
         records = progress_records(reports.progress(s, f, day, by))

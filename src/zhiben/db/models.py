@@ -15,10 +15,10 @@ from sqlalchemy import JSON, Column, DateTime, Index, TypeDecorator, UniqueConst
 from sqlmodel import Field, SQLModel
 
 from zhiben import terms
+from zhiben.db.version import SCHEMA_VERSION  # noqa: F401  (one number for the whole package)
 
 # Row ids are typed `int` though None until the first flush: code reads them only from stored rows,
 # and `int | None` would make every such read a type error. The schema is the same either way.
-SCHEMA_VERSION = 3
 CITY_ID = terms.CITY_ID
 CITY_NAME = terms.CITY_NAME
 

@@ -3,16 +3,17 @@
 Every value is checked against what exists: an unknown value is an InputError (exit 2) naming
 the nearest known values; an empty value is an error too (`--county ""` must not silently mean
 "every county"). County short names (东昌府, 茌平, 经开区…) are accepted wherever a county is.
+
+Plain SQL through db/read.execute, so the lean read path (a bare sqlite3 connection) and a
+SQLAlchemy session resolve filters alike.
 """
 
 from __future__ import annotations
 
 import difflib
 
-from sqlmodel import Session, select
-
 from zhiben import terms
-from zhiben.db import models
+from zhiben.db import read
 from zhiben.errors import InputError, NotFound
 from zhiben.reports.rows import Filters
 
@@ -49,7 +50,11 @@ def plan_code(text: str | None) -> str | None:
     return code
 
 
-def county_id(session: Session, text: str | None) -> int | None:
+def _values(src, sql: str, params: dict | None = None) -> list:
+    return [r[0] for r in read.execute(src, sql, params)]
+
+
+def county_id(session, text: str | None) -> int | None:
     text = _given(text, "--county", COUNTY_HINT)
     if text is None:
         return None
@@ -58,7 +63,7 @@ def county_id(session: Session, text: str | None) -> int | None:
         near = {terms.SHORT_NAMES[terms.ALIASES[a]] for a in _near(text, terms.ALIASES, n=5)}
         hint = f"是否要找:{'、'.join(sorted(near, key=list(terms.SHORT_NAMES.values()).index))};" if near else ""
         raise NotFound(f"未知的县(市、区)“{text}”;{hint}可用:{COUNTY_HINT}(全称、简称均可)")
-    return session.exec(select(models.County.id).where(models.County.name == official)).one()
+    return _values(session, "SELECT id FROM county WHERE name = :name", {"name": official})[0]
 
 
 def who_code(text: str | None) -> str | None:
@@ -71,30 +76,30 @@ def who_code(text: str | None) -> str | None:
     return code
 
 
-def enterprise_id(session: Session, text: str | None) -> int | None:
-    from zhiben.tracking import subjects
-
+def enterprise_id(session, text: str | None) -> int | None:
     text = _given(text, "--enterprise", "统一社会信用代码或企业全称")
     if text is None:
         return None
-    try:
-        return subjects.find_enterprise(session, text).id
-    except NotFound:
-        names = session.exec(select(models.Enterprise.name)).all()
-        near = _near(text, names, cutoff=0.5)
-        codes = session.exec(select(models.Enterprise.credit_code)
-                             .where(models.Enterprise.credit_code.startswith(text.upper()[:8]))).all()
-        near += [c for c in codes[:3] if len(text) >= 8]
-        hint = f";是否要找:{'、'.join(near[:5])}" if near else ";用 zhiben enterprise list 查看名册"
-        raise NotFound(f"未知的企业“{text}”(按统一社会信用代码或企业全称查找){hint}") from None
+    found = _values(session, "SELECT id FROM enterprise WHERE credit_code = :code", {"code": text.upper()})
+    if not found:
+        found = _values(session, "SELECT id FROM enterprise WHERE name = :name", {"name": text})
+        if len(found) > 1:
+            raise InputError(f"名称“{text}”对应多家企业,请用统一社会信用代码")
+    if found:
+        return found[0]
+    near = _near(text, _values(session, "SELECT name FROM enterprise"), cutoff=0.5)
+    if len(text) >= 8:
+        near += _values(session, "SELECT credit_code FROM enterprise WHERE credit_code LIKE :prefix",
+                        {"prefix": text.upper()[:8] + "%"})[:3]
+    hint = f";是否要找:{'、'.join(near[:5])}" if near else ";用 zhiben enterprise list 查看名册"
+    raise NotFound(f"未知的企业“{text}”(按统一社会信用代码或企业全称查找){hint}")
 
 
-def tag_value(session: Session, text: str | None) -> str | None:
+def tag_value(session, text: str | None) -> str | None:
     text = _given(text, "--tag", "zhiben enterprise tags 列出的标签")
     if text is None:
         return None
-    known = set(session.exec(select(models.Tag.name)).all())
-    known |= set(session.exec(select(models.EnterpriseTag.tag).distinct()).all())
+    known = set(_values(session, "SELECT name FROM tag UNION SELECT DISTINCT tag FROM enterprisetag"))
     if text not in known:
         near = _near(text, known, cutoff=0.3)
         hint = f";最接近的有:{'、'.join(near)}" if near else ";可用标签见 zhiben enterprise tags"
@@ -102,14 +107,19 @@ def tag_value(session: Session, text: str | None) -> str | None:
     return text
 
 
-def milestone(session: Session, text: str | None) -> str | None:
-    from zhiben.tracking import subjects
-
+def milestone(session, text: str | None) -> str | None:
     text = _given(text, "--id", "zhiben catalogue list 列出的事项编号")
-    return subjects.get_milestone(session, text).id if text is not None else None
+    if text is None:
+        return None
+    active = _values(session, "SELECT id FROM milestone WHERE active = :yes ORDER BY position", {"yes": True})
+    if text not in active:
+        near = difflib.get_close_matches(text, active, n=3, cutoff=0.6)
+        hint = f";是否要找:{'、'.join(near)}" if near else ";用 zhiben catalogue list 查看全部编号"
+        raise NotFound(f"未知的事项编号“{text}”{hint}")
+    return text
 
 
-def resolve(session: Session, *, plan=None, county=None, who=None, enterprise=None, sector=None, tag=None,
+def resolve(session, *, plan=None, county=None, who=None, enterprise=None, sector=None, tag=None,
             risk=None, milestone_id=None) -> Filters:
     """Filters from option values as typed; None means "not given"."""
     sector = _given(sector, "--sector", terms.SECTOR_HINT)

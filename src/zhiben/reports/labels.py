@@ -51,12 +51,16 @@ def period_label(period: str, due: dt.date | None = None, direction: str | None 
 
 def event_directions(session) -> dict[str, str]:
     """milestone id → "before"/"after" for every event-relative milestone (one small query)."""
-    from sqlmodel import select
+    import json
 
-    from zhiben.db import models
+    from zhiben.db import read
 
-    rules = session.exec(select(models.Milestone.id, models.Milestone.rule).where(models.Milestone.kind == "relative"))
-    return {mid: (rule or {}).get("direction", "after") for mid, rule in rules}
+    out = {}
+    for mid, rule in read.execute(session, "SELECT id, rule FROM milestone WHERE kind = 'relative'"):
+        # JSON text from sqlite3; already decoded through SQLAlchemy.
+        rule = json.loads(rule) if isinstance(rule, str | bytes) else rule
+        out[mid] = (rule or {}).get("direction", "after")
+    return out
 
 
 def due_label(due: dt.date | None, status: str | None) -> str:

@@ -22,12 +22,12 @@ from sqlmodel import Session, col, select
 from zhiben import terms as county_names
 from zhiben.catalogue import model as cat_mod
 from zhiben.catalogue import schedule
-from zhiben.db import models
+from zhiben.db import meta, models
 from zhiben.errors import InputError
 from zhiben.tracking import events
 
-EFFECTIVE_SET = "effective"
-EFFECTIVE_CATALOGUE = "catalogue_effective"
+EFFECTIVE_SET = meta.EFFECTIVE_SET
+EFFECTIVE_CATALOGUE = meta.EFFECTIVE_CATALOGUE
 
 
 @dataclass
@@ -162,11 +162,6 @@ def _sync_dues(session: Session, rules: list[tuple[str, object]], start: dt.date
     session.flush()
 
 
-def _meta(session: Session, key: str) -> str | None:
-    row = session.get(models.Meta, key)
-    return row.value if row else None
-
-
 def _set_meta(session: Session, key: str, value: str | None) -> None:
     row = session.get(models.Meta, key)
     if value is None:
@@ -178,24 +173,9 @@ def _set_meta(session: Session, key: str, value: str | None) -> None:
         row.value = value
 
 
-def plan_period(session: Session) -> tuple[dt.date, dt.date]:
-    start, end = _meta(session, "catalogue_start"), _meta(session, "catalogue_end")
-    return (dt.date.fromisoformat(start) if start else dt.date(2024, 1, 1),
-            dt.date.fromisoformat(end) if end else dt.date(2026, 12, 31))
-
-
-def effective_info(session: Session) -> tuple[dt.date, bool]:
-    """(the plans' effective date, whether the bureau set it rather than the catalogue)."""
-    chosen = _meta(session, EFFECTIVE_SET)
-    if chosen:
-        return dt.date.fromisoformat(chosen), True
-    default = _meta(session, EFFECTIVE_CATALOGUE)
-    return (dt.date.fromisoformat(default) if default else plan_period(session)[0]), False
-
-
-def effective_date(session: Session) -> dt.date:
-    """The day the plans took effect: no recurring period starts before it."""
-    return effective_info(session)[0]
+plan_period = meta.plan_period
+effective_info = meta.effective_info
+effective_date = meta.effective_date
 
 
 _RULE = TypeAdapter(cat_mod.Rule)
