@@ -155,9 +155,9 @@ def _hidden(f) -> set:
 
 
 def _county_name(session, county_id: int) -> str:
-    from zhiben.db import read
+    from zhiben.reports import filters
 
-    return next(iter(read.execute(session, "SELECT name FROM county WHERE id = :id", {"id": county_id})))[0]
+    return filters.county_name(session, county_id)
 
 
 def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="分组:county|plan|milestone|enterprise"),

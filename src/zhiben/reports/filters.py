@@ -66,6 +66,10 @@ def county_id(session, text: str | None) -> int | None:
     return _values(session, "SELECT id FROM county WHERE name = :name", {"name": official})[0]
 
 
+def county_name(session, county_id: int) -> str:
+    return _values(session, "SELECT name FROM county WHERE id = :id", {"id": county_id})[0]
+
+
 def who_code(text: str | None) -> str | None:
     text = _given(text, "--who", WHO_HINT)
     if text is None:
