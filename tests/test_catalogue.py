@@ -12,7 +12,7 @@ from conftest import ROOT
 from zhiben import terms as counties
 from zhiben.catalogue import model as catalogue
 from zhiben.catalogue import schedule
-from zhiben.catalogue.model import OnceRule, RecurringRule, RelativeRule, TargetRule
+from zhiben.catalogue.model import OnceRule, RecurringRule, RelativeRule, StandingRule, TargetRule, UndatedRule
 from zhiben.errors import CatalogueError
 
 SHIPPED = ROOT / "data" / "milestones.toml"
@@ -40,7 +40,7 @@ def test_ids_unique_and_well_formed(cat):
 def test_every_plan_and_rule_kind_is_present(cat):
     assert {m.plan for m in cat.milestones} == {"chem", "mine", "trade"}
     kinds = Counter(m.rule.kind for m in cat.milestones)
-    assert set(kinds) == {"once", "recurring", "relative", "target"}
+    assert set(kinds) == {"once", "recurring", "relative", "target", "undated", "standing"}
 
 
 def test_every_rule_parses_and_yields_dates_in_plan_period(cat):
@@ -48,7 +48,7 @@ def test_every_rule_parses_and_yields_dates_in_plan_period(cat):
     assert (cat.start, cat.end) == (start, end)
     for m in cat.milestones:
         rule = m.rule
-        assert isinstance(rule, (OnceRule, RecurringRule, RelativeRule, TargetRule)), m.id
+        assert isinstance(rule, (OnceRule, RecurringRule, RelativeRule, TargetRule, UndatedRule, StandingRule)), m.id
         dues = schedule.occurrences(rule, cat.start, cat.end, cat.effective)
         if isinstance(rule, (OnceRule, RecurringRule)):
             assert dues, m.id
@@ -59,7 +59,7 @@ def test_every_rule_parses_and_yields_dates_in_plan_period(cat):
             else:
                 assert start <= d.due <= end, (m.id, d)
         if isinstance(rule, TargetRule):
-            assert start <= rule.due <= end, m.id
+            assert rule.due is None or start <= rule.due <= end, m.id
 
 
 def test_counties_and_tags_resolve(cat):
@@ -145,7 +145,7 @@ def test_check_valid_small_catalogue(cli, tmp_path):
     ('{ kind = "once", due = "2025-02-30" }', "mine-t-a: rule.due: “2025-02-30”不是有效的日期(应为 YYYY-MM-DD)"),
     ('{ kind = "once" }', "mine-t-a: rule.due: 缺少必填字段"),
     ('{ kind = "weekly", due = 2025-01-01 }',
-     "mine-t-a: rule: 未知的规则类型“weekly”(可用:once、recurring、relative、target)"),
+     "mine-t-a: rule: 未知的规则类型“weekly”(可用:once、recurring、relative、target、undated、standing)"),
     ('{ kind = "recurring", every = "week" }',
      "mine-t-a: rule.every: “week”不是可用的取值(可用:month、quarter、half、year)"),
     ('{ kind = "recurring", every = "month", day = 0 }', "mine-t-a: rule.day: 0 不能小于 1"),

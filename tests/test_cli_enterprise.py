@@ -152,7 +152,7 @@ def test_list_filters(cli, tmp_path):
     assert names("--sector", "化工") == ["临清华润化工有限公司", "茌平鲁西化工有限公司"]
     assert names("--tag", "重点监管", "--risk", "蓝色") == ["临清华润化工有限公司"]
     result = cli("enterprise", "list", "--tag", "粉尘爆炸")
-    assert (result.exit_code, result.output) == (2, "错误:未知的标签“粉尘爆炸”,最接近的有:粉尘涉爆\n")
+    assert (result.exit_code, result.output) == (2, "错误:未知的标签“粉尘爆炸”,最接近的有:粉尘涉爆、爆炸风险\n")
     plain = cli("enterprise", "list", "--county", "临清", "--format", "csv")
     assert plain.output.splitlines() == [
         "\ufeff统一社会信用代码,企业名称,所属县区,行业,标签,风险等级,所属园区,联系人,邮箱",

@@ -28,7 +28,7 @@ def _county_occurrences(db_url: str) -> list[tuple[str, str]]:
             M, D = models.Milestone.__table__, models.DueDate.__table__
             q = (select(M.c.id, D.c.period).join(D, D.c.milestone_id == M.c.id)
                  .where(M.c.responsible == "county", M.c.per_risk.is_(None), M.c.county_scope == "",
-                        M.c.kind == "recurring", M.c.active.is_(True))
+                        M.c.kind.in_(["recurring", "once"]), M.c.active.is_(True))
                  .order_by(M.c.id, D.c.period))
             return [tuple(r) for r in conn.execute(q)]
     finally:

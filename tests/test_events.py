@@ -134,13 +134,13 @@ def test_trial_end_fulfils_the_one_year_limit(session, chem):
     start = add(session, chem, "trial-start", "2024-05-06")
     d = dues(start)
     assert d["chem-09-e"].due == dt.date(2025, 5, 6)
-    assert d["chem-09-f"].due == dt.date(2024, 4, 26)
+    # 试生产前10日内: a window that opens 10 days before and closes on the trial start
+    assert (d["chem-09-f"].due, d["chem-09-f"].bound) == (dt.date(2024, 5, 6), "window")
     assert (d["chem-09-d"].due, d["chem-09-d"].bound) == (dt.date(2024, 6, 5), "earliest")
     end = add(session, chem, "trial-end", "2025-03-01")
     assert {x.milestone_id: x.state for x in end.affected} == {
         "chem-09-c": "已于 2025-03-01 完成,逾期完成",
         "chem-09-e": "已于 2025-03-01 完成",
-        "chem-09-g": "已于 2025-03-01 完成",
     }
     f = reports.Filters(enterprise_id=chem.id, milestone_id="chem-09-e")
     assert reports.overdue(session, f, dt.date(2025, 6, 1)) == []
@@ -162,23 +162,46 @@ def test_late_trial_end_counts_as_done_late_and_was_overdue_before(session, chem
     assert (p.done, p.done_late) == (1, 1)
 
 
-def test_shutdown_then_resumption_within_three_months_cancels(session, mine):
+def test_shutdown_plan_is_due_at_the_shutdown(session, mine):
+    # 计划停产停建超过3个月的 … 报送停产停建方案: before the shutdown, not three months after it
     out = add(session, mine, "shutdown", "2025-03-01")
-    assert dues(out)["mine-23-1-a"].due == dt.date(2025, 6, 1)
+    assert dues(out)["mine-23-1-a"].due == dt.date(2025, 3, 1)
     f = reports.Filters(enterprise_id=mine.id, milestone_id="mine-23-1-a")
-    assert [r.due for r in reports.upcoming(session, f, dt.date(2025, 5, 10), 30)] == [dt.date(2025, 6, 1)]
+    assert reports.overdue(session, f, dt.date(2025, 3, 1)) == []
+    assert [(r.due, r.days_overdue) for r in reports.overdue(session, f, dt.date(2025, 3, 11))] == [
+        (dt.date(2025, 3, 1), 10)]
+    # resuming does not withdraw a plan that was owed before the shutdown
+    add(session, mine, "resumption", "2025-04-15")
+    assert len(reports.overdue(session, f, dt.date(2025, 5, 1))) == 1
+
+
+def _cancellable(session):
+    """A rule with cancelled_by (no shipped entry has one now): owed 3 months after a shutdown."""
+    rule = {"kind": "relative", "event": "shutdown", "offset": 3, "unit": "month", "direction": "after",
+            "bound": "deadline", "closed_by": None, "cancelled_by": "resumption"}
+    session.add(models.Milestone(id="mine-zz-a", plan="mine", task="x", section="x", title="测试", quote="x",
+                                 responsible="enterprise", sector="mine", kind="relative", rule=rule))
+    session.commit()
+
+
+def test_resumption_within_the_window_cancels(session, mine):
+    _cancellable(session)
+    out = add(session, mine, "shutdown", "2025-03-01")
+    assert dues(out)["mine-zz-a"].due == dt.date(2025, 6, 1)
+    f = reports.Filters(enterprise_id=mine.id, milestone_id="mine-zz-a")
     back = add(session, mine, "resumption", "2025-04-15")
-    assert [(d.milestone_id, d.state) for d in back.affected] == [("mine-23-1-a", "已于 2025-04-15 取消")]
+    assert [(d.milestone_id, d.state) for d in back.affected] == [("mine-zz-a", "已于 2025-04-15 取消")]
     assert reports.upcoming(session, f, dt.date(2025, 5, 10), 30) == []
     assert reports.overdue(session, f, dt.date(2025, 7, 1)) == []
-    # Before the resumption the plan was still owed.
+    # Before the resumption the duty was still owed.
     assert [r.due for r in reports.upcoming(session, f, dt.date(2025, 4, 1), 90)] == [dt.date(2025, 6, 1)]
 
 
-def test_resumption_after_three_months_does_not_cancel(session, mine):
+def test_resumption_after_the_due_date_does_not_cancel(session, mine):
+    _cancellable(session)
     add(session, mine, "shutdown", "2025-01-10")
     add(session, mine, "resumption", "2025-06-01")
-    f = reports.Filters(enterprise_id=mine.id, milestone_id="mine-23-1-a")
+    f = reports.Filters(enterprise_id=mine.id, milestone_id="mine-zz-a")
     assert [(r.due, r.days_overdue) for r in reports.overdue(session, f, dt.date(2025, 6, 20))] == [
         (dt.date(2025, 4, 10), 71)]
 
@@ -198,7 +221,7 @@ def test_remove_event_undoes_its_closures(session, chem):
     out = events.remove(session, end.event.id)
     session.commit()
     assert [d.milestone_id for d in out.dues] == ["chem-09-h"]
-    assert {d.milestone_id for d in out.affected} == {"chem-09-c", "chem-09-e", "chem-09-g"}
+    assert {d.milestone_id for d in out.affected} == {"chem-09-c", "chem-09-e"}
     assert session.exec(select(models.Completion)).all() == []
     assert session.get(models.Event, end.event.id) is None
     f = reports.Filters(enterprise_id=chem.id, milestone_id="chem-09-e")

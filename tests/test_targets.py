@@ -48,8 +48,8 @@ def rows(session, as_of, **kw):
 def test_risk_share_per_county_and_city(session, register):
     got = rows(session, dt.date(2025, 6, 30), milestone_id="chem-21-b")
     assert got == [
-        ("chem-21-b", "全市", 0.625, 5, 8, 1, "in_progress"),
-        ("chem-21-b", "临清市", 0.3333, 1, 3, 1, "in_progress"),
+        ("chem-21-b", "全市", 0.7143, 5, 7, 1, "in_progress"),
+        ("chem-21-b", "临清市", 0.5, 1, 2, 1, "in_progress"),
         ("chem-21-b", "茌平区", 0.8, 4, 5, 0, "in_progress"),
     ]
 
@@ -65,7 +65,7 @@ def test_after_the_due_date_met_or_not(session, register):
 def test_county_filter(session, register):
     linqing = subjects.county_subject(session, "临清").id
     assert rows(session, dt.date(2027, 1, 1), milestone_id="chem-21-b", county_id=linqing) == [
-        ("chem-21-b", "临清市", 0.3333, 1, 3, 1, "not_met")]
+        ("chem-21-b", "临清市", 0.5, 1, 2, 1, "not_met")]
     shen = subjects.county_subject(session, "莘县").id
     assert rows(session, dt.date(2027, 1, 1), milestone_id="chem-21-b", county_id=shen) == [
         ("chem-21-b", "莘县", None, 0, 0, 0, "no_data")]
@@ -81,17 +81,21 @@ def test_reported_values(session):
     old, _ = targets.record(session, "mine-19-1-a", chiping, 0.7, on=dt.date(2025, 3, 1), by="王五",
                             today=dt.date(2025, 3, 1))
     assert old is None
-    got = [(r.scope, r.value, r.measured_on, r.status, r.status_name)
-           for r in targets.measure(session, dt.date(2025, 6, 30), milestone_id="mine-19-1-a")]
-    assert got == [("全市", None, None, "no_data", "未填报"),
-                   ("茌平区", 0.7, dt.date(2025, 3, 1), "in_progress", "进行中")]
+    # 全市各级监管部门: the city and every county unit report (chem-19-1-a has no date of its own)
+    got = {r.scope: (r.value, r.measured_on, r.status, r.status_name)
+           for r in targets.measure(session, dt.date(2025, 6, 30), milestone_id="mine-19-1-a")}
+    assert len(got) == 12
+    assert got["全市"] == got["东昌府区"] == (None, None, "no_data", "未填报")
+    assert got["茌平区"] == (0.7, dt.date(2025, 3, 1), "in_progress", "进行中")
     # A value measured after the as-of date did not exist yet.
-    assert [r.value for r in targets.measure(session, dt.date(2025, 2, 1), milestone_id="mine-19-1-a")] == [None, None]
+    assert {r.value for r in targets.measure(session, dt.date(2025, 2, 1), milestone_id="mine-19-1-a")} == {None}
     old, _ = targets.record(session, "mine-19-1-a", chiping, 0.8, on=dt.date(2026, 12, 1), today=dt.date(2026, 12, 1))
     assert old == 0.7
     targets.record(session, "mine-19-1-a", subjects.CITY, 0.74, on=dt.date(2026, 12, 1), today=dt.date(2026, 12, 1))
-    got = [(r.scope, r.value, r.status) for r in targets.measure(session, dt.date(2027, 1, 5), milestone_id="mine-19-1-a")]
-    assert got == [("全市", 0.74, "not_met"), ("茌平区", 0.8, "met")]
+    got = [(r.scope, r.value, r.status) for r in targets.measure(session, dt.date(2027, 1, 5), milestone_id="mine-19-1-a")
+           if r.value is not None]
+    # no date in the text: below the target is 进行中, never 未达标
+    assert got == [("全市", 0.74, "in_progress"), ("茌平区", 0.8, "met")]
     log = session.exec(select(models.AuditEntry).where(models.AuditEntry.milestone_id == "mine-19-1-a")
                        .order_by(models.AuditEntry.id)).all()
     assert [(a.action, a.subject_name, a.old_status, a.new_status) for a in log] == [
@@ -133,8 +137,8 @@ def test_progress_targets_json(cli, register):
     data = json.loads(res.output)
     assert [(r["scope"], r["value"], r["meeting"], r["population"], r["threshold"], r["due"], r["status"],
              r["status_name"]) for r in data] == [
-        ("全市", 0.625, 5, 8, 0.8, "2026-12-31", "not_met", "未达标"),
-        ("临清市", 0.3333, 1, 3, 0.8, "2026-12-31", "not_met", "未达标"),
+        ("全市", 0.7143, 5, 7, 0.8, "2026-12-31", "not_met", "未达标"),
+        ("临清市", 0.5, 1, 2, 0.8, "2026-12-31", "not_met", "未达标"),
         ("茌平区", 0.8, 4, 5, 0.8, "2026-12-31", "met", "达标"),
     ]
 
@@ -150,7 +154,7 @@ def test_progress_targets_table_text(cli, register):
     res = cli("progress", "--targets", "--id", "chem-21-b", "--county", "临清", "--as-of", "2025-06-30",
               "--format", "csv")
     assert res.output.splitlines()[1] == (
-        "chem-21-b,重点监管类企业80%以上达到蓝黄等级,临清市,33.3%,\"1/3 家,未评级 1 家\",80.0%,2026-12-31,进行中")
+        "chem-21-b,重点监管类企业80%以上达到蓝黄等级,临清市,50.0%,\"1/2 家,未评级 1 家\",80.0%,2026-12-31,进行中")
 
 
 def test_progress_targets_lists_every_target(cli, register):

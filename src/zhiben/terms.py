@@ -114,6 +114,7 @@ class EventKind(StrEnum):
     RESUMPTION = "resumption"
     APPRENTICE = "apprentice"
     ALERT = "alert"
+    INSPECTION = "inspection-finding"
 
 
 EVENT_NAMES: dict[str, str] = {
@@ -124,6 +125,7 @@ EVENT_NAMES: dict[str, str] = {
     EventKind.RESUMPTION: "复工复产",
     EventKind.APPRENTICE: "新特种作业人员师带徒开始",
     EventKind.ALERT: "监测预警报警",
+    EventKind.INSPECTION: "应急部门检查发现问题",
 }
 EVENT_HINT = "、".join(f"{k}({v})" for k, v in EVENT_NAMES.items())
 # The event as a period label reads it: "验收(2025-09-26)后", "计划试生产(2026-12-10)前".
@@ -135,6 +137,7 @@ EVENT_SHORT: dict[str, str] = {
     EventKind.RESUMPTION: "复工复产",
     EventKind.APPRENTICE: "师带徒开始",
     EventKind.ALERT: "报警",
+    EventKind.INSPECTION: "检查发现问题",
 }
 
 # Period words: "2025年第二季度", "2025年上半年", "一次性".

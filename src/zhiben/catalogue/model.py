@@ -21,7 +21,7 @@ from zhiben.errors import CatalogueError
 
 PLANS = tuple(terms.Plan)
 RESPONSIBLE = ("city", "county", "park", "enterprise")
-EVENTS = ("trial-start", "trial-end", "acceptance", "shutdown", "resumption", "apprentice", "alert")
+EVENTS = tuple(terms.EventKind)
 RISK_LEVELS = tuple(r.value for r in terms.Risk)
 PERIOD_PATTERNS = {
     "month": re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$"),
@@ -58,7 +58,9 @@ class RelativeRule(_Strict):
     offset: int = Field(ge=0)
     unit: Literal["day", "workday", "month", "year"]
     direction: Literal["before", "after"]
-    bound: Literal["deadline", "earliest"] = "deadline"
+    # deadline: due on the computed date; earliest: not before it; window: "事件前N日内" opens N days
+    # before the event and closes on the event day (the due date stored is the event day).
+    bound: Literal["deadline", "earliest", "window"] = "deadline"
     closed_by: Literal[EVENTS] | None = None  # type: ignore[valid-type]
     cancelled_by: Literal[EVENTS] | None = None  # type: ignore[valid-type]
 
@@ -67,11 +69,26 @@ class TargetRule(_Strict):
     kind: Literal["target"]
     metric: Literal["risk_share", "reported"]
     threshold: float = Field(gt=0, le=1)
-    due: dt.date
+    # None: the text gives no date; the target is measured but never judged 未达标.
+    due: dt.date | None = None
     levels: list[Literal[RISK_LEVELS]] = []  # type: ignore[valid-type]
 
 
-Rule = Annotated[Union[OnceRule, RecurringRule, RelativeRule, TargetRule], Field(discriminator="kind")]
+class UndatedRule(_Strict):
+    """A duty the text gives no date for: listed and recorded when done, never overdue."""
+
+    kind: Literal["undated"]
+
+
+class StandingRule(_Strict):
+    """A standing rule (“原则上不得扩区”): shown in the catalogue, no occurrences to complete."""
+
+    kind: Literal["standing"]
+    since: dt.date | None = None
+
+
+Rule = Annotated[Union[OnceRule, RecurringRule, RelativeRule, TargetRule, UndatedRule, StandingRule],
+                 Field(discriminator="kind")]
 
 
 class AppliesTo(_Strict):
@@ -136,7 +153,7 @@ def default_path() -> Path:
     return Path(__file__).resolve().parents[3] / "data" / "milestones.toml"
 
 
-RULE_KINDS = {"once", "recurring", "relative", "target"}
+RULE_KINDS = {"once", "recurring", "relative", "target", "undated", "standing"}
 EVERY_EXAMPLE = {"month": "按月周期的写法(如 2025-03)", "quarter": "按季度周期的写法(如 2025-Q2)",
                  "half": "按半年周期的写法(如 2025-H1)", "year": "按年周期的写法(如 2025)"}
 
@@ -160,7 +177,7 @@ def _message(err: dict) -> str:
     if kind == "union_tag_invalid":
         return f"未知的规则类型“{ctx.get('tag')}”(可用:{_expected(ctx, 'expected_tags')})"
     if kind == "union_tag_not_found":
-        return "规则缺少 kind(once、recurring、relative、target)"
+        return "规则缺少 kind(once、recurring、relative、target、undated、standing)"
     if kind == "literal_error":
         return f"“{value}”不是可用的取值(可用:{_expected(ctx, 'expected')})"
     if kind.startswith(("date_", "datetime_")):
@@ -259,7 +276,7 @@ def _semantic_problems(cat: Catalogue) -> list[str]:
                 if t not in tags:
                     problems.append(f"{where}: applies_to.tags: 标签“{t}”不在词表中")
         r = m.rule
-        if isinstance(r, (OnceRule, TargetRule)) and not (cat.start <= r.due <= cat.end):
+        if isinstance(r, (OnceRule, TargetRule)) and r.due is not None and not (cat.start <= r.due <= cat.end):
             problems.append(f"{where}: rule.due: {r.due} 不在方案期限 {cat.start}~{cat.end} 内")
         if isinstance(r, TargetRule) and r.metric == "risk_share" and not r.levels:
             problems.append(f"{where}: rule.levels: risk_share 指标须列出达标的风险等级")

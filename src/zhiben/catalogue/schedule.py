@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
-from zhiben.catalogue.model import OnceRule, RecurringRule, RelativeRule, TargetRule
+from zhiben.catalogue.model import OnceRule, RecurringRule, RelativeRule, StandingRule, TargetRule, UndatedRule
 from zhiben.errors import CalendarError, InputError
 
 ONCE = "once"
@@ -123,7 +123,7 @@ def occurrences(rule, start: dt.date, end: dt.date, effective: dt.date | None = 
         return [Due(rule.due, ONCE)]
     if isinstance(rule, RecurringRule):
         return recurring(rule, start, end, effective)
-    if isinstance(rule, (RelativeRule, TargetRule)):
+    if isinstance(rule, (RelativeRule, TargetRule, UndatedRule, StandingRule)):
         return []
     raise TypeError(rule)
 
@@ -154,6 +154,18 @@ def add_workdays(start: dt.date, n: int, *, before: bool = False) -> dt.date:
 
 
 def relative_due(rule: RelativeRule, event_day: dt.date) -> dt.date:
+    """The stored date: the deadline, the earliest date, or for a window the event day that closes it."""
+    if rule.bound == "window":
+        return event_day
+    return offset_date(rule, event_day)
+
+
+def window_opens(rule: RelativeRule, event_day: dt.date) -> dt.date | None:
+    """First day of a "事件前N日内" window (None for other bounds)."""
+    return offset_date(rule, event_day) if rule.bound == "window" else None
+
+
+def offset_date(rule: RelativeRule, event_day: dt.date) -> dt.date:
     sign = -1 if rule.direction == "before" else 1
     if rule.unit == "workday":
         return add_workdays(event_day, rule.offset, before=sign < 0)

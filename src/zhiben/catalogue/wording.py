@@ -13,6 +13,11 @@ def rule_text(rule: dict) -> str:
     kind = rule["kind"]
     if kind == "once":
         return f"{rule['due']} 前"
+    if kind == "undated":
+        return "未定期限(原文未给出日期,不计逾期)"
+    if kind == "standing":
+        since = f",自 {rule['since']} 起" if rule.get("since") else ""
+        return f"持续性规定{since}(不生成期限)"
     if kind == "recurring":
         every = rule["every"]
         when = EVERY[every]
@@ -29,8 +34,10 @@ def rule_text(rule: dict) -> str:
     if kind == "relative":
         ev = EVENT_NAMES.get(rule["event"], rule["event"])
         side = "前" if rule["direction"] == "before" else "后"
+        if rule.get("bound") == "window":
+            return f"{ev}前 {rule['offset']} {UNIT[rule['unit']]}内(窗口期,{ev}当天截止)"
         if rule["offset"] == 0:
-            text = f"{ev}当天" if rule["direction"] == "after" else f"{ev}之前"
+            text = f"{ev}当天" if rule["direction"] == "after" else f"{ev}之前(不晚于{ev}当天)"
         else:
             text = f"{ev}{side} {rule['offset']} {UNIT[rule['unit']]}"
         if rule.get("bound") == "earliest":
@@ -38,7 +45,8 @@ def rule_text(rule: dict) -> str:
         return text
     levels = "、".join(rule.get("levels") or [])
     measure = f"{levels}等级占比" if rule["metric"] == "risk_share" else "填报值"
-    return f"目标:{measure} ≥ {rule['threshold']:.0%},{rule['due']} 前"
+    when = f"{rule['due']} 前" if rule.get("due") else "原文未给出日期,只测算不判未达标"
+    return f"目标:{measure} ≥ {rule['threshold']:.0%},{when}"
 
 
 def show_text(r: dict) -> str:
@@ -70,6 +78,13 @@ def show_text(r: dict) -> str:
         lines += [f"  {label}{' ' * (width - _width(label))}  {d['due']}" for label, d in zip(labels, dues, strict=True)]
     elif r["rule"]["kind"] == "relative":
         lines.append("期限:按企业登记的事件逐家计算(zhiben event add)")
+    elif r["rule"]["kind"] == "undated":
+        lines.append("期限:原文未给出日期。可用 zhiben done 记录完成,未完成的不列入逾期。")
+        done = r.get("completions") or []
+        lines.append(f"已记录完成({len(done)} 个):" if done else "尚无完成记录")
+        lines += [f"  {c['subject']}  {c['done_on']}" for c in done]
+    elif r["rule"]["kind"] == "standing":
+        lines.append("这是持续性规定,不生成期限,也不需要标记完成;违反时按原文处理。")
     return "\n".join(lines)
 
 

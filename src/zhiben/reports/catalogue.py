@@ -45,7 +45,22 @@ def entry(session: Session, m: models.Milestone) -> dict:
                         .order_by(col(models.DueDate.due))).all()
     rec["due_dates"] = [{"period": d.period, "period_label": period_label(d.period), "due": d.due.isoformat()}
                         for d in dues]
+    if m.kind == "undated":
+        rec["completions"] = recorded(session, m.id)
     return rec
+
+
+def recorded(session: Session, milestone_id: str) -> list[dict]:
+    """Who has recorded an undated duty as done (subject name, date): such duties have no rows to list."""
+    rows = session.exec(select(models.Completion).where(models.Completion.milestone_id == milestone_id)
+                        .order_by(col(models.Completion.done_on))).all()
+    tables = {"county": models.County, "park": models.Park, "enterprise": models.Enterprise}
+    out = []
+    for c in rows:
+        found = session.get(tables[c.subject_kind], c.subject_id) if c.subject_kind in tables else None
+        name = found.name if found else terms.CITY_NAME
+        out.append({"subject_kind": c.subject_kind, "subject": name, "period": c.period, "done_on": c.done_on})
+    return out
 
 
 def size(session: Session) -> tuple[int, int]:

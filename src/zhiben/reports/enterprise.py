@@ -57,7 +57,7 @@ def obligations(session, ent, as_of: dt.date, *, upcoming: int = 1) -> list[Obli
         due, done_on = reports.as_date(due), reports.as_date(done_on)
         if done_on is not None:
             status = "done"
-        elif bound != "deadline":
+        elif bound == "earliest":
             status = "earliest"
         elif due < as_of:
             status = "overdue"

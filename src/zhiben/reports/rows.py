@@ -143,7 +143,7 @@ def _rows(src, sql: str, params: dict, as_of: dt.date, late: bool) -> Iterator[R
 def iter_overdue(src, f: Filters, as_of: dt.date) -> Iterator[Row]:
     """Deadlines before `as_of` not done by then, oldest first, yielded as read."""
     params = {"as_of": read.day(src, as_of)}
-    cond = ["o.due < :as_of", "o.bound = 'deadline'", OPEN, *where(f, params)]
+    cond = ["o.due < :as_of", "o.bound <> 'earliest'", OPEN, *where(f, params)]
     sql = f"SELECT {ROW_COLUMNS} FROM occurrence o WHERE {' AND '.join(cond)} {ORDER}"
     return _rows(src, sql, params, as_of, True)
 
@@ -183,7 +183,7 @@ class ProgressRow:
 
 _GROUP = {"county": "o.county_id", "plan": "o.plan", "milestone": "o.milestone_id", "enterprise": "o.credit_code"}
 _DONE = "o.done_on <= :as_of"
-_PAST = "o.due < :as_of AND o.bound = 'deadline'"
+_PAST = "o.due < :as_of AND o.bound <> 'earliest'"
 # due so far, done (of those), overdue
 MEASURES_SO_FAR = (
     f"SUM(CASE WHEN {_PAST} THEN 1 ELSE 0 END), "

@@ -22,8 +22,15 @@ def resolve_period(session: Session, m: models.Milestone, subject: Subject, peri
     """Canonical period key and its due date, or a clear error."""
     if m.kind == "target":
         raise InputError(f"事项 {m.id} 是量化目标,按登记数据测算,不能标记完成")
+    if m.kind == "standing":
+        raise InputError(f"事项 {m.id} 是持续性规定,没有期限,不需要标记完成")
     if m.kind == "relative":
         return _event_period(session, m, subject, period)
+    if m.kind == "undated":
+        # The text gives no date: one occurrence per subject, recorded when done, never overdue.
+        if period not in (None, "", schedule.ONCE):
+            raise InputError(f"事项 {m.id} 未定期限,不需要 --period")
+        return schedule.ONCE, None
     if m.kind == "once":
         if period not in (None, "", schedule.ONCE):
             raise InputError(f"事项 {m.id} 是一次性期限,不需要 --period")
@@ -134,7 +141,7 @@ def mark_done(session: Session, milestone_id: str, subject: Subject, *, period: 
         return Change(m.id, subject, key, due, changed=False, done_on=existing.done_on)
     session.add(models.Completion(milestone_id=m.id, subject_kind=subject.kind, subject_id=subject.id, period=key,
                                   done_on=on, evidence=evidence, recorded_by=by, source=source))
-    old = "overdue" if due < on else "open"
+    old = "overdue" if due is not None and due < on else "open"
     audit.record(session, action="done", m_id=m.id, subject=subject, period=key, old=old, new="done",
            done_on=on, evidence=evidence, by=by, source=source)
     session.flush()
@@ -210,3 +217,4 @@ def mark_done_many(session: Session, milestone_id: str, enterprises: list[tuple[
     return [mark_done(session, m.id, Subject("enterprise", ent.id, ent.name, ent.county_id), period=period, on=on,
                       evidence=evidence, by=by, source=source, today=today)
             for _, ent in enterprises]
+

@@ -178,7 +178,7 @@ class DueInfo:
         if self.cancelled_on is not None:
             return f"已于 {self.cancelled_on} 取消"
         if self.done_on is not None:
-            late = ",逾期完成" if self.done_on > self.due and self.bound == "deadline" else ""
+            late = ",逾期完成" if self.done_on > self.due and self.bound != "earliest" else ""
             return f"已于 {self.done_on} 完成{late}"
         return ""
 

@@ -2,11 +2,13 @@
 
 - risk_share: the share of the entry's applies_to population (active enterprises of the sector
   carrying any of its tags and none of its excluded tags) whose risk level is in rule.levels.
-  Unrated enterprises count in the population and not among those meeting the level. The
+  Only rated enterprises are measured (chem-21-b: “纳入风险评估分级的”); unrated ones are counted
+  apart (`unrated`) so a county sees who still needs a rating. The
   register keeps only current risk levels, so the share is today's; the as-of date decides only
   whether the target is still 进行中.
 - reported: the latest value entered with `zhiben target record` on or before the as-of date.
-A target is judged only once its due date has passed: before that it is 进行中.
+A target is judged only once its due date has passed: before that it is 进行中. A target the text
+gives no date for (due None) is 达标 once reached and 进行中 until then, never 未达标.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ class TargetRow:
     population: int | None  # risk_share: enterprises measured
     unrated: int | None
     threshold: float
-    due: dt.date
+    due: dt.date | None
     measured_on: dt.date | None
     status: str
 
@@ -50,13 +52,16 @@ class TargetRow:
         return terms.TARGET_STATUS_NAMES[self.status]
 
 
-def _status(value: float | None, threshold: float, due: dt.date, as_of: dt.date) -> str:
+def _status(value: float | None, threshold: float, due: dt.date | None, as_of: dt.date) -> str:
     if value is None:
         return "no_data"
+    # A small tolerance: 4/5 must meet 0.8 even in binary floating point.
+    reached = value >= threshold - 1e-9
+    if due is None:
+        return "met" if reached else "in_progress"
     if as_of <= due:
         return "in_progress"
-    # A small tolerance: 4/5 must meet 0.8 even in binary floating point.
-    return "met" if value >= threshold - 1e-9 else "not_met"
+    return "met" if reached else "not_met"
 
 
 def target_milestones(session: Session, *, plan: str | None = None, milestone_id: str | None = None):
@@ -86,7 +91,8 @@ def _counties(session: Session) -> list[models.County]:
 
 
 def _row(m: models.Milestone, scope_kind: str, scope: str, as_of: dt.date, **kw) -> TargetRow:
-    threshold, due = float(m.rule["threshold"]), dt.date.fromisoformat(str(m.rule["due"]))
+    threshold = float(m.rule["threshold"])
+    due = dt.date.fromisoformat(str(m.rule["due"])) if m.rule.get("due") else None
     return TargetRow(milestone_id=m.id, plan=m.plan, title=m.title, metric=m.rule["metric"], scope_kind=scope_kind,
                      scope=scope, threshold=threshold, due=due,
                      status=_status(kw.get("value"), threshold, due, as_of),
@@ -98,9 +104,11 @@ def _risk_share(session: Session, m: models.Milestone, as_of: dt.date, county_id
     pop = _population(session, m)
     total, meeting, unrated = Counter(), Counter(), Counter()
     for cid, risk in pop:
+        if risk is None:
+            unrated[cid] += 1
+            continue
         total[cid] += 1
         meeting[cid] += risk in levels
-        unrated[cid] += risk is None
 
     def row(kind, name, keys):
         n = sum(total[k] for k in keys)
@@ -110,9 +118,9 @@ def _risk_share(session: Session, m: models.Milestone, as_of: dt.date, county_id
 
     out = []
     if county_id is None:
-        out.append(row("city", "全市", list(total)))
+        out.append(row("city", "全市", list(total | unrated)))
     for c in _counties(session):
-        if (county_id is None and total[c.id]) or c.id == county_id:
+        if (county_id is None and (total[c.id] or unrated[c.id])) or c.id == county_id:
             out.append(row("county", c.name, [c.id]))
     return out
 
