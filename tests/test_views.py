@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from factories import make_enterprise
 from zhiben.outputs import report_view as view
-from zhiben.outputs.lines import Col, fit, render
+from zhiben.outputs.lines import fit, render
 
 AS_OF = ("--as-of", "2025-01-15")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -151,7 +151,7 @@ def test_fit_abbreviates_before_dropping_and_cuts_only_the_title():
 
 def test_filters_never_guess(cli, register):
     cases = {
-        ("--tag", "粉尘爆炸"): "错误:未知的标签“粉尘爆炸”;最接近的有:粉尘涉爆\n",
+        ("--tag", "粉尘爆炸"): "错误:未知的标签“粉尘爆炸”;最接近的有:粉尘涉爆、爆炸风险\n",
         ("--county", ""): "错误:--county 的值不能为空;可用:东昌府、临清、茌平、阳谷、莘县、东阿、冠县、高唐、经开区、高新区、度假区\n",
         ("--county", "东昌"): "错误:未知的县(市、区)“东昌”;是否要找:东昌府、东阿;可用:东昌府、临清、茌平、阳谷、莘县、东阿、冠县、"
                               "高唐、经开区、高新区、度假区(全称、简称均可)\n",

@@ -7,7 +7,7 @@ import typer
 from zhiben import terms
 from zhiben.cli import common
 from zhiben.reports.labels import event_directions
-from zhiben.reports.records import OVERDUE_COLUMNS, PROGRESS_COLUMNS, UPCOMING_COLUMNS, progress_records, row_record
+from zhiben.reports.records import PROGRESS_COLUMNS, progress_records, row_record
 
 BY = ("county", "plan", "milestone", "enterprise")
 
