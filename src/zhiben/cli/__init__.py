@@ -81,6 +81,7 @@ def _register() -> None:
         export,
         mail,
         meeting,
+        notify,
         park,
         reports,
         setup,
@@ -90,7 +91,7 @@ def _register() -> None:
     )
 
     for module in (reports, track, enterprise, event, target, catalogue, county, park, export, meeting, status, mail,
-                   config, setup, backup, check):
+                   notify, config, setup, backup, check):
         module.register(app)
 
 
