@@ -27,3 +27,10 @@ def parse_date(text: str | None, what: str = "日期") -> dt.date | None:
         # Far dates only come from typos, and date arithmetic near year 9999 overflows.
         raise InputError(f"{what}“{text}”超出可处理的范围({FIRST_YEAR}—{LAST_YEAR} 年)")
     return day
+
+
+def not_after_today(day: dt.date, today: dt.date, what: str, hint: str = "") -> dt.date:
+    """Refuse a date that has not happened yet (a completion, an event, a measurement)."""
+    if day > today:
+        raise InputError(f"{what} {day} 晚于今天 {today}{hint}")
+    return day

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from zhiben import terms
-from zhiben.dates import parse_date
+from zhiben.dates import not_after_today, parse_date
 from zhiben.db import models
 from zhiben.errors import ImportFileError, InputError, ZhibenError
 from zhiben.inputs import limits
@@ -262,8 +262,10 @@ def _plan_row(session: Session, name: str, row: SheetRow, today: dt.date, proble
         except InputError as exc:
             problems.add(name, row, "完成日期", exc.message)
             return None
-        if done_on > today:
-            problems.add(name, row, "完成日期", f"完成日期 {done_on} 晚于今天 {today}")
+        try:
+            not_after_today(done_on, today, "完成日期")
+        except InputError as exc:
+            problems.add(name, row, "完成日期", exc.message)
             return None
         try:
             completions.check_not_before_effective(session, done_on)

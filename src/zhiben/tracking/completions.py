@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from zhiben import terms
 from zhiben.catalogue import schedule
+from zhiben.dates import not_after_today
 from zhiben.db import models
 from zhiben.errors import InputError
 from zhiben.inputs import limits
@@ -131,8 +132,7 @@ def mark_done(session: Session, milestone_id: str, subject: Subject, *, period: 
               source: str | None = None, today: dt.date | None = None) -> Change:
     today = today or dt.date.today()
     on = on or today
-    if on > today:
-        raise InputError(f"完成日期 {on} 晚于今天 {today}")
+    not_after_today(on, today, "完成日期")
     limits.check(evidence=evidence, by=by)
     check_not_before_effective(session, on)
     m, subject, key, due = prepare(session, milestone_id, subject, period)
@@ -199,8 +199,7 @@ def mark_done_many(session: Session, milestone_id: str, enterprises: list[tuple[
     checked before anything is written, and every problem is reported at once."""
     today = today or dt.date.today()
     on = on or today
-    if on > today:
-        raise InputError(f"完成日期 {on} 晚于今天 {today}")
+    not_after_today(on, today, "完成日期")
     m = get_milestone(session, milestone_id)
     if m.responsible != "enterprise" and not m.per_risk:
         raise InputError(f"事项 {m.id} 的责任主体是{terms.SUBJECT_WORDS[m.responsible]},不是企业,不能按企业批量记录")

@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 from zhiben import terms
 from zhiben.catalogue import model as cat_mod
 from zhiben.catalogue import schedule
+from zhiben.dates import not_after_today
 from zhiben.db import models, occurrences
 from zhiben.errors import InputError, NotFound
 from zhiben.tracking import audit
@@ -240,8 +241,7 @@ def add(session: Session, *, enterprise_id: int, kind: str, date: dt.date, note:
         by: str | None = None, today: dt.date | None = None) -> Outcome:
     check_kind(kind)
     today = today or dt.date.today()
-    if date > today:
-        raise InputError(f"事件日期 {date} 晚于今天 {today}(只能登记已发生的事件)")
+    not_after_today(date, today, "事件日期", "(只能登记已发生的事件)")
     ent = get_enterprise(session, enterprise_id)
     existing = _events_of(session, ent.id)
     if any(e.kind == kind and e.date == date for e in existing):

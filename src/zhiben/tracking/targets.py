@@ -21,6 +21,7 @@ from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
 from zhiben import terms
+from zhiben.dates import not_after_today
 from zhiben.db import models
 from zhiben.errors import InputError
 from zhiben.tracking import audit, subjects
@@ -175,8 +176,7 @@ def record(session: Session, milestone_id: str, subject, value: float, *, on: dt
     """Enter a `reported` target's value for the city or a county; returns (previous value, row)."""
     today = today or dt.date.today()
     on = on or today
-    if on > today:
-        raise InputError(f"测算日期 {on} 晚于今天 {today}")
+    not_after_today(on, today, "测算日期")
     m = subjects.get_milestone(session, milestone_id)
     if m.kind != "target":
         raise InputError(f"事项 {m.id} 不是量化目标,请用 zhiben done 记录完成")
