@@ -87,7 +87,7 @@ def test_progress_chart_in_terminal(cli):
     r = cli("progress", "--by", "county", "--chart", "--as-of", AS_OF)
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
-    assert "截至 2025-07-01 完成进度(按县区;方案自 2024-03-01 起施行)" in lines[0]
+    assert "截至 2025-07-01 各县(市、区)完成情况(方案自 2024-03-01 起施行)" in lines[0]
     chiping = next(line for line in lines if line.startswith("茌平区"))
     assert "░" in chiping and re.search(r"\d+\.\d%\s+1/\d+\s+\d+$", chiping)
     assert sum(1 for line in lines if "░" in line or "█" in line) == 12

@@ -271,7 +271,7 @@ def test_markdown_is_aligned_for_chinese(rcli):
 
 
 def test_plain_and_table_formats(rcli):
-    plain = rcli("progress", "--by", "plan", "--as-of", "2025-07-01", "--format", "plain").output.splitlines()
+    plain = rcli("progress", "--by", "plan", "--as-of", "2025-07-01", "--format", "plain").output.splitlines()[3:]
     assert plain[0].split() == ["名称", "已到期", "已完成", "逾期", "完成率", "逾期完成", "未到期"]
     assert plain[3].split() == ["工贸", "11", "1", "10", "9.1%", "0", "0"]
     table = rcli("overdue", "--as-of", "2025-04-01").output

@@ -7,7 +7,7 @@ import typer
 from zhiben import terms
 from zhiben.cli import common
 from zhiben.reports.labels import event_directions
-from zhiben.reports.records import PROGRESS_COLUMNS, progress_records, row_record
+from zhiben.reports.records import progress_records, row_record
 
 BY = ("county", "plan", "milestone", "enterprise")
 
@@ -164,9 +164,17 @@ def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="
              plan: str = Plan, county: str = County, who: str = Who, enterprise: str = Ent,
              sector: str = Sector, tag: str = Tag, risk: str = Risk, milestone_id: str = Mid, as_of: str = AsOf,
              fmt: str = Fmt, chart: bool = typer.Option(False, "--chart", help="以条形图显示完成率"),
-             targets: bool = typer.Option(False, "--targets", help="改为显示量化目标的测算值、目标值和达标情况")):
-    """完成进度:各组已到期、已完成、逾期的事项数和完成率。"""
+             targets: bool = typer.Option(False, "--targets", help="改为显示量化目标的测算值、目标值和达标情况"),
+             sort: str = typer.Option(None, "--sort", help="按县区排名:完成率|按期完成率|逾期率|逾期(第1名最好)"),
+             limit: int = Limit):
+    """完成进度:按县区为通报格式(本级与企业分列、按期完成率、可排名),也可按方案、事项、企业。"""
+    import sys
+
+    from zhiben.errors import InputError
+    from zhiben.outputs import lines as out_lines
+    from zhiben.outputs import report_view as view
     from zhiben.outputs import terminal as render
+    from zhiben.reports import bulletin
     from zhiben.reports import rows as reports
 
     if targets:
@@ -174,25 +182,79 @@ def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="
 
         return target.show_table(ctx, plan=plan, county=county, milestone_id=milestone_id, as_of=as_of, fmt=fmt,
                                  unsupported={"--by": by != "county", "--who": who, "--enterprise": enterprise,
-                                              "--sector": sector, "--tag": tag, "--risk": risk, "--chart": chart})
+                                              "--sector": sector, "--tag": tag, "--risk": risk, "--chart": chart,
+                                              "--sort": sort})
     render.check_format(fmt)
     common.choice(by, BY, "分组方式")
+    order = bulletin.sort_key(sort)
+    if order is not None and by != "county":
+        raise InputError("--sort 只用于 --by county(县区排名)")
     day = common.as_of(as_of)
     with common.reader(ctx) as s:
         f = filters_for(s, plan=plan, county=county, who=who, enterprise=enterprise, sector=sector, tag=tag,
                         risk=risk, milestone_id=milestone_id)
-        records = progress_records(reports.progress(s, f, day, by))
+        if by == "county":
+            records = bulletin.county_bulletin(s, f, day, order)
+        else:
+            records = progress_records(reports.progress(s, f, day, by))
         since = effective_note(s)
     if by == "plan":
         for r in records:
             r["label"] = terms.PLAN_NAMES.get(r["label"], r["label"])
-    title = (f"截至 {day} 完成进度(按{ {'county': '县区', 'plan': '方案', 'milestone': '事项', 'enterprise': '企业'}[by]};"
-             f"{since})")
+    what = {"county": "各县(市、区)", "plan": "各方案", "milestone": "各事项", "enterprise": "各企业"}[by]
+    title = f"截至 {day} {what}完成情况"
     if chart:
         from zhiben.cli.meeting import print_chart
 
-        return print_chart(records, title)
-    render.emit(records, PROGRESS_COLUMNS, fmt, title=title)
+        return print_chart([r for r in records if r.get("scope") != "total"], f"{title}({since})")
+    shown = records
+    rest = 0
+    if limit is not None:
+        shown, rest = records[:limit], max(0, len(records) - limit)
+    if fmt == "json":
+        if by == "county":
+            # JSON keeps its earlier shape: the bureau's row first, no total row (a program sums itself).
+            shown = [r for r in shown if r["scope"] == "city"] + [r for r in shown if r["scope"] == "county"]
+        render.write_lines(render.json_pieces(shown), batch=1)
+        return
+    plain = fmt == "csv"
+    cols = view.bulletin_columns(order is not None, plain=plain) if by == "county" else view.progress_columns(plain=plain)
+    if fmt == "csv":
+        render.write_bytes_text(render.csv_lines(shown, cols))
+        if rest:
+            typer.echo(f"另有 {rest:,} 项未显示", err=True)
+        return
+    if not shown:
+        typer.echo("没有符合条件的记录")
+        return
+    tty = fmt == "table" and sys.stdout.isatty()
+    width = shutil_width() if tty else None
+
+    def body():
+        yield title
+        yield since
+        yield ""
+        if fmt == "markdown":
+            yield from out_lines.markdown(shown, cols)
+        else:
+            # The bureau's own row and the city total stand apart from the ranked counties.
+            yield from out_lines.render_sections(
+                [[r for r in shown if r.get("scope", "county") == "county"],
+                 [r for r in shown if r.get("scope") in ("city", "total")]], cols, total=width, tty=tty)
+        if rest:
+            yield f"另有 {rest:,} 项未显示"
+        if by == "county":
+            yield ""
+            for note in ("本级:县级单位自身(含所辖化工园区)的事项;企业:辖区企业的事项。",
+                         "按期完成率:期限当天及以前完成的比例;排名第 1 为最好。"):
+                yield from [f"- {note}"] if fmt == "markdown" else out_lines.wrap(note, width)
+    render.write_lines(body())
+
+
+def shutil_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size().columns
 
 
 def register(parent: typer.Typer) -> None:

@@ -132,7 +132,7 @@ def _colour() -> bool:
 
 
 def header(layout: Layout, *, tty: bool) -> str:
-    cells = [pad(c.label, w, c.right) for c, w in zip(layout.cols, layout.widths)]
+    cells = [pad(c.label, w, c.right) for c, w in zip(layout.cols, layout.widths, strict=True)]
     line = GAP.join(cells).rstrip()
     return f"\x1b[1m{line}\x1b[0m" if tty and _colour() else line
 
@@ -143,12 +143,12 @@ def line(layout: Layout, rec: dict, *, total: int | None, tty: bool) -> str:
     texts = [c.text(rec) for c in layout.cols]
     if total is not None:
         # A value longer than the lookahead saw takes its room from the title, never past `total`.
-        over = sum(max(0, width(t) - w) for t, w, c in zip(texts, layout.widths, layout.cols) if not c.flex)
-        widths = [w - over if c.flex else w for c, w in zip(layout.cols, layout.widths)]
+        over = sum(max(0, width(t) - w) for t, w, c in zip(texts, layout.widths, layout.cols, strict=True) if not c.flex)
+        widths = [w - over if c.flex else w for c, w in zip(layout.cols, layout.widths, strict=True)]
     else:
         widths = layout.widths
     last = len(texts) - 1
-    for n, (c, w, t) in enumerate(zip(layout.cols, widths, texts)):
+    for n, (c, w, t) in enumerate(zip(layout.cols, widths, texts, strict=True)):
         if c.flex and total is not None:
             t = cut(t, max(w, 2))
         cell = t if (n == last and not c.right) else pad(t, w, c.right)
@@ -182,13 +182,13 @@ def markdown(records: Iterable[dict], cols: list[Col], *, limit: int | None = No
     widths = natural_widths(cols, sample)
 
     def row(cells):
-        return "| " + " | ".join(pad(t, w, c.right) for t, w, c in zip(cells, widths, cols)) + " |"
+        return "| " + " | ".join(pad(t, w, c.right) for t, w, c in zip(cells, widths, cols, strict=True)) + " |"
 
     def esc(t: str) -> str:
         return t.replace("|", "\\|")
 
     yield row([c.label for c in cols])
-    yield "|" + "|".join(("-" * (w + 1) + ":") if c.right else "-" * (w + 2) for w, c in zip(widths, cols)) + "|"
+    yield "|" + "|".join(("-" * (w + 1) + ":") if c.right else "-" * (w + 2) for w, c in zip(widths, cols, strict=True)) + "|"
     shown = 0
     for rec in itertools.chain(sample, it):
         if limit is not None and shown >= limit:
@@ -220,3 +220,18 @@ def wrap(text: str, total: int | None) -> list[str]:
     if text:
         out.append(text)
     return out
+
+
+def render_sections(sections: list[list[dict]], cols: list[Col], *, total: int | None, tty: bool = False):
+    """Small tables in one layout (same columns, same widths), a blank line between sections."""
+    layout = fit(cols, [r for sec in sections for r in sec], total)
+    yield header(layout, tty=tty)
+    first = True
+    for sec in sections:
+        if not sec:
+            continue
+        if not first:
+            yield ""
+        first = False
+        for rec in sec:
+            yield line(layout, rec, total=total, tty=tty)

@@ -171,3 +171,44 @@ def summary_lines(summary: Summary, title: str, hint: list[str], view: View, not
             yield f"- {text}"
         else:
             yield from wrap(text, view.width if view.fmt == "table" else None)
+
+
+def _pct(key):
+    return lambda r: "—" if r.get(key) is None else f"{r[key]:.1%}"
+
+
+def _int(key, plain=False):
+    return (lambda r: _raw(r.get(key))) if plain else (lambda r: _num(r.get(key)))
+
+
+def bulletin_columns(ranked: bool, *, plain: bool = False) -> list[Col]:
+    """progress --by county: 县(市、区) first, numbers right-aligned, county-own apart from enterprises."""
+    cols = [
+        Col("label", "县(市、区)", _get("label"),
+            short=lambda r: "市局本级" if r["label"] == terms.CITY_NAME else terms.SHORT_NAMES.get(r["label"], r["label"])),
+        Col("own_due", "本级到期", _int(plain=plain, key="own_due"), right=True, drop=3),
+        Col("own_done", "本级完成", _int(plain=plain, key="own_done"), right=True, drop=2),
+        Col("own_overdue", "本级逾期", _int(plain=plain, key="own_overdue"), right=True),
+        Col("enterprise_due", "企业到期", _int(plain=plain, key="enterprise_due"), right=True, drop=4),
+        Col("enterprise_done", "企业完成", _int(plain=plain, key="enterprise_done"), right=True, drop=1),
+        Col("enterprise_overdue", "企业逾期", _int(plain=plain, key="enterprise_overdue"), right=True),
+        Col("rate", "完成率", _pct("rate"), right=True),
+        Col("on_time_rate", "按期完成率", _pct("on_time_rate"), right=True),
+        Col("overdue_rate", "逾期率", _pct("overdue_rate"), right=True, drop=5),
+    ]
+    if ranked:
+        cols.insert(0, Col("rank", "排名", lambda r: "" if r.get("rank") is None else str(r["rank"]), right=True))
+    return cols
+
+
+def progress_columns(*, plain: bool = False) -> list[Col]:
+    """progress --by plan|milestone|enterprise."""
+    return [
+        Col("label", "名称", _get("label"), flex=True, min_width=16),
+        Col("due_so_far", "已到期", _int(plain=plain, key="due_so_far"), right=True),
+        Col("done", "已完成", _int(plain=plain, key="done"), right=True),
+        Col("overdue", "逾期", _int(plain=plain, key="overdue"), right=True),
+        Col("rate", "完成率", _pct("rate"), right=True),
+        Col("done_late", "逾期完成", _int(plain=plain, key="done_late"), right=True, drop=2),
+        Col("open_later", "未到期", _int(plain=plain, key="open_later"), right=True, drop=1),
+    ]

@@ -20,8 +20,8 @@ from zhiben.reports.rows import Filters
 PLAN_HINT = "、".join(f"{p.value}({terms.PLAN_SHORT[p]})" for p in terms.Plan)
 WHO_ALIASES = {
     **{k.value: k.value for k in terms.SubjectKind},
-    **{v: k.value for k, v in terms.SUBJECT_NAMES.items()},
-    **{v: k.value for k, v in terms.SUBJECT_WORDS.items()},
+    **{v: str(k) for k, v in terms.SUBJECT_NAMES.items()},
+    **{v: str(k) for k, v in terms.SUBJECT_WORDS.items()},
     "市": "city", "市局": "city", "县": "county", "县区": "county", "县(市、区)": "county", "园区": "park",
 }
 WHO_HINT = "、".join(f"{k.value}({terms.SUBJECT_NAMES[k]})" for k in terms.SubjectKind)
