@@ -1,7 +1,8 @@
-"""zhiben report: a self-contained HTML file that a headless browser renders; progress --chart."""
+"""zhiben report: a self-contained HTML file for the meeting room, the printer and the phone."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import struct
@@ -33,53 +34,102 @@ def _report(cli, tmp_path):
     return out
 
 
-def test_report_is_self_contained_and_escapes_names(cli, firm, tmp_path):
-    import json
+def _tables(html: str) -> list[str]:
+    return re.findall(r"<table>.*?</table>", html)
 
+
+def test_report_is_self_contained_and_escapes_names(cli, firm, tmp_path):
     html = _report(cli, tmp_path).read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and '<html lang="zh-CN">' in html
-    assert "截至 2025-07-01" in html
+    assert f"截至日期 {AS_OF}" in html and "生成时间 " in html and "起施行" in html
     # nothing to fetch: no external URLs, scripts, links or images; CSP forbids any fetch anyway
     assert not re.search(r"(src|href)\s*=|<script|<link|<img|url\(", html)
     assert "default-src 'none'" in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;化工" in html
-    assert html.count("<svg") == 2
-    overdue = json.loads(cli("overdue", "--as-of", AS_OF, "-f", "json").output)
-    assert f"逾期事项({len(overdue)} 项" in html
-    assert html.count("<tr") == len(overdue) + 1
-    # 茌平区's bar shows its completion rate and counts
+    assert "<script>alert" not in html
+
+
+def test_rates_ranking_city_apart_and_matching_legend(cli, firm, tmp_path):
+    html = _report(cli, tmp_path).read_text(encoding="utf-8")
     progress = {p["label"]: p for p in json.loads(cli("progress", "--as-of", AS_OF, "-f", "json").output)}
-    p = progress["茌平区"]
-    assert f"{p['rate']:.1%}({p['done']}/{p['due_so_far']})" in html
-    for plan in ("化工和危险化学品", "非煤矿山", "工贸"):
-        assert f">{plan}</text>" in html
+    counties = {k: v for k, v in progress.items() if k != "聊城市应急管理局"}
+    rate = {k: v["overdue"] / v["due_so_far"] for k, v in counties.items() if v["due_so_far"]}
+    # the county chart: every county once, by 逾期率 from high to low, bar width = 逾期率, city bureau not in it
+    chart = html.split("各县(市、区)逾期率(从高到低)</h3>", 1)[1].split('<div class="legend">', 1)[0]
+    labels = re.findall(r'<div class="lab" title="[^"]*">([^<]+)</div>', chart)
+    assert set(labels) == set(counties) and "聊城市应急管理局" not in labels
+    shown = [rate.get(label, 0.0) for label in labels]
+    assert shown == sorted(shown, reverse=True)
+    widths = re.findall(r'class="bar (fill-ok|fill-bad)" style="width:([\d.]+)%"', chart)
+    assert [float(w) for _, w in widths] == [round(rate.get(label, 0.0) * 100, 1) for label in labels]
+    # the legend's swatches use the same classes as the bars
+    legend = html.split('<div class="legend">', 1)[1].split("</div>", 1)[0]
+    assert re.findall(r'class="sw (fill-\w+)"', legend) == ["fill-ok", "fill-bad"]
+    assert "聊城市应急管理局自身的市级事项单列,不参加排名" in html
+    # the plan chart shows rates, not counts
+    plans = html.split("各方案逾期率</h3>", 1)[1].split('<div class="legend">', 1)[0]
+    assert re.findall(r'<div class="val">([\d.]+%)', plans)
+    # county × plan table: ranked counties, the city bureau as 单列, the total
+    matrix = _tables(html)[0]
+    assert matrix.count("<tr") == 1 + 11 + 1 + 1
+    assert '<td>单列</td><td class="name">聊城市应急管理局(市级事项)</td>' in matrix
+    chiping = re.search(r'<td class="name">茌平区</td>.*?</tr>', matrix).group(0)
+    p = counties["茌平区"]
+    assert f'<td class="num">{p["due_so_far"]:,}</td><td class="num">{p["done"]:,}</td><td class="num">{p["overdue"]:,}</td>' in chiping
+
+
+def test_targets_upcoming_and_grouped_overdue(cli, firm, tmp_path):
+    html = _report(cli, tmp_path).read_text(encoding="utf-8")
+    targets = json.loads(cli("progress", "--targets", "--as-of", AS_OF, "-f", "json").output)
+    for t in (t for t in targets if t["scope_kind"] == "city"):
+        assert f"<td>{t['title']}</td>" in html
+    assert "<h2>量化目标</h2>" in html and "<h2>未来 30 天内到期(" in html
+    overdue = json.loads(cli("overdue", "--as-of", AS_OF, "--detail", "-f", "json").output)
+    groups = json.loads(cli("overdue", "--as-of", AS_OF, "--group", "-f", "json").output)
+    assert f"逾期事项({len(overdue)} 项,按事项汇总)" in html
+    listed = _tables(html)[-1]
+    for g in groups:
+        assert f"<td>{g['title']}</td>" in listed
+    assert f"合计:{len(groups)} 个事项" in listed
+    marked = listed.count('<tr class="severe">')
+    assert marked == min(10, len(groups))
+    assert "浅红底:逾期最久的" in html
+
+
+def test_print_and_phone_css(cli, tmp_path):
+    html = _report(cli, tmp_path).read_text(encoding="utf-8")
+    assert "@page{size:A4" in html
+    assert re.search(r"\.panel\{[^}]*break-inside:avoid", html)  # a chart never parts from its title
+    assert "thead{display:table-header-group}" in html  # header rows repeat on each printed page
+    assert "@media (max-width:600px)" in html and 'name="viewport"' in html
+
+
+def _png_size(path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="需要 Chromium(Debian 的 chromium 包),由 .ci/setup-browser.sh 安装")
-def test_report_renders_to_png_in_headless_chromium(cli, firm, tmp_path):
+def test_report_renders_at_desk_and_phone_width_and_prints_to_a4(cli, firm, tmp_path):
     html = _report(cli, tmp_path)
-    png = tmp_path / "report.png"
-    proc = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,1600", f"--screenshot={png}",
-         html.as_uri()],
-        capture_output=True, text=True, timeout=300,
-    )
+    base = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
+    for width in (1280, 414):
+        png = tmp_path / f"report-{width}.png"
+        proc = subprocess.run([*base, f"--user-data-dir={tmp_path / f'p{width}'}", f"--window-size={width},2000",
+                               f"--screenshot={png}", html.as_uri()], capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        assert _png_size(png) == (width, 2000)
+        assert png.stat().st_size > 40_000  # a rendered page, not a blank canvas
+    pdf = tmp_path / "report.pdf"
+    proc = subprocess.run([*base, f"--user-data-dir={tmp_path / 'pdf'}", "--no-pdf-header-footer",
+                           f"--print-to-pdf={pdf}", html.as_uri()], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    data = png.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = struct.unpack(">II", data[16:24])
-    assert (width, height) == (1280, 1600)
-    assert len(data) > 50_000  # a rendered page, not a blank canvas
-    dom = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'profile2'}", "--dump-dom",
-         html.as_uri()],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert dom.returncode == 0 and "各县(市、区)完成率" in dom.stdout and "<svg" in dom.stdout
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", data)
+    assert boxes and all(abs(float(w) - 595.0) < 1 and abs(float(h) - 842.0) < 1 for w, h in boxes)  # A4
 
 
 def test_progress_chart_in_terminal(cli):

@@ -18,7 +18,11 @@ def report(
     days: int = typer.Option(30, "--days", help="“即将到期”统计的未来天数", min=0, max=common.MAX_DAYS),
     force: bool = common.Force,
 ):
-    """生成会议用的单文件 HTML 报告(完成率图、各方案逾期数、逾期清单),离线可打开。"""
+    """生成会议用的单文件 HTML 报告,离线可打开,可直接打印为 A4,手机上也能看。
+
+    内容:汇总卡片、各县区和各方案逾期率图、县区×方案表(县区按逾期率排名,市局事项单列)、
+    量化目标测算值、即将到期事项、按事项汇总的逾期事项(逐条清单请用 zhiben export overdue)。
+    """
     from zhiben.outputs import exports
     from zhiben.outputs import html_report as htmlreport
 
