@@ -27,3 +27,48 @@ def test_the_installed_command_names_itself_zhiben(monkeypatch, capsys):
         main()
     assert exit_.value.code == 2
     assert capsys.readouterr().err == "错误:缺少参数 ID(用 zhiben done -h 查看用法)\n"
+
+
+def test_help_frame_is_chinese(cli):
+    r = cli("export", "-h")
+    assert r.exit_code == 0
+    lines = r.output.splitlines()
+    assert lines[0] == "用法:zhiben export [选项] {KIND}"
+    assert "参数:" in lines and "选项:" in lines
+    assert "  --to <路径>              输出文件,如 逾期.xlsx、逾期.csv、期限.ics  [必填]" in lines
+    assert lines[-1] == "  -h, --help               显示本帮助并退出。"
+    for english in ("Usage", "Options", "Arguments", "Commands", "Show this message", "required", "default"):
+        assert english not in r.output
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["overdu"], "错误:没有这个命令:overdu;是否要用:overdue(用 zhiben -h 查看用法)"),
+    (["bogus"], "错误:没有这个命令:bogus(用 zhiben -h 查看用法)"),
+    (["enterprise", "impor"], "错误:没有这个命令:impor;是否要用:import(用 zhiben enterprise -h 查看用法)"),
+    (["--bogus"], "错误:没有这个选项:--bogus(用 zhiben -h 查看用法)"),
+])
+def test_unknown_commands_and_root_options_are_chinese(cli, args, expected):
+    from runner import ZhibenRunner
+
+    from zhiben.cli import app
+
+    r = ZhibenRunner().invoke(app, args)
+    assert (r.exit_code, r.output.strip()) == (2, expected)
+
+
+def test_a_group_without_a_command_shows_its_help(cli):
+    r = cli("enterprise")
+    assert r.exit_code == 0
+    assert r.output.startswith("用法:zhiben enterprise [选项] 命令 [参数]...\n")
+    assert "命令:\n  import  导入企业名册" in r.output
+
+
+def test_os_errors_are_chinese(cli, tmp_path):
+    from zhiben.errors import os_reason
+
+    assert os_reason(IsADirectoryError(21, "Is a directory")) == "是目录"
+    assert os_reason(OSError(28, "No space left on device")) == "磁盘空间不足"
+    assert os_reason(OSError(5, "Input/output error")) == "磁盘读写错误"
+    assert os_reason(OSError(999, "Strange")) == "系统错误"
+    r = cli("enterprise", "import", str(tmp_path))
+    assert (r.exit_code, r.output) == (3, f"错误:{tmp_path} 是目录,不是文件\n")

@@ -22,6 +22,8 @@ NUMBERS = ["-1", "3000000", "99999999999999999999", "-99999999999999999999", "1e
 # The everyday suite runs these; the slow one runs all of the above.
 TEXT_FAST = ["", "9999-12-31", "不存在的目录/文件.xlsx", "x" * 100_000, "'; DROP TABLE completion; --"]
 NUMBERS_FAST = ["-1", "3000000", "99999999999999999999"]
+ENGLISH = ["Usage:", "Options:", "Arguments:", "Commands:", "Show this message", "Error:", "No such", "Did you mean",
+           "Try '", "[required]", "[default:", "Is a directory", "No space left", "Permission denied", "Aborted"]
 # Values that reach past the argument checks, by command path and parameter name.
 BASE = {
     ("done",): {"milestone_id": "chem-guard-1-a", "county": "茌平"},
@@ -82,6 +84,9 @@ def _assert_clean(result, argv):
     exc = result.exception
     assert exc is None or isinstance(exc, SystemExit), f"{shown}: {exc!r}"
     assert "Traceback" not in result.output, shown
+    # click's own English frame never reaches the user (help, usage errors, OS errors).
+    leaks = [w for w in ENGLISH if w in result.output]
+    assert not leaks, (shown, leaks, result.output[-300:])
     assert result.exit_code in (0, 1, 2, 3, 4, 5), (shown, result.exit_code, result.output[-300:])
     if result.exit_code:
         assert result.output.strip(), f"{shown}: failed silently"

@@ -49,3 +49,28 @@ class DatabaseError(ZhibenError):
 
 class MailError(ZhibenError):
     exit_code = 5
+
+
+def os_reason(exc: OSError) -> str:
+    """An OSError's cause in Chinese (the system's own text is English)."""
+    import errno
+
+    return {
+        errno.ENOTDIR: "路径中有同名文件而不是目录",
+        errno.EEXIST: "已有同名文件,不是目录",
+        errno.EISDIR: "是目录",
+        errno.EACCES: "没有权限",
+        errno.EPERM: "没有权限",
+        errno.EROFS: "文件系统只读",
+        errno.ENOSPC: "磁盘空间不足",
+        errno.EDQUOT: "磁盘配额已满",
+        errno.ENOENT: "文件或目录不存在",
+        errno.EFBIG: "文件过大",
+        errno.ENAMETOOLONG: "文件名过长",
+        errno.EIO: "磁盘读写错误",
+        errno.EBUSY: "设备或资源正忙",
+        errno.ELOOP: "符号链接层数过多",
+        errno.EINVAL: "路径或参数无效",
+        errno.ETXTBSY: "文件正被其他程序使用",
+        errno.EMFILE: "打开的文件过多",
+    }.get(exc.errno) or (f"系统错误 {errno.errorcode[exc.errno]}" if exc.errno in errno.errorcode else "系统错误")

@@ -17,7 +17,7 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from zhiben import terms
-from zhiben.errors import CatalogueError
+from zhiben.errors import CatalogueError, os_reason
 
 PLANS = tuple(terms.Plan)
 RESPONSIBLE = ("city", "county", "park", "enterprise")
@@ -351,7 +351,7 @@ def read(path: Path | str | None = None) -> Catalogue:
     except tomllib.TOMLDecodeError as exc:
         raise CatalogueError(_toml_error(path, exc)) from None
     except OSError as exc:
-        raise CatalogueError(f"无法读取目录文件 {path}:{exc.strerror}") from None
+        raise CatalogueError(f"无法读取目录文件 {path}:{os_reason(exc)}") from None
     return parse(raw, source=str(path))
 
 

@@ -25,6 +25,23 @@ def report_error(exc: ZhibenError) -> None:
 
 
 class ZhibenGroup(TyperGroup):
+    def __init__(self, *args, **kwargs):
+        from zhiben.cli import usage
+
+        super().__init__(*args, **kwargs)
+        usage.install(self)  # Chinese help frame (用法/选项/参数/命令) for every command
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        from zhiben.cli import usage
+
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except Exception as exc:  # the root's own options, before any command runs
+            if not usage.is_usage_error(exc):
+                raise
+            usage.show_usage_error(exc)
+            raise typer.Exit(0 if type(exc).__name__ == "NoArgsIsHelpError" else 2) from None
+
     def invoke(self, ctx):
         from zhiben.db import failures as dbfailure
 
@@ -33,6 +50,9 @@ class ZhibenGroup(TyperGroup):
         except ZhibenError as exc:
             report_error(exc)
             raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:  # click would print "Aborted!"
+            typer.echo("\n已中止(未完成的操作已撤销)", err=True)
+            raise typer.Exit(130) from None
         except OverflowError:
             # A number or date too large for the computation; the specific options are bounded,
             # this keeps any that are not from ending in a traceback.
@@ -46,8 +66,8 @@ class ZhibenGroup(TyperGroup):
 
             if not usage.is_usage_error(exc):
                 raise
-            typer.echo(f"错误:{usage.message(exc)}", err=True)
-            raise typer.Exit(2) from None
+            usage.show_usage_error(exc)
+            raise typer.Exit(0 if type(exc).__name__ == "NoArgsIsHelpError" else 2) from None
 
 
 app = typer.Typer(

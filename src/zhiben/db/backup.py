@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 from zhiben.db import failures as dbfailure
 from zhiben.db import models
-from zhiben.errors import DatabaseError, InputError
+from zhiben.errors import DatabaseError, InputError, os_reason
 from zhiben.inputs.files import check_target, read_bytes
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -84,7 +84,7 @@ def backup(url: str, dest: Path, *, force: bool = False) -> Path:
         raise _fail("备份失败", exc) from None
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise DatabaseError(f"无法写入备份文件 {dest}:{exc.strerror}") from None
+        raise DatabaseError(f"无法写入备份文件 {dest}:{os_reason(exc)}") from None
     return dest
 
 

@@ -62,7 +62,8 @@ def cli_url(db: str | None = None, *, create: bool = False) -> str:
         if exists and path and path != ":memory:" and not Path(path).is_file():
             raise DatabaseError(f"数据库路径不是普通文件:{path}")
     except OSError as exc:  # a name longer than the file system allows
-        from zhiben.inputs.files import os_reason, shown
+        from zhiben.errors import os_reason
+        from zhiben.inputs.files import shown
 
         raise DatabaseError(f"无法使用数据库路径 {shown(path)}:{os_reason(exc)}") from None
     if not exists:
@@ -158,9 +159,12 @@ def _where(url: str) -> str:
 
 
 def _os_reason(exc: OSError) -> str:
-    from zhiben.inputs.files import os_reason
+    import errno
 
-    return os_reason(exc)
+    from zhiben.errors import os_reason
+
+    # Only ever raised here by mkdir: the missing part is a parent that cannot be made.
+    return "上级目录不存在且无法创建" if exc.errno == errno.ENOENT else os_reason(exc)
 
 
 def schema_version(engine: Engine) -> int | None:

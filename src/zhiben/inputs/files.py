@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from zhiben.errors import ImportFileError, InputError, ZhibenError
+from zhiben.errors import ImportFileError, InputError, ZhibenError, os_reason
 
 
 def read_bytes(path: str | Path, *, what: str = "文件", error: type[ZhibenError] = ImportFileError,
@@ -71,22 +71,3 @@ def write_target(path: str | Path, data: bytes) -> None:
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise InputError(f"无法写入文件 {path}:{os_reason(exc)}") from None
-
-
-def os_reason(exc: OSError) -> str:
-    """An OSError's cause in Chinese (the system's own text is English)."""
-    import errno
-
-    return {
-        errno.ENOTDIR: "路径中有同名文件而不是目录",
-        errno.EEXIST: "已有同名文件,不是目录",
-        errno.EISDIR: "是目录",
-        errno.EACCES: "没有权限",
-        errno.EPERM: "没有权限",
-        errno.EROFS: "文件系统只读",
-        errno.ENOSPC: "磁盘空间不足",
-        errno.EDQUOT: "磁盘配额已满",
-        errno.ENOENT: "上级目录不存在且无法创建",
-        errno.EFBIG: "文件过大",
-        errno.ENAMETOOLONG: "文件名过长",
-    }.get(exc.errno, exc.strerror or str(exc))

@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from zhiben.db import models
-from zhiben.errors import InputError, MailError
+from zhiben.errors import InputError, MailError, os_reason
 from zhiben.mail import mime
 from zhiben.mail.settings import Settings
 
@@ -97,7 +97,7 @@ def write_eml(items: list[Outgoing], directory: Path, week: str) -> list[Path]:
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(f"无法创建目录 {directory}:{exc.strerror}") from None
+        raise InputError(f"无法创建目录 {directory}:{os_reason(exc)}") from None
     paths = []
     for i, item in enumerate(items, 1):
         safe = re.sub(r"[^\w.@-]+", "_", item.recipient)
@@ -105,7 +105,7 @@ def write_eml(items: list[Outgoing], directory: Path, week: str) -> list[Path]:
         try:
             path.write_bytes(mime.as_bytes(item.message))
         except OSError as exc:
-            raise InputError(f"无法写入 {path}:{exc.strerror}") from None
+            raise InputError(f"无法写入 {path}:{os_reason(exc)}") from None
         paths.append(path)
     return paths
 
@@ -162,7 +162,7 @@ def _describe(exc: BaseException, settings: Settings) -> tuple[str, bool]:
     if isinstance(exc, ssl.SSLError):
         return f"与邮件服务器 {where} 建立加密连接失败({exc.reason or exc});请检查 --smtp-security 设置", True
     if isinstance(exc, OSError):
-        return f"无法连接邮件服务器 {where}:{exc.strerror or exc}", True
+        return f"无法连接邮件服务器 {where}:{os_reason(exc) if exc.errno else exc}", True
     return f"发送失败:{exc}", True
 
 

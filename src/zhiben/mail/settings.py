@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
 
-from zhiben.errors import InputError
+from zhiben.errors import InputError, os_reason
 from zhiben.terms import check_email as check_address
 
 SECURITY = ("none", "starttls", "ssl")
@@ -92,7 +92,7 @@ def _read_file(path: Path) -> dict:
     except FileNotFoundError:
         return {}
     except OSError as exc:
-        raise InputError(f"无法读取配置文件 {path}:{exc.strerror}") from None
+        raise InputError(f"无法读取配置文件 {path}:{os_reason(exc)}") from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -188,7 +188,7 @@ def read_password_file(path: Path) -> str:
     except FileNotFoundError:
         raise InputError(f"密码文件不存在:{path}") from None
     except OSError as exc:
-        raise InputError(f"无法读取密码文件 {path}:{exc.strerror}") from None
+        raise InputError(f"无法读取密码文件 {path}:{os_reason(exc)}") from None
     if not stat.S_ISREG(st.st_mode):
         raise InputError(f"密码文件 {path} 不是普通文件")
     if st.st_mode & 0o077:

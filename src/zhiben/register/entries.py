@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from zhiben import terms
 from zhiben.db import models, occurrences
-from zhiben.errors import ImportFileError, InputError
+from zhiben.errors import ImportFileError, InputError, os_reason
 from zhiben.inputs import limits
 from zhiben.inputs import sheets as tabular
 from zhiben.register import creditcode
@@ -362,7 +362,7 @@ def _write_rejects(target: Path, sheet: tabular.Sheet, header_at: int, rejected:
                 cells += [""] * (len(header) - len(cells))
                 w.writerow([*cells[:len(header)], n, ";".join(reasons)])
     except OSError as exc:
-        raise ImportFileError(f"{target}: 无法写入错误行文件({exc.strerror}),未导入任何数据") from None
+        raise ImportFileError(f"{target}: 无法写入错误行文件({os_reason(exc)}),未导入任何数据") from None
 
 
 def _given_or_stored(entry, stored: dict, field: str):
