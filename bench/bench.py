@@ -1,14 +1,17 @@
 """zhiben at city, large-city and province scale, beside Taskwarrior and a bare SQLite query.
 
-    python bench/bench.py [--sizes city,large,province] [--quick] [--as-of 2026-06-30]
+    python bench/bench.py [--sizes city,10x,province] [--quick] [--as-of 2026-06-30] [--format json]
 
 For each size: generate a register (bench/register_gen.py), then time, each in a fresh
-subprocess of the installed `zhiben` CLI: first use (`init`: schema + catalogue), `load`
-(catalogue reload), `enterprise import`, the reports, and `zhiben --help`. Half of the
-occurrences due before the as-of date are marked done with one set-based INSERT. Peak memory
-is each subprocess's own ru_maxrss (os.wait4). The same occurrences are then put (a) into
-Taskwarrior (throwaway TASKRC/TASKDATA, due dates shifted so that "now" is the as-of date) and
-(b) into one plain SQLite table queried by the sqlite3 CLI: the floor.
+subprocess of the installed `zhiben` CLI: first use (`init`), the fixed start-up (a report on the
+empty register), `load`, `enterprise import` (which fills the occurrence table), `done`, `check`,
+and the reports in JSON and in the default format, including the whole-city overdue list in
+every format (µs per row). Half of the occurrences due before the as-of date are marked done
+with one set-based INSERT. Peak memory is each subprocess's maximum RSS (GNU time %M). The same
+occurrences are then put (a) into Taskwarrior (throwaway TASKRC/TASKDATA, due dates shifted so
+that "now" is the as-of date) and (b) into one plain SQLite table queried by the sqlite3 CLI:
+the floor. Every goal of issue 11 is printed with its figure and whether it was met, as
+markdown tables (default) or JSON (--format json).
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ from pathlib import Path
 
 import register_gen
 
-SIZES = {"city": 5_000, "large": 20_000, "province": 100_000}
-SIZE_NAMES = {"city": "市级(5,000 家)", "large": "大市(20,000 家)", "province": "省级(100,000 家)"}
+SIZES = {"city": 5_000, "10x": 50_000, "province": 100_000}
+SIZE_NAMES = {"city": "市级(5,000 家)", "10x": "十倍市级(50,000 家)", "province": "省级(100,000 家)"}
 COUNTY = "茌平区"
 UPCOMING_DAYS = 30
 # Above this many tasks `task import` needs gigabytes (≈5.6 KB per task), so the task files are
@@ -94,11 +97,6 @@ def zhiben_exe() -> str:
     return found
 
 
-def has_enterprise_import(exe: str, env: dict) -> bool:
-    p = subprocess.run([exe, "enterprise", "import", "--help"], env=env, capture_output=True)
-    return p.returncode == 0
-
-
 # --- database set-up done outside the timed commands -------------------------------------------
 
 def _picked(key: str) -> int:
@@ -113,92 +111,48 @@ def _done_on(key: str, due: str, as_of: str) -> str:
 
 
 def mark_half_done(db: Path, as_of: dt.date) -> int:
-    """One INSERT … SELECT: half of the occurrences due before `as_of` (hash-picked) become done."""
-    from sqlalchemy import String, cast, func, insert, literal, select
+    """Half of the occurrences due before `as_of` (hash-picked) become done: one INSERT … SELECT
+    from the occurrence table, then the table's completion dates are brought in step (what
+    `zhiben done` does row by row)."""
+    import sqlite3
 
-    from zhiben.db import engine as store
-    from zhiben.db import models
-    from zhiben.reports import rows as reports
-
-    engine = store.make_engine("sqlite:///" + str(db))
-    K = models.Completion.__table__
-    u, _, asof = reports.occurrences(reports.Filters(), as_of)
-    key = u.c.milestone_id + "|" + u.c.subject_kind + "|" + cast(u.c.subject_id, String) + "|" + u.c.period
-    sel = select(u.c.milestone_id, u.c.subject_kind, u.c.subject_id, u.c.period,
-                 func.bench_done_on(key, u.c.due, as_of.isoformat()),
-                 literal("bench"), literal("bench"), func.datetime("now")).where(
-        u.c.due < asof, u.c.bound == "deadline", func.bench_picked(key) == 1)
-    ins = insert(K).from_select(["milestone_id", "subject_kind", "subject_id", "period", "done_on",
-                                 "recorded_by", "source", "recorded_at"], sel)
-    with engine.begin() as conn:
-        raw = conn.connection.dbapi_connection
-        raw.create_function("bench_picked", 1, _picked, deterministic=True)
-        raw.create_function("bench_done_on", 3, _done_on, deterministic=True)
-        n = conn.execute(ins).rowcount
-    engine.dispose()
+    a = as_of.isoformat()
+    con = sqlite3.connect(db)
+    con.create_function("bench_picked", 1, _picked, deterministic=True)
+    con.create_function("bench_done_on", 3, _done_on, deterministic=True)
+    key = "o.milestone_id || '|' || o.subject_kind || '|' || o.subject_id || '|' || o.period"
+    n = con.execute(
+        "INSERT INTO completion (milestone_id, subject_kind, subject_id, period, done_on, recorded_by, source,"
+        " recorded_at) SELECT o.milestone_id, o.subject_kind, o.subject_id, o.period,"
+        f" bench_done_on({key}, o.due, :a), 'bench', 'bench', datetime('now') FROM occurrence o"
+        f" WHERE o.due < :a AND o.bound = 'deadline' AND (o.closed_on IS NULL OR o.closed_on > :a)"
+        f" AND bench_picked({key}) = 1", {"a": a}).rowcount
+    con.execute("UPDATE occurrence AS o SET done_on = k.done_on FROM completion AS k WHERE"
+                " k.milestone_id = o.milestone_id AND k.subject_kind = o.subject_kind"
+                " AND k.subject_id = o.subject_id AND k.period = o.period")
+    con.commit()
+    con.close()
     return n
 
 
-def bulk_insert_register(db: Path, rows: list[list[str]]) -> None:
-    """Fallback while `zhiben enterprise import` does not exist: the same register via plain SQL."""
+def build_floor(db: Path, floor: Path, as_of: dt.date) -> int:
+    """Every occurrence (with its done flag as of `as_of`) in one plain indexed table of its own file."""
     import sqlite3
 
-    from zhiben.register import sectors
-
+    floor.unlink(missing_ok=True)
     con = sqlite3.connect(db)
-    county_id = dict(con.execute("SELECT name, id FROM county"))
-    parks: dict[str, int] = {}
-    for r in rows:
-        if r[6] and r[6] not in parks:
-            cur = con.execute("INSERT INTO park (name, county_id) VALUES (?, ?)", (r[6], county_id[r[2]]))
-            parks[r[6]] = cur.lastrowid
-    now = dt.datetime.now().isoformat(sep=" ")
-    con.executemany(
-        "INSERT INTO enterprise (credit_code, name, county_id, sector, risk, park_id, contact, email, active, updated_at)"
-        " VALUES (?,?,?,?,?,?,?,?,1,?)",
-        [(r[0], r[1], county_id[r[2]], sectors.resolve(r[3]), r[5] or None, parks.get(r[6]), r[7] or None,
-          r[8] or None, now) for r in rows])
-    ids = dict(con.execute("SELECT credit_code, id FROM enterprise"))
-    con.executemany("INSERT INTO enterprisetag (enterprise_id, tag) VALUES (?, ?)",
-                    [(ids[r[0]], t) for r in rows for t in r[4].split("、") if t])
+    con.execute("ATTACH DATABASE ? AS floor", (str(floor),))
+    con.execute(
+        "CREATE TABLE floor.occ AS SELECT o.milestone_id, o.plan, m.title, o.position, o.subject_kind, o.subject,"
+        " c.name AS county, o.county_pos, o.credit_code, o.period, o.due,"
+        " (o.done_on IS NOT NULL AND o.done_on <= :a) AS done"
+        " FROM occurrence o JOIN milestone m ON m.id = o.milestone_id LEFT JOIN county c ON c.id = o.county_id"
+        " WHERE o.closed_on IS NULL OR o.closed_on > :a", {"a": as_of.isoformat()})
+    con.execute("CREATE INDEX floor.occ_due ON occ (done, due)")
+    con.execute("CREATE INDEX floor.occ_county ON occ (county, done, due)")
+    n = con.execute("SELECT count(*) FROM floor.occ").fetchone()[0]
     con.commit()
     con.close()
-
-
-FLOOR_COLS = ("milestone_id", "plan", "title", "position", "subject_kind", "subject", "county", "county_pos",
-              "credit_code", "period", "due", "done")
-
-
-def build_floor(db: Path, floor: Path, as_of: dt.date) -> int:
-    """Materialise every occurrence (with its done flag as of `as_of`) into one indexed table."""
-    import sqlite3
-
-    from sqlalchemy import case, select
-
-    from zhiben.db import engine as store
-    from zhiben.db import models
-    from zhiben.reports import rows as reports
-
-    engine = store.make_engine("sqlite:///" + str(db))
-    K = models.Completion.__table__
-    u, done, _ = reports.occurrences(reports.Filters(), as_of)
-    q = select(*[u.c[c] for c in FLOOR_COLS[:-1]], case((K.c.id.is_(None), 0), else_=1)).select_from(
-        u.outerjoin(K, done))
-    floor.unlink(missing_ok=True)
-    out = sqlite3.connect(floor)
-    out.execute(f"CREATE TABLE occ ({', '.join(FLOOR_COLS)})")
-    n = 0
-    with engine.connect() as conn:
-        result = conn.execution_options(stream_results=True).execute(q)
-        while chunk := result.fetchmany(50_000):
-            out.executemany(f"INSERT INTO occ VALUES ({', '.join('?' * len(FLOOR_COLS))})",
-                            [tuple(str(v) if isinstance(v, dt.date) else v for v in r) for r in chunk])
-            n += len(chunk)
-    out.execute("CREATE INDEX occ_due ON occ (done, due)")
-    out.execute("CREATE INDEX occ_county ON occ (county, done, due)")
-    out.commit()
-    out.close()
-    engine.dispose()
     return n
 
 
@@ -298,18 +252,63 @@ def task_commands(as_of: dt.date) -> dict[str, list[str]]:
 
 # --- one size -----------------------------------------------------------------------------------
 
-REPORTS = {
-    "overdue": ("overdue --format json(全市)", lambda a: ["overdue", "--as-of", a, "--format", "json"]),
-    "overdue_county": (f"overdue --county {COUNTY} --format json",
-                       lambda a: ["overdue", "--county", COUNTY, "--as-of", a, "--format", "json"]),
-    "progress": ("progress --by county", lambda a: ["progress", "--by", "county", "--as-of", a]),
-    "upcoming": (f"upcoming --days {UPCOMING_DAYS} --format json",
-                 lambda a: ["upcoming", "--days", str(UPCOMING_DAYS), "--as-of", a, "--format", "json"]),
-}
+# (key, label, argv after the as-of is known, how rows are counted, goal kind)
+#   goal kind: "bounded" = a bounded report (< 0.15 s city, < 0.8 s 10× city, ≥ 5× Taskwarrior),
+#              "dump" = the whole-city overdue list (≤ 10 µs per row), None = shown only.
+REPORTS = [
+    ("overdue_county_json", f"overdue --county {COUNTY} -f json",
+     lambda a: ["overdue", "--county", COUNTY, "--as-of", a, "-f", "json"], "json", "bounded"),
+    ("overdue_county_table", f"overdue --county {COUNTY}(默认格式)",
+     lambda a: ["overdue", "--county", COUNTY, "--as-of", a], None, "bounded"),
+    ("progress_json", "progress --by county -f json",
+     lambda a: ["progress", "--by", "county", "--as-of", a, "-f", "json"], "json", "bounded"),
+    ("progress_table", "progress --by county(默认格式)",
+     lambda a: ["progress", "--by", "county", "--as-of", a], None, "bounded"),
+    ("upcoming_json", f"upcoming --days {UPCOMING_DAYS} -f json",
+     lambda a: ["upcoming", "--days", str(UPCOMING_DAYS), "--as-of", a, "-f", "json"], "json", "bounded"),
+    ("upcoming_table", f"upcoming --days {UPCOMING_DAYS}(默认格式)",
+     lambda a: ["upcoming", "--days", str(UPCOMING_DAYS), "--as-of", a], None, "bounded"),
+    ("overdue_table", "overdue(全市,默认格式:按事项汇总)", lambda a: ["overdue", "--as-of", a], None, None),
+    ("dump_json", "overdue -f json(全市明细)", lambda a: ["overdue", "--as-of", a, "-f", "json"], "json", "dump"),
+    ("dump_csv", "overdue -f csv(全市明细)", lambda a: ["overdue", "--as-of", a, "-f", "csv"], "csv", "dump"),
+    ("dump_table", "overdue --detail(全市明细,默认格式)", lambda a: ["overdue", "--detail", "--as-of", a],
+     "lines", "dump"),
+    ("dump_markdown", "overdue --detail -f markdown(全市明细)",
+     lambda a: ["overdue", "--detail", "--as-of", a, "-f", "markdown"], "lines", "dump"),
+]
+# The same question asked of Taskwarrior and of the bare sqlite3 CLI (see task_commands/floor_queries).
+SAME_QUESTION = {"overdue_county_json": "overdue_county", "overdue_county_table": "overdue_county",
+                 "progress_json": "progress", "progress_table": "progress", "upcoming_json": "upcoming",
+                 "upcoming_table": "upcoming", "dump_json": "overdue", "dump_csv": "overdue",
+                 "dump_table": "overdue", "dump_markdown": "overdue"}
+
+
+def count_rows(path: Path, how: str | None) -> int | None:
+    if how == "json":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return len(data) if isinstance(data, list) else None
+    if how == "csv":
+        return max(0, sum(1 for _ in path.open(encoding="utf-8-sig")) - 1)
+    if how == "lines":
+        return sum(1 for _ in path.open(encoding="utf-8"))
+    return None
 
 
 def json_rows(path: Path) -> int:
     return len(json.loads(path.read_text(encoding="utf-8")))
+
+
+def sample_done_args(db: Path, n: int) -> list[list[str]]:
+    """`done` commands for n open enterprise duties (distinct), for timing one write each."""
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    rows = con.execute(
+        "SELECT o.milestone_id, o.credit_code, o.period, o.due FROM occurrence o JOIN milestone m ON m.id = o.milestone_id"
+        " WHERE o.subject_kind = 'enterprise' AND o.done_on IS NULL AND m.kind = 'recurring' AND o.due < date('now')"
+        " ORDER BY o.due DESC, o.milestone_id, o.credit_code LIMIT ?", (n,)).fetchall()
+    con.close()
+    return [["done", mid, "--enterprise", code, "--period", period, "--on", due] for mid, code, period, due in rows]
 
 
 def bench_size(size: str, n: int, args, exe: str, root: Path) -> dict:
@@ -334,28 +333,33 @@ def bench_size(size: str, n: int, args, exe: str, root: Path) -> dict:
 
     z = res["zhiben"]
     z["init"] = timed(Measure(), 1, [exe, "init"], env=env)
+    # Fixed start-up: a report on an empty register (the catalogue's city, county and park duties only).
+    z["startup"] = timed(Measure(), args.repeat, [exe, "overdue", "--county", COUNTY, "--as-of", a, "-f", "json"],
+                         env=env)
+    z["help"] = timed(Measure(), args.repeat, [exe, "--help"], env=env)
     z["load"] = timed(Measure(), args.repeat, [exe, "load"], env=env)
-    if has_enterprise_import(exe, env):
-        log("zhiben enterprise import")
-        z["import"] = timed(Measure(), 1, [exe, "enterprise", "import", str(csv_path)], env=env)
-        # Re-import of the same file: every row compared, nothing to change.
-        z["reimport"] = timed(Measure(), 1, [exe, "enterprise", "import", str(csv_path)], env=env)
-    else:
-        log("尚无 zhiben enterprise import:改用 SQL 直接写入名录(导入时间不计)")
-        bulk_insert_register(db, rows)
-        z["import"] = Measure(note="命令尚未实现")
+    log("zhiben enterprise import")
+    z["import"] = timed(Measure(), 1, [exe, "enterprise", "import", str(csv_path)], env=env)
+    # Re-import of the same file: every row compared, nothing to change.
+    z["reimport"] = timed(Measure(), 1, [exe, "enterprise", "import", str(csv_path)], env=env)
     log("标记一半已到期事项为已完成")
     res["completions"] = mark_half_done(db, args.as_of)
+    log("zhiben done(单条记录)")
+    m = Measure()
+    for argv in sample_done_args(db, args.repeat):
+        timed(m, 1, [exe, *argv], env=env)
+    z["done"] = m
+    log("zhiben check")
+    z["check"] = timed(Measure(), 1, [exe, "check"], env=env)
     log("生成基准表(bare SQLite)")
     res["occurrences"] = build_floor(db, work / "floor.db", args.as_of)
 
-    for key, (_, argv) in REPORTS.items():
+    for key, _, argv, how, _ in REPORTS:
         log(f"zhiben {key}")
         out = work / f"zhiben-{key}.out"
         m = timed(Measure(), args.repeat, [exe, *argv(a)], env=env, out=out)
-        m.rows = json_rows(out) if "--format" in argv(a) else None
+        m.rows = count_rows(out, how)
         z[key] = m
-    z["help"] = timed(Measure(), args.repeat, [exe, "--help"], env=env)
 
     s = res["sqlite"]
     for key, sql in floor_queries(args.as_of).items():
@@ -385,10 +389,72 @@ def bench_size(size: str, n: int, args, exe: str, root: Path) -> dict:
     return res
 
 
-# --- output -------------------------------------------------------------------------------------
+# --- goals and output ---------------------------------------------------------------------------
+
+CITY = SIZES["city"]
+STARTUP_GOAL = 0.1
+BOUNDED_GOAL = {"city": 0.15, "10x": 0.8}
+DUMP_GOAL_US = 10.0
+MEMORY_GOAL_MB = 150
+IMPORT_GOAL = 3.0
+DONE_GOAL = 0.2
+TASK_RATIO_GOAL = 5.0
+
+
+def _scale(res: dict) -> str | None:
+    """Which bounded-report goal applies: city size, ten times city size, or none."""
+    if res["enterprises"] <= CITY:
+        return "city"
+    if res["enterprises"] <= 10 * CITY:
+        return "10x"
+    return None
+
+
+def _best(m: Measure | None) -> float | None:
+    return None if m is None else m.best
+
+
+def goals(res: dict) -> list[dict]:
+    """Every figure the issue sets a goal for, with the goal and whether it was met."""
+    z, t = res["zhiben"], res["task"]
+    out = []
+
+    def goal(what, value, target, met, unit="秒"):
+        out.append({"goal": what, "value": value, "target": target, "unit": unit,
+                    "met": None if value is None else bool(met)})
+
+    v = _best(z.get("startup"))
+    goal("固定启动开销(空名录上的 overdue)", v, f"< {STARTUP_GOAL} 秒", v is not None and v < STARTUP_GOAL)
+    scale = _scale(res)
+    for key, label, _, _, kind in REPORTS:
+        m = z.get(key)
+        if m is None or m.best is None:
+            continue
+        if kind == "bounded" and scale:
+            lim = BOUNDED_GOAL[scale]
+            goal(label, m.best, f"< {lim} 秒", m.best < lim)
+            tm = t.get(SAME_QUESTION[key])
+            if scale == "city" and tm and tm.best:
+                ratio = tm.best / m.best
+                goal(f"{label}:Taskwarrior ÷ zhiben", round(ratio, 1), f"≥ {TASK_RATIO_GOAL}×",
+                     ratio >= TASK_RATIO_GOAL, unit="倍")
+        if kind == "dump" and m.rows:
+            us = m.best / m.rows * 1e6
+            goal(f"{label}:每行", round(us, 1), f"≤ {DUMP_GOAL_US} 微秒", us <= DUMP_GOAL_US, unit="微秒")
+    worst = max(((m.rss_kb, k) for k, m in z.items() if isinstance(m, Measure) and m.rss_kb), default=None)
+    if worst:
+        goal(f"峰值内存(最高:{worst[1]})", round(worst[0] / 1024), f"< {MEMORY_GOAL_MB} MB",
+             worst[0] / 1024 < MEMORY_GOAL_MB, unit="MB")
+    if res["enterprises"] == CITY:
+        v = _best(z.get("import"))
+        goal("导入 5,000 行名录(含事项实例表)", v, f"< {IMPORT_GOAL} 秒", v is not None and v < IMPORT_GOAL)
+    v = _best(z.get("done"))
+    goal("一次 done", v, f"< {DONE_GOAL} 秒", v is not None and v < DONE_GOAL)
+    return out
+
 
 def _s(m: Measure | None) -> str:
-    return "—" if m is None or m.best is None else f"{m.best:.2f}"
+    return "—" if m is None or m.best is None else f"{m.best:.3f}"
 
 
 def _mb(m: Measure | None) -> str:
@@ -401,25 +467,32 @@ def table(res: dict) -> str:
         f"### {SIZE_NAMES.get(res['size'], res['size'])}:{res['occurrences']:,} 个事项实例,"
         f"已完成 {res['completions']:,},截至 {res['as_of']}",
         "",
-        "| 操作 | zhiben 秒 | zhiben 内存 MB | 行数 | Taskwarrior 秒 | Taskwarrior 内存 MB | sqlite3 秒 "
+        "| 操作 | zhiben 秒 | zhiben 内存 MB | 行数 | 每行微秒 | Taskwarrior 秒 | Taskwarrior 内存 MB | sqlite3 秒 "
         "| Taskwarrior ÷ zhiben | zhiben ÷ sqlite3 |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for key, label in (("init", "init(建库并载入目录)"), ("load", "load(重新载入目录)"),
-                       ("import", "enterprise import(导入名录)"), ("reimport", "enterprise import(重复导入,无变化)")):
+    for key, label in (("startup", f"启动:空名录上的 overdue --county {COUNTY} -f json"), ("help", "zhiben --help"),
+                       ("init", "init(建库并载入目录)"), ("load", "load(重新载入目录,含重建事项实例表)"),
+                       ("import", "enterprise import(导入名录,含事项实例表)"),
+                       ("reimport", "enterprise import(重复导入,无变化)"), ("done", "done(一条记录)"),
+                       ("check", "check(重新计算并与事项实例表比较)")):
         m = z.get(key)
-        if m is None:
-            continue
-        lines.append(f"| {label}{'(' + m.note + ')' if m.note else ''} | {_s(m)} | {_mb(m)} | | | | | | |")
-    for key, (label, _) in REPORTS.items():
-        m, tm, sm = z[key], t.get(key), s.get(key)
+        if m is not None:
+            lines.append(f"| {label} | {_s(m)} | {_mb(m)} | | | | | | | |")
+    for key, label, _, _, kind in REPORTS:
+        m = z[key]
+        q = SAME_QUESTION.get(key)
+        tm, sm = (t.get(q), s.get(q)) if q else (None, None)
         speedup = f"{tm.best / m.best:.1f}×" if tm and tm.best and m.best else "—"
         over = f"{m.best / sm.best:.1f}×" if sm and sm.best and m.best else "—"
-        rows = f"{m.rows:,}" if m.rows is not None else (f"{sm.rows}" if sm else "")
-        if tm and tm.rows is not None and m.rows is not None and tm.rows != m.rows:
-            rows += f"(Taskwarrior {tm.rows:,})"
-        lines.append(f"| {label} | {_s(m)} | {_mb(m)} | {rows} | {_s(tm)} | {_mb(tm)} | {_s(sm)} | {speedup} | {over} |")
-    lines.append(f"| zhiben --help | {_s(z['help'])} | {_mb(z['help'])} | | | | | | |")
+        rows = f"{m.rows:,}" if m.rows is not None else ""
+        per = f"{m.best / m.rows * 1e6:.1f}" if kind == "dump" and m.rows and m.best else ""
+        lines.append(f"| {label} | {_s(m)} | {_mb(m)} | {rows} | {per} | {_s(tm)} | {_mb(tm)} | {_s(sm)} "
+                     f"| {speedup} | {over} |")
+    lines += ["", "| 目标 | 结果 | 要求 | 达到 |", "|---|---:|---|---|"]
+    for g in goals(res):
+        value = "—" if g["value"] is None else f"{round(g['value'], 3):g} {g['unit']}"
+        lines.append(f"| {g['goal']} | {value} | {g['target']} | {'—' if g['met'] is None else ('是' if g['met'] else '**否**')} |")
     lines += ["", f"机器负载(1 分钟平均,2 核):开始 {res['load_before']:.1f},结束 {res['load_after']:.1f}。"]
     if "task_setup" in res:
         ts = res["task_setup"]
@@ -431,12 +504,13 @@ def growth(results: list[dict]) -> str:
     if len(results) < 2:
         return ""
     base = results[0]
+    keys = [k for k, _, _, _, kind in REPORTS if kind]
     lines = ["### 随规模增长(相对最小规模的倍数)", "",
-             "| 规模 | 企业数倍数 | 事项实例倍数 | " + " | ".join(label for label, _ in REPORTS.values()) + " |",
-             "|---|---:|---:|" + "---:|" * len(REPORTS)]
+             "| 规模 | 企业数倍数 | 事项实例倍数 | " + " | ".join(label for k, label, *_ in REPORTS if k in keys) + " |",
+             "|---|---:|---:|" + "---:|" * len(keys)]
     for r in results:
         cells = []
-        for key in REPORTS:
+        for key in keys:
             b, m = base["zhiben"][key].best, r["zhiben"][key].best
             cells.append(f"{m / b:.1f}×" if b and m else "—")
         lines.append(f"| {r['size']} | {r['enterprises'] / base['enterprises']:.0f}× | "
@@ -444,18 +518,33 @@ def growth(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _encode(o):
+    if isinstance(o, Measure):
+        return {"best": o.best, "median": o.median, "runs": o.seconds, "rss_kb": o.rss_kb, "rows": o.rows,
+                "note": o.note}
+    raise TypeError(type(o))
+
+
+def as_json(results: list[dict]) -> str:
+    return json.dumps([{**r, "goals": goals(r)} for r in results], ensure_ascii=False, indent=2, default=_encode)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description="zhiben 性能基准:与 Taskwarrior、裸 SQLite 查询对比")
-    p.add_argument("--sizes", default="city,large,province", help="逗号分隔:city,large,province 或企业数")
-    p.add_argument("--quick", action="store_true", help="每项只运行一次(默认取 3 次中最快的一次)")
+    p.add_argument("--sizes", default="city,10x,province", help="逗号分隔:city,10x,province 或企业数")
+    p.add_argument("--quick", action="store_true", help="每项只运行一次(默认取 5 次中最快的一次)")
+    p.add_argument("--repeat", type=int, default=5, help="每项运行次数,取最快一次(默认 5)")
+    p.add_argument("--format", choices=("markdown", "json"), default="markdown",
+                   help="结果输出格式:markdown 表格(默认)或 json")
     p.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(2026, 6, 30), help="报表日期")
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--dir", type=Path, default=None, help="工作目录(默认临时目录,结束后删除)")
     p.add_argument("--keep", action="store_true", help="保留数据库和输出")
     p.add_argument("--no-taskwarrior", action="store_true")
-    p.add_argument("--json", type=Path, default=None, help="把原始结果另存为 JSON")
+    p.add_argument("--json", type=Path, default=None, help="另把结果以 JSON 存入该文件")
     args = p.parse_args()
-    args.repeat = 1 if args.quick else 3
+    if args.quick:
+        args.repeat = 1
     exe = zhiben_exe()
     if not Path(TIME).exists():
         sys.exit("需要 GNU time(/usr/bin/time)测量内存峰值:apt-get install -y time")
@@ -468,20 +557,19 @@ def main() -> None:
         for size, n in sizes:
             res = bench_size(size, n, args, exe, root)
             results.append(res)
-            print(table(res) + "\n", flush=True)
-        g = growth(results)
-        if g:
-            print(g)
+            if args.format == "markdown":
+                print(table(res) + "\n", flush=True)
+        if args.format == "markdown":
+            g = growth(results)
+            if g:
+                print(g)
+        else:
+            print(as_json(results))
     finally:
         if args.dir is None and not args.keep:
             shutil.rmtree(root, ignore_errors=True)
     if args.json:
-        def enc(o):
-            if isinstance(o, Measure):
-                return {"best": o.best, "median": o.median, "runs": o.seconds, "rss_kb": o.rss_kb, "rows": o.rows,
-                        "note": o.note}
-            raise TypeError(type(o))
-        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2, default=enc), encoding="utf-8")
+        args.json.write_text(as_json(results), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -44,9 +44,14 @@ def _v2_occurrence_table(conn: Connection) -> None:
     occurrences.fill(conn)
 
 
+def _v3_progress_index(conn: Connection) -> None:
+    _create_index(conn, "occurrence", "ix_occurrence_progress")
+
+
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _v1_audit_subject_index,
     2: _v2_occurrence_table,
+    3: _v3_progress_index,
 }
 
 

@@ -311,12 +311,18 @@ def count(session: Session) -> int:
 
 
 def check(session: Session) -> Difference:
-    """Compare the table with a fresh computation of the whole schedule."""
+    """Compare the table with a fresh computation of the whole schedule.
+
+    The database does the comparison (EXCEPT both ways), so memory holds only the differences:
+    none when the table is right, whatever the register's size."""
+    from sqlalchemy import except_
+
     conn = session.connection()
-    fresh = {r[:4]: r for r in map(_normal, conn.execute(computed()))}
-    stored = {r[:4]: r for r in map(_normal, conn.execute(select(*(O.c[c] for c in (*COLUMNS, "done_on")))))}
-    missing = sorted((fresh[k] for k in fresh.keys() - stored.keys()), key=_order)
-    extra = sorted((stored[k] for k in stored.keys() - fresh.keys()), key=_order)
-    changed = sorted(((stored[k], fresh[k]) for k in stored.keys() & fresh.keys() if stored[k] != fresh[k]),
-                     key=lambda pair: _order(pair[0]))
+    fresh, stored = computed(), select(*(O.c[c] for c in (*COLUMNS, "done_on")))
+    only_fresh = {r[:4]: r for r in map(_normal, conn.execute(except_(fresh, stored)))}
+    only_stored = {r[:4]: r for r in map(_normal, conn.execute(except_(stored, fresh)))}
+    both = only_fresh.keys() & only_stored.keys()
+    missing = sorted((r for k, r in only_fresh.items() if k not in both), key=_order)
+    extra = sorted((r for k, r in only_stored.items() if k not in both), key=_order)
+    changed = sorted(((only_stored[k], only_fresh[k]) for k in both), key=lambda pair: _order(pair[0]))
     return Difference(missing, extra, changed)

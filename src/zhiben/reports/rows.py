@@ -207,22 +207,24 @@ def progress(src, f: Filters, as_of: dt.date, by: str = "county") -> list[Progre
     if by == "enterprise":
         cond.append("o.subject_kind = 'enterprise'")
     key = _GROUP[by]
-    sql = (f"SELECT {key}, MIN(o.subject), MIN(o.county_id), MIN(o.county_pos), MIN(o.position), {MEASURES} "
-           f"FROM occurrence o WHERE {' AND '.join(cond)} GROUP BY {key}")
+    # Only the columns each grouping needs, so `--by county` reads its covering index alone.
+    extra = {"county": "MIN(o.county_pos), NULL", "plan": "NULL, NULL", "milestone": "MIN(o.position), NULL",
+             "enterprise": "MIN(o.subject), MIN(o.county_id)"}[by]
+    sql = f"SELECT {key}, {extra}, {MEASURES} FROM occurrence o WHERE {' AND '.join(cond)} GROUP BY {key}"
     titles, counties = _names(src)
     result = []
-    for k, subject, cid, cpos, pos, due_so_far, done, overdue_, open_later, done_late in read.execute(src, sql, params):
+    for k, a, b, due_so_far, done, overdue_, open_later, done_late in read.execute(src, sql, params):
         county = None
         if by == "county":
             label = counties.get(k, CITY_NAME)
-            k, order = label, cpos
+            k, order = label, a
         elif by == "plan":
-            label, order = k, k
+            label = order = k
         elif by == "milestone":
-            label, order = titles[k][0], pos
+            label, order = titles[k][0], a
         else:
-            label = subject
-            county = order = counties.get(cid)
+            label, county = a, counties.get(b)
+            order = county
         result.append(ProgressRow(key=str(k), label=str(label), due_so_far=int(due_so_far or 0), done=int(done or 0),
                                   overdue=int(overdue_ or 0), open_later=int(open_later or 0),
                                   done_late=int(done_late or 0), county=county, order=order))
