@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 
-from sqlmodel import Session
-
 from zhiben import terms
 from zhiben.errors import InputError
 from zhiben.reports import rows as reports
@@ -37,7 +35,7 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def county_bulletin(session: Session, f: reports.Filters, as_of, sort: tuple[str, bool] | None = None) -> list[dict]:
+def county_bulletin(session, f: reports.Filters, as_of, sort: tuple[str, bool] | None = None) -> list[dict]:
     """Counties (in the customary order, or ranked by `sort`), then the city bureau's own row."""
     total = reports.progress(session, f, as_of, "county")
     if f.who is None and not f.enterprise_only:
