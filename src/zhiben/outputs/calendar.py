@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from zhiben import terms
 from zhiben.db import models
+from zhiben.outputs import progress
 from zhiben.reports import rows as reports
 from zhiben.reports.labels import period_label
 
@@ -141,7 +142,8 @@ def export(session: Session, f: reports.Filters, as_of: dt.date, days: int, *, d
     # Look as far ahead as anything this feed has published, so an event that is merely beyond
     # today's window is not mistaken for a completed one.
     horizon = max([days] + [(p.due - as_of).days for p in published.values() if not p.cancelled])
-    current = {e.uid: e for e in entries(reports.upcoming(session, f, as_of, horizon), detail=detail)}
+    rows = progress.track(reports.iter_upcoming(session, f, as_of, horizon), "生成日历")
+    current = {e.uid: e for e in entries(rows, detail=detail)}
     limit = as_of + dt.timedelta(days=days)
     shown: list[tuple[Entry, int, bool]] = []
     now = models.now()

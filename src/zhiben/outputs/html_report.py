@@ -21,6 +21,7 @@ from sqlmodel import Session, func, select
 
 from zhiben import terms
 from zhiben.db import meta, models
+from zhiben.outputs import progress
 from zhiben.reports import county_plan
 from zhiben.reports import rows as reports
 from zhiben.reports.summary import Group, summarise
@@ -238,7 +239,7 @@ def _targets_table(session: Session, day: dt.date) -> str:
 def build(session: Session, as_of: dt.date, *, upcoming_days: int = 30) -> str:
     f = reports.Filters()
     m = county_plan.county_by_plan(session, f, as_of, upcoming_days=upcoming_days)
-    overdue = summarise(reports.iter_overdue(session, f, as_of))
+    overdue = summarise(progress.track(reports.iter_overdue(session, f, as_of), "汇总逾期事项", total=m.total.overdue))
     upcoming = summarise(reports.iter_upcoming(session, f, as_of, upcoming_days))
     enterprises = session.exec(select(func.count()).select_from(models.Enterprise)
                                .where(models.Enterprise.active)).one()
