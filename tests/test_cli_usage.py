@@ -49,7 +49,6 @@ def test_help_frame_is_chinese(cli):
 ])
 def test_unknown_commands_and_root_options_are_chinese(cli, args, expected):
     from runner import ZhibenRunner
-
     from zhiben.cli import app
 
     r = ZhibenRunner().invoke(app, args)

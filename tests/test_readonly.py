@@ -36,7 +36,6 @@ def test_writing_gives_the_read_only_message_and_changes_nothing(cli, read_only_
 def test_a_new_database_in_a_read_only_folder_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(store, "writable", lambda folder: False)
     from runner import ZhibenRunner
-
     from zhiben.cli import app
 
     r = ZhibenRunner().invoke(app, ["--db", str(tmp_path / "new.db"), "init"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import overload
 
 from zhiben.errors import InputError
 
@@ -12,6 +13,10 @@ _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
 FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 
+@overload
+def parse_date(text: str, what: str = ...) -> dt.date: ...
+@overload
+def parse_date(text: str | None, what: str = ...) -> dt.date | None: ...
 def parse_date(text: str | None, what: str = "日期") -> dt.date | None:
     """YYYY-MM-DD (also 2025/7/1, 2025年7月1日, 20250701) → date, with a Chinese error."""
     if text is None:

@@ -55,7 +55,7 @@ def os_reason(exc: OSError) -> str:
     """An OSError's cause in Chinese (the system's own text is English)."""
     import errno
 
-    return {
+    reasons: dict[int | None, str] = {
         errno.ENOTDIR: "路径中有同名文件而不是目录",
         errno.EEXIST: "已有同名文件,不是目录",
         errno.EISDIR: "是目录",
@@ -73,4 +73,7 @@ def os_reason(exc: OSError) -> str:
         errno.EINVAL: "路径或参数无效",
         errno.ETXTBSY: "文件正被其他程序使用",
         errno.EMFILE: "打开的文件过多",
-    }.get(exc.errno) or (f"系统错误 {errno.errorcode[exc.errno]}" if exc.errno in errno.errorcode else "系统错误")
+    }
+    if reasons.get(exc.errno):
+        return reasons[exc.errno]
+    return f"系统错误 {errno.errorcode[exc.errno]}" if exc.errno is not None and exc.errno in errno.errorcode else "系统错误"

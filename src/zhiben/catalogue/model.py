@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from zhiben import terms
 from zhiben.errors import CatalogueError, os_reason
@@ -158,7 +159,7 @@ EVERY_EXAMPLE = {"month": "按月周期的写法(如 2025-03)", "quarter": "按�
                  "half": "按半年周期的写法(如 2025-H1)", "year": "按年周期的写法(如 2025)"}
 
 
-def _loc(err: dict) -> str:
+def _loc(err: ErrorDetails) -> str:
     # pydantic puts the union branch name ("recurring") into the location; users never typed it.
     return ".".join(str(p) for p in err["loc"] if not isinstance(p, int) and p not in RULE_KINDS)
 
@@ -167,7 +168,7 @@ def _expected(ctx: dict | None, key: str) -> str:
     return str((ctx or {}).get(key, "")).replace("'", "").replace(" or ", ", ").replace(", ", "、")
 
 
-def _message(err: dict) -> str:
+def _message(err: ErrorDetails) -> str:
     """pydantic's English message → the Chinese line a catalogue editor reads."""
     kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
     if kind == "missing":
@@ -272,9 +273,9 @@ def _semantic_problems(cat: Catalogue) -> list[str]:
         if m.responsible == "enterprise" and m.applies_to is None:
             problems.append(f"{where}: applies_to: 责任主体为企业的条目必须写明适用企业")
         if m.applies_to:
-            for t in m.applies_to.tags + m.applies_to.exclude_tags:
-                if t not in tags:
-                    problems.append(f"{where}: applies_to.tags: 标签“{t}”不在词表中")
+            for name in m.applies_to.tags + m.applies_to.exclude_tags:
+                if name not in tags:
+                    problems.append(f"{where}: applies_to.tags: 标签“{name}”不在词表中")
         r = m.rule
         if isinstance(r, (OnceRule, TargetRule)) and r.due is not None and not (cat.start <= r.due <= cat.end):
             problems.append(f"{where}: rule.due: {r.due} 不在方案期限 {cat.start}~{cat.end} 内")
@@ -334,7 +335,7 @@ def parse(raw: dict, *, source: str = "catalogue") -> Catalogue:
         problems += _semantic_problems(cat)
     if not milestones and not problems:
         problems.append("catalogue: milestone: 目录中没有任何条目")
-    if problems:
+    if problems or cat is None:  # cat is None only with its problems listed
         raise CatalogueError(f"{source} 有 {len(problems)} 处问题", problems=problems)
     return cat
 

@@ -41,8 +41,8 @@ def check(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    plan: str = typer.Option(None, "--plan", help=f"只列出某方案:{terms.PLAN_CHOICES}"),
-    who: str = typer.Option(None, "--who", help=f"责任主体:{terms.SUBJECT_CHOICES}"),
+    plan: str | None = typer.Option(None, "--plan", help=f"只列出某方案:{terms.PLAN_CHOICES}"),
+    who: str | None = typer.Option(None, "--who", help=f"责任主体:{terms.SUBJECT_CHOICES}"),
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ):
     """列出目录中的事项。"""

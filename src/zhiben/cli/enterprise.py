@@ -61,7 +61,7 @@ def import_(
     if dry_run:
         typer.echo(f"试运行(未写入数据库):{result.source} 将{counts}")
         records = []
-        for c in sorted(result.added + result.updated, key=lambda c: c.row):
+        for c in sorted(result.added + result.updated, key=lambda c: c.row or 0):
             detail = ";".join(f"{LABELS[f]}:{_describe_value(f, old)} → {_describe_value(f, new)}"
                               for f, (old, new) in c.diffs.items())
             records.append({"row": c.row, "credit_code": c.credit_code, "name": c.name,

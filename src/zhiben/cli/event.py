@@ -35,7 +35,7 @@ def add(
     enterprise: str = typer.Option(..., "--enterprise", help="企业统一社会信用代码或全称"),
     date: str = typer.Option(None, "--date", help="事件发生日期(YYYY-MM-DD,默认今天)"),
     note: str = typer.Option(None, "--note", help="备注"),
-    by: str = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
+    by: str | None = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
 ):
     """登记一个企业事件,并列出由它派生的期限。"""
     from zhiben.cli.track import current_user
@@ -105,7 +105,7 @@ def list_(
 def remove(
     ctx: typer.Context,
     event_id: int = typer.Argument(..., metavar="ID", min=1, max=2**63 - 1, help="事件编号(见 zhiben event list)"),
-    by: str = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
+    by: str | None = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
 ):
     """删除一条登记错误的事件及其派生期限。"""
     from zhiben.cli.track import current_user

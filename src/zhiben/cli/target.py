@@ -63,7 +63,7 @@ def record(
     city: bool = typer.Option(False, "--city", help="全市"),
     value: str = typer.Option(..., "--value", help="测算值:0 到 1 之间的小数(如 0.8)或百分数(如 80%)"),
     on: str = typer.Option(None, "--on", help="测算日期(默认今天)"),
-    by: str = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
+    by: str | None = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
 ):
     """填报一个量化目标的测算值(如专业监管人员配备比例)。"""
     from zhiben.errors import InputError

@@ -67,7 +67,7 @@ def done(
     period: str = typer.Option(None, "--period", help=PERIOD_HELP),
     on: str = typer.Option(None, "--on", help="完成日期(默认今天)"),
     evidence: str = typer.Option(None, "--evidence", help="佐证材料"),
-    by: str = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
+    by: str | None = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
     all_in_county: str = typer.Option(None, "--all-in-county", help="批量:该县区全部适用的在册企业"),
     codes_file: str = typer.Option(None, "--codes-file", help="批量:企业清单文件,每行一个统一社会信用代码或企业全称"),
 ):
@@ -125,7 +125,7 @@ def reopen(
     enterprise: str = typer.Option(None, "--enterprise", help="企业统一社会信用代码或全称"),
     period: str = typer.Option(None, "--period", help=PERIOD_HELP),
     reason: str = typer.Option(None, "--reason", help="撤销原因"),
-    by: str = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
+    by: str | None = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
 ):
     """撤销一个完成记录(事项恢复为未完成),并写入变更日志。"""
     from zhiben.tracking import completions

@@ -57,9 +57,11 @@ def cli_url(db: str | None = None, *, create: bool = False) -> str:
     except ArgumentError:
         return url  # make_engine reports it
     path = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if not path or path == ":memory:":
+        return url
     try:
-        exists = not path or path == ":memory:" or Path(path).exists()
-        if exists and path and path != ":memory:" and not Path(path).is_file():
+        exists = Path(path).exists()
+        if exists and not Path(path).is_file():
             raise DatabaseError(f"数据库路径不是普通文件:{path}")
     except OSError as exc:  # a name longer than the file system allows
         from zhiben.errors import os_reason
@@ -155,7 +157,7 @@ def open_engine(db: str | None = None, *, seed: Seed | None = None) -> Engine:
 
 def _where(url: str) -> str:
     parsed = make_url(url)
-    return parsed.database if parsed.get_backend_name() == "sqlite" else parsed.render_as_string(hide_password=True)
+    return str(parsed.database) if parsed.get_backend_name() == "sqlite" else parsed.render_as_string(hide_password=True)
 
 
 def _os_reason(exc: OSError) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Column, DateTime, Index, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Table, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from zhiben import terms
@@ -21,6 +21,11 @@ from zhiben.db.version import SCHEMA_VERSION  # noqa: F401  (one number for the 
 # and `int | None` would make every such read a type error. The schema is the same either way.
 CITY_ID = terms.CITY_ID
 CITY_NAME = terms.CITY_NAME
+
+
+def table(model: type[SQLModel]) -> Table:
+    """The Core table behind a model, for bulk statements (sqlmodel does not declare `__table__`)."""
+    return model.__table__  # type: ignore[attr-defined]
 
 
 def now() -> dt.datetime:

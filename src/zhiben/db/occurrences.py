@@ -52,9 +52,9 @@ from sqlmodel import Session
 
 from zhiben.db import models as m_
 
-M, D, C, P = (m_.Milestone.__table__, m_.DueDate.__table__, m_.County.__table__, m_.Park.__table__)
-E, ET, MT = m_.Enterprise.__table__, m_.EnterpriseTag.__table__, m_.MilestoneTag.__table__
-ED, K, O = m_.EventDue.__table__, m_.Completion.__table__, m_.Occurrence.__table__
+M, D, C, P = (m_.table(m_.Milestone), m_.table(m_.DueDate), m_.table(m_.County), m_.table(m_.Park))
+E, ET, MT = m_.table(m_.Enterprise), m_.table(m_.EnterpriseTag), m_.table(m_.MilestoneTag)
+ED, K, O = m_.table(m_.EventDue), m_.table(m_.Completion), m_.table(m_.Occurrence)
 
 KEY = ("milestone_id", "subject_kind", "subject_id", "period")
 COLUMNS = (*KEY, "plan", "position", "due", "bound", "county_id", "county_pos", "park_id", "enterprise_id",
@@ -172,7 +172,7 @@ def _delete_where(scope: Scope):
         return delete(O).where(O.c.subject_kind == "park")
     if scope.all_enterprises:
         return delete(O).where(O.c.enterprise_id.is_not(None))
-    return delete(O).where(O.c.enterprise_id.in_(scope.enterprise_ids))
+    return delete(O).where(O.c.enterprise_id.in_(scope.enterprise_ids or ()))  # set: not everything
 
 
 def refresh(session: Session, scope: Scope = EVERYTHING) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from email.message import Message
 from html import escape
 
 from sqlmodel import Session, col, select
@@ -115,6 +116,7 @@ def _group_line(g: Group, *, overdue: bool, day: dt.date) -> str:
     whom = "、".join(who)
     plan = terms.PLAN_SHORT[g.plan]
     if overdue:
+        assert g.first_due is not None, "a group has at least the row that made it"
         late = (day - g.first_due).days
         when = f"最早期限 {g.first_due}(已逾期 {late} 天)"
     else:
@@ -339,7 +341,7 @@ def attachment(session: Session, c: Content) -> tuple[mime.Attachment | None, st
 # ---------------------------------------------------------------- building the run's messages
 
 
-def _message(session, settings: Settings, recipient: str, c: Content, addressee: str) -> tuple[object, int]:
+def _message(session, settings: Settings, recipient: str, c: Content, addressee: str) -> tuple[Message, int]:
     att, note = attachment(session, c)
     scope = "" if c.scope.name == "全市" else c.scope.name
     if c.kind == "overdue":
@@ -347,6 +349,7 @@ def _message(session, settings: Settings, recipient: str, c: Content, addressee:
                    else f"{TAG}{scope}截至 {c.day} 无逾期事项")
     else:
         subject = f"{TAG}{scope}{c.day} 起 {c.days} 天内到期 {_n(c.count)} 项"
+    assert settings.sender is not None, "cli/mail.py sets the sender (or refuses) before building"
     msg = mime.build(sender=settings.sender, sender_name=settings.sender_name, recipient=recipient,
                      subject=subject, text=plain_text(c, addressee, note), html=html_text(c, addressee, note),
                      attachments=[att] if att else [])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.policy
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.charset import BASE64, Charset
 from email.header import Header
@@ -71,7 +72,7 @@ def attachment_part(a: Attachment):
 def _text(body: str, subtype: str) -> MIMEText:
     cs = Charset("utf-8")
     cs.body_encoding = BASE64
-    return MIMEText(body, subtype, cs, policy=POLICY)
+    return MIMEText(body, subtype, cs, policy=POLICY)  # type: ignore[arg-type]  # a Charset works; typeshed says str
 
 
 def sender_header(address: str, name: str | None) -> str:
@@ -79,10 +80,11 @@ def sender_header(address: str, name: str | None) -> str:
 
 
 def build(*, sender: str, sender_name: str | None, recipient: str, subject: str, text: str, html: str | None,
-          attachments: list[Attachment] = (), when: dt.datetime | None = None) -> MIMEMultipart:
+          attachments: Sequence[Attachment] = (), when: dt.datetime | None = None) -> MIMEMultipart:
     """multipart/mixed [multipart/alternative [text/plain, text/html], attachments…]."""
     msg = MIMEMultipart("mixed", policy=POLICY)
-    msg["Subject"] = Header(subject, "utf-8")  # folded into encoded words of at most 75 characters
+    # Folded into encoded words of at most 75 characters. typeshed types header values as str only.
+    msg["Subject"] = Header(subject, "utf-8")  # type: ignore[assignment]
     msg["From"] = sender_header(sender, sender_name)
     msg["To"] = recipient
     msg["Date"] = format_datetime(when or dt.datetime.now().astimezone())

@@ -22,6 +22,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 
 from zhiben.errors import InputError, MailError
@@ -53,7 +54,7 @@ def signed_url(webhook: str, secret: str | None, now_ms: int | None = None) -> s
     return f"{webhook}{sep}timestamp={ts}&sign={dingtalk_sign(secret, ts)}"
 
 
-def read_secret(path: str | None, *, env: dict | None = None) -> str | None:
+def read_secret(path: str | None, *, env: Mapping[str, str] | None = None) -> str | None:
     """From ZHIBEN_DINGTALK_SECRET or an owner-only file (same checks as the SMTP password file)."""
     env = os.environ if env is None else env
     if path:

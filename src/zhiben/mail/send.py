@@ -13,9 +13,10 @@ import smtplib
 import socket
 import ssl
 from dataclasses import dataclass, field
+from email.message import Message
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from zhiben.db import models
 from zhiben.errors import InputError, MailError, os_reason
@@ -31,7 +32,7 @@ class Outgoing:
     kind: str  # "overdue" / "upcoming" for the city; "overdue:<county>" for a county-level unit
     label: str  # whom it is for, in Chinese
     count: int
-    message: object  # a mime.build() message
+    message: Message  # a mime.build() message
     size: int = 0  # bytes on the wire
 
     @property
@@ -58,7 +59,7 @@ def last_sent(session: Session, recipient: str, kind: str, week: str) -> dt.date
     """When this recipient last got this kind of mail before `week` (for "new since the last mail")."""
     row = session.exec(select(models.SentMail).where(
         models.SentMail.recipient == recipient, models.SentMail.kind == kind, models.SentMail.week < week)
-        .order_by(models.SentMail.week.desc())).first()
+        .order_by(col(models.SentMail.week).desc())).first()
     if row is None:
         return None
     # A mail sent late (or re-sent with --as-of for a past week) covers its own week, not the send date.
@@ -110,9 +111,10 @@ def write_eml(items: list[Outgoing], directory: Path, week: str) -> list[Path]:
     return paths
 
 
-def _connect(settings: Settings, password: str | None) -> smtplib.SMTP:
-    host, port = settings.host, settings.effective_port
+def _connect(settings: Settings, host: str, password: str | None) -> smtplib.SMTP:
+    port = settings.effective_port
     context = ssl.create_default_context()
+    conn: smtplib.SMTP
     if settings.security == "ssl":
         conn = smtplib.SMTP_SSL(host, port, timeout=TIMEOUT, context=context)
     else:
@@ -121,7 +123,7 @@ def _connect(settings: Settings, password: str | None) -> smtplib.SMTP:
         if settings.security == "starttls":
             conn.starttls(context=context)
         if settings.user:
-            conn.login(settings.user, password)
+            conn.login(settings.user, password or "")  # deliver() refuses a user without a password
     except BaseException:
         conn.close()
         raise
@@ -134,7 +136,7 @@ def _describe(exc: BaseException, settings: Settings) -> tuple[str, bool]:
     code = getattr(exc, "smtp_code", None)
     if code == 552 or (isinstance(exc, smtplib.SMTPResponseException) and b"5.3.4" in _bytes(exc.smtp_error)):
         # Exceeded storage / message size: said at MAIL FROM (SIZE=) or after DATA. Not the sender's fault.
-        return f"邮件过大,邮件服务器拒收({code} {_text(exc.smtp_error)})", False
+        return f"邮件过大,邮件服务器拒收({code} {_text(getattr(exc, 'smtp_error', b''))})", False
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code, text = next(iter(exc.recipients.values()))
         return f"邮件服务器拒收该收件人({code} {_text(text)})", False
@@ -179,12 +181,14 @@ def deliver(session: Session, items: list[Outgoing], settings: Settings, passwor
     """Send the messages not yet delivered this week (all of them with `force`); record each delivery."""
     result = Result()
     done = set() if force else already_sent(session, week, items)
-    pending = []
+    pending: list[Outgoing] = []
     for item in items:
         (result.skipped if (item.recipient, item.kind) in done else pending).append(item)
     if not pending:
         return result
-    if not settings.host:
+    host, sender = settings.host, settings.sender
+    assert sender is not None, "cli/mail.py sets the sender (or refuses) before delivering"
+    if not host:
         raise MailError("未配置邮件服务器:请用 --smtp-host、环境变量 ZHIBEN_SMTP_HOST 或配置文件设置"
                         "(zhiben config path 显示配置文件位置)")
     if settings.user and not password:
@@ -195,8 +199,8 @@ def deliver(session: Session, items: list[Outgoing], settings: Settings, passwor
         for i, item in enumerate(pending):
             try:
                 if conn is None:
-                    conn = _connect(settings, password)
-                conn.sendmail(settings.sender, [item.recipient], mime.as_bytes(item.message))
+                    conn = _connect(settings, host, password)
+                conn.sendmail(sender, [item.recipient], mime.as_bytes(item.message))
             except (smtplib.SMTPException, OSError) as exc:
                 reason, fatal = _describe(exc, settings)
                 if not fatal:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
@@ -149,14 +150,14 @@ def _coerce(name: str, value, where: str):
     return value
 
 
-def load(overrides: dict | None = None, *, env: dict | None = None) -> Settings:
+def load(overrides: dict | None = None, *, env: Mapping[str, str] | None = None) -> Settings:
     """Settings from the config file, overridden by the environment, overridden by `overrides` (flags)."""
     env = os.environ if env is None else env
     path = config_path()
     data = _read_file(path)
     settings = Settings()
     for name, (table, key, var) in KEYS.items():
-        value, where, source = None, None, "默认"
+        value, where, source = None, "", "默认"
         if key in data.get(table, {}):
             value, where, source = data[table][key], f"{path}", f"配置文件 [{table}] {key}"
         if env.get(var):
@@ -172,7 +173,7 @@ def load(overrides: dict | None = None, *, env: dict | None = None) -> Settings:
     return settings
 
 
-def password(settings: Settings, *, env: dict | None = None) -> str | None:
+def password(settings: Settings, *, env: Mapping[str, str] | None = None) -> str | None:
     """The SMTP password from ZHIBEN_SMTP_PASSWORD or the owner-only password file, else None."""
     env = os.environ if env is None else env
     if env.get(PASSWORD_ENV):
@@ -203,7 +204,7 @@ def read_password_file(path: Path) -> str:
     return secret
 
 
-def password_source(settings: Settings, *, env: dict | None = None) -> str:
+def password_source(settings: Settings, *, env: Mapping[str, str] | None = None) -> str:
     """Where the password would come from (never the password itself)."""
     env = os.environ if env is None else env
     if env.get(PASSWORD_ENV):

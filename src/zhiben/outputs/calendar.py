@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -34,7 +35,9 @@ def _period_label(row) -> str:
 
 
 def _short(county: str | None) -> str:
-    return dict(terms.COUNTIES).get(county, county or "")
+    if not county:
+        return ""
+    return dict(terms.COUNTIES).get(county, county)
 
 
 @dataclass
@@ -88,7 +91,7 @@ def _description(row, due: dt.date, names: list[str], subjects: str) -> str:
 def entries(rows, *, detail: bool) -> list[Entry]:
     """Rows → calendar entries: grouped per item × county × due date, or one per occurrence."""
     out: dict[str, Entry] = {}
-    firsts: dict[str, object] = {}
+    firsts: dict[str, Any] = {}  # uid → the first report row of its group
     for r in rows:
         per_enterprise = r.subject_kind == terms.SubjectKind.ENTERPRISE or (r.credit_code and r.subject_kind != "city")
         if detail or not per_enterprise:

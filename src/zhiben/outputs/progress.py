@@ -17,7 +17,10 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from typing import TextIO, TypeVar
+from typing import TYPE_CHECKING, TextIO, TypeVar
+
+if TYPE_CHECKING:  # rich itself is imported only when a bar is shown
+    from rich.progress import Progress, TaskID
 
 DELAY = 1.0
 # advance() is called once per row; the bar is redrawn at most this often (seconds).
@@ -48,8 +51,8 @@ class Bar:
         self.enabled = wanted(self.stream)
         self.completed = 0
         self._started = time.monotonic()
-        self._progress = None
-        self._task = None
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
         self._last = 0.0
 
     def __enter__(self) -> Bar:
@@ -78,12 +81,14 @@ class Bar:
                    TextColumn(self.unit), TimeElapsedColumn()]
         if self.total:
             columns.append(TimeRemainingColumn())
-        self._progress = Progress(*columns, console=console, transient=True)
-        self._task = self._progress.add_task(self.description, total=self.total, completed=self.completed)
-        self._progress.start()
+        progress = Progress(*columns, console=console, transient=True)
+        self._task = progress.add_task(self.description, total=self.total, completed=self.completed)
+        progress.start()
+        self._progress = progress
 
     def _flush(self) -> None:
-        self._progress.update(self._task, completed=self.completed, total=self.total)
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, completed=self.completed, total=self.total)
 
     def advance(self, n: int = 1) -> None:
         self.completed += n
@@ -104,7 +109,7 @@ class Bar:
             self.total = total
         if description is not None:
             self.description = description
-            if self._progress is not None:
+            if self._progress is not None and self._task is not None:
                 self._progress.update(self._task, description=description)
 
 

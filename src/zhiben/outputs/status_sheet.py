@@ -155,13 +155,13 @@ class Action:
     subject: subjects.Subject
     period_input: str | None
     period: str
-    due: dt.date
+    due: dt.date | None  # None for an undated duty
     done_on: dt.date | None
     evidence: str | None
     changes: bool
-    current_done_on: dt.date | None = None
+    current_done_on: dt.date | None
     # Whose record it is: the county for a per-risk duty named by its enterprise, else `subject`.
-    owner: subjects.Subject | None = None
+    owner: subjects.Subject
 
 
 @dataclass

@@ -18,7 +18,7 @@ def listing(session: Session) -> list[dict]:
 def set_contact(session: Session, name: str, email: str, person: str | None = None) -> models.County:
     """The address (and person) a county's weekly overdue mail goes to."""
     address = terms.check_email(email)
-    row = session.get(models.County, subjects.county_subject(session, name).id)
+    row = session.get_one(models.County, subjects.county_subject(session, name).id)
     row.contact_email = address
     if person is not None:
         row.contact_name = person.strip() or None

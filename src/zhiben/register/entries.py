@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import bindparam, delete, insert, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from zhiben import terms
 from zhiben.db import models, occurrences
@@ -28,7 +28,7 @@ from zhiben.inputs import sheets as tabular
 from zhiben.register import creditcode
 from zhiben.tracking import events
 
-E, ET = models.Enterprise.__table__, models.EnterpriseTag.__table__
+E, ET = models.table(models.Enterprise), models.table(models.EnterpriseTag)
 
 # field → accepted header spellings (compared after _norm_header)
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -208,7 +208,7 @@ def validate(values: dict[str, str], ctx: _Context, row: int = 0) -> tuple[Entry
     email = values.get("email", "").strip() or None
     if email and not terms.EMAIL.match(email):
         problems.append(("email", f"邮箱“{email}”格式不正确"))
-    if problems:
+    if problems or county is None or sector is None:  # both are None only with a problem listed
         return None, problems
     return Entry(row=row, credit_code=code, name=name, county=county, sector=sector, tags=tags, risk=risk,
                  park=park, contact=values.get("contact", "").strip() or None, email=email,
@@ -228,13 +228,13 @@ def _locate_header(sheet: tabular.Sheet) -> tuple[int, dict[str, tuple[int, str]
 
 def _map_header(sheet: tabular.Sheet, row: int, names: list[str]) -> dict[str, tuple[int, str]]:
     mapping: dict[str, tuple[int, str]] = {}
-    for col, n in enumerate(names):
+    for index, n in enumerate(names):
         f = _HEADER_INDEX.get(_norm_header(n)) if n else None
         if f is None:
             continue
         if f in mapping:
             raise ImportFileError(f"{sheet.where}:{row}:{n}: 与“{mapping[f][1]}”列重复(都表示{LABELS[f]})")
-        mapping[f] = (col, n)
+        mapping[f] = (index, n)
     missing = [f for f in REQUIRED if f not in mapping]
     if missing:
         raise ImportFileError(f"{sheet.where}:{row}: 缺少必需的列:"
@@ -244,8 +244,8 @@ def _map_header(sheet: tabular.Sheet, row: int, names: list[str]) -> dict[str, t
 
 def _row_values(cells: list, mapping: dict[str, tuple[int, str]]) -> tuple[dict[str, str], list[tuple[str, str]]]:
     values, problems = {}, []
-    for f, (col, _) in mapping.items():
-        raw = cells[col] if col < len(cells) else None
+    for f, (index, _) in mapping.items():
+        raw = cells[index] if index < len(cells) else None
         if f == "credit_code" and isinstance(raw, float) and raw >= 1e15:
             # Excel stored an all-digit code as a number and rounded away the last digits.
             problems.append((f, "统一社会信用代码被 Excel 存成了数字,末几位已丢失;请把该列设为“文本”格式后重新录入"))
@@ -254,8 +254,8 @@ def _row_values(cells: list, mapping: dict[str, tuple[int, str]]) -> tuple[dict[
 
 
 def _existing(session: Session) -> tuple[dict[str, dict], dict[int, tuple[str, ...]]]:
-    parks = {pid: name for pid, name in session.execute(select(models.Park.id, models.Park.name))}
-    counties_ = {cid: name for cid, name in session.execute(select(models.County.id, models.County.name))}
+    parks = {pid: name for pid, name in session.execute(select(col(models.Park.id), col(models.Park.name)))}
+    counties_ = {cid: name for cid, name in session.execute(select(col(models.County.id), col(models.County.name)))}
     by_code = {}
     for r in session.execute(select(E)).mappings():
         by_code[r["credit_code"]] = {
@@ -277,7 +277,7 @@ def _plan(entries: list[Entry], by_code: dict[str, dict], tags: dict[int, tuple[
             changes.append(Change(e.credit_code, e.name, "added", e.row))
             continue
         old = dict(old, tags=tags.get(old["id"], ()))
-        diffs = {}
+        diffs: dict[str, tuple] = {}
         for f in FIELDS:
             if f not in e.present and f not in REQUIRED:
                 continue
@@ -320,7 +320,7 @@ def import_file(session: Session, path: str | Path, *, dry_run: bool = False, sk
                 found.append(("credit_code", f"统一社会信用代码 {code} 与第 {first_row_of[code]} 行重复"))
             else:
                 first_row_of[code] = n
-        if found:
+        if found or entry is None:
             lines = [f"{sheet.where}:{n}:{mapping[f][1]}: {why}" for f, why in found]
             problems += lines
             rejected.append((n, [f"{mapping[f][1]}: {why}" for f, why in found]))
@@ -338,7 +338,7 @@ def import_file(session: Session, path: str | Path, *, dry_run: bool = False, sk
         result.rejects_path = rejects_path(Path(path))
     if dry_run:
         return result
-    if rejected:
+    if result.rejects_path is not None:
         _write_rejects(result.rejects_path, sheet, header_at, rejected)
     _write(session, entries, result, ctx, by_code, now or models.now())
     return result
@@ -425,7 +425,7 @@ def _rederive_events(session: Session, enterprise_ids: list[int]) -> None:
     for i in range(0, len(enterprise_ids), 500):
         chunk = enterprise_ids[i:i + 500]
         with_events |= set(session.execute(
-            select(models.Event.enterprise_id).where(models.Event.enterprise_id.in_(chunk)).distinct()).scalars())
+            select(col(models.Event.enterprise_id)).where(col(models.Event.enterprise_id).in_(chunk)).distinct()).scalars())
     for eid in sorted(with_events):
         events.rederive_enterprise(session, eid)
 
@@ -438,11 +438,11 @@ def add(session: Session, *, credit_code: str, name: str, county: str, sector: s
               "risk": risk or "", "park": park or "", "contact": contact or "", "email": email or ""}
     ctx = _Context(session)
     entry, problems = validate(values, ctx)
-    if problems:
+    if problems or entry is None:
         if len(problems) == 1:
             raise InputError(problems[0][1])
         raise InputError(f"企业信息有 {len(problems)} 处问题", problems=[f"{LABELS[f]}: {why}" for f, why in problems])
-    row = session.execute(select(models.Enterprise).where(models.Enterprise.credit_code == entry.credit_code)).scalar()
+    row = session.execute(select(models.Enterprise).where(col(models.Enterprise.credit_code) == entry.credit_code)).scalar()
     status = "added"
     if row is not None:
         if row.active:

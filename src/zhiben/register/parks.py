@@ -27,7 +27,7 @@ def add(session: Session, name: str, county: str) -> Added:
     c = subjects.county_subject(session, county)
     row = session.exec(select(models.Park).where(models.Park.name == name)).first()
     if row is not None:
-        owner = session.get(models.County, row.county_id).name
+        owner = session.get_one(models.County, row.county_id).name
         if owner != c.name:
             raise InputError(f"园区“{name}”已登记在{owner},不能再登记到{c.name}")
         return Added(name, owner, created=False)
@@ -41,6 +41,6 @@ def listing(session: Session) -> list[dict]:
     P, C, E = models.Park, models.County, models.Enterprise
     count = (select(func.count()).select_from(E).where(col(E.park_id) == P.id, col(E.active).is_(True))
              .correlate(P).scalar_subquery())
-    q = (select(P.name, C.name.label("county"), count.label("enterprises")).join(C, col(C.id) == P.county_id)
+    q = (select(col(P.name), col(C.name), count).join(C, col(C.id) == P.county_id)
          .order_by(col(C.position), col(P.name)))
-    return [{"name": r.name, "county": r.county, "enterprises": r.enterprises} for r in session.exec(q)]
+    return [{"name": name, "county": county, "enterprises": n} for name, county, n in session.exec(q)]

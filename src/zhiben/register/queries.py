@@ -7,13 +7,13 @@ obligations are a report (reports/enterprise.py).
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from zhiben.db import models
 
-E, ET, C, P = (models.Enterprise.__table__, models.EnterpriseTag.__table__, models.County.__table__,
-               models.Park.__table__)
-K = models.Completion.__table__
+E, ET, C, P = (models.table(models.Enterprise), models.table(models.EnterpriseTag), models.table(models.County),
+               models.table(models.Park))
+K = models.table(models.Completion)
 
 
 def tags_of(session: Session, enterprise_ids: list[int] | None = None) -> dict[int, list[str]]:
@@ -74,8 +74,8 @@ def remove(session: Session, ent: models.Enterprise) -> bool:
 
 def history(session: Session, ent: models.Enterprise) -> list[dict]:
     """Recorded completions for the enterprise, kept after it is removed from the register."""
-    q = (select(K.c.milestone_id, models.Milestone.title, K.c.period, K.c.done_on, K.c.evidence)
-         .join(models.Milestone, models.Milestone.id == K.c.milestone_id)
+    q = (select(K.c.milestone_id, col(models.Milestone.title), K.c.period, K.c.done_on, K.c.evidence)
+         .join(models.Milestone, col(models.Milestone.id) == K.c.milestone_id)
          .where(K.c.subject_kind == "enterprise", K.c.subject_id == ent.id)
          .order_by(K.c.done_on, K.c.milestone_id))
     return [{"milestone_id": r.milestone_id, "title": r.title, "period": r.period, "done_on": r.done_on,

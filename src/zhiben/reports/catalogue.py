@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from zhiben import terms
 from zhiben.catalogue.wording import rule_text
@@ -54,11 +54,11 @@ def recorded(session: Session, milestone_id: str) -> list[dict]:
     """Who has recorded an undated duty as done (subject name, date): such duties have no rows to list."""
     rows = session.exec(select(models.Completion).where(models.Completion.milestone_id == milestone_id)
                         .order_by(col(models.Completion.done_on))).all()
-    tables = {"county": models.County, "park": models.Park, "enterprise": models.Enterprise}
+    tables: dict[str, type[SQLModel]] = {"county": models.County, "park": models.Park, "enterprise": models.Enterprise}
     out = []
     for c in rows:
         found = session.get(tables[c.subject_kind], c.subject_id) if c.subject_kind in tables else None
-        name = found.name if found else terms.CITY_NAME
+        name = getattr(found, "name", None) or terms.CITY_NAME  # each of the three tables has a name
         out.append({"subject_kind": c.subject_kind, "subject": name, "period": c.period, "done_on": c.done_on})
     return out
 

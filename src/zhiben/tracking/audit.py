@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from zhiben.db import models
 from zhiben.tracking.subjects import Subject
@@ -17,7 +17,7 @@ def record(session: Session, *, action, m_id, subject, period, old, new, done_on
 
 def entries(session: Session, *, milestone_id: str | None = None, subject: Subject | None = None,
               limit: int | None = 50) -> list[models.AuditEntry]:
-    q = select(models.AuditEntry).order_by(models.AuditEntry.id.desc())
+    q = select(models.AuditEntry).order_by(col(models.AuditEntry.id).desc())
     if milestone_id:
         q = q.where(models.AuditEntry.milestone_id == milestone_id)
     if subject:

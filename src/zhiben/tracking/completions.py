@@ -19,8 +19,8 @@ from zhiben.tracking.subjects import Subject, get_milestone
 
 
 def resolve_period(session: Session, m: models.Milestone, subject: Subject, period: str | None,
-                   enterprise: models.Enterprise | None = None) -> tuple[str, dt.date]:
-    """Canonical period key and its due date, or a clear error."""
+                   enterprise: models.Enterprise | None = None) -> tuple[str, dt.date | None]:
+    """Canonical period key and its due date (None for an undated duty), or a clear error."""
     if m.kind == "target":
         raise InputError(f"事项 {m.id} 是量化目标,按登记数据测算,不能标记完成")
     if m.kind == "standing":
@@ -78,7 +78,7 @@ def check_applies(session: Session, m: models.Milestone, subject: Subject) -> No
     if subject.kind == "county" and m.counties and subject.name not in m.counties:
         raise InputError(f"事项 {m.id} 只由{'、'.join(m.counties)}承担,不适用于{subject.name}")
     if subject.kind == "enterprise":
-        ent = session.get(models.Enterprise, subject.id)
+        ent = session.get_one(models.Enterprise, subject.id)
         tags = enterprise_tags(session, ent.id)
         if not applies(m, ent, tags):
             raise InputError(f"事项 {m.id} 不适用于企业“{subject.name}”(行业或标签不符)")
@@ -89,7 +89,7 @@ class Change:
     milestone_id: str
     subject: Subject
     period: str
-    due: dt.date
+    due: dt.date | None  # None for an undated duty
     changed: bool
     done_on: dt.date | None = None
 
@@ -101,16 +101,16 @@ def _completion(session: Session, m_id: str, subject: Subject, period: str) -> m
 
 
 def prepare(session: Session, milestone_id: str, subject: Subject, period: str | None,
-            enterprise: models.Enterprise | None = None) -> tuple[models.Milestone, Subject, str, dt.date]:
+            enterprise: models.Enterprise | None = None) -> tuple[models.Milestone, Subject, str, dt.date | None]:
     """Validate an occurrence reference; per-risk duties move the subject to the county."""
     m = get_milestone(session, milestone_id)
     if m.per_risk and subject.kind == "enterprise":
-        enterprise = session.get(models.Enterprise, subject.id)
+        enterprise = session.get_one(models.Enterprise, subject.id)
         if enterprise.risk != m.per_risk:
             raise InputError(f"事项 {m.id} 只针对{m.per_risk}色企业,“{enterprise.name}”的风险等级是{enterprise.risk or '未评定'}")
         if m.sector and enterprise.sector != m.sector:
             raise InputError(f"事项 {m.id} 不适用于企业“{enterprise.name}”(行业不符)")
-        county = session.get(models.County, enterprise.county_id)
+        county = session.get_one(models.County, enterprise.county_id)
         subject = Subject("county", county.id, county.name, county.id)
     check_applies(session, m, subject)
     key, due = resolve_period(session, m, subject, period, enterprise)

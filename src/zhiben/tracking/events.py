@@ -75,7 +75,7 @@ def _first_in_window(event: models.Event, events: list[models.Event], kind: str 
 def derive(session: Session, event: models.Event, milestones: list[models.Milestone] | None = None,
            events: list[models.Event] | None = None) -> list[models.EventDue]:
     """(Re)create the EventDue rows of one event and the completions its closing events imply."""
-    ent = session.get(models.Enterprise, event.enterprise_id)
+    ent = session.get_one(models.Enterprise, event.enterprise_id)
     tags = enterprise_tags(session, ent.id)
     if milestones is None:
         milestones = _relative_milestones(session)
@@ -278,7 +278,7 @@ def get(session: Session, event_id: int) -> models.Event:
 def remove(session: Session, event_id: int, *, by: str | None = None) -> Outcome:
     """Delete a mistaken event, its derived deadlines and the closures it made."""
     event = get(session, event_id)
-    ent = session.get(models.Enterprise, event.enterprise_id)
+    ent = session.get_one(models.Enterprise, event.enterprise_id)
     period = period_of(event)
     comps = session.exec(select(models.Completion).where(
         models.Completion.subject_kind == "enterprise", models.Completion.subject_id == ent.id,

@@ -137,17 +137,17 @@ def _sync_tags(session: Session, cat: cat_mod.Catalogue, report: LoadReport) -> 
     session.exec(delete(models.MilestoneTag))
     for m in cat.milestones:
         if m.applies_to:
-            for t in m.applies_to.tags:
-                session.add(models.MilestoneTag(milestone_id=m.id, tag=t, exclude=False))
-            for t in m.applies_to.exclude_tags:
-                session.add(models.MilestoneTag(milestone_id=m.id, tag=t, exclude=True))
+            for name in m.applies_to.tags:
+                session.add(models.MilestoneTag(milestone_id=m.id, tag=name, exclude=False))
+            for name in m.applies_to.exclude_tags:
+                session.add(models.MilestoneTag(milestone_id=m.id, tag=name, exclude=True))
     session.flush()
 
 
 def _sync_dues(session: Session, rules: list[tuple[str, object]], start: dt.date, end: dt.date,
                effective: dt.date) -> None:
     current = {(d.milestone_id, d.period): d for d in session.exec(select(models.DueDate)).all()}
-    wanted: dict[tuple[str, str], object] = {}
+    wanted: dict[tuple[str, str], dt.date] = {}
     for mid, rule in rules:
         for occ in schedule.occurrences(rule, start, end, effective):
             wanted[(mid, occ.period)] = occ.due
@@ -191,7 +191,7 @@ def set_effective(session: Session, day: dt.date | None) -> list[tuple[str, str]
     _set_meta(session, EFFECTIVE_SET, day.isoformat() if day else None)
     session.flush()
     rows = session.exec(select(models.Milestone).where(models.Milestone.active,
-                                                       models.Milestone.kind.in_(["once", "recurring"]))).all()
+                                                       col(models.Milestone.kind).in_(["once", "recurring"]))).all()
     _sync_dues(session, [(m.id, _RULE.validate_python(m.rule)) for m in rows], start, end, effective_date(session))
     return _orphaned_records(session, {m.id for m in rows})
 

@@ -103,7 +103,9 @@ def _row(m: models.Milestone, scope_kind: str, scope: str, as_of: dt.date, **kw)
 def _risk_share(session: Session, m: models.Milestone, as_of: dt.date, county_id: int | None) -> list[TargetRow]:
     levels = set(m.rule.get("levels") or [])
     pop = _population(session, m)
-    total, meeting, unrated = Counter(), Counter(), Counter()
+    total: Counter[int | None] = Counter()
+    meeting: Counter[int | None] = Counter()
+    unrated: Counter[int | None] = Counter()
     for cid, risk in pop:
         if risk is None:
             unrated[cid] += 1
