@@ -186,7 +186,7 @@ def test_unreadable_files_are_one_line_errors(cli, tmp_path):
     bad = tmp_path / "x.xlsx"
     bad.write_bytes(b"not a zip")
     r = cli("status", "import", str(bad))
-    assert r.exit_code == 3 and "错误:x.xlsx:不是有效的 xlsx 文件" in r.output
+    assert r.exit_code == 3 and f"错误:{bad}: 不是有效的 Excel(.xlsx)文件,可能已损坏或只是改了扩展名" in r.output
     wrong = tmp_path / "y.csv"
     wrong.write_text("a,b\n1,2\n", encoding="utf-8")
     r = cli("status", "import", str(wrong))

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,14 +30,17 @@ class Sheet:
     encoding: str | None = None  # CSV only
 
 
-def read(path: str | Path, track=None) -> Sheet:
-    """`track(iterable, description, total)` may wrap the row loop (the CLI passes a progress bar)."""
+def read(path: str | Path, track=None, pick: Callable[[list], bool] | None = None) -> Sheet:
+    """`track(iterable, description, total)` may wrap the row loop (the CLI passes a progress bar).
+
+    In a workbook, `pick(first_row)` chooses the first worksheet it accepts (default: the active one).
+    """
     path = Path(path)
     where = str(path)
     data = read_bytes(path)
     suffix = path.suffix.lower()
     if data.startswith(b"PK\x03\x04") and suffix in (".xlsx", ".xlsm", ".csv", ".txt"):
-        return Sheet(where, _xlsx_rows(data, where, track))
+        return Sheet(where, _xlsx_rows(data, where, track, pick))
     if suffix in (".xlsx", ".xlsm"):
         raise ImportFileError(f"{where}: 不是有效的 Excel(.xlsx)文件,可能已损坏或只是改了扩展名")
     if suffix == ".xls":
@@ -140,7 +144,7 @@ def _check_unpacked(data: bytes, where: str) -> None:
                               f"(上限 {limits.megabytes(limits.MAX_UNPACKED_BYTES)});请确认选对了文件(未导入任何数据)")
 
 
-def _xlsx_rows(data: bytes, where: str, track=None) -> list[tuple[int, list]]:
+def _xlsx_rows(data: bytes, where: str, track=None, pick=None) -> list[tuple[int, list]]:
     import zipfile
 
     from openpyxl import load_workbook
@@ -154,6 +158,8 @@ def _xlsx_rows(data: bytes, where: str, track=None) -> list[tuple[int, list]]:
         raise ImportFileError(f"{where}: 无法读取 Excel 文件({type(exc).__name__}),请确认文件未损坏") from None
     try:
         ws = wb.active if wb.active is not None else wb.worksheets[0]
+        if pick is not None:
+            ws = next((w for w in wb.worksheets if pick(next(w.iter_rows(max_row=1, values_only=True), ()))), ws)
         total = ws.max_row  # from the sheet's declared dimension; may be missing or wrong
         if total and total > limits.MAX_ROWS:
             _check_rows(total, where)

@@ -10,7 +10,6 @@ row already in the state it asks for is counted as unchanged.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,9 +19,7 @@ from zhiben import terms
 from zhiben.dates import not_after_today, parse_date
 from zhiben.db import models
 from zhiben.errors import ImportFileError, InputError, ZhibenError
-from zhiben.inputs import limits
-from zhiben.inputs.files import read_bytes
-from zhiben.inputs.sheets import csv_table, decode
+from zhiben.inputs import limits, sheets
 from zhiben.reports import rows as reports
 from zhiben.tracking import completions, subjects
 
@@ -105,44 +102,28 @@ def _letter(index: int) -> str:
     return get_column_letter(index + 1)
 
 
-def _rows_from_table(name: str, table: list[list]) -> list[SheetRow]:
-    if not table:
+def _header(first_row) -> list[str]:
+    return [str(h).strip().lstrip("\ufeff") if h is not None else "" for h in first_row]
+
+
+def read_sheet(path: Path) -> list[SheetRow]:
+    """The filled rows of a returned template (.xlsx: the worksheet that has the template's columns)."""
+    name = path.name
+    sheet = sheets.read(path, pick=lambda first: all(h in _header(first) for h in REQUIRED))
+    if not sheet.rows:
         raise ImportFileError(f"{name}:文件是空的")
-    header = [str(h).strip().lstrip("\ufeff") if h is not None else "" for h in table[0]]
+    header = _header(sheet.rows[0][1])
     missing = [h for h in REQUIRED if h not in header]
     if missing:
         raise ImportFileError(f"{name}:1:缺少列 {'、'.join(missing)}(请使用 zhiben export template 生成的模板)")
     rows = []
-    for n, raw in enumerate(table[1:], start=2):
+    for n, raw in sheet.rows[1:]:
         values = [_unguard(v) for v in raw]
         if all(v in (None, "") for v in values):
             continue
         cells = {h: Cell(values[i] if i < len(values) else None, _letter(i)) for i, h in enumerate(header) if h}
         rows.append(SheetRow(n, cells))
     return rows
-
-
-def read_sheet(path: Path) -> list[SheetRow]:
-    name = path.name
-    data = read_bytes(path)
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:
-            # openpyxl also raises InvalidFileException and XML ParseError (found by tests/test_fuzz.py)
-            raise ImportFileError(f"{name}:不是有效的 xlsx 文件") from None
-        for ws in wb.worksheets:
-            table = [list(r) for r in ws.iter_rows(values_only=True)]
-            if table and all(h in [str(c).strip() if c is not None else "" for c in table[0]] for h in REQUIRED):
-                return _rows_from_table(name, table)
-        raise ImportFileError(f"{name}:找不到含有列 {'、'.join(REQUIRED)} 的工作表(请使用 zhiben export template 生成的模板)")
-    if suffix in (".csv", ".txt"):
-        text, _encoding = decode(data, name)
-        return _rows_from_table(name, csv_table(text, name))
-    raise ImportFileError(f"{name}:不支持的文件类型“{path.suffix}”(应为 .xlsx 或 .csv)")
 
 
 # --- validation and applying ------------------------------------------------------------------
