@@ -46,6 +46,8 @@ def read(path: str | Path, track=None, pick: Callable[[list], bool] | None = Non
     if suffix == ".xls":
         raise ImportFileError(f"{where}: 不支持旧版 Excel(.xls)格式,请在 Excel 中另存为 .xlsx 或 CSV 后重试")
     if suffix in (".csv", ".txt"):
+        # Refused before decoding and parsing: counting line ends is cheap, parsing is not.
+        _check_rows(data.count(b"\n") - 1, where)
         text, encoding = decode(data, where)
         rows = _csv_rows(text, where)
         _check_rows(len(rows), where)
