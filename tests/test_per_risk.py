@@ -53,7 +53,7 @@ def test_done_for_one_enterprise_is_recorded_for_its_county(cli, engine, codes):
     res = cli("done", "chem-21-c", "--enterprise", a, "--period", "2024-H2", "--on", "2024-12-20",
               "--evidence", "执法检查记录 2024-017")
     assert res.exit_code == 0, res.output
-    assert res.output.strip() == f"已完成:chem-21-c 县级“茌平区” 周期 2024-H2:{a},完成日期 2024-12-20"
+    assert res.output.strip() == f"已完成:chem-21-c 县级“茌平区” 周期 2024年下半年(检查企业 {a}),完成日期 2024-12-20"
     assert overdue(cli, "--county", "茌平", "--as-of", "2025-01-15") == [
         ("county", "茌平区", f"2024-H2:{b}", "2024-12-31", b)]
     with Session(engine) as s:

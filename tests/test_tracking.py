@@ -89,13 +89,13 @@ def test_done_twice_is_no_change(cli, engine):
     assert result.output == "无变化:trade-goal-a 市级“聊城市应急管理局” 已于 2024-12-01 标记完成\n"
     assert counts(engine) == (1, 1)
     result = cli("reopen", MONTHLY, "--county", "茌平", "--period", "2025-03")
-    assert result.output == "无变化:mine-req-2-a 县级“茌平区” 周期 2025-03 本来就未完成\n"
+    assert result.output == "无变化:mine-req-2-a 县级“茌平区” 周期 2025年3月 本来就未完成\n"
     assert counts(engine) == (1, 1)
 
 
 def test_recurring_period_spellings_name_one_occurrence(cli, engine):
     result = cli("done", MONTHLY, "--county", "茌平区应急局", "--period", "2025年3月", "--on", "2025-04-02")
-    assert result.output == "已完成:mine-req-2-a 县级“茌平区” 周期 2025-03,完成日期 2025-04-02\n"
+    assert result.output == "已完成:mine-req-2-a 县级“茌平区” 周期 2025年3月,完成日期 2025-04-02\n"
     assert cli("done", MONTHLY, "--county", "茌平", "--period", "2025-3").output.startswith("无变化:")
     assert counts(engine) == (1, 1)
     late = json.loads(cli("log", "--format", "json").output)[0]

@@ -14,7 +14,7 @@ LIST_COLUMNS = [("credit_code", "统一社会信用代码"), ("name", "企业名
                 ("contact", "联系人"), ("email", "邮箱")]
 OBLIGATION_COLUMNS = [("milestone_id", "编号"), ("title", "事项"), ("who", "责任方"), ("period", "周期"),
                       ("due", "期限"), ("status", "状态"), ("done_on", "完成日期")]
-HISTORY_COLUMNS = [("milestone_id", "编号"), ("title", "事项"), ("period", "周期"), ("done_on", "完成日期"),
+HISTORY_COLUMNS = [("milestone_id", "编号"), ("title", "事项"), ("period_label", "周期"), ("done_on", "完成日期"),
                    ("evidence", "佐证材料")]
 
 
@@ -122,6 +122,7 @@ def show(
     from zhiben.outputs import terminal as render
     from zhiben.register import queries as enterprises
     from zhiben.reports import enterprise as obligations
+    from zhiben.reports.labels import period_label
     from zhiben.tracking import subjects
 
     common.choice(fmt, ("table", "json"), "输出格式")
@@ -130,7 +131,7 @@ def show(
         ent = subjects.find_enterprise(s, who)
         info = enterprises.details(s, ent)
         items = [o.as_dict() for o in obligations.obligations(s, ent, day, upcoming=upcoming)] if ent.active else []
-        history = enterprises.history(s, ent)
+        history = [dict(h, period_label=period_label(h["period"])) for h in enterprises.history(s, ent)]
     due = [o for o in items if o["due"] < day and o["status"] in ("done", "overdue")]
     summary = {"due_so_far": len(due), "done": sum(o["status"] == "done" for o in due),
                "overdue": sum(o["status"] == "overdue" for o in due)}
@@ -151,7 +152,7 @@ def show(
     typer.echo(f"截至 {day}:已到期 {summary['due_so_far']} 项,已完成 {summary['done']} 项,逾期 {summary['overdue']} 项")
     # Per-enterprise supervision periods carry the credit code ("2024-H1:CODE"); this page is that enterprise.
     rows = [dict(o, who="企业" if o["subject_kind"] == "enterprise" else "县级监管",
-                 period="一次性" if o["period"] == "once" else o["period"].split(":")[0],
+                 period=period_label(o["period"], o.get("due")),
                  status=terms.STATUS_NAMES[o["status"]]) for o in items]
     render.emit(rows, OBLIGATION_COLUMNS, "table", title="适用事项", empty="没有适用于该企业的事项")
 

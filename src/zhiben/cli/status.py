@@ -14,7 +14,9 @@ app = typer.Typer(help="填报状态回收:导入县区填好的模板。", no_a
 
 def _line(a) -> str:
 
-    period = "" if a.period == "once" else f" 周期 {a.period}"
+    from zhiben.reports.labels import period_label
+
+    period = "" if a.period == "once" else f" 周期 {period_label(a.period)}"
     who = f"{terms.SUBJECT_NAMES[a.owner.kind]}“{a.owner.name}”"
     if a.owner != a.subject:
         who += f"(检查企业“{a.subject.name}”)"

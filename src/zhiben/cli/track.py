@@ -38,7 +38,11 @@ def current_user() -> str | None:
 
 def _describe(change) -> str:
 
-    period = "" if change.period == "once" else f" 周期 {change.period}"
+    from zhiben.reports.labels import period_label
+
+    period = "" if change.period == "once" else f" 周期 {period_label(change.period)}"
+    if ":" in change.period:  # a county's supervision duty for one enterprise
+        period += f"(检查企业 {change.period.split(':', 1)[1]})"
     return f"{change.milestone_id} {terms.SUBJECT_NAMES[change.subject.kind]}“{change.subject.name}”{period}"
 
 
@@ -141,7 +145,7 @@ def reopen(
 
 
 LOG_COLUMNS = [("at", "时间"), ("by", "记录人"), ("action", "操作"), ("milestone_id", "事项"),
-               ("subject", "责任主体"), ("period", "周期"), ("change", "状态变化"), ("done_on", "完成日期"),
+               ("subject", "责任主体"), ("period_label", "周期"), ("change", "状态变化"), ("done_on", "完成日期"),
                ("evidence", "佐证/原因"), ("source", "来源")]
 STATUS = {"open": "未完成", "overdue": "逾期未完成", "done": "已完成"}
 
@@ -156,6 +160,7 @@ def log(
     """查看变更日志:何时、何人、何事、状态由何变为何、佐证。"""
     from zhiben.db.models import local
     from zhiben.outputs import terminal as render
+    from zhiben.reports.labels import period_label
     from zhiben.tracking import audit, subjects
 
     render.check_format(fmt)
@@ -165,7 +170,7 @@ def log(
         records = [{
             "at": local(e.at), "by": e.by, "action": {"done": "完成", "reopen": "撤销", "record": "填报"}.get(e.action, e.action),
             "milestone_id": e.milestone_id, "subject_kind": e.subject_kind, "subject": e.subject_name,
-            "period": e.period, "old_status": e.old_status, "new_status": e.new_status,
+            "period": e.period, "period_label": period_label(e.period), "old_status": e.old_status, "new_status": e.new_status,
             "change": f"{STATUS.get(e.old_status, e.old_status)} → {STATUS.get(e.new_status, e.new_status)}",
             "done_on": e.done_on, "evidence": e.evidence, "source": e.source,
         } for e in entries]
