@@ -218,7 +218,7 @@ def test_per_risk_duty_and_excel_dates_round_trip(cli, session, tmp_path):
     wb.save(path)
     r = cli("status", "import", str(path))
     assert r.exit_code == 0, r.output
-    assert f"chem-21-c 县级“茌平区”(检查企业“茌平橙色企业”) 周期 2024年下半年 → 已完成(2024-12-20)" in r.output
+    assert "chem-21-c 县级“茌平区”(检查企业“茌平橙色企业”) 周期 2024年下半年 → 已完成(2024-12-20)" in r.output
     done = session.exec(select(models.Completion)).one()
     assert (done.subject_kind, done.subject_id, done.period, done.done_on) == (
         "county", county.id, f"2024-H2:{CODE}", dt.date(2024, 12, 20))
