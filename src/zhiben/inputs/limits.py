@@ -29,7 +29,7 @@ FIELDS = {
 # Files read as a whole (registers, status sheets, code lists).
 MAX_FILE_BYTES = 50 * 1024 * 1024
 # An .xlsx is a zip: its unpacked size is what memory must hold (a tiny file can unpack to gigabytes).
-MAX_UNPACKED_BYTES = 400 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 200_000
 # Error lists print this many problems and a count of the rest.
 SHOWN_PROBLEMS = 50

@@ -139,11 +139,27 @@ def _check_unpacked(data: bytes, where: str) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             size = sum(i.file_size for i in z.infolist())
+            if size > limits.MAX_UNPACKED_BYTES:
+                raise ImportFileError(f"{where}: Excel 文件解压后有 {limits.megabytes(size)},远超任何名册"
+                                      f"(上限 {limits.megabytes(limits.MAX_UNPACKED_BYTES)});"
+                                      "请确认选对了文件(未导入任何数据)")
+            # Count rows in the sheet XML (fast) instead of trusting its optional dimension or
+            # letting openpyxl build a million rows first.
+            for info in z.infolist():
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                    _check_rows(_xml_rows(z, info), where)
     except (zipfile.BadZipFile, OSError, ValueError):
         return  # openpyxl reports a damaged file in its own words below
-    if size > limits.MAX_UNPACKED_BYTES:
-        raise ImportFileError(f"{where}: Excel 文件解压后有 {limits.megabytes(size)},远超任何名册"
-                              f"(上限 {limits.megabytes(limits.MAX_UNPACKED_BYTES)});请确认选对了文件(未导入任何数据)")
+
+
+def _xml_rows(z, info) -> int:
+    n, tail = 0, b""
+    with z.open(info) as fh:
+        while chunk := fh.read(1 << 20):
+            block = tail + chunk
+            n += block.count(b"<row ") + block.count(b"<row>")
+            tail = block[-4:]  # a tag split across chunks is counted once: the tail is too short to hold one
+    return n
 
 
 def _xlsx_rows(data: bytes, where: str, track=None, pick=None) -> list[tuple[int, list]]:
