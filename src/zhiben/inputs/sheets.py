@@ -132,7 +132,7 @@ def _check_rows(n: int, where: str) -> None:
         raise ImportFileError(f"{where}: 行数超过 {limits.MAX_ROWS:,} 行,远超任何名册;请确认选对了文件(未导入任何数据)")
 
 
-def _check_unpacked(data: bytes, where: str) -> None:
+def check_xlsx(data: bytes, where: str) -> None:
     """Refuse an .xlsx whose contents unpack to more than memory should hold, before opening it."""
     import zipfile
 
@@ -167,7 +167,7 @@ def _xlsx_rows(data: bytes, where: str, track=None, pick=None) -> list[tuple[int
 
     from openpyxl import load_workbook
 
-    _check_unpacked(data, where)
+    check_xlsx(data, where)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
