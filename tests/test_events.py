@@ -332,6 +332,7 @@ def test_cli_list_and_remove(cli, ents):
     assert data[0]["note"] == "库水位超限"
     assert data[0]["deadlines"] == [{"milestone_id": "mine-09-4-a", "title": "预警报警信息当天完成处置",
                                      "period": "alert@2025-03-10#1", "due": "2025-03-10", "bound": "deadline",
+                                     "opens": None, "planned": False,
                                      "cancelled_on": None, "done_on": None}]
     assert [e["id"] for e in json.loads(cli("event", "list", "--county", "阳谷", "--format", "json").output)] == [2, 3]
     assert [e["id"] for e in json.loads(cli("event", "list", "--kind", "alert", "--format", "json").output)] == [1, 2]

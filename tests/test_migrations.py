@@ -96,12 +96,14 @@ def test_upgrade_path_runs_on_any_backend(db_url, engine):
     """Wind a current database back to schema 1 (drop what version 2 added) and reopen it."""
     with engine.begin() as conn:
         conn.execute(text("DROP INDEX ix_auditentry_subject"))
+        conn.execute(text("ALTER TABLE event DROP COLUMN planned"))  # schema 5
         conn.execute(text("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
     engine.dispose()
     reopened = store.open_engine(db_url)
     try:
         names = {i["name"] for i in inspect(reopened).get_indexes("auditentry")}
         assert "ix_auditentry_subject" in names
+        assert "planned" in {c["name"] for c in inspect(reopened).get_columns("event")}
         assert store.schema_version(reopened) == models.SCHEMA_VERSION
     finally:
         reopened.dispose()

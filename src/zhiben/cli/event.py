@@ -10,22 +10,30 @@ from zhiben.cli import common
 app = typer.Typer(help="企业事件(试生产、竣工验收、停产停建、复工复产、师带徒、监测报警)及其派生期限。",
                   no_args_is_help=True, rich_markup_mode=None)
 
-KIND_HELP = ("事件类型:trial-start(试生产开始)、trial-end(试生产结束)、acceptance(竣工验收通过)、"
-             "shutdown(停产停建)、resumption(复工复产)、apprentice(师带徒开始)、alert(监测预警报警)")
+KIND_HELP = f"事件类型:{terms.EVENT_HINT}"
 COLUMNS = [("id", "编号"), ("kind_name", "事件"), ("date", "日期"), ("enterprise", "企业"),
            ("credit_code", "统一社会信用代码"), ("county", "所属县区"), ("deadlines_text", "派生期限"),
            ("note", "备注"), ("recorded_by", "记录人")]
 
 
+def _due_text(d) -> str:
+    if d.bound == "earliest":
+        when = f"最早 {d.due}"
+    elif d.bound == "window":
+        when = f"窗口 {d.opens} 至 {d.due}"
+    else:
+        when = f"期限 {d.due}"
+    return when + ("(按计划日期)" if d.planned else "")
+
+
 def _due_line(d) -> str:
-    when = f"最早 {d.due}" if d.bound == "earliest" else f"期限 {d.due}"
     state = f"({d.state})" if d.state else ""
-    return f"  {d.milestone_id}  {d.title}  {when}{state}"
+    return f"  {d.milestone_id}  {d.title}  {_due_text(d)}{state}"
 
 
 def _due_record(d) -> dict:
     return {"milestone_id": d.milestone_id, "title": d.title, "period": d.period, "due": d.due, "bound": d.bound,
-            "cancelled_on": d.cancelled_on, "done_on": d.done_on}
+            "opens": d.opens, "planned": d.planned, "cancelled_on": d.cancelled_on, "done_on": d.done_on}
 
 
 @app.command("add")
@@ -36,8 +44,9 @@ def add(
     date: str = typer.Option(None, "--date", help="事件发生日期(YYYY-MM-DD,默认今天)"),
     note: str = typer.Option(None, "--note", help="备注"),
     by: str | None = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
+    planned: bool = typer.Option(False, "--planned", help="企业公布的计划日期(今天或以后);登记实际事件时自动取代"),
 ):
-    """登记一个企业事件,并列出由它派生的期限。"""
+    """登记一个企业事件(或 --planned 计划日期),并列出由它派生的期限。"""
     from zhiben.cli.track import current_user
     from zhiben.tracking import events, subjects
 
@@ -46,9 +55,14 @@ def add(
     day = common.parse_date(date, "事件日期")
     with common.session(ctx) as s:
         ent = subjects.find_enterprise(s, enterprise)
-        out = events.add(s, enterprise_id=ent.id, kind=kind, date=day or _today(), note=note, by=by)
-        head = f"已登记事件 #{out.event.id}:{ent.name}({ent.credit_code}){terms.EVENT_NAMES[kind]} {out.event.date}"
+        out = events.add(s, enterprise_id=ent.id, kind=kind, date=day or _today(), note=note, by=by, planned=planned)
+        word = "计划" if planned else ""
+        head = (f"已登记{word}事件 #{out.event.id}:{ent.name}({ent.credit_code}){terms.EVENT_NAMES[kind]} "
+                f"{out.event.date}")
+        replaced = [f"#{e.id}({e.date})" for e in out.replaced]
     typer.echo(head)
+    if replaced:
+        typer.echo(f"已取代计划事件 {'、'.join(replaced)},按计划日期派生的期限改按实际日期计算")
     if out.dues:
         typer.echo("派生期限:")
         for d in out.dues:
@@ -88,7 +102,8 @@ def list_(
         county_id = subjects.county_subject(s, county).id if county else None
         rows = events.list_events(s, enterprise_id=ent_id, county_id=county_id, kind=kind)
         records = [{
-            "id": r.event.id, "kind": r.event.kind, "kind_name": terms.EVENT_NAMES[r.event.kind], "date": r.event.date,
+            "id": r.event.id, "kind": r.event.kind, "planned": r.event.planned,
+            "kind_name": ("计划" if r.event.planned else "") + terms.EVENT_NAMES[r.event.kind], "date": r.event.date,
             "enterprise": r.enterprise.name, "credit_code": r.enterprise.credit_code, "county": r.county,
             "note": r.event.note, "recorded_by": r.event.recorded_by, "recorded_at": models.local(r.event.recorded_at),
             "deadlines": [_due_record(d) for d in r.dues],

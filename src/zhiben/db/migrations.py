@@ -48,10 +48,21 @@ def _v3_progress_index(conn: Connection) -> None:
     _create_index(conn, "occurrence", "ix_occurrence_progress")
 
 
+def _v4_planned_events(conn: Connection) -> None:
+    """Schema 5: an event can be a planned (announced) date, replaced when the actual one is recorded."""
+    from sqlalchemy import inspect
+
+    if "planned" in {c["name"] for c in inspect(conn).get_columns("event")}:
+        return
+    false = "0" if conn.dialect.name == "sqlite" else "false"
+    conn.execute(text(f"ALTER TABLE event ADD COLUMN planned BOOLEAN NOT NULL DEFAULT {false}"))
+
+
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _v1_audit_subject_index,
     2: _v2_occurrence_table,
     3: _v3_progress_index,
+    4: _v4_planned_events,
 }
 
 

@@ -159,6 +159,9 @@ class Event(SQLModel, table=True):
     enterprise_id: int = Field(foreign_key="enterprise.id", index=True)
     kind: str
     date: dt.date
+    # An announced future date (计划/预计): its deadlines are shown as planned; recording the actual
+    # event of the same kind replaces it. Schema version 5 added this column (migrations.py).
+    planned: bool = False
     note: str | None = None
     recorded_by: str | None = None
     recorded_at: dt.datetime = Field(sa_type=UTCTime, default_factory=now)

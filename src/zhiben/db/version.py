@@ -3,4 +3,4 @@
 Its own module so the lean read path can compare it without importing the table models.
 """
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5

@@ -19,7 +19,7 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _HALF = re.compile(r"^(\d{4})-H([12])$")
 _YEAR = re.compile(r"^(\d{4})$")
-_EVENT = re.compile(r"^([a-z-]+)@(\d{4}-\d{2}-\d{2})#\d+$")
+_EVENT = re.compile(r"^([a-z-]+)@(\d{4}-\d{2}-\d{2})#\d+(\+planned)?$")
 
 
 @lru_cache(maxsize=8192)  # a city-wide report has a few hundred distinct periods and 60,000+ rows
@@ -43,9 +43,12 @@ def period_label(period: str, due: dt.date | None = None, direction: str | None 
         return f"{m[1]}年度"
     if m := _EVENT.match(base):
         word = terms.EVENT_SHORT.get(m[1], terms.EVENT_NAMES.get(m[1], m[1]))
+        when = f"预计 {m[2]}" if m[3] else m[2]  # a planned (announced) event's date
+        if direction is not None and direction.startswith("window:"):
+            return f"{word}({when})前{direction[7:]}内"
         if direction is None:
             direction = "before" if due is not None and due < dt.date.fromisoformat(m[2]) else "after"
-        return f"计划{word}({m[2]})前" if direction == "before" else f"{word}({m[2]})后"
+        return f"计划{word}({when})前" if direction == "before" else f"{word}({when})后"
     return base
 
 
@@ -59,8 +62,16 @@ def event_directions(session) -> dict[str, str]:
     for mid, rule in read.execute(session, "SELECT id, rule FROM milestone WHERE kind = 'relative'"):
         # JSON text from sqlite3; already decoded through SQLAlchemy.
         rule = json.loads(rule) if isinstance(rule, str | bytes) else rule
-        out[mid] = (rule or {}).get("direction", "after")
+        out[mid] = _direction(rule or {})
     return out
+
+
+def _direction(rule: dict) -> str:
+    """"before"/"after", or "window:10日" for a "事件前N日内" window (closes on the event day)."""
+    if rule.get("bound") == "window":
+        unit = {"day": "日", "workday": "个工作日", "month": "个月", "year": "年"}.get(rule.get("unit"), "")
+        return f"window:{rule.get('offset')}{unit}"
+    return rule.get("direction", "after")
 
 
 def due_label(due: dt.date | None, status: str | None) -> str:

@@ -14,12 +14,17 @@ A later event can end a deadline in two ways, both named in the rule:
   shutdown plan owed "when a shutdown passes 3 months".
 A closing or cancelling event belongs to the latest event it can end: its window runs from that
 event to the next event of the same kind.
+
+A planned event (`planned`, e.g. a trial start the enterprise has announced) derives the same
+deadlines, under a period key ending in PLANNED so every output can say they come from a plan.
+Recording the actual event of that kind replaces every planned one: completions already recorded
+against the plan (a report sent in the window before the planned start) move to the actual event.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
@@ -46,8 +51,11 @@ def check_kind(kind: str) -> str:
     return kind
 
 
+PLANNED = "+planned"
+
+
 def period_of(event: models.Event) -> str:
-    return f"{event.kind}@{event.date.isoformat()}#{event.id}"
+    return f"{event.kind}@{event.date.isoformat()}#{event.id}" + (PLANNED if event.planned else "")
 
 
 def _events_of(session: Session, enterprise_id: int) -> list[models.Event]:
@@ -173,6 +181,11 @@ class DueInfo:
     cancelled_on: dt.date | None
     done_on: dt.date | None
     done_by_event: bool
+    opens: dt.date | None = None  # a window's first day ("试生产前10日内")
+
+    @property
+    def planned(self) -> bool:
+        return self.period.endswith(PLANNED)
 
     @property
     def state(self) -> str:
@@ -185,7 +198,8 @@ class DueInfo:
 
 
 def dues_of(session: Session, *, event_id: int | None = None, enterprise_id: int | None = None) -> list[DueInfo]:
-    q = (select(models.EventDue, models.Milestone.title, models.Completion)
+    q = (select(models.EventDue, models.Milestone.title, models.Milestone.rule, models.Event.date, models.Completion)
+         .join(models.Event, col(models.Event.id) == models.EventDue.event_id)
          .join(models.Milestone, col(models.Milestone.id) == models.EventDue.milestone_id)
          .outerjoin(models.Completion, (col(models.Completion.milestone_id) == models.EventDue.milestone_id)
                     & (models.Completion.subject_kind == "enterprise")
@@ -196,10 +210,11 @@ def dues_of(session: Session, *, event_id: int | None = None, enterprise_id: int
     if enterprise_id is not None:
         q = q.where(models.EventDue.enterprise_id == enterprise_id)
     out = []
-    for d, title, comp in session.exec(q).all():
+    for d, title, rule, day, comp in session.exec(q).all():
+        opens = schedule.window_opens(cat_mod.RelativeRule.model_validate(rule), day) if d.bound == "window" else None
         out.append(DueInfo(d.event_id, d.milestone_id, title, d.period, d.due, d.bound, d.closed_on,
                            comp.done_on if comp else None,
-                           bool(comp and (comp.source or "").startswith(AUTO_SOURCE))))
+                           bool(comp and (comp.source or "").startswith(AUTO_SOURCE)), opens))
     return sorted(out, key=lambda x: (x.due, x.milestone_id, x.event_id))
 
 
@@ -209,6 +224,8 @@ class Outcome:
     dues: list[DueInfo]
     # Deadlines of the enterprise's other events that this change closed, cancelled or reopened.
     affected: list[DueInfo]
+    # Planned events of the same kind the actual event replaced.
+    replaced: list[models.Event] = field(default_factory=list)
 
 
 def _state_map(session: Session, enterprise_id: int) -> dict[tuple[str, str], tuple]:
@@ -238,23 +255,49 @@ def get_enterprise(session: Session, enterprise_id: int) -> models.Enterprise:
 
 
 def add(session: Session, *, enterprise_id: int, kind: str, date: dt.date, note: str | None = None,
-        by: str | None = None, today: dt.date | None = None) -> Outcome:
+        by: str | None = None, today: dt.date | None = None, planned: bool = False) -> Outcome:
     check_kind(kind)
     today = today or dt.date.today()
-    not_after_today(date, today, "事件日期", "(只能登记已发生的事件)")
+    if planned and date < today:
+        raise InputError(f"计划日期 {date} 早于今天 {today};已经发生的事件请去掉 --planned 登记")
+    if not planned:
+        not_after_today(date, today, "事件日期", "(只能登记已发生的事件;企业公布的计划日期请加 --planned)")
     ent = get_enterprise(session, enterprise_id)
     existing = _events_of(session, ent.id)
-    if any(e.kind == kind and e.date == date for e in existing):
-        raise InputError(f"企业“{ent.name}”已登记过 {date} 的{KINDS[kind]}事件")
-    _check_order(existing, kind, date)
+    # The actual event replaces every plan of its kind; plans never replace anything.
+    replaced = [] if planned else [e for e in existing if e.planned and e.kind == kind]
+    kept = [e for e in existing if e not in replaced]
+    if any(e.kind == kind and e.date == date and e.planned == planned for e in kept):
+        word = "计划" if planned else ""
+        raise InputError(f"企业“{ent.name}”已登记过 {date} 的{word}{KINDS[kind]}事件")
+    _check_order(kept, kind, date)
     before = _state_map(session, ent.id)
-    event = models.Event(enterprise_id=ent.id, kind=kind, date=date, note=note or None, recorded_by=by or None)
+    event = models.Event(enterprise_id=ent.id, kind=kind, date=date, planned=planned, note=note or None,
+                         recorded_by=by or None)
     session.add(event)
     session.flush()
+    for old in replaced:
+        _replace(session, ent, old, event)
     rederive_enterprise(session, ent.id)
     # derive() deletes dues with Core statements, which the session's flush hook does not see.
     occurrences.refresh_enterprises(session, [ent.id])
-    return Outcome(event, dues_of(session, event_id=event.id), _affected(session, ent.id, before, event.id))
+    return Outcome(event, dues_of(session, event_id=event.id), _affected(session, ent.id, before, event.id), replaced)
+
+
+def _replace(session: Session, ent: models.Enterprise, old: models.Event, new: models.Event) -> None:
+    """Drop a planned event; what users recorded against its deadlines carries over to the actual one."""
+    old_period, new_period = period_of(old), period_of(new)
+    comps = session.exec(select(models.Completion).where(
+        models.Completion.subject_kind == "enterprise", models.Completion.subject_id == ent.id,
+        models.Completion.period == old_period)).all()
+    for c in comps:
+        if (c.source or "").startswith(AUTO_SOURCE):
+            session.delete(c)  # re-made by rederivation if the closing event still applies
+        else:
+            c.period = new_period
+    session.exec(delete(models.EventDue).where(col(models.EventDue.event_id) == old.id))
+    session.delete(old)
+    session.flush()
 
 
 def _affected(session: Session, enterprise_id: int, before: dict, skip_event: int | None) -> list[DueInfo]:
