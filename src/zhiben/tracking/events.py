@@ -198,7 +198,8 @@ class DueInfo:
 
 
 def dues_of(session: Session, *, event_id: int | None = None, enterprise_id: int | None = None) -> list[DueInfo]:
-    q = (select(models.EventDue, models.Milestone.title, models.Milestone.rule, models.Event.date, models.Completion)
+    q = (select(models.EventDue, col(models.Milestone.title), col(models.Milestone.rule), col(models.Event.date),  # type: ignore[call-overload]
+                models.Completion)
          .join(models.Event, col(models.Event.id) == models.EventDue.event_id)
          .join(models.Milestone, col(models.Milestone.id) == models.EventDue.milestone_id)
          .outerjoin(models.Completion, (col(models.Completion.milestone_id) == models.EventDue.milestone_id)
