@@ -212,7 +212,7 @@ def test_any_name_is_inert_in_csv_and_xlsx_and_reads_back(name):
     from openpyxl import load_workbook
 
     from zhiben.outputs import exports
-    from zhiben.outputs.status_sheet import _unguard
+    from zhiben.tracking.status_import import _unguard
 
     rec = [{"subject": name}]
     rows = list(csv.reader(io.StringIO(exports.csv_bytes(rec, [("subject", "责任主体")]).decode("utf-8-sig"), newline="")))

@@ -158,7 +158,7 @@ def _template(s, county, day, days, fmt, to):
     from zhiben.errors import InputError
     from zhiben.outputs import exports
     from zhiben.outputs import status_sheet as statussheet
-    from zhiben.tracking import subjects
+    from zhiben.tracking import status_import, subjects
 
     if not county:
         raise InputError("导出填报模板须用 --county 指定县(市、区)")
@@ -172,7 +172,7 @@ def _template(s, county, day, days, fmt, to):
     # No title row here: zhiben reads the header from the first row when the sheet comes back.
     # Here the overdue rows are the ones to attend to first (the rest fall due later).
     sheet = exports.Sheet(f"{subject.name}填报", records, statussheet.TEMPLATE_COLUMNS,
-                          date_keys=("fill_done_on",), choices={"fill_status": statussheet.STATUS_CHOICES},
+                          date_keys=("fill_done_on",), choices={"fill_status": status_import.STATUS_CHOICES},
                           highlight=lambda r: "severe" if r.get("status") == "overdue" else None)
     # The instructions get their own sheet so the data sheet holds nothing but rows to fill in.
     help_sheet = exports.Sheet("填写说明", [{"text": line} for line in statussheet.NOTE_LINES],

@@ -34,10 +34,10 @@ def import_(
 ):
     """导入填好的状态模板:逐行校验,有任何问题则整份不导入;每项变化写入变更日志(来源为文件名)。"""
     from zhiben.cli.track import current_user
-    from zhiben.outputs import status_sheet as statussheet
+    from zhiben.tracking import status_import
 
     with common.session(ctx) as s:
-        result = statussheet.apply_import(s, file, by=by or current_user(), dry_run=dry_run)
+        result = status_import.apply_import(s, file, by=by or current_user(), dry_run=dry_run)
     changes = result.changes
     for a in changes:
         typer.echo(_line(a))

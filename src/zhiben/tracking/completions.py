@@ -94,7 +94,8 @@ class Change:
     done_on: dt.date | None = None
 
 
-def _completion(session: Session, m_id: str, subject: Subject, period: str) -> models.Completion | None:
+def find(session: Session, m_id: str, subject: Subject, period: str) -> models.Completion | None:
+    """The completion recorded for one occurrence, if any."""
     return session.exec(select(models.Completion).where(
         models.Completion.milestone_id == m_id, models.Completion.subject_kind == subject.kind,
         models.Completion.subject_id == subject.id, models.Completion.period == period)).first()
@@ -136,7 +137,7 @@ def mark_done(session: Session, milestone_id: str, subject: Subject, *, period: 
     limits.check(evidence=evidence, by=by)
     check_not_before_effective(session, on)
     m, subject, key, due = prepare(session, milestone_id, subject, period)
-    existing = _completion(session, m.id, subject, key)
+    existing = find(session, m.id, subject, key)
     if existing is not None:
         return Change(m.id, subject, key, due, changed=False, done_on=existing.done_on)
     session.add(models.Completion(milestone_id=m.id, subject_kind=subject.kind, subject_id=subject.id, period=key,
@@ -152,7 +153,7 @@ def reopen(session: Session, milestone_id: str, subject: Subject, *, period: str
            reason: str | None = None, by: str | None = None, source: str | None = None) -> Change:
     limits.check(reason=reason, by=by)
     m, subject, key, due = prepare(session, milestone_id, subject, period)
-    existing = _completion(session, m.id, subject, key)
+    existing = find(session, m.id, subject, key)
     if existing is None:
         return Change(m.id, subject, key, due, changed=False)
     session.delete(existing)

@@ -1,0 +1,303 @@
+"""The status round trip, inward half: a filled template (outputs/status_sheet.py) read back.
+
+Import validates every row first and reports each problem as file:row:column; only a file without
+problems is applied, each change through completions.mark_done/reopen with the file name as the
+audit source. Applying is idempotent: a row already in the state it asks for is counted as unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlmodel import Session
+
+from zhiben import terms
+from zhiben.dates import not_after_today, parse_date
+from zhiben.errors import ImportFileError, InputError, ZhibenError
+from zhiben.inputs import limits, sheets
+from zhiben.tracking import completions, subjects
+
+# The sheet's contract: the template (outputs/status_sheet.py) writes these columns and offers these words.
+DONE_WORDS = ("已完成", "完成", "已办结", "办结", "done", "是", "√", "✓")
+# Revoking the bureau's record needs the explicit word: a county picking 未完成 (not done yet)
+# from the drop-down must not undo a completion the bureau recorded itself.
+REVOKE_WORDS = ("撤销", "撤销完成", "undo", "revoke")
+OPEN_WORDS = ("未完成", "open", "否", "×")
+STATUS_CHOICES = ["已完成", "未完成", "撤销"]
+# The sheet shows 县级/园区; people also type the sentence forms and the codes.
+KIND_CODES = {**{v: k for k, v in terms.SUBJECT_NAMES.items()}, **{v: k for k, v in terms.SUBJECT_WORDS.items()},
+              **{k.value: k for k in terms.SubjectKind}}
+REQUIRED = ("编号", "主体类别", "责任主体", "周期", "状态", "完成日期")
+
+# --- reading ----------------------------------------------------------------------------------
+
+@dataclass
+class Cell:
+    value: object
+    column: str  # spreadsheet column letter
+
+
+@dataclass
+class SheetRow:
+    number: int
+    cells: dict[str, Cell]
+
+    def get(self, header: str):
+        cell = self.cells.get(header)
+        return None if cell is None else cell.value
+
+
+def _unguard(value):
+    """Undo the CSV injection guard ('=... → =...) and trim whitespace."""
+    if isinstance(value, str):
+        if len(value) > 1 and value[0] == "'" and value[1] in terms.FORMULA_CHARS:
+            value = value[1:]
+        return value.strip()
+    return value
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def _header(first_row) -> list[str]:
+    return [str(h).strip().lstrip("\ufeff") if h is not None else "" for h in first_row]
+
+
+def read_sheet(path: Path) -> list[SheetRow]:
+    """The filled rows of a returned template (.xlsx: the worksheet that has the template's columns)."""
+    name = path.name
+    sheet = sheets.read(path, pick=lambda first: all(h in _header(first) for h in REQUIRED))
+    if not sheet.rows:
+        raise ImportFileError(f"{name}:文件是空的")
+    header = _header(sheet.rows[0][1])
+    missing = [h for h in REQUIRED if h not in header]
+    if missing:
+        raise ImportFileError(f"{name}:1:缺少列 {'、'.join(missing)}(请使用 zhiben export template 生成的模板)")
+    rows = []
+    for n, raw in sheet.rows[1:]:
+        values = [_unguard(v) for v in raw]
+        if all(v in (None, "") for v in values):
+            continue
+        cells = {h: Cell(values[i] if i < len(values) else None, _letter(i)) for i, h in enumerate(header) if h}
+        rows.append(SheetRow(n, cells))
+    return rows
+
+
+# --- validation and applying ------------------------------------------------------------------
+
+@dataclass
+class Action:
+    row: int
+    kind: str  # "done" | "reopen" | "open" (未完成: never changes anything)
+    milestone_id: str
+    subject: subjects.Subject
+    period_input: str | None
+    period: str
+    due: dt.date | None  # None for an undated duty
+    done_on: dt.date | None
+    evidence: str | None
+    changes: bool
+    current_done_on: dt.date | None
+    # Whose record it is: the county for a per-risk duty named by its enterprise, else `subject`.
+    owner: subjects.Subject
+
+
+@dataclass
+class ImportResult:
+    file: str
+    actions: list[Action] = field(default_factory=list)
+    skipped: int = 0
+    applied: bool = False
+
+    @property
+    def changes(self) -> list[Action]:
+        return [a for a in self.actions if a.changes]
+
+    @property
+    def unchanged(self) -> int:
+        return len(self.actions) - len(self.changes)
+
+    @property
+    def kept_done(self) -> list[Action]:
+        """Rows saying 未完成 for an occurrence recorded as done: kept done, worth a word."""
+        return [a for a in self.actions if a.kind == "open" and a.current_done_on is not None]
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _status(word: str) -> str | None:
+    w = word.strip().lower()
+    if w in DONE_WORDS:
+        return "done"
+    if w in REVOKE_WORDS:
+        return "reopen"
+    if w in OPEN_WORDS:
+        return "open"
+    return None
+
+
+def _date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        from openpyxl.utils.datetime import from_excel
+
+        try:
+            return from_excel(value).date()
+        except (ValueError, OverflowError, AttributeError):
+            raise InputError(f"无法识别的完成日期“{value}”(应为 YYYY-MM-DD)") from None
+    return parse_date(_text(value), "完成日期")
+
+
+class _Problems(list):
+    def add(self, name: str, row: SheetRow, header: str, message: str) -> None:
+        cell = row.cells.get(header)
+        col = cell.column if cell else "?"
+        self.append(f"{name}:{row.number}:{col}({header}):{message}")
+
+
+def _subject(session: Session, kind: str, name: str, code: str) -> subjects.Subject:
+    if kind == "city":
+        return subjects.CITY
+    if kind == "county":
+        return subjects.county_subject(session, name)
+    if kind == "park":
+        return subjects.park_subject(session, name)
+    return subjects.enterprise_subject(session, code or name)
+
+
+def _plan_row(session: Session, name: str, row: SheetRow, today: dt.date, problems: _Problems) -> Action | None:
+    word = _text(row.get("状态"))
+    raw_date = row.get("完成日期")
+    has_date = raw_date not in (None, "")
+    if not word and not has_date:
+        return None
+    kind = _status(word) if word else "done"
+    if kind is None:
+        problems.add(name, row, "状态", f"无法识别的状态“{word}”;可用:{'、'.join(DONE_WORDS[:3] + OPEN_WORDS[:1] + REVOKE_WORDS[:1])}")
+        return None
+    done_on = None
+    if kind == "done":
+        if not has_date:
+            problems.add(name, row, "完成日期", "状态为已完成,须填写完成日期")
+            return None
+        try:
+            done_on = _date(raw_date)
+        except InputError as exc:
+            problems.add(name, row, "完成日期", exc.message)
+            return None
+        try:
+            not_after_today(done_on, today, "完成日期")
+        except InputError as exc:
+            problems.add(name, row, "完成日期", exc.message)
+            return None
+        try:
+            completions.check_not_before_effective(session, done_on)
+        except InputError as exc:
+            problems.add(name, row, "完成日期", exc.message)
+            return None
+    try:
+        m = subjects.get_milestone(session, _text(row.get("编号")))
+    except ZhibenError as exc:
+        problems.add(name, row, "编号", exc.message)
+        return None
+    kind_word = _text(row.get("主体类别"))
+    subject_kind = KIND_CODES.get(kind_word)
+    if subject_kind is None:
+        problems.add(name, row, "主体类别", f"无法识别的主体类别“{kind_word}”;可用:市级、县级、园区、企业")
+        return None
+    period_text = _text(row.get("周期"))
+    code = _text(row.get("统一社会信用代码"))
+    # A per-risk supervision duty is keyed "period:credit code" and belongs to the county;
+    # tracking resolves it from the inspected enterprise.
+    if m.per_risk and ":" in period_text:
+        period_text, code = period_text.split(":", 1)
+        subject_kind = "enterprise"
+    try:
+        subject = _subject(session, subject_kind, _text(row.get("责任主体")), code)
+    except ZhibenError as exc:
+        problems.add(name, row, "统一社会信用代码" if subject_kind == "enterprise" and code else "责任主体", exc.message)
+        return None
+    try:
+        if not m.per_risk:
+            completions.check_applies(session, m, subject)
+    except ZhibenError as exc:
+        problems.add(name, row, "责任主体", exc.message)
+        return None
+    try:
+        _, owner, key, due = completions.prepare(session, m.id, subject, period_text or None)
+    except ZhibenError as exc:
+        problems.add(name, row, "周期", exc.message)
+        return None
+    existing = completions.find(session, m.id, owner, key)
+    evidence = _text(row.get("佐证材料")) or None
+    note = _text(row.get("备注")) or None
+    for header, field_, value in (("佐证材料", "evidence", evidence), ("备注", "note", note)):
+        if (why := limits.too_long(field_, value)) is not None:
+            problems.add(name, row, header, why)
+            return None
+    if kind == "done" and note:
+        evidence = f"{evidence or ''}(备注:{note})" if evidence else f"备注:{note}"
+    elif kind == "reopen":
+        evidence = note or evidence
+    changes = existing is None if kind == "done" else kind == "reopen" and existing is not None
+    return Action(row.number, kind, m.id, subject, period_text or None, key, due, done_on, evidence, changes,
+                  existing.done_on if existing else None, owner)
+
+
+def plan_import(session: Session, path: Path, *, today: dt.date | None = None) -> ImportResult:
+    """Validate every row; raise ImportFileError listing all problems, else return the actions."""
+    today = today or dt.date.today()
+    name = path.name
+    rows = read_sheet(path)
+    problems = _Problems()
+    result = ImportResult(file=name)
+    seen: dict[tuple, Action] = {}
+    for row in rows:
+        action = _plan_row(session, name, row, today, problems)
+        if action is None:
+            if not _text(row.get("状态")) and row.get("完成日期") in (None, ""):
+                result.skipped += 1
+            continue
+        key = (action.milestone_id, action.owner.kind, action.owner.id, action.period)
+        first = seen.get(key)
+        if first is not None:
+            if first.kind != action.kind or first.done_on != action.done_on:
+                problems.add(name, row, "状态", f"与第 {first.row} 行是同一事项,但填写的状态或日期不同")
+            continue
+        seen[key] = action
+        result.actions.append(action)
+    if problems:
+        raise ImportFileError(f"{name} 有 {len(problems)} 处问题,未导入任何记录", problems=problems)
+    return result
+
+
+def apply_import(session: Session, path: Path, *, by: str | None = None, dry_run: bool = False,
+                 today: dt.date | None = None) -> ImportResult:
+    """All-or-nothing: validate the whole file, then (unless dry_run) apply every change."""
+    today = today or dt.date.today()
+    result = plan_import(session, path, today=today)
+    if dry_run:
+        return result
+    for a in result.changes:
+        if a.kind == "done":
+            completions.mark_done(session, a.milestone_id, a.subject, period=a.period_input, on=a.done_on,
+                               evidence=a.evidence, by=by, source=result.file, today=today)
+        else:
+            completions.reopen(session, a.milestone_id, a.subject, period=a.period_input, reason=a.evidence, by=by,
+                            source=result.file)
+    result.applied = True
+    return result
