@@ -622,3 +622,20 @@ def test_starttls_against_a_plain_server_is_a_clear_error(cli, server, engine):
     assert result.exit_code == 5
     assert "不支持所需功能(STARTTLS 或登录);请检查 --smtp-security 设置" in result.stderr
     assert sent_log(engine) == []
+
+
+def test_csv_copy_is_text_csv_utf8_with_both_name_encodings(mail, server, engine):
+    result = mail("--to", CITY, "--csv")
+    assert result.exit_code == 0, result.output
+    (env,) = server.handler.envelopes
+    assert len(env.content) < 200_000
+    (msg,) = server.handler.messages()
+    xlsx, csv_part = list(msg.iter_attachments())
+    assert xlsx.get_filename() == f"逾期事项_全市_{DAY}.xlsx"
+    assert csv_part.get_filename() == f"逾期事项_全市_{DAY}.csv"
+    assert csv_part.get_content_type() == "text/csv" and csv_part.get_param("charset") == "utf-8"
+    raw = env.content.decode("ascii").split("Content-Type: text/csv", 1)[1].split("\r\n\r\n", 1)[0]
+    assert raw.startswith("; charset=utf-8; name=\"=?utf-8?b?") and "filename*=utf-8''" in raw
+    text = csv_part.get_payload(decode=True).decode("utf-8")
+    assert text.startswith("\ufeff编号,方案,事项") and len(text.splitlines()) == len(overdue_records(engine)) + 1
+    assert "另附同一清单的 CSV 文件。" in msg.get_body(("plain",)).get_content()

@@ -70,13 +70,20 @@ def _occurrences(kind, s, f, day, days, fmt, to, detail=False, alarms=None, seve
     else:
         report, remark = f"{days} 天内到期事项清单", None
         count = lambda p: matrix.plans[p].upcoming  # noqa: E731
-    book = exports.Book(report, _scope(s, f), day, remark)
+    book = _book(s, report, _scope(s, f), day, remark)
     sheets = [exports.summary_sheet(matrix, book)]
     for p in [f.plan] if f.plan else PLANS:
         sheets.append(exports.Sheet(terms.PLAN_NAMES[p], _occurrence_records(rows_for(dataclasses.replace(f, plan=p)), dirs),
                                     columns, heading=book.heading(terms.PLAN_NAMES[p]), total=count(p),
                                     highlight=exports.severe_after(severe_days) if kind == "overdue" else None))
     return exports.xlsx_file(to, sheets, book, progress_label=f"导出{report}") - len(sheets[0].records)
+
+
+def _book(s, *args):
+    from zhiben.db import meta
+    from zhiben.outputs import exports
+
+    return exports.Book(*args, effective=meta.effective_date(s))
 
 
 def _only(what, kinds):
@@ -108,7 +115,7 @@ def _progress(s, f, day, by, fmt, to):
         return len(summary)
     if fmt == "ics":
         raise _only("ICS 日历", "upcoming")
-    book = exports.Book(f"完成进度(按{_BY_NAMES[by]})", _scope(s, f), day)
+    book = _book(s, f"完成进度(按{_BY_NAMES[by]})", _scope(s, f), day)
     sheets = [exports.summary_sheet(county_plan.county_by_plan(s, f, day), book),
               exports.Sheet(f"按{_BY_NAMES[by]}", summary, rc.PROGRESS_COLUMNS, heading=book.heading(f"按{_BY_NAMES[by]}"),
                             note=f"截至 {day},按{_BY_NAMES[by]}统计;完成率 = 已完成 ÷ 已到期")]
@@ -136,7 +143,7 @@ def _catalogue(s, plan, who, milestone_id, fmt, day, to):
     if fmt == "ics":
         raise _only("ICS 日历", "upcoming")
     plans = [plan] if plan else list(PLANS)
-    book = exports.Book("事项目录", " · ".join([terms.PLAN_NAMES[plan] if plan else "三个方案"]
+    book = _book(s, "事项目录", " · ".join([terms.PLAN_NAMES[plan] if plan else "三个方案"]
                                              + ([terms.SUBJECT_NAMES[who]] if who else [])), day)
     kinds = list(terms.SUBJECT_NAMES)
     counts = [{"label": terms.PLAN_NAMES[p], **{k: sum(r["plan"] == p and r["responsible"] == k for r in records)
@@ -177,7 +184,7 @@ def _template(s, county, day, days, fmt, to):
     # The instructions get their own sheet so the data sheet holds nothing but rows to fill in.
     help_sheet = exports.Sheet("填写说明", [{"text": line} for line in statussheet.NOTE_LINES],
                                [("text", "填写说明")])
-    book = exports.Book(f"{subject.name}完成情况填报模板", subject.name, day)
+    book = _book(s, f"{subject.name}完成情况填报模板", subject.name, day)
     exports.xlsx_file(to, [sheet, help_sheet], book)
     return len(records)
 

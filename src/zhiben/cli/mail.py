@@ -12,7 +12,7 @@ app = typer.Typer(help="通过邮件发送每周逾期摘要和即将到期摘�
 
 
 def _run(ctx, kind, days, to, per_county, as_of, dry_run, force, send_empty, smtp_host, smtp_port, smtp_security,
-         smtp_user, smtp_from):
+         smtp_user, smtp_from, with_csv=False):
     from zhiben.errors import MailError
     from zhiben.mail import digest as notify
     from zhiben.mail import send
@@ -33,7 +33,8 @@ def _run(ctx, kind, days, to, per_county, as_of, dry_run, force, send_empty, smt
     # Read (and permission-check) the password before building anything, so a bad file fails fast.
     password = None if dry_run is not None else config.password(settings)
     with common.session(ctx) as s:
-        items, notes = notify.build(s, settings, day, per_county=per_county, kind=kind, days=days)
+        items, notes = notify.build(s, settings, day, per_county=per_county, kind=kind, days=days,
+                                    with_csv=with_csv)
         for note in notes:
             typer.echo(f"提示:{note}", err=True)
         if not items:
@@ -78,6 +79,7 @@ Host = typer.Option(None, "--smtp-host", help="SMTP 服务器(覆盖 ZHIBEN_SMTP
 Port = typer.Option(None, "--smtp-port", min=1, max=65535, help="SMTP 端口(默认按加密方式 25/587/465)")
 Security = typer.Option(None, "--smtp-security", metavar="none|starttls|ssl", help="加密方式:none|starttls|ssl(默认 starttls)")
 User = typer.Option(None, "--smtp-user", help="SMTP 用户名(密码只从 ZHIBEN_SMTP_PASSWORD 或密码文件读取)")
+Csv = typer.Option(False, "--csv", help="另附同一清单的 CSV 文件(仅在邮件仍小于 200 KB 时附上)")
 From = typer.Option(None, "--smtp-from", help="发件人,可带显示名:“聊城市应急管理局治本攻坚专班 <zhiben@example.com>”")
 
 
@@ -85,24 +87,26 @@ From = typer.Option(None, "--smtp-from", help="发件人,可带显示名:“聊�
 def overdue(ctx: typer.Context, to: list[str] = To, per_county: bool = PerCounty, as_of: str = AsOf,
             days: int = typer.Option(14, "--days", help="摘要中“未来几天内到期”的天数", min=0, max=common.MAX_DAYS),
             dry_run: Path = DryRun, force: bool = Force, send_empty: bool = SendEmpty, smtp_host: str = Host,
-            smtp_port: int = Port, smtp_security: str = Security, smtp_user: str = User, smtp_from: str = From):
+            smtp_port: int = Port, smtp_security: str = Security, smtp_user: str = User, smtp_from: str = From,
+            with_csv: bool = Csv):
     """每周逾期摘要:各县区×方案逾期率、上次邮件以来新增逾期、逾期最久的 20 个事项、未来 14 天到期,附 XLSX 清单。
 
     市局收到全市摘要,--per-county 时各县级单位收到本单位摘要。每封邮件小于 200 KB。
     每周(按 ISO 周)每个收件人只发一次,重复运行不会重复发送;发送失败时以非零状态退出。
     """
     _run(ctx, "overdue", days, to, per_county, as_of, dry_run, force, send_empty, smtp_host, smtp_port,
-         smtp_security, smtp_user, smtp_from)
+         smtp_security, smtp_user, smtp_from, with_csv)
 
 
 @app.command("upcoming")
 def upcoming(ctx: typer.Context, to: list[str] = To, per_county: bool = PerCounty, as_of: str = AsOf,
              days: int = typer.Option(14, "--days", help="未来天数", min=0, max=common.MAX_DAYS),
              dry_run: Path = DryRun, force: bool = Force, send_empty: bool = SendEmpty, smtp_host: str = Host,
-             smtp_port: int = Port, smtp_security: str = Security, smtp_user: str = User, smtp_from: str = From):
+             smtp_port: int = Port, smtp_security: str = Security, smtp_user: str = User, smtp_from: str = From,
+            with_csv: bool = Csv):
     """即将到期摘要:未来若干天(默认 14 天)内到期的事项,按事项汇总,附 XLSX 清单。每周每个收件人只发一次。"""
     _run(ctx, "upcoming", days, to, per_county, as_of, dry_run, force, send_empty, smtp_host, smtp_port,
-         smtp_security, smtp_user, smtp_from)
+         smtp_security, smtp_user, smtp_from, with_csv)
 
 
 def register(parent: typer.Typer) -> None:

@@ -341,8 +341,29 @@ def attachment(session: Session, c: Content) -> tuple[mime.Attachment | None, st
 # ---------------------------------------------------------------- building the run's messages
 
 
-def _message(session, settings: Settings, recipient: str, c: Content, addressee: str) -> tuple[Message, int]:
+def csv_attachment(session, c: Content, room: int) -> tuple[mime.Attachment | None, str]:
+    """The full list as CSV (text/csv; charset=utf-8, with a BOM for Excel) if it fits in `room` bytes."""
+    if not c.rows:
+        return None, ""
+    dirs = event_directions(session)
+    columns = rc.OVERDUE_COLUMNS if c.kind == "overdue" else rc.UPCOMING_COLUMNS
+    data = exports.csv_bytes([rc.row_record(r, dirs) for r in c.rows], columns)
+    if len(data) > room:
+        return None, "CSV 版本过大,未随信附上。"
+    what = "逾期事项" if c.kind == "overdue" else "即将到期事项"
+    return (mime.Attachment(f"{what}_{c.scope.short}_{c.day}.csv", data, "text", "csv", "utf-8"),
+            "另附同一清单的 CSV 文件。")
+
+
+def _message(session, settings: Settings, recipient: str, c: Content, addressee: str,
+             with_csv: bool = False) -> tuple[Message, int]:
     att, note = attachment(session, c)
+    atts = [att] if att else []
+    if with_csv and att is not None:
+        extra, csv_note = csv_attachment(session, c, ATTACHMENT_BUDGET - len(att.data))
+        note = f"{note}{csv_note}"
+        if extra is not None:
+            atts.append(extra)
     scope = "" if c.scope.name == "全市" else c.scope.name
     if c.kind == "overdue":
         subject = (f"{TAG}{scope}截至 {c.day} 逾期 {_n(c.count)} 项(新增 {_n(c.new_count)} 项)" if c.count
@@ -352,12 +373,12 @@ def _message(session, settings: Settings, recipient: str, c: Content, addressee:
     assert settings.sender is not None, "cli/mail.py sets the sender (or refuses) before building"
     msg = mime.build(sender=settings.sender, sender_name=settings.sender_name, recipient=recipient,
                      subject=subject, text=plain_text(c, addressee, note), html=html_text(c, addressee, note),
-                     attachments=[att] if att else [])
+                     attachments=atts)
     return msg, len(mime.as_bytes(msg))
 
 
 def build(session: Session, settings: Settings, day: dt.date, *, per_county: bool, sender: str | None = None,
-          kind: str = "overdue", days: int = UPCOMING_DAYS) -> tuple[list[Outgoing], list[str]]:
+          kind: str = "overdue", days: int = UPCOMING_DAYS, with_csv: bool = False) -> tuple[list[Outgoing], list[str]]:
     """Messages for this run, and notes for the user (counties without a contact, empty lists skipped)."""
     from zhiben.outputs import progress
 
@@ -383,7 +404,7 @@ def build(session: Session, settings: Settings, day: dt.date, *, per_county: boo
         if key not in cache:
             cache[key] = content(session, scope, day, kind=kind, days=days, since=since)
         c = cache[key]
-        msg, size = _message(session, settings, recipient, c, addressee)
+        msg, size = _message(session, settings, recipient, c, addressee, with_csv)
         out.append(Outgoing(recipient=recipient, kind=k, label=label, count=c.count, message=msg, size=size))
     if not settings.send_empty:
         empty = [o for o in out if o.count == 0]

@@ -168,6 +168,7 @@ class Book:
     scope: str  # e.g. 全市 / 茌平区 / 全市 · 工贸
     as_of: dt.date
     remark: str | None = None  # e.g. what the colour means
+    effective: dt.date | None = None  # the plans' effective date (periods are counted from it)
     generated: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(second=0, microsecond=0))
 
     @property
@@ -177,6 +178,8 @@ class Book:
     def heading(self, sheet_title: str | None = None) -> str:
         parts = [self.report + (f" · {sheet_title}" if sheet_title else ""), self.scope,
                  f"截至日期 {self.as_of.isoformat()}", f"生成时间 {self.generated:%Y-%m-%d %H:%M}"]
+        if self.effective:
+            parts.append(f"方案自 {self.effective.isoformat()} 起施行")
         if self.remark:
             parts.append(self.remark)
         return "  |  ".join(parts)

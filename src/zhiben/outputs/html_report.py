@@ -78,6 +78,7 @@ h1{font-size:19px}
 .chart{grid-template-columns:minmax(4em,max-content) 1fr;}
 .chart .val{grid-column:2;margin-top:-4px;margin-bottom:4px}
 .card .v{font-size:21px}
+.scroll table{min-width:640px}
 }
 @page{size:A4;margin:14mm 12mm}
 @media print{
