@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from zhiben.catalogue import schedule
 from zhiben.catalogue.model import OnceRule, RecurringRule, RelativeRule, TargetRule
-from zhiben.errors import CalendarError, InputError
+from zhiben.errors import InputError
 
 START, END = dt.date(2024, 1, 1), dt.date(2026, 12, 31)
 D = dt.date
@@ -270,9 +270,13 @@ def test_relative_days_and_months():
     assert schedule.relative_due(year, D(2024, 2, 29)) == D(2025, 2, 28)
 
 
-def test_workdays_beyond_calendar_data_raise_calendar_error():
-    with pytest.raises(CalendarError) as info:
-        schedule.is_workday(D(2027, 1, 4))
-    assert "2027-01-04 超出节假日日历的数据范围" in info.value.message
-    with pytest.raises(CalendarError):
-        schedule.add_workdays(D(2026, 12, 28), 10)
+def test_workdays_beyond_calendar_data_count_monday_to_friday_and_say_so():
+    cal = schedule.WorkCalendar()
+    assert cal.is_workday(D(2027, 1, 4)) and not cal.is_workday(D(2027, 1, 2))
+    assert cal.estimated == {2027}
+    cal = schedule.WorkCalendar()
+    assert schedule.add_workdays(D(2026, 12, 28), 10, calendar=cal) == D(2027, 1, 11)
+    assert cal.estimated == {2027}
+    # the bureau's own days take precedence; a year it entered counts as known
+    cal = schedule.WorkCalendar({D(2027, 1, 1): False})
+    assert not cal.is_workday(D(2027, 1, 1)) and cal.is_workday(D(2027, 1, 4)) and cal.estimated == set()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 
 from zhiben.catalogue.model import OnceRule, RecurringRule, RelativeRule, StandingRule, TargetRule, UndatedRule
-from zhiben.errors import CalendarError, InputError
+from zhiben.errors import InputError
 
 ONCE = "once"
 
@@ -130,34 +130,53 @@ def occurrences(rule, start: dt.date, end: dt.date, effective: dt.date | None = 
 
 # --- working days ------------------------------------------------------------------------------
 
-def is_workday(day: dt.date) -> bool:
-    """Chinese working day: statutory holidays and 调休 make-up days come from chinese_calendar."""
-    import chinese_calendar
+class WorkCalendar:
+    """Chinese working days: the bureau's own data first (zhiben calendar), then chinese_calendar.
 
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        raise CalendarError(
-            f"{day} 超出节假日日历的数据范围,无法按工作日计算期限(请升级 chinesecalendar)"
-        ) from None
+    A year neither source covers counts Monday–Friday; every day judged that way is remembered in
+    `estimated`, so a deadline computed through it can be marked 按周末估算 instead of failing.
+    """
+
+    def __init__(self, days: dict[dt.date, bool] | None = None):
+        self.days = dict(days or {})  # date → True (working day) / False (holiday)
+        self.years = {d.year for d in self.days}
+        self.estimated: set[int] = set()
+
+    def is_workday(self, day: dt.date) -> bool:
+        if day in self.days:
+            return self.days[day]
+        if day.year in self.years:  # the bureau entered this year's holidays: other days are ordinary
+            return day.weekday() < 5
+        import chinese_calendar
+
+        try:
+            return chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            self.estimated.add(day.year)
+            return day.weekday() < 5
 
 
-def add_workdays(start: dt.date, n: int, *, before: bool = False) -> dt.date:
+def is_workday(day: dt.date, calendar: WorkCalendar | None = None) -> bool:
+    return (calendar or WorkCalendar()).is_workday(day)
+
+
+def add_workdays(start: dt.date, n: int, *, before: bool = False, calendar: WorkCalendar | None = None) -> dt.date:
     """The n-th working day after (or before) `start`; `start` itself is not counted."""
+    cal = calendar or WorkCalendar()
     step = dt.timedelta(days=-1 if before else 1)
     day, counted = start, 0
     while counted < n:
         day += step
-        if is_workday(day):
+        if cal.is_workday(day):
             counted += 1
     return day
 
 
-def relative_due(rule: RelativeRule, event_day: dt.date) -> dt.date:
+def relative_due(rule: RelativeRule, event_day: dt.date, calendar: WorkCalendar | None = None) -> dt.date:
     """The stored date: the deadline, the earliest date, or for a window the event day that closes it."""
     if rule.bound == "window":
         return event_day
-    return offset_date(rule, event_day)
+    return offset_date(rule, event_day, calendar)
 
 
 def window_opens(rule: RelativeRule, event_day: dt.date) -> dt.date | None:
@@ -165,10 +184,10 @@ def window_opens(rule: RelativeRule, event_day: dt.date) -> dt.date | None:
     return offset_date(rule, event_day) if rule.bound == "window" else None
 
 
-def offset_date(rule: RelativeRule, event_day: dt.date) -> dt.date:
+def offset_date(rule: RelativeRule, event_day: dt.date, calendar: WorkCalendar | None = None) -> dt.date:
     sign = -1 if rule.direction == "before" else 1
     if rule.unit == "workday":
-        return add_workdays(event_day, rule.offset, before=sign < 0)
+        return add_workdays(event_day, rule.offset, before=sign < 0, calendar=calendar)
     if rule.unit == "day":
         return event_day + dt.timedelta(days=sign * rule.offset)
     delta = relativedelta(months=rule.offset) if rule.unit == "month" else relativedelta(years=rule.offset)

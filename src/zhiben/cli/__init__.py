@@ -92,6 +92,7 @@ def _register() -> None:
     # Order is the order of `zhiben --help`: daily work first, then data, outputs, administration.
     from zhiben.cli import (
         backup,
+        calendar,
         catalogue,
         check,
         config,
@@ -110,8 +111,8 @@ def _register() -> None:
         track,
     )
 
-    for module in (reports, track, enterprise, event, target, catalogue, county, park, export, meeting, status, mail,
-                   notify, config, setup, backup, check):
+    for module in (reports, track, enterprise, event, target, catalogue, calendar, county, park, export, meeting, status,
+                   mail, notify, config, setup, backup, check):
         module.register(app)
 
 

@@ -23,7 +23,11 @@ def _due_text(d) -> str:
         when = f"窗口 {d.opens} 至 {d.due}"
     else:
         when = f"期限 {d.due}"
-    return when + ("(按计划日期)" if d.planned else "")
+    when += "(按计划日期)" if d.planned else ""
+    if d.estimated:
+        years = "、".join(f"{y} 年" for y in d.estimated)
+        when += f"(按周末估算:{years}无节假日数据,可用 zhiben calendar import 补充)"
+    return when
 
 
 def _due_line(d) -> str:
@@ -33,7 +37,7 @@ def _due_line(d) -> str:
 
 def _due_record(d) -> dict:
     return {"milestone_id": d.milestone_id, "title": d.title, "period": d.period, "due": d.due, "bound": d.bound,
-            "opens": d.opens, "planned": d.planned, "cancelled_on": d.cancelled_on, "done_on": d.done_on}
+            "opens": d.opens, "planned": d.planned, "estimated": list(d.estimated), "cancelled_on": d.cancelled_on, "done_on": d.done_on}
 
 
 @app.command("add")
@@ -107,7 +111,8 @@ def list_(
             "enterprise": r.enterprise.name, "credit_code": r.enterprise.credit_code, "county": r.county,
             "note": r.event.note, "recorded_by": r.event.recorded_by, "recorded_at": models.local(r.event.recorded_at),
             "deadlines": [_due_record(d) for d in r.dues],
-            "deadlines_text": ";".join(f"{d.milestone_id} {d.due}" + (f"({d.state})" if d.state else "")
+            "deadlines_text": ";".join(f"{d.milestone_id} {d.due}" + ("(按周末估算)" if d.estimated else "")
+                                       + (f"({d.state})" if d.state else "")
                                        for d in r.dues),
         } for r in rows]
     if fmt == "json":

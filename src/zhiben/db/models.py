@@ -167,6 +167,14 @@ class Event(SQLModel, table=True):
     recorded_at: dt.datetime = Field(sa_type=UTCTime, default_factory=now)
 
 
+class Holiday(SQLModel, table=True):
+    """The bureau's holiday calendar (zhiben calendar): takes precedence over chinese_calendar's data."""
+
+    day: dt.date = Field(primary_key=True)
+    workday: bool  # False: 放假; True: 调休上班
+    note: str | None = None
+
+
 class EventDue(SQLModel, table=True):
     """Deadlines derived from events (computed with the working-day calendar at record time)."""
 

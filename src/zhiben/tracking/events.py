@@ -35,7 +35,7 @@ from zhiben.catalogue import schedule
 from zhiben.dates import not_after_today
 from zhiben.db import models, occurrences
 from zhiben.errors import InputError, NotFound
-from zhiben.tracking import audit
+from zhiben.tracking import audit, holidays
 from zhiben.tracking.applicability import applies, enterprise_tags
 from zhiben.tracking.subjects import Subject
 
@@ -81,8 +81,11 @@ def _first_in_window(event: models.Event, events: list[models.Event], kind: str 
 
 
 def derive(session: Session, event: models.Event, milestones: list[models.Milestone] | None = None,
-           events: list[models.Event] | None = None) -> list[models.EventDue]:
+           events: list[models.Event] | None = None,
+           calendar: schedule.WorkCalendar | None = None) -> list[models.EventDue]:
     """(Re)create the EventDue rows of one event and the completions its closing events imply."""
+    if calendar is None:
+        calendar = holidays.work_calendar(session)
     ent = session.get_one(models.Enterprise, event.enterprise_id)
     tags = enterprise_tags(session, ent.id)
     if milestones is None:
@@ -95,7 +98,7 @@ def derive(session: Session, event: models.Event, milestones: list[models.Milest
         rule = cat_mod.RelativeRule.model_validate(m.rule)
         if rule.event != event.kind or not applies(m, ent, tags):
             continue
-        due = schedule.relative_due(rule, event.date)
+        due = schedule.relative_due(rule, event.date, calendar)
         cancel = _first_in_window(event, events, rule.cancelled_by, until=due)
         closers[m.id] = _first_in_window(event, events, rule.closed_by)
         row = models.EventDue(milestone_id=m.id, enterprise_id=ent.id, event_id=event.id, period=period_of(event),
@@ -151,19 +154,28 @@ def _relative_milestones(session: Session) -> list[models.Milestone]:
 
 def rederive_all(*, session: Session) -> None:
     milestones = _relative_milestones(session)
+    calendar = holidays.work_calendar(session)
     ent_ids = session.exec(select(models.Event.enterprise_id).distinct()).all()
     for ent_id in ent_ids:
         events = _events_of(session, ent_id)
         for event in events:
-            derive(session, event, milestones, events)
+            derive(session, event, milestones, events, calendar)
+
+
+def rederive_everything(session: Session) -> None:
+    """After the holiday calendar changed: every working-day deadline, and the occurrences they feed."""
+    session.flush()
+    rederive_all(session=session)
+    occurrences.refresh_all(session)
 
 
 def rederive_enterprise(session: Session, enterprise_id: int) -> None:
     """After an event is added or removed, closers of earlier events may have changed."""
     milestones = _relative_milestones(session)
     events = _events_of(session, enterprise_id)
+    calendar = holidays.work_calendar(session)
     for event in events:
-        derive(session, event, milestones, events)
+        derive(session, event, milestones, events, calendar)
 
 
 # --- recording ---------------------------------------------------------------------------------
@@ -182,6 +194,8 @@ class DueInfo:
     done_on: dt.date | None
     done_by_event: bool
     opens: dt.date | None = None  # a window's first day ("试生产前10日内")
+    # Years counted Monday–Friday because no holiday data exists for them (按周末估算).
+    estimated: tuple[int, ...] = ()
 
     @property
     def planned(self) -> bool:
@@ -211,11 +225,19 @@ def dues_of(session: Session, *, event_id: int | None = None, enterprise_id: int
     if enterprise_id is not None:
         q = q.where(models.EventDue.enterprise_id == enterprise_id)
     out = []
+    calendar = None
     for d, title, rule, day, comp in session.exec(q).all():
-        opens = schedule.window_opens(cat_mod.RelativeRule.model_validate(rule), day) if d.bound == "window" else None
+        r = cat_mod.RelativeRule.model_validate(rule)
+        opens = schedule.window_opens(r, day) if d.bound == "window" else None
+        estimated: tuple[int, ...] = ()
+        if r.unit == "workday":
+            calendar = calendar or holidays.work_calendar(session)
+            calendar.estimated = set()
+            schedule.relative_due(r, day, calendar)
+            estimated = tuple(sorted(calendar.estimated))
         out.append(DueInfo(d.event_id, d.milestone_id, title, d.period, d.due, d.bound, d.closed_on,
                            comp.done_on if comp else None,
-                           bool(comp and (comp.source or "").startswith(AUTO_SOURCE)), opens))
+                           bool(comp and (comp.source or "").startswith(AUTO_SOURCE)), opens, estimated))
     return sorted(out, key=lambda x: (x.due, x.milestone_id, x.event_id))
 
 
