@@ -78,6 +78,6 @@ def test_summary_groups_per_milestone_with_plan_totals():
         ("chem", 2, 2, 1, 0), ("trade", 1, 3, 2, 2), (None, 3, 5, 2, 2)]
     rec = summary.group_records(s)[2]
     assert rec == {"milestone_id": "trade-1", "plan": "trade", "plan_name": "工贸", "title": "trade-1 标题",
-                   "subject_kind": "enterprise", "status": "overdue", "items": 3, "counties": 2, "enterprises": 2,
+                   "subject_kind": "enterprise", "status": "overdue", "bound": "deadline", "items": 3, "counties": 2, "enterprises": 2,
                    "city": False, "first_due": D(2025, 1, 31), "last_due": D(2025, 3, 31), "max_days_overdue": 300}
     assert not summary.summarise([])

@@ -188,3 +188,24 @@ def test_event_periods_read_as_words(cli, register):
     assert "验收(2024-12-02)后" in out and "acceptance@" not in out
     rec = next(r for r in js(cli, "overdue", *AS_OF, "--enterprise", code) if r["period"].startswith("acceptance@"))
     assert rec["period_label"] == "验收(2024-12-02)后"
+
+
+def test_windows_and_earliest_dates_are_marked_never_shown_like_deadlines(cli, engine):
+    with Session(engine) as s:
+        make_enterprise(s, "茌平新建化工有限公司", 30, county="茌平区", sector="chem", tags=("建设项目",))
+        make_enterprise(s, "茌平尾矿库有限公司", 31, county="茌平区", sector="mine", tags=("尾矿库",))
+        s.commit()
+    assert cli("event", "add", "trial-start", "--enterprise", "茌平新建化工有限公司", "--date", "2025-01-10").exit_code == 0
+    assert cli("event", "add", "apprentice", "--enterprise", "茌平尾矿库有限公司", "--date", "2024-12-01").exit_code == 0
+    window = [r for r in js(cli, "overdue", "--as-of", "2025-01-15", "--id", "chem-09-f")]
+    assert [(r["bound"], r["period_label"]) for r in window] == [("window", "试生产(2025-01-10)前10日内")]
+    out = cli("overdue", "--as-of", "2025-01-15", "--id", "chem-09-f", "--detail").output
+    assert "窗口至 2025-01-10" in out
+    up = [r for r in js(cli, "upcoming", "--as-of", "2025-03-15", "--days", "30") if r["status"] == "earliest"]
+    assert up and all(r["bound"] == "earliest" for r in up)
+    mid = up[0]["milestone_id"]
+    detail = cli("upcoming", "--as-of", "2025-03-15", "--days", "30", "--id", mid, "--detail").output
+    summary = cli("upcoming", "--as-of", "2025-03-15", "--days", "30", "--id", mid).output
+    for text in (detail, summary):
+        assert f"最早 {up[0]['due']}" in text
+    assert "师带徒开始(2024-12-01)后" in detail

@@ -78,6 +78,8 @@ class Status(StrEnum):
 STATUS_NAMES: dict[str, str] = {Status.OVERDUE: "逾期", Status.OPEN: "未到期", Status.DONE: "已完成", Status.EARLIEST: "最早日期"}
 # Marks a date that is not a deadline (an earliest date: nothing may be done before it).
 EARLIEST_MARK = "最早"
+# Marks the closing day of a window ("试生产前10日内": report within the 10 days before the event).
+WINDOW_MARK = "窗口至"
 
 
 class Risk(StrEnum):

@@ -71,7 +71,7 @@ def detail_columns(kind: str) -> list[Col]:
         Col("county", "所属县区", _get("county"), short=_county_short, short_label="县区", drop=4),
         Col("credit_code", "统一社会信用代码", _get("credit_code"), drop=1),
         Col("period_label", "周期", _get("period_label"), drop=5),
-        Col("due", "期限", lambda r: due_label(r["due"], r["status"])),
+        Col("due", "期限", lambda r: due_label(r["due"], r["status"], r.get("bound"))),
         Col(days[0], days[1], _get(days[0]), right=True, style=_days_style),
     ]
 
@@ -91,7 +91,7 @@ def group_columns(kind: str, *, plain: bool = False) -> list[Col]:
                  Col("max_days_overdue", "最长逾期(天)" if plain else "最长逾期",
                      lambda g: days(g["max_days_overdue"]), right=True, style=_days_style)]
     else:
-        dates = [Col("first_due", "最近期限", lambda g: due_label(g["first_due"], g["status"])),
+        dates = [Col("first_due", "最近期限", lambda g: due_label(g["first_due"], g["status"], g.get("bound"))),
                  Col("min_days_left", "剩余天数", lambda g: days(g["min_days_left"]), right=True, style=_days_style)]
     return [
         Col("milestone_id", "编号", _get("milestone_id"), drop=3),

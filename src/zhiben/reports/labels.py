@@ -74,8 +74,13 @@ def _direction(rule: dict) -> str:
     return rule.get("direction", "after")
 
 
-def due_label(due: dt.date | None, status: str | None) -> str:
-    """A due date as a person reads it: an earliest date is marked, never shown like a deadline."""
+def due_label(due: dt.date | None, status: str | None, bound: str | None = None) -> str:
+    """A due date as a person reads it: earliest dates and the close of a window are marked, never
+    shown like a plain deadline."""
     if due is None:
         return ""
-    return f"{terms.EARLIEST_MARK} {due.isoformat()}" if status == terms.Status.EARLIEST else due.isoformat()
+    if status == terms.Status.EARLIEST or bound == "earliest":
+        return f"{terms.EARLIEST_MARK} {due.isoformat()}"
+    if bound == "window":
+        return f"{terms.WINDOW_MARK} {due.isoformat()}"
+    return due.isoformat()

@@ -26,6 +26,9 @@ def row_record(r, directions: dict[str, str] | None = None) -> dict:
            "period": r.period,
            "period_label": period_label(r.period, r.due, directions.get(r.milestone_id) if directions else None),
            "due": r.due, "status": r.status}
+    bound = getattr(r, "extra", {}).get("bound")
+    if bound:
+        rec["bound"] = bound
     if r.days_overdue is not None:
         rec["days_overdue"] = r.days_overdue
     if r.days_left is not None:

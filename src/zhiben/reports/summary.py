@@ -75,6 +75,7 @@ class Group(Tally):
     title: str = ""
     subject_kind: str = ""
     status: str = ""  # overdue / open / earliest (an earliest date: nothing may be done before it)
+    bound: str = "deadline"  # deadline / earliest / window (its dates close a window)
 
     @property
     def earliest(self) -> bool:
@@ -99,7 +100,8 @@ def summarise(rows: Iterable) -> Summary:
         g = groups.get(r.milestone_id)
         if g is None:
             g = groups[r.milestone_id] = Group(milestone_id=r.milestone_id, plan=r.plan, title=r.title,
-                                               subject_kind=r.subject_kind, status=r.status)
+                                               subject_kind=r.subject_kind, status=r.status,
+                                               bound=getattr(r, "extra", {}).get("bound") or "deadline")
         g.add(r)
         p = plans.get(r.plan)
         if p is None:
@@ -114,7 +116,7 @@ def summarise(rows: Iterable) -> Summary:
 def group_records(summary: Summary) -> list[dict]:
     """The groups as stable JSON/CSV records (docs/json.md, `--group`)."""
     return [{"milestone_id": g.milestone_id, "plan": g.plan, "plan_name": terms.PLAN_NAMES[g.plan], "title": g.title,
-             "subject_kind": g.subject_kind, "status": g.status, **g.counts()} for g in summary.groups]
+             "subject_kind": g.subject_kind, "status": g.status, "bound": g.bound, **g.counts()} for g in summary.groups]
 
 
 def plan_records(summary: Summary) -> list[dict]:
