@@ -78,7 +78,7 @@ def test_empty_register_has_no_data(session):
 
 def test_reported_values(session):
     chiping = subjects.county_subject(session, "茌平")
-    old, _ = targets.record(session, "mine-19-1-a", chiping, 0.7, on=dt.date(2025, 3, 1), by="王五",
+    old, _ = targets.record_value(session, "mine-19-1-a", chiping, 0.7, on=dt.date(2025, 3, 1), by="王五",
                             today=dt.date(2025, 3, 1))
     assert old is None
     # 全市各级监管部门: the city and every county unit report (chem-19-1-a has no date of its own)
@@ -89,9 +89,9 @@ def test_reported_values(session):
     assert got["茌平区"] == (0.7, dt.date(2025, 3, 1), "in_progress", "进行中")
     # A value measured after the as-of date did not exist yet.
     assert {r.value for r in targets.measure(session, dt.date(2025, 2, 1), milestone_id="mine-19-1-a")} == {None}
-    old, _ = targets.record(session, "mine-19-1-a", chiping, 0.8, on=dt.date(2026, 12, 1), today=dt.date(2026, 12, 1))
+    old, _ = targets.record_value(session, "mine-19-1-a", chiping, 0.8, on=dt.date(2026, 12, 1), today=dt.date(2026, 12, 1))
     assert old == 0.7
-    targets.record(session, "mine-19-1-a", subjects.CITY, 0.74, on=dt.date(2026, 12, 1), today=dt.date(2026, 12, 1))
+    targets.record_value(session, "mine-19-1-a", subjects.CITY, 0.74, on=dt.date(2026, 12, 1), today=dt.date(2026, 12, 1))
     got = [(r.scope, r.value, r.status) for r in targets.measure(session, dt.date(2027, 1, 5), milestone_id="mine-19-1-a")
            if r.value is not None]
     # no date in the text: below the target is 进行中, never 未达标
@@ -108,13 +108,13 @@ def test_record_validation(session):
     yanggu = subjects.county_subject(session, "阳谷")
     today = dt.date(2025, 3, 1)
     with pytest.raises(InputError, match="目标 chem-21-b 按企业名录自动测算,不能手工填报"):
-        targets.record(session, "chem-21-b", subjects.CITY, 0.9, today=today)
+        targets.record_value(session, "chem-21-b", subjects.CITY, 0.9, today=today)
     with pytest.raises(InputError, match="事项 chem-22-a 不是量化目标"):
-        targets.record(session, "chem-22-a", subjects.CITY, 0.9, today=today)
+        targets.record_value(session, "chem-22-a", subjects.CITY, 0.9, today=today)
     with pytest.raises(InputError, match="目标 mine-goal-3-a 只由茌平区承担,不适用于阳谷县"):
-        targets.record(session, "mine-goal-3-a", yanggu, 1.0, today=today)
+        targets.record_value(session, "mine-goal-3-a", yanggu, 1.0, today=today)
     with pytest.raises(InputError, match="测算日期 2025-03-02 晚于今天"):
-        targets.record(session, "mine-goal-3-a", chiping, 1.0, on=dt.date(2025, 3, 2), today=today)
+        targets.record_value(session, "mine-goal-3-a", chiping, 1.0, on=dt.date(2025, 3, 2), today=today)
     assert session.exec(select(models.TargetValue)).all() == []
 
 

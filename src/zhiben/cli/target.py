@@ -78,7 +78,7 @@ def record(
     day = common.parse_date(on, "测算日期")
     with common.session(ctx) as s:
         subject = subjects.CITY if city else subjects.county_subject(s, county)
-        old, row = targets.record(s, milestone_id, subject, number, on=day, by=by)
+        old, row = targets.record_value(s, milestone_id, subject, number, on=day, by=by)
         mid, when, name = row.milestone_id, row.measured_on, "全市" if city else subject.name
     before = "" if old is None else f"(原为 {old:.2%})"
     typer.echo(f"已填报:{mid} {name} {number:.2%},测算日期 {when}{before}")

@@ -24,13 +24,13 @@ SAVE_AS_HINT = "请在 Excel 中“另存为”“CSV UTF-8(逗号分隔)”或 
 
 
 @dataclass
-class Sheet:
+class Table:
     where: str  # the path as the user gave it, for messages
     rows: list[tuple[int, list]]  # (spreadsheet row number, raw cell values)
     encoding: str | None = None  # CSV only
 
 
-def read(path: str | Path, track=None, pick: Callable[[list], bool] | None = None) -> Sheet:
+def read(path: str | Path, track=None, pick: Callable[[list], bool] | None = None) -> Table:
     """`track(iterable, description, total)` may wrap the row loop (the CLI passes a progress bar).
 
     In a workbook, `pick(first_row)` chooses the first worksheet it accepts (default: the active one).
@@ -40,7 +40,7 @@ def read(path: str | Path, track=None, pick: Callable[[list], bool] | None = Non
     data = read_bytes(path)
     suffix = path.suffix.lower()
     if data.startswith(b"PK\x03\x04") and suffix in (".xlsx", ".xlsm", ".csv", ".txt"):
-        return Sheet(where, _xlsx_rows(data, where, track, pick))
+        return Table(where, _xlsx_rows(data, where, track, pick))
     if suffix in (".xlsx", ".xlsm"):
         raise ImportFileError(f"{where}: 不是有效的 Excel(.xlsx)文件,可能已损坏或只是改了扩展名")
     if suffix == ".xls":
@@ -51,7 +51,7 @@ def read(path: str | Path, track=None, pick: Callable[[list], bool] | None = Non
         text, encoding = decode(data, where)
         rows = _csv_rows(text, where)
         _check_rows(len(rows), where)
-        return Sheet(where, rows, encoding)
+        return Table(where, rows, encoding)
     raise ImportFileError(f"{where}: 不支持的文件类型“{path.suffix or '无扩展名'}”,请使用 .csv 或 .xlsx")
 
 

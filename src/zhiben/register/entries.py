@@ -89,7 +89,7 @@ class Entry:
 
 
 @dataclass
-class Change:
+class EnterpriseChange:
     credit_code: str
     name: str
     kind: str  # added | updated | unchanged
@@ -98,28 +98,28 @@ class Change:
 
 
 @dataclass
-class ImportResult:
+class RegisterImport:
     source: str
     dry_run: bool
-    changes: list[Change] = field(default_factory=list)
+    changes: list[EnterpriseChange] = field(default_factory=list)
     rejected: list[tuple[int, list[str]]] = field(default_factory=list)  # (row, problems)
     rejects_path: Path | None = None
     parks_created: list[str] = field(default_factory=list)
     encoding: str | None = None
 
-    def of(self, kind: str) -> list[Change]:
+    def of(self, kind: str) -> list[EnterpriseChange]:
         return [c for c in self.changes if c.kind == kind]
 
     @property
-    def added(self) -> list[Change]:
+    def added(self) -> list[EnterpriseChange]:
         return self.of("added")
 
     @property
-    def updated(self) -> list[Change]:
+    def updated(self) -> list[EnterpriseChange]:
         return self.of("updated")
 
     @property
-    def unchanged(self) -> list[Change]:
+    def unchanged(self) -> list[EnterpriseChange]:
         return self.of("unchanged")
 
 
@@ -215,7 +215,7 @@ def validate(values: dict[str, str], ctx: _Context, row: int = 0) -> tuple[Entry
                  present=frozenset(values)), []
 
 
-def _locate_header(sheet: tabular.Sheet) -> tuple[int, dict[str, tuple[int, str]]]:
+def _locate_header(sheet: tabular.Table) -> tuple[int, dict[str, tuple[int, str]]]:
     """(index into sheet.rows of the header row, field → (column index, header text))."""
     for i, (_, cells) in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
         names = [tabular.cell_text(c).lstrip("\ufeff") for c in cells]
@@ -226,7 +226,7 @@ def _locate_header(sheet: tabular.Sheet) -> tuple[int, dict[str, tuple[int, str]
                           f"必需的列:{expected}")
 
 
-def _map_header(sheet: tabular.Sheet, row: int, names: list[str]) -> dict[str, tuple[int, str]]:
+def _map_header(sheet: tabular.Table, row: int, names: list[str]) -> dict[str, tuple[int, str]]:
     mapping: dict[str, tuple[int, str]] = {}
     for index, n in enumerate(names):
         f = _HEADER_INDEX.get(_norm_header(n)) if n else None
@@ -269,12 +269,12 @@ def _existing(session: Session) -> tuple[dict[str, dict], dict[int, tuple[str, .
     return by_code, {k: tuple(v) for k, v in tags.items()}
 
 
-def _plan(entries: list[Entry], by_code: dict[str, dict], tags: dict[int, tuple[str, ...]]) -> list[Change]:
+def _plan(entries: list[Entry], by_code: dict[str, dict], tags: dict[int, tuple[str, ...]]) -> list[EnterpriseChange]:
     changes = []
     for e in entries:
         old = by_code.get(e.credit_code)
         if old is None:
-            changes.append(Change(e.credit_code, e.name, "added", e.row))
+            changes.append(EnterpriseChange(e.credit_code, e.name, "added", e.row))
             continue
         old = dict(old, tags=tags.get(old["id"], ()))
         diffs: dict[str, tuple] = {}
@@ -289,12 +289,12 @@ def _plan(entries: list[Entry], by_code: dict[str, dict], tags: dict[int, tuple[
                 diffs[f] = (old[f], new)
         if not old["active"]:
             diffs["active"] = (False, True)
-        changes.append(Change(e.credit_code, e.name, "updated" if diffs else "unchanged", e.row, diffs))
+        changes.append(EnterpriseChange(e.credit_code, e.name, "updated" if diffs else "unchanged", e.row, diffs))
     return changes
 
 
 def import_file(session: Session, path: str | Path, *, dry_run: bool = False, skip_invalid: bool = False,
-                now: dt.datetime | None = None, track=None) -> ImportResult:
+                now: dt.datetime | None = None, track=None) -> RegisterImport:
     """Import a register file. Raises ImportFileError listing every problem unless skip_invalid.
 
     `track(iterable, description, total)` may wrap the long loops (the CLI passes a progress bar).
@@ -330,7 +330,7 @@ def import_file(session: Session, path: str | Path, *, dry_run: bool = False, sk
         raise ImportFileError(
             f"{sheet.where}: {len(rejected)} 行有问题(共 {len(problems)} 处),未导入任何数据", problems=problems)
     by_code, tags = _existing(session)
-    result = ImportResult(source=sheet.where, dry_run=dry_run, changes=_plan(entries, by_code, tags),
+    result = RegisterImport(source=sheet.where, dry_run=dry_run, changes=_plan(entries, by_code, tags),
                           rejected=rejected, encoding=sheet.encoding)
     used_parks = {e.park for e in entries if e.park}
     result.parks_created = sorted(p for p in ctx.new_parks if p in used_parks)
@@ -348,7 +348,7 @@ def rejects_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.rejects.csv")
 
 
-def _write_rejects(target: Path, sheet: tabular.Sheet, header_at: int, rejected: list[tuple[int, list[str]]]) -> None:
+def _write_rejects(target: Path, sheet: tabular.Table, header_at: int, rejected: list[tuple[int, list[str]]]) -> None:
     """The rejected rows as they were, plus row number and reason, for fixing and re-importing."""
     cells_of = dict(sheet.rows)
     header = [tabular.cell_text(c).lstrip("\ufeff") for c in sheet.rows[header_at][1]]
@@ -370,7 +370,7 @@ def _given_or_stored(entry, stored: dict, field: str):
     return getattr(entry, field) if field in entry.present else stored[field]
 
 
-def _write(session: Session, entries: list[Entry], result: ImportResult, ctx: _Context, by_code: dict[str, dict],
+def _write(session: Session, entries: list[Entry], result: RegisterImport, ctx: _Context, by_code: dict[str, dict],
            now: dt.datetime) -> None:
     park_ids = {name: pid for name, (pid, _) in ctx.parks.items()}
     for name in result.parks_created:

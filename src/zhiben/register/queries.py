@@ -44,10 +44,10 @@ def listing(session: Session, *, county_id: int | None = None, sector: str | Non
         q = q.where(E.c.id.in_(select(ET.c.enterprise_id).where(ET.c.tag == tag)))
     rows = session.execute(q).mappings().all()
     tags = tags_of(session, [r["id"] for r in rows])
-    return [record(r, tags.get(r["id"], [])) for r in rows]
+    return [enterprise_record(r, tags.get(r["id"], [])) for r in rows]
 
 
-def record(r, tags: list[str]) -> dict:
+def enterprise_record(r, tags: list[str]) -> dict:
     return {"credit_code": r["credit_code"], "name": r["name"], "county": r["county"], "sector": r["sector"],
             "tags": tags, "risk": r["risk"], "park": r["park"], "contact": r["contact"], "email": r["email"],
             "active": bool(r["active"])}
@@ -58,7 +58,7 @@ def details(session: Session, ent: models.Enterprise) -> dict:
          .select_from(E.join(C, C.c.id == E.c.county_id).outerjoin(P, P.c.id == E.c.park_id))
          .where(E.c.id == ent.id))
     r = session.execute(q).mappings().one()
-    return record(r, tags_of(session, [ent.id]).get(ent.id, []))
+    return enterprise_record(r, tags_of(session, [ent.id]).get(ent.id, []))
 
 
 def remove(session: Session, ent: models.Enterprise) -> bool:

@@ -11,7 +11,7 @@ from zhiben.db import models
 from zhiben.reports.labels import period_label
 
 
-def record(m: models.Milestone) -> dict:
+def milestone_record(m: models.Milestone) -> dict:
     return {
         "id": m.id, "plan": m.plan, "task": m.task, "section": m.section, "title": m.title,
         "quote": m.quote, "responsible": m.responsible, "unit": m.unit, "counties": m.counties,
@@ -32,7 +32,7 @@ def listing(session: Session, *, plan: str | None = None, who: str | None = None
         q = q.where(models.Milestone.id == milestone_id)
     out = []
     for m in session.exec(q).all():
-        rec = record(m)
+        rec = milestone_record(m)
         rec["responsible_name"] = terms.SUBJECT_NAMES.get(m.responsible, m.responsible)
         out.append(rec)
     return out
@@ -40,7 +40,7 @@ def listing(session: Session, *, plan: str | None = None, who: str | None = None
 
 def entry(session: Session, m: models.Milestone) -> dict:
     """One entry with every calendar due date of its schedule."""
-    rec = record(m)
+    rec = milestone_record(m)
     dues = session.exec(select(models.DueDate).where(models.DueDate.milestone_id == m.id)
                         .order_by(col(models.DueDate.due))).all()
     rec["due_dates"] = [{"period": d.period, "period_label": period_label(d.period), "due": d.due.isoformat()}

@@ -108,7 +108,7 @@ class Action:
 
 
 @dataclass
-class ImportResult:
+class StatusImport:
     file: str
     actions: list[Action] = field(default_factory=list)
     skipped: int = 0
@@ -258,13 +258,13 @@ def _plan_row(session: Session, name: str, row: SheetRow, today: dt.date, proble
                   existing.done_on if existing else None, owner)
 
 
-def plan_import(session: Session, path: Path, *, today: dt.date | None = None) -> ImportResult:
+def plan_import(session: Session, path: Path, *, today: dt.date | None = None) -> StatusImport:
     """Validate every row; raise ImportFileError listing all problems, else return the actions."""
     today = today or dt.date.today()
     name = path.name
     rows = read_sheet(path)
     problems = _Problems()
-    result = ImportResult(file=name)
+    result = StatusImport(file=name)
     seen: dict[tuple, Action] = {}
     for row in rows:
         action = _plan_row(session, name, row, today, problems)
@@ -286,7 +286,7 @@ def plan_import(session: Session, path: Path, *, today: dt.date | None = None) -
 
 
 def apply_import(session: Session, path: Path, *, by: str | None = None, dry_run: bool = False,
-                 today: dt.date | None = None) -> ImportResult:
+                 today: dt.date | None = None) -> StatusImport:
     """All-or-nothing: validate the whole file, then (unless dry_run) apply every change."""
     today = today or dt.date.today()
     result = plan_import(session, path, today=today)

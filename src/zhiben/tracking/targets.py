@@ -173,7 +173,7 @@ def parse_value(text: str) -> float:
     return value
 
 
-def record(session: Session, milestone_id: str, subject, value: float, *, on: dt.date | None = None,
+def record_value(session: Session, milestone_id: str, subject, value: float, *, on: dt.date | None = None,
            by: str | None = None, today: dt.date | None = None) -> tuple[float | None, models.TargetValue]:
     """Enter a `reported` target's value for the city or a county; returns (previous value, row)."""
     today = today or dt.date.today()
