@@ -54,3 +54,9 @@ def test_existing_folder_is_refused_before_the_work(cli, tmp_path, args, monkeyp
 def test_backup_uses_the_same_rule(cli, tmp_path):
     r = cli("backup", str(tmp_path))
     assert r.exit_code == 2 and r.output.startswith(f"错误:{tmp_path} 是目录;请给出备份文件名")
+
+
+def test_a_folder_without_a_suffix_is_named_as_a_folder(cli, tmp_path):
+    r = cli("export", "overdue", "--to", str(tmp_path))
+    assert r.exit_code == 2
+    assert r.output.startswith(f"错误:{tmp_path} 是目录;请给出文件名")

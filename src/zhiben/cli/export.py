@@ -210,10 +210,10 @@ def export(
 
     common.choice(kind, KINDS, "导出内容")
     common.choice(by, cr.BY, "分组方式")
+    common.output_file(to, force)  # a folder or a missing one is named as such, before the format guess
     out_fmt = exports.format_for(to, fmt)
     day = common.as_of(as_of)
     alarms = exports.parse_alarms(remind)
-    common.output_file(to, force)
     with common.session(ctx) as s:
         if kind == "catalogue":
             if any((county, enterprise, sector, tag, risk)):
