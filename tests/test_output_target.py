@@ -51,6 +51,7 @@ def test_existing_folder_is_refused_before_the_work(cli, tmp_path, args, monkeyp
     assert r.output.startswith(f"错误:{folder} 是目录;请给出文件名")
 
 
+@pytest.mark.sqlite_only("backup copies a SQLite file; PostgreSQL is refused before the target is checked")
 def test_backup_uses_the_same_rule(cli, tmp_path):
     r = cli("backup", str(tmp_path))
     assert r.exit_code == 2 and r.output.startswith(f"错误:{tmp_path} 是目录;请给出备份文件名")
