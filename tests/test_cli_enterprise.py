@@ -90,7 +90,7 @@ def test_unknown_tag_and_county_are_reported_with_suggestions(cli, tmp_path):
     rows = list(ROWS)
     rows[0] = rows[0].replace("重大危险源", "重大危险").replace(",茌平,", ",茌平镇,")
     path = write_excel_csv(tmp_path / "r.csv", rows)
-    result = cli("enterprise", "import", str(path))
+    result = cli("enterprise", "import", str(path), "--strict-tags")
     assert result.exit_code == 3
     assert result.output.splitlines()[1:] == [
         f"  {path}:2:所属县区: 未知的县(市、区)“茌平镇”,是否为“茌平区”",

@@ -111,12 +111,12 @@ def test_every_problem_is_reported_in_one_run(session, tmp_path):
         f"{p}:3:行业: 未知的行业“建筑”;可用:化工/危险化学品(chem)、非煤矿山(mine)、工贸(trade)",
         f"{p}:3:风险等级: 未知的风险等级“紫”;可用:红、橙、黄、蓝(可留空)",
         f"{p}:3:邮箱: 邮箱“not-an-email”格式不正确",
-        f"{p}:4:标签: 未知的标签“粉尘爆炸”,最接近的有:粉尘涉爆、爆炸风险",
         f"{p}:5:统一社会信用代码: 统一社会信用代码 {code(12)} 与第 4 行重复",
         f"{p}:6:标签: 标签“重大危险源”属于化工/危险化学品行业,与企业所属行业(工贸)不符",
         f"{p}:8:所属园区: 园区“茌平化工园区”在本文件中已属于冠县,与企业所属县区茌平区不符",
     ]
-    assert err.value.message == f"{p}: 6 行有问题(共 10 处),未导入任何数据"
+    # 粉尘爆炸 is not the plans' word: kept as a free tag (see test_register_vocabulary.py), not a problem
+    assert err.value.message == f"{p}: 5 行有问题(共 9 处),未导入任何数据"
     assert count(session) == 0
 
 

@@ -104,6 +104,13 @@ class Tag(_Strict):
     quote: str
 
 
+class Alias(_Strict):
+    """A spelling registers use (硝化工艺, 液氨制冷) for one or more of the plans' tags."""
+
+    name: str
+    tags: list[str]
+
+
 class Milestone(_Strict):
     id: str
     plan: Literal[PLANS]  # type: ignore[valid-type]
@@ -137,6 +144,7 @@ class Catalogue(_Strict):
     plans: dict[str, str]
     tags: list[Tag]
     milestones: list[Milestone]
+    aliases: list[Alias] = []
 
     def get(self, milestone_id: str) -> Milestone | None:
         return next((m for m in self.milestones if m.id == milestone_id), None)
@@ -257,6 +265,18 @@ def _semantic_problems(cat: Catalogue) -> list[str]:
             problems.append(f"tag {t.name}: quote: 引文为空")
         elif t.name not in t.quote:
             problems.append(f"tag {t.name}: quote: 引文中没有出现标签“{t.name}”")
+    seen_alias: set[str] = set()
+    for al in cat.aliases:
+        if al.name in tags:
+            problems.append(f"alias {al.name}: name: 已是词表中的标签,不需要别名")
+        if al.name in seen_alias:
+            problems.append(f"alias {al.name}: name: 别名重复")
+        seen_alias.add(al.name)
+        for wanted in al.tags:
+            if wanted not in tags:
+                problems.append(f"alias {al.name}: tags: 标签“{wanted}”不在词表中")
+        if not al.tags:
+            problems.append(f"alias {al.name}: tags: 至少对应一个标签")
     for m in cat.milestones:
         where = m.id
         if m.id in seen:
@@ -312,6 +332,12 @@ def parse(raw: dict, *, source: str = "catalogue") -> Catalogue:
             tags.append(Tag.model_validate(t))
         except ValidationError as exc:
             problems += _problems_of(f"tag[{i}] {t.get('name', '?')}", exc)
+    aliases: list[Alias] = []
+    for i, a in enumerate(raw.get("alias", [])):
+        try:
+            aliases.append(Alias.model_validate(a))
+        except ValidationError as exc:
+            problems += _problems_of(f"alias[{i}] {a.get('name', '?') if isinstance(a, dict) else '?'}", exc)
     milestones: list[Milestone] = []
     for i, m in enumerate(raw.get("milestone", [])):
         try:
@@ -327,6 +353,7 @@ def parse(raw: dict, *, source: str = "catalogue") -> Catalogue:
             plans=header.get("plans", {}),
             tags=tags,
             milestones=milestones,
+            aliases=aliases,
         )
     except ValidationError as exc:
         problems += _problems_of("catalogue", exc)

@@ -46,6 +46,8 @@ def import_(
     dry_run: bool = typer.Option(False, "--dry-run", help="只显示将要发生的变化,不写入数据库"),
     skip_invalid: bool = typer.Option(False, "--skip-invalid",
                                       help="跳过有问题的行并导入其余行;问题行写入同目录的 名称.rejects.csv"),
+    strict_tags: bool = typer.Option(False, "--strict-tags",
+                                     help="不是方案用语、也不是别名的标签视为错误(默认作为自由标签保留)"),
 ):
     """导入企业名册:按统一社会信用代码新增或更新,有任何问题则整份不导入。"""
     from zhiben.outputs import progress
@@ -54,7 +56,8 @@ def import_(
     from zhiben.register.entries import LABELS
 
     with common.session(ctx) as s:
-        result = register.import_file(s, file, dry_run=dry_run, skip_invalid=skip_invalid, track=progress.track)
+        result = register.import_file(s, file, dry_run=dry_run, skip_invalid=skip_invalid, track=progress.track,
+                                      strict_tags=strict_tags)
         if dry_run:
             s.rollback()
     counts = f"新增 {len(result.added)} 家、更新 {len(result.updated)} 家、无变化 {len(result.unchanged)} 家"
@@ -71,12 +74,16 @@ def import_(
                                   ("change", "变化"), ("detail", "内容")], "plain")
         if result.parks_created:
             typer.echo(f"将新建园区:{'、'.join(result.parks_created)}")
+        if result.free_tag_line:
+            typer.echo(result.free_tag_line)
         if result.rejected:
             typer.echo(f"有 {len(result.rejected)} 行有问题,将跳过并写入 {result.rejects_path}", err=True)
         return
     typer.echo(f"已导入 {result.source}:{counts}")
     if result.parks_created:
         typer.echo(f"新建园区:{'、'.join(result.parks_created)}")
+    if result.free_tag_line:
+        typer.echo(result.free_tag_line)
     if result.rejected:
         typer.echo(f"有 {len(result.rejected)} 行有问题未导入,已写入 {result.rejects_path}(含错误原因)", err=True)
 
@@ -145,6 +152,8 @@ def show(
     typer.echo(f"{d['name']}(统一社会信用代码 {d['credit_code']},{d['active']})")
     for key, label in LIST_COLUMNS[2:]:
         typer.echo(f"  {label}:{d[key] or '—'}")
+    if info.get("free_tags"):
+        typer.echo(f"  自由标签(不是方案用语,不影响适用事项):{'、'.join(info['free_tags'])}")
     if not info["active"]:
         typer.echo("该企业已从名册注销,不再计入报表;以下是已记录的完成情况:")
         render.emit(history, HISTORY_COLUMNS, "table", title="完成记录", empty="(无完成记录)")

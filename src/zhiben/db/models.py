@@ -167,6 +167,13 @@ class Event(SQLModel, table=True):
     recorded_at: dt.datetime = Field(sa_type=UTCTime, default_factory=now)
 
 
+class TagAlias(SQLModel, table=True):
+    """Register spellings of the plans' tags (catalogue [[alias]]), e.g. 硝化工艺 → 硝化、高危工艺."""
+
+    name: str = Field(primary_key=True)
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+
+
 class Holiday(SQLModel, table=True):
     """The bureau's holiday calendar (zhiben calendar): takes precedence over chinese_calendar's data."""
 

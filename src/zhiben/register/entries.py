@@ -106,6 +106,21 @@ class RegisterImport:
     rejects_path: Path | None = None
     parks_created: list[str] = field(default_factory=list)
     encoding: str | None = None
+    # Tags that are neither the plans' words nor an alias: kept on the enterprises, drive nothing.
+    free_tags: dict[str, int] = field(default_factory=dict)
+    nearest: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def free_tag_line(self) -> str | None:
+        """One summary line: each unknown tag, how many rows carry it, the nearest plan tags."""
+        if not self.free_tags:
+            return None
+        parts = []
+        for tag, n in sorted(self.free_tags.items(), key=lambda kv: (-kv[1], kv[0])):
+            near = self.nearest.get(tag)
+            parts.append(f"{tag} {n} 行" + (f"(最接近:{'、'.join(near)})" if near else ""))
+        return (f"注意:{len(self.free_tags)} 个标签不是方案用语,已作为自由标签保留,不影响适用事项:"
+                + ";".join(parts))
 
     def of(self, kind: str) -> list[EnterpriseChange]:
         return [c for c in self.changes if c.kind == kind]
@@ -130,8 +145,38 @@ class _Context:
         self.county_ids = {c.name: c.id for c in session.execute(select(models.County)).scalars()}
         self.county_names = {v: k for k, v in self.county_ids.items()}
         self.tags = {t.name: t.sector for t in session.execute(select(models.Tag)).scalars()}
+        self.aliases = {a.name: list(a.tags) for a in session.execute(select(models.TagAlias)).scalars()}
+        self.strict = False
+        self.free: dict[str, int] = {}
         self.parks = {p.name: (p.id, p.county_id) for p in session.execute(select(models.Park)).scalars()}
         self.new_parks: dict[str, str] = {}  # park name → county named by the first row using it
+
+    def resolve_tags(self, tags: tuple[str, ...], sector: str | None) -> tuple[tuple[str, ...], list[str]]:
+        """Plan tags and aliases → the plans' tags; anything else is kept as a free tag (or, strict, refused)."""
+        out: list[str] = []
+        problems: list[str] = []
+        for t in tags:
+            key = t.replace("(", "(").replace(")", ")")
+            if key in self.tags:
+                if (why := self.check_tag(key, sector)) is not None:
+                    problems.append(why)
+                elif key not in out:
+                    out.append(key)
+                continue
+            mapped = self.aliases.get(key)
+            if mapped and all(sector is None or self.tags.get(m) == sector for m in mapped):
+                out += [m for m in mapped if m not in out]
+                continue
+            if self.strict:
+                problems.append(self.check_tag(t, sector) or f"未知的标签“{t}”")
+                continue
+            self.free[t] = self.free.get(t, 0) + 1
+            if t not in out:
+                out.append(t)
+        return tuple(out), problems
+
+    def nearest(self, tag: str) -> list[str]:
+        return difflib.get_close_matches(tag, list(self.tags), n=3, cutoff=0.3)
 
     def check_tag(self, tag: str, sector: str | None) -> str | None:
         if tag not in self.tags:
@@ -194,10 +239,8 @@ def validate(values: dict[str, str], ctx: _Context, row: int = 0) -> tuple[Entry
         problems.append(("sector", "行业为空"))
     elif (sector := terms.sector_code(text)) is None:
         problems.append(("sector", f"未知的行业“{text}”;可用:{terms.SECTOR_HINT}"))
-    tags = tuple(split_tags(values.get("tags", "")))
-    for t in tags:
-        if (why := ctx.check_tag(t, sector)) is not None:
-            problems.append(("tags", why))
+    tags, tag_problems = ctx.resolve_tags(tuple(split_tags(values.get("tags", ""))), sector)
+    problems += [("tags", why) for why in tag_problems]
     risk = None
     text = values.get("risk", "").strip()
     if text and (risk := terms.risk_code(text)) is None:
@@ -294,7 +337,7 @@ def _plan(entries: list[Entry], by_code: dict[str, dict], tags: dict[int, tuple[
 
 
 def import_file(session: Session, path: str | Path, *, dry_run: bool = False, skip_invalid: bool = False,
-                now: dt.datetime | None = None, track=None) -> RegisterImport:
+                now: dt.datetime | None = None, track=None, strict_tags: bool = False) -> RegisterImport:
     """Import a register file. Raises ImportFileError listing every problem unless skip_invalid.
 
     `track(iterable, description, total)` may wrap the long loops (the CLI passes a progress bar).
@@ -303,6 +346,7 @@ def import_file(session: Session, path: str | Path, *, dry_run: bool = False, sk
     header_at, mapping = _locate_header(sheet)
     header_row, header_cells = sheet.rows[header_at]
     ctx = _Context(session)
+    ctx.strict = strict_tags
     entries: list[Entry] = []
     rejected: list[tuple[int, list[str]]] = []
     problems: list[str] = []
@@ -331,7 +375,8 @@ def import_file(session: Session, path: str | Path, *, dry_run: bool = False, sk
             f"{sheet.where}: {len(rejected)} 行有问题(共 {len(problems)} 处),未导入任何数据", problems=problems)
     by_code, tags = _existing(session)
     result = RegisterImport(source=sheet.where, dry_run=dry_run, changes=_plan(entries, by_code, tags),
-                          rejected=rejected, encoding=sheet.encoding)
+                            rejected=rejected, encoding=sheet.encoding, free_tags=dict(ctx.free),
+                            nearest={t: ctx.nearest(t) for t in ctx.free})
     used_parks = {e.park for e in entries if e.park}
     result.parks_created = sorted(p for p in ctx.new_parks if p in used_parks)
     if rejected:

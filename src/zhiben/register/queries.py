@@ -58,7 +58,12 @@ def details(session: Session, ent: models.Enterprise) -> dict:
          .select_from(E.join(C, C.c.id == E.c.county_id).outerjoin(P, P.c.id == E.c.park_id))
          .where(E.c.id == ent.id))
     r = session.execute(q).mappings().one()
-    return enterprise_record(r, tags_of(session, [ent.id]).get(ent.id, []))
+    tags = tags_of(session, [ent.id]).get(ent.id, [])
+    rec = enterprise_record(r, tags)
+    # Tags outside the plans' vocabulary (kept from the register as written) drive no obligation.
+    known = set(session.execute(select(col(models.Tag.name))).scalars())
+    rec["free_tags"] = [t for t in tags if t not in known]
+    return rec
 
 
 def remove(session: Session, ent: models.Enterprise) -> bool:

@@ -142,6 +142,22 @@ def _sync_tags(session: Session, cat: cat_mod.Catalogue, report: LoadReport) -> 
             for name in m.applies_to.exclude_tags:
                 session.add(models.MilestoneTag(milestone_id=m.id, tag=name, exclude=True))
     session.flush()
+    _sync_aliases(session, cat)
+
+
+def _sync_aliases(session: Session, cat: cat_mod.Catalogue) -> None:
+    known = {a.name: a for a in session.exec(select(models.TagAlias)).all()}
+    wanted = {a.name: list(a.tags) for a in cat.aliases}
+    for name, row in known.items():
+        if name not in wanted:
+            session.delete(row)
+    for name, tags in wanted.items():
+        alias = known.get(name)
+        if alias is None:
+            session.add(models.TagAlias(name=name, tags=tags))
+        elif alias.tags != tags:
+            alias.tags = tags
+    session.flush()
 
 
 def _sync_dues(session: Session, rules: list[tuple[str, object]], start: dt.date, end: dt.date,
