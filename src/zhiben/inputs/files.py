@@ -4,6 +4,8 @@ unreadable), and checking a file to be written before any work is done."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from zhiben.errors import ImportFileError, InputError, ZhibenError, os_reason
@@ -61,13 +63,23 @@ def shown(path: str | Path, limit: int = 120) -> str:
     return text if len(text) <= limit else f"{text[:limit]}…(共 {len(text)} 个字符)"
 
 
-def write_target(path: str | Path, data: bytes) -> None:
-    """Write beside the target and rename, so an interrupted write never leaves half a file."""
+@contextmanager
+def replacing(path: str | Path) -> Iterator[Path]:
+    """A temporary path beside `path` that replaces it when the block succeeds and is removed when it
+    fails, so an interrupted write never leaves half a file."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_bytes(data)
+        yield tmp
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise InputError(f"无法写入文件 {path}:{os_reason(exc)}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_target(path: str | Path, data: bytes) -> None:
+    with replacing(path) as tmp:
+        tmp.write_bytes(data)

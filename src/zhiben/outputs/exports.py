@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
-import os
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from zhiben import terms
 from zhiben.errors import InputError
+from zhiben.inputs.files import replacing, write_target
 from zhiben.outputs import terminal as render
 
 FORMATS = ("csv", "xlsx", "ics", "json")
@@ -41,27 +41,13 @@ def format_for(path: Path, fmt: str | None) -> str:
 
 def write_bytes(path: Path, data: bytes) -> None:
     """Write a file whose target was checked with inputs.files.check_target before the work."""
-    from zhiben.inputs.files import write_target
-
     write_target(path, data)
 
 
 def _atomic(path: Path, write) -> int:
     """Run `write(file)` on a temporary file beside `path`, then move it into place."""
-    from zhiben.inputs.files import os_reason
-
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            n = write(fh)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"无法写入文件 {path}:{os_reason(exc)}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return n
+    with replacing(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+        return write(fh)
 
 
 def write_csv(path: Path, records: Iterable[dict], columns: Sequence[render.Column],
@@ -394,16 +380,5 @@ def xlsx_bytes(sheets: Sequence[Sheet], book: Book | None = None) -> bytes:
 
 def xlsx_file(path: Path, sheets: Sequence[Sheet], book: Book | None = None, *, progress_label: str = "写入工作簿") -> int:
     """Write to a temporary file beside `path` and move it into place: no half-written workbook."""
-    from zhiben.inputs.files import os_reason
-
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        n = write_xlsx(tmp, sheets, book, progress_label=progress_label)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"无法写入文件 {path}:{os_reason(exc)}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return n
+    with replacing(path) as tmp:
+        return write_xlsx(tmp, sheets, book, progress_label=progress_label)
