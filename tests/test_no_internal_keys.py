@@ -93,6 +93,17 @@ def test_exports_csv_xlsx_and_ics(cli, world, tmp_path):
                                           else ev.get(field)))
 
 
+
+def test_status_template(cli, world, tmp_path):
+    """The fill-in template shows labels too; status import reads them back (tests/test_status_import.py)."""
+    for county in ("临清", "茌平"):
+        for name in ("模板.csv", "模板.xlsx"):
+            out = tmp_path / f"{county}{name}"
+            r = cli("export", "template", "--county", county, *AS_OF, "--days", "200", "--to", str(out))
+            assert r.exit_code == 0, r.output
+            text = out.read_bytes().decode("utf-8-sig") if name.endswith(".csv") else _xlsx_text(out.read_bytes())
+            _scan(out.name, text)
+
 def test_html_report(cli, world, tmp_path):
     out = tmp_path / "报告.html"
     r = cli("report", *AS_OF, "--to", str(out))

@@ -280,3 +280,13 @@ def test_workdays_beyond_calendar_data_count_monday_to_friday_and_say_so():
     # the bureau's own days take precedence; a year it entered counts as known
     cal = schedule.WorkCalendar({D(2027, 1, 1): False})
     assert not cal.is_workday(D(2027, 1, 1)) and cal.is_workday(D(2027, 1, 4)) and cal.estimated == set()
+
+
+@given(st.integers(2000, 2100), st.sampled_from(["month", "quarter", "half", "year", "once"]), st.integers(1, 12))
+def test_every_calendar_period_label_reads_back_as_its_key(year, every, n):
+    from zhiben.catalogue.schedule import period_from_label
+    from zhiben.reports.labels import period_label
+
+    key = {"month": f"{year}-{n:02d}", "quarter": f"{year}-Q{(n - 1) // 3 + 1}",
+           "half": f"{year}-H{(n - 1) // 6 + 1}", "year": str(year), "once": "once"}[every]
+    assert period_from_label(period_label(key)) == key

@@ -84,7 +84,7 @@ def _fill(path, predicate, *, status="已完成", date="2025-06-30", evidence="�
 
 def test_filled_template_moves_obligations_out_of_overdue_and_reimport_changes_nothing(cli, firms, session, tmp_path):
     path = _template(cli, tmp_path)
-    filled = _fill(path, lambda v: str(v["当前情况"]).startswith("逾期") and v["周期"] in ("once", "2024-03", "2025"))
+    filled = _fill(path, lambda v: str(v["当前情况"]).startswith("逾期") and v["周期"] in ("一次性", "2024年3月", "2025年度"))
     assert any(v["主体类别"] == "企业" for v in filled) and any(v["主体类别"] == "县级" for v in filled)
     before = _overdue(cli, "--county", "茌平")
 
@@ -93,7 +93,7 @@ def test_filled_template_moves_obligations_out_of_overdue_and_reimport_changes_n
     assert f"已导入 {path.name}:完成 {len(filled)} 项,撤销 0 项,无变化 0 项" in r.output
     after = _overdue(cli, "--county", "茌平")
     assert len(after) == len(before) - len(filled)
-    keys = {(o["milestone_id"], o["subject"], o["period"]) for o in after}
+    keys = {(o["milestone_id"], o["subject"], o["period_label"]) for o in after}
     assert not keys & {(v["编号"], v["责任主体"], v["周期"]) for v in filled}
 
     log = json.loads(cli("log", "-n", "0", "-f", "json").output)
@@ -211,8 +211,8 @@ def test_per_risk_duty_and_excel_dates_round_trip(cli, session, tmp_path):
     header = [c.value for c in ws[1]]
     col = {h: i + 1 for i, h in enumerate(header)}
     rows = [r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=col["编号"]).value == "chem-21-c"]
-    assert [ws.cell(row=r, column=col["周期"]).value for r in rows][:2] == [f"2024-H2:{CODE}", f"2025-H1:{CODE}"]
-    assert ws.cell(row=rows[0], column=col["统一社会信用代码"]).value == CODE
+    assert [ws.cell(row=r, column=col["周期"]).value for r in rows][:2] == ["2024年下半年", "2025年上半年"]
+    assert ws.cell(row=rows[0], column=col["统一社会信用代码"]).value == CODE  # names the inspected enterprise
     ws.cell(row=rows[0], column=col["状态"], value="done")
     ws.cell(row=rows[0], column=col["完成日期"], value=dt.date(2024, 12, 20))
     wb.save(path)
@@ -293,3 +293,16 @@ def test_a_sheet_date_before_the_plans_took_effect_and_an_over_long_note_are_row
         f"  早.csv:3:{col['备注']}(备注):备注过长(2001 个字符,最多 2000 个)",
     ]
     assert _count(session, models.Completion) == 0
+
+
+def test_event_deadline_rows_read_back_by_their_label(cli, firms, session, tmp_path):
+    """A row whose 周期 is an event label (验收(2025-01-02)后) is matched to that event's deadline."""
+    r = cli("event", "add", "acceptance", "--enterprise", CODE, "--date", "2025-01-02")
+    assert r.exit_code == 0, r.output
+    path = _template(cli, tmp_path)
+    filled = _fill(path, lambda v: "验收(2025-01-02)" in str(v["周期"]), date="2025-01-10")
+    assert filled and all(v["周期"].startswith("验收(2025-01-02)") for v in filled)
+    r = cli("status", "import", str(path))
+    assert r.exit_code == 0, r.output
+    periods = {c.period for c in session.exec(select(models.Completion)).all()}
+    assert periods and all(p.startswith("acceptance@2025-01-02#") for p in periods)

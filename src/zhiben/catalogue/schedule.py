@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
+from zhiben import terms
 from zhiben.catalogue.model import OnceRule, RecurringRule, RelativeRule, StandingRule, TargetRule, UndatedRule
 from zhiben.errors import InputError
 
@@ -221,3 +222,31 @@ def normalise_period(text: str, every: str) -> str:
     if every == "year" and not (m.group("m") or m.group("q") or m.group("h")):
         return y
     raise InputError(f"周期“{text}”与该事项的频次不符({want})")
+
+
+_LABEL_MONTH = re.compile(r"^(\d{4})年(\d{1,2})月$")
+_LABEL_QUARTER = {name: q for q, name in terms.QUARTER_NAMES.items()}
+_LABEL_PART = re.compile(r"^(\d{4})年(.+)$")
+_LABEL_EVENT_DATE = re.compile(r"[((](?:预计\s*)?(\d{4}-\d{2}-\d{2})[))]")
+
+
+def period_from_label(text: str) -> str:
+    """The period key behind a label zhiben printed (一次性, 2025年3月, 2025年第二季度, 2025年上半年,
+    2025年度; for an event-derived period the event's date, which identifies it), so a sheet that
+    shows labels can be read back. Anything else is returned as typed (keys still work)."""
+    t = text.strip()
+    if t == terms.ONCE_NAME:
+        return "once"
+    if m := _LABEL_MONTH.match(t):
+        return f"{m[1]}-{int(m[2]):02d}"
+    if m := _LABEL_PART.match(t):
+        if m[2] in _LABEL_QUARTER:
+            return f"{m[1]}-Q{_LABEL_QUARTER[m[2]]}"
+        half = {name: h for h, name in terms.HALF_NAMES.items()}.get(m[2])
+        if half:
+            return f"{m[1]}-H{half}"
+        if m[2] == "度":
+            return m[1]
+    if (m := _LABEL_EVENT_DATE.search(t)) and not re.match(r"^[a-z-]+@", t):
+        return m[1]
+    return t

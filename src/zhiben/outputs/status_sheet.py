@@ -11,6 +11,7 @@ import datetime as dt
 
 from sqlmodel import Session
 
+from zhiben.reports import labels
 from zhiben.reports import rows as reports
 
 TEMPLATE_COLUMNS = [
@@ -33,6 +34,7 @@ def template_records(session: Session, county_id: int, as_of: dt.date, days: int
     """Open occurrences of one county: overdue ones, then those due within `days`."""
     f = reports.Filters(county_id=county_id)
     rows = reports.overdue(session, f, as_of) + reports.upcoming(session, f, as_of, days)
+    directions = labels.event_directions(session)
     out = []
     for r in rows:
         if r.days_overdue is not None:
@@ -43,7 +45,7 @@ def template_records(session: Session, county_id: int, as_of: dt.date, days: int
             current = "未完成"
         out.append({"milestone_id": r.milestone_id, "plan": r.plan, "title": r.title,
                     "subject_kind": r.subject_kind, "subject": r.subject, "credit_code": r.credit_code,
-                    "period": r.period, "due": r.due, "status": r.status, "days_overdue": r.days_overdue,
+                    "period": labels.period_label(r.period, r.due, directions.get(r.milestone_id)), "due": r.due, "status": r.status, "days_overdue": r.days_overdue,
                     "current": current, "fill_status": "", "fill_done_on": None, "fill_evidence": "",
                     "fill_note": ""})
     return out

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from zhiben import terms
+from zhiben.catalogue import schedule
 from zhiben.dates import not_after_today, parse_date
 from zhiben.errors import ImportFileError, InputError, ZhibenError
 from zhiben.inputs import limits, sheets
@@ -219,12 +220,14 @@ def _plan_row(session: Session, name: str, row: SheetRow, today: dt.date, proble
     if subject_kind is None:
         problems.add(name, row, "主体类别", f"无法识别的主体类别“{kind_word}”;可用:市级、县级、园区、企业")
         return None
-    period_text = _text(row.get("周期"))
+    # The template shows period labels (2025年第二季度); keys typed by hand still work.
+    period_text = schedule.period_from_label(_text(row.get("周期")))
     code = _text(row.get("统一社会信用代码"))
-    # A per-risk supervision duty is keyed "period:credit code" and belongs to the county;
-    # tracking resolves it from the inspected enterprise.
+    # A per-risk supervision duty belongs to the county; tracking resolves it from the inspected
+    # enterprise, named by the row's credit code (older templates keyed it "period:credit code").
     if m.per_risk and ":" in period_text:
         period_text, code = period_text.split(":", 1)
+    if m.per_risk and code:
         subject_kind = "enterprise"
     try:
         subject = _subject(session, subject_kind, _text(row.get("责任主体")), code)
