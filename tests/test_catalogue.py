@@ -261,3 +261,10 @@ def test_check_catches_a_duplicate_tag_name_and_empty_quotes(cli, tmp_path):
         "  tag 采空区: quote: 引文为空",
         "  mine-t-a: quote: 引文为空",
     ]
+
+
+def test_entries_that_are_not_tables_are_problems_not_crashes():
+    with pytest.raises(CatalogueError) as info:
+        catalogue.parse({"tag": ["x"], "alias": 3, "milestone": [1]}, source="t.toml")
+    assert info.value.problems == ["tag[0]: 应为 [[tag]] 表", "alias: 应为 [[alias]] 表的列表",
+                                   "milestone[0]: 应为 [[milestone]] 表"]

@@ -12,7 +12,7 @@ import re
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
@@ -322,28 +322,35 @@ def _period_problems(where: str, r: RecurringRule, cat: Catalogue) -> list[str]:
     return out
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def _entries(model: type[M], raw: dict, key: str, where, problems: list[str]) -> list[M]:
+    """The valid `[[key]]` tables of a catalogue; every problem (also a value that is not a table)
+    goes into `problems`, named by `where(index, table)`."""
+    items = raw.get(key, [])
+    if not isinstance(items, list):
+        problems.append(f"{key}: 应为 [[{key}]] 表的列表")
+        return []
+    out: list[M] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            problems.append(f"{key}[{i}]: 应为 [[{key}]] 表")
+            continue
+        try:
+            out.append(model.model_validate(item))
+        except ValidationError as exc:
+            problems += _problems_of(where(i, item), exc)
+    return out
+
+
 def parse(raw: dict, *, source: str = "catalogue") -> Catalogue:
     """Validate raw TOML data; raise CatalogueError listing every problem."""
     problems: list[str] = []
     header = raw.get("catalogue", {})
-    tags: list[Tag] = []
-    for i, t in enumerate(raw.get("tag", [])):
-        try:
-            tags.append(Tag.model_validate(t))
-        except ValidationError as exc:
-            problems += _problems_of(f"tag[{i}] {t.get('name', '?')}", exc)
-    aliases: list[Alias] = []
-    for i, a in enumerate(raw.get("alias", [])):
-        try:
-            aliases.append(Alias.model_validate(a))
-        except ValidationError as exc:
-            problems += _problems_of(f"alias[{i}] {a.get('name', '?') if isinstance(a, dict) else '?'}", exc)
-    milestones: list[Milestone] = []
-    for i, m in enumerate(raw.get("milestone", [])):
-        try:
-            milestones.append(Milestone.model_validate(m))
-        except ValidationError as exc:
-            problems += _problems_of(str(m.get("id", f"milestone[{i}]")), exc)
+    tags = _entries(Tag, raw, "tag", lambda i, t: f"tag[{i}] {t.get('name', '?')}", problems)
+    aliases = _entries(Alias, raw, "alias", lambda i, a: f"alias[{i}] {a.get('name', '?')}", problems)
+    milestones = _entries(Milestone, raw, "milestone", lambda i, m: str(m.get("id", f"milestone[{i}]")), problems)
     try:
         cat = Catalogue(
             title=header.get("title", ""),
