@@ -35,18 +35,18 @@ from zhiben.catalogue import schedule
 from zhiben.dates import not_after_today
 from zhiben.db import models, occurrences
 from zhiben.errors import InputError, NotFound
+from zhiben.terms import EVENT_NAMES
 from zhiben.tracking import audit, holidays
 from zhiben.tracking.applicability import applies, enterprise_tags
 from zhiben.tracking.subjects import Subject
 
-KINDS = terms.EVENT_NAMES
 # An event of the key kind cannot precede every event of the value kind (试生产结束 before any 开始).
 FOLLOWS = {"trial-end": "trial-start", "resumption": "shutdown"}
 AUTO_SOURCE = "event:"
 
 
 def check_kind(kind: str) -> str:
-    if kind not in KINDS:
+    if kind not in EVENT_NAMES:
         raise InputError(f"未知的事件类型“{kind}”;可用:{terms.EVENT_HINT}")
     return kind
 
@@ -131,11 +131,11 @@ def _sync_closures(session: Session, ent: models.Enterprise, event: models.Event
                                   by=None, source=comp.source)
         elif comp.source != f"{AUTO_SOURCE}{closer.id}" or comp.done_on != closer.date:
             comp.source, comp.done_on = f"{AUTO_SOURCE}{closer.id}", closer.date
-            comp.evidence = f"{KINDS[closer.kind]}({closer.date})"
+            comp.evidence = f"{EVENT_NAMES[closer.kind]}({closer.date})"
     for mid, closer in closers.items():
         if closer is None or mid in existing:
             continue
-        evidence = f"{KINDS[closer.kind]}({closer.date})"
+        evidence = f"{EVENT_NAMES[closer.kind]}({closer.date})"
         source = f"{AUTO_SOURCE}{closer.id}"
         session.add(models.Completion(milestone_id=mid, subject_kind="enterprise", subject_id=ent.id, period=period,
                                       done_on=closer.date, evidence=evidence, recorded_by=closer.recorded_by,
@@ -265,7 +265,7 @@ def _check_order(existing: list[models.Event], kind: str, date: dt.date) -> None
             continue
         for k, d in events:
             if k == later and not any(s <= d for s in starts):
-                raise InputError(f"{KINDS[later]}日期 {d} 早于{KINDS[earlier]}日期 {min(starts)}")
+                raise InputError(f"{EVENT_NAMES[later]}日期 {d} 早于{EVENT_NAMES[earlier]}日期 {min(starts)}")
 
 
 def get_enterprise(session: Session, enterprise_id: int) -> models.Enterprise:
@@ -292,7 +292,7 @@ def add(session: Session, *, enterprise_id: int, kind: str, date: dt.date, note:
     kept = [e for e in existing if e not in replaced]
     if any(e.kind == kind and e.date == date and e.planned == planned for e in kept):
         word = "计划" if planned else ""
-        raise InputError(f"企业“{ent.name}”已登记过 {date} 的{word}{KINDS[kind]}事件")
+        raise InputError(f"企业“{ent.name}”已登记过 {date} 的{word}{EVENT_NAMES[kind]}事件")
     _check_order(kept, kind, date)
     before = _state_map(session, ent.id)
     event = models.Event(enterprise_id=ent.id, kind=kind, date=date, planned=planned, note=note or None,
