@@ -83,7 +83,7 @@ app = typer.Typer(
 @app.callback()
 def _root(
     ctx: typer.Context,
-    db: str = typer.Option(None, "--db", envvar="ZHIBEN_DB", metavar="PATH|URL", help="数据库文件路径或 SQLAlchemy 地址(默认在用户数据目录)"),
+    db: str = typer.Option(None, "--db", envvar="ZHIBEN_DB", metavar="<路径或地址>", help="数据库文件路径或 SQLAlchemy 地址(默认在用户数据目录)"),
 ):
     ctx.obj = {"db": db}
 

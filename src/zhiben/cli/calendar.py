@@ -13,8 +13,8 @@ app = typer.Typer(help="节假日日历:补充法定节假日和调休(优先于
 @app.command("add")
 def add(
     ctx: typer.Context,
-    day: str = typer.Argument(..., metavar="DATE", help="日期,如 2027-01-01"),
-    kind: str = typer.Argument(..., metavar="KIND", help="holiday(放假)或 workday(调休上班)"),
+    day: str = typer.Argument(..., metavar="日期", help="日期,如 2027-01-01"),
+    kind: str = typer.Argument(..., metavar="类型", help="holiday(放假)或 workday(调休上班)"),
     note: str = typer.Option(None, "--note", help="备注,如 元旦"),
 ):
     """登记一天放假或调休上班;按工作日计算的期限随即重新计算。"""
@@ -29,7 +29,7 @@ def add(
 
 
 @app.command("remove")
-def remove(ctx: typer.Context, day: str = typer.Argument(..., metavar="DATE", help="日期")):
+def remove(ctx: typer.Context, day: str = typer.Argument(..., metavar="日期", help="日期")):
     """删除一天的登记(恢复程序自带数据或按周末计算)。"""
     from zhiben.tracking import events, holidays
 
@@ -42,7 +42,7 @@ def remove(ctx: typer.Context, day: str = typer.Argument(..., metavar="DATE", he
 
 
 @app.command("import")
-def import_(ctx: typer.Context, file: str = typer.Argument(..., metavar="FILE",
+def import_(ctx: typer.Context, file: str = typer.Argument(..., metavar="文件",
                                                           help="文本或 CSV 文件,每行“日期,类型[,备注]”")):
     """从文件导入节假日安排(每行:日期,holiday|workday[,备注]);全部有效才导入。"""
     from zhiben.inputs import files
@@ -60,7 +60,7 @@ def import_(ctx: typer.Context, file: str = typer.Argument(..., metavar="FILE",
 
 
 @app.command("show")
-def show(ctx: typer.Context, year: int = typer.Argument(..., metavar="YEAR", min=2000, max=2100, help="年份,如 2027")):
+def show(ctx: typer.Context, year: int = typer.Argument(..., metavar="年份", min=2000, max=2100, help="年份,如 2027")):
     """显示某年的节假日数据来源和登记的日期。"""
     from zhiben.tracking import holidays
 

@@ -60,7 +60,7 @@ def list_(
 @app.command("show")
 def show(
     ctx: typer.Context,
-    milestone_id: str = typer.Argument(..., metavar="ID", help="事项编号,如 chem-02-a"),
+    milestone_id: str = typer.Argument(..., metavar="事项编号", help="事项编号,如 chem-02-a"),
     fmt: str = typer.Option("table", "--format", "-f", help="table|json"),
 ):
     """查看一个事项:原文引文、责任主体、适用企业和全部期限。"""

@@ -59,8 +59,8 @@ def _orphan_lines(orphaned) -> None:
 @app.command("set")
 def set_(
     ctx: typer.Context,
-    name: str = typer.Argument(..., metavar="NAME", help="设置项:effective(方案生效日期)"),
-    value: str = typer.Argument(..., metavar="VALUE", help="取值,如 2024-03-15"),
+    name: str = typer.Argument(..., metavar="设置项", help="设置项:effective(方案生效日期)"),
+    value: str = typer.Argument(..., metavar="取值", help="取值,如 2024-03-15"),
 ):
     """修改保存在数据库中的设置,如 effective(方案生效日期);全部期限随之重新推算。"""
     from zhiben.cli import common
@@ -78,7 +78,7 @@ def set_(
 @app.command("unset")
 def unset(
     ctx: typer.Context,
-    name: str = typer.Argument(..., metavar="NAME", help="设置项:effective(方案生效日期)"),
+    name: str = typer.Argument(..., metavar="设置项", help="设置项:effective(方案生效日期)"),
 ):
     """撤销数据库中的设置,恢复事项目录的默认值;全部期限随之重新推算。"""
     from zhiben.cli import common

@@ -42,7 +42,7 @@ def _describe_value(f: str, v) -> str:
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: str = typer.Argument(..., metavar="FILE", help="企业名册 .csv(UTF-8 或 GB18030/GBK)或 .xlsx"),
+    file: str = typer.Argument(..., metavar="文件", help="企业名册 .csv(UTF-8 或 GB18030/GBK)或 .xlsx"),
     dry_run: bool = typer.Option(False, "--dry-run", help="只显示将要发生的变化,不写入数据库"),
     skip_invalid: bool = typer.Option(False, "--skip-invalid",
                                       help="跳过有问题的行并导入其余行;问题行写入同目录的 名称.rejects.csv"),
@@ -120,8 +120,8 @@ def list_(
 @app.command("show")
 def show(
     ctx: typer.Context,
-    who: str = typer.Argument(..., metavar="CODE|NAME", help="统一社会信用代码或企业全称"),
-    as_of: str = typer.Option(None, "--as-of", help=common.AS_OF_HELP),
+    who: str = typer.Argument(..., metavar="企业", help="统一社会信用代码或企业全称"),
+    as_of: str = typer.Option(None, "--as-of", metavar="<日期>", help=common.AS_OF_HELP),
     upcoming: int = typer.Option(1, "--next", min=0, max=100, help="每个事项显示接下来几个未到期周期"),
     fmt: str = typer.Option("table", "--format", "-f", help="输出格式:table|json"),
 ):
@@ -192,7 +192,7 @@ def add(
 @app.command("remove")
 def remove(
     ctx: typer.Context,
-    who: str = typer.Argument(..., metavar="CODE", help="统一社会信用代码或企业全称"),
+    who: str = typer.Argument(..., metavar="企业", help="统一社会信用代码或企业全称"),
 ):
     """从名册注销企业:保留其完成记录和事件,报表不再计入。"""
     from zhiben.register import queries as enterprises

@@ -43,9 +43,9 @@ def _due_record(d) -> dict:
 @app.command("add")
 def add(
     ctx: typer.Context,
-    kind: str = typer.Argument(..., metavar="KIND", help=KIND_HELP),
+    kind: str = typer.Argument(..., metavar="事件类型", help=KIND_HELP),
     enterprise: str = typer.Option(..., "--enterprise", help="企业统一社会信用代码或全称"),
-    date: str = typer.Option(None, "--date", help="事件发生日期(YYYY-MM-DD,默认今天)"),
+    date: str = typer.Option(None, "--date", metavar="<日期>", help="事件发生日期(YYYY-MM-DD,默认今天)"),
     note: str = typer.Option(None, "--note", help="备注"),
     by: str | None = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
     planned: bool = typer.Option(False, "--planned", help="企业公布的计划日期(今天或以后);登记实际事件时自动取代"),
@@ -124,7 +124,7 @@ def list_(
 @app.command("remove")
 def remove(
     ctx: typer.Context,
-    event_id: int = typer.Argument(..., metavar="ID", min=1, max=2**63 - 1, help="事件编号(见 zhiben event list)"),
+    event_id: int = typer.Argument(..., metavar="事件编号", min=1, max=2**63 - 1, help="事件编号(见 zhiben event list)"),
     by: str | None = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
 ):
     """删除一条登记错误的事件及其派生期限。"""

@@ -191,12 +191,12 @@ def _template(s, county, day, days, fmt, to):
 
 def export(
     ctx: typer.Context,
-    kind: str = typer.Argument(..., metavar="KIND", help="导出内容:overdue|upcoming|progress|catalogue|template"),
+    kind: str = typer.Argument(..., metavar="内容", help="导出内容:overdue|upcoming|progress|catalogue|template"),
     to: Path = typer.Option(..., "--to", help="输出文件,如 逾期.xlsx、逾期.csv、期限.ics"),
     fmt: str = typer.Option(None, "--format", "-f", help="文件格式:csv|xlsx|ics|json(默认按扩展名)"),
     days: int = typer.Option(30, "--days", help="upcoming/template:未来天数", min=0, max=common.MAX_DAYS),
     detail: bool = typer.Option(False, "--detail", help="ICS:每家企业一个日程(默认按事项×县区合并为一个,注明“N 家企业”)"),
-    remind: str = typer.Option("7,1", "--remind", metavar="DAYS", help="ICS:提前几天提醒,逗号分隔(默认 7,1;0 表示不提醒)"),
+    remind: str = typer.Option("7,1", "--remind", metavar="<天数>", help="ICS:提前几天提醒,逗号分隔(默认 7,1;0 表示不提醒)"),
     severe_days: int = typer.Option(90, "--highlight-days", help="XLSX:逾期超过多少天的行以浅红色标出", min=0,
                                     max=common.MAX_DAYS),
     by: str = typer.Option("county", "--by", help="progress 分组:county|plan|milestone|enterprise"),

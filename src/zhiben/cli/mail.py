@@ -68,10 +68,10 @@ def _kb(size: int) -> str:
     return f"{size / 1000:.0f} KB"
 
 
-To = typer.Option(None, "--to", metavar="ADDR", help="市局收件地址(可重复);默认取 ZHIBEN_MAIL_TO 或配置文件")
+To = typer.Option(None, "--to", metavar="<地址>", help="市局收件地址(可重复);默认取 ZHIBEN_MAIL_TO 或配置文件")
 PerCounty = typer.Option(False, "--per-county", help="另给每个设置了联系邮箱的县级单位发送其自身的摘要和清单")
-AsOf = typer.Option(None, "--as-of", help=common.AS_OF_HELP)
-DryRun = typer.Option(None, "--dry-run", metavar="DIR", help="只把每封邮件写成 .eml 文件存入该目录,不发送",
+AsOf = typer.Option(None, "--as-of", metavar="<日期>", help=common.AS_OF_HELP)
+DryRun = typer.Option(None, "--dry-run", metavar="<目录>", help="只把每封邮件写成 .eml 文件存入该目录,不发送",
                       file_okay=False)
 Force = typer.Option(False, "--force", help="本周已发送过的也再发一次")
 SendEmpty = typer.Option(None, "--send-empty/--no-send-empty", help="没有事项时是否仍发送简短邮件(默认发送)")

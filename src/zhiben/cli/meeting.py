@@ -14,7 +14,7 @@ BAR_WIDTH = 20
 def report(
     ctx: typer.Context,
     to: Path = typer.Option(..., "--to", help="输出的 HTML 文件,如 report.html"),
-    as_of: str = typer.Option(None, "--as-of", help=common.AS_OF_HELP),
+    as_of: str = typer.Option(None, "--as-of", metavar="<日期>", help=common.AS_OF_HELP),
     days: int = typer.Option(30, "--days", help="“即将到期”统计的未来天数", min=0, max=common.MAX_DAYS),
     force: bool = common.Force,
 ):

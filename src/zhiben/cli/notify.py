@@ -10,11 +10,11 @@ from zhiben.cli import common
 
 app = typer.Typer(help="把每周摘要发到钉钉群或企业微信群(群机器人 Webhook)。", no_args_is_help=True)
 
-Webhook = typer.Option(None, "--webhook", metavar="URL", help="机器人 Webhook 地址(也可用环境变量设置,见 docs/mail.md)")
+Webhook = typer.Option(None, "--webhook", metavar="<地址>", help="机器人 Webhook 地址(也可用环境变量设置,见 docs/mail.md)")
 County = typer.Option(None, "--county", help="只发某个县级单位的摘要(可用简称)")
 Kind = typer.Option("overdue", "--kind", metavar="overdue|upcoming", help="overdue:逾期摘要(默认);upcoming:即将到期摘要")
 Days = typer.Option(14, "--days", help="“未来几天内到期”的天数", min=0, max=common.MAX_DAYS)
-AsOf = typer.Option(None, "--as-of", help=common.AS_OF_HELP)
+AsOf = typer.Option(None, "--as-of", metavar="<日期>", help=common.AS_OF_HELP)
 
 
 def _send(ctx, platform, webhook, county, kind, days, as_of, secret_file=None):
@@ -36,7 +36,7 @@ def _send(ctx, platform, webhook, county, kind, days, as_of, secret_file=None):
 
 @app.command("dingtalk")
 def dingtalk(ctx: typer.Context, webhook: str = Webhook,
-             secret_file: str = typer.Option(None, "--secret-file", metavar="FILE",
+             secret_file: str = typer.Option(None, "--secret-file", metavar="<文件>",
                                              help="加签密钥文件(仅本人可读);也可用环境变量 ZHIBEN_DINGTALK_SECRET"),
              county: str = County, kind: str = Kind, days: int = Days, as_of: str = AsOf):
     """发到钉钉群:markdown 消息;机器人开启“加签”时按钉钉文档签名(密钥不写在命令行里,也从不显示)。"""

@@ -12,7 +12,7 @@ app = typer.Typer(help="化工园区:登记和列出园区。", no_args_is_help=
 @app.command("add")
 def add(
     ctx: typer.Context,
-    name: str = typer.Argument(..., metavar="NAME", help="园区名称"),
+    name: str = typer.Argument(..., metavar="园区名称", help="园区名称"),
     county: str = typer.Option(..., "--county", help="园区所在县(市、区),可用简称"),
 ):
     """登记一个化工园区。"""

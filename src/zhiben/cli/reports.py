@@ -34,7 +34,7 @@ Sector = typer.Option(None, "--sector", help=f"企业行业:{terms.PLAN_CHOICES}
 Tag = typer.Option(None, "--tag", help="企业标签,如 粉尘涉爆")
 Risk = typer.Option(None, "--risk", help=f"企业风险等级:{terms.RISK_CHOICES}")
 Mid = typer.Option(None, "--id", help="只看某个事项")
-AsOf = typer.Option(None, "--as-of", help=common.AS_OF_HELP)
+AsOf = typer.Option(None, "--as-of", metavar="<日期>", help=common.AS_OF_HELP)
 Fmt = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP)
 
 

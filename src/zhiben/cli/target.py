@@ -58,11 +58,11 @@ def show_table(ctx: typer.Context, *, plan, county, milestone_id, as_of, fmt, un
 @app.command("record")
 def record(
     ctx: typer.Context,
-    milestone_id: str = typer.Argument(..., metavar="ID", help="目标编号(填报类目标)"),
+    milestone_id: str = typer.Argument(..., metavar="目标编号", help="目标编号(填报类目标)"),
     county: str = typer.Option(None, "--county", help="县(市、区)名称或简称"),
     city: bool = typer.Option(False, "--city", help="全市"),
     value: str = typer.Option(..., "--value", help="测算值:0 到 1 之间的小数(如 0.8)或百分数(如 80%)"),
-    on: str = typer.Option(None, "--on", help="测算日期(默认今天)"),
+    on: str = typer.Option(None, "--on", metavar="<日期>", help="测算日期(默认今天)"),
     by: str | None = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
 ):
     """填报一个量化目标的测算值(如专业监管人员配备比例)。"""

@@ -63,13 +63,13 @@ def _again(change) -> str:
 
 def done(
     ctx: typer.Context,
-    milestone_id: str = typer.Argument(..., metavar="ID", help="事项编号"),
+    milestone_id: str = typer.Argument(..., metavar="事项编号", help="事项编号"),
     county: str = typer.Option(None, "--county", help="县(市、区)名称或简称,如 茌平、高新区"),
     city: bool = typer.Option(False, "--city", help="市级事项"),
     park: str = typer.Option(None, "--park", help="化工园区名称"),
     enterprise: str = typer.Option(None, "--enterprise", help="企业统一社会信用代码或全称"),
     period: str = typer.Option(None, "--period", help=PERIOD_HELP),
-    on: str = typer.Option(None, "--on", help="完成日期(默认今天)"),
+    on: str = typer.Option(None, "--on", metavar="<日期>", help="完成日期(默认今天)"),
     evidence: str = typer.Option(None, "--evidence", help="佐证材料"),
     by: str | None = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
     all_in_county: str = typer.Option(None, "--all-in-county", help="批量:该县区全部适用的在册企业"),
@@ -122,7 +122,7 @@ def _done_batch(ctx, milestone_id, *, all_in_county, codes_file, others, period,
 
 def reopen(
     ctx: typer.Context,
-    milestone_id: str = typer.Argument(..., metavar="ID", help="事项编号"),
+    milestone_id: str = typer.Argument(..., metavar="事项编号", help="事项编号"),
     county: str = typer.Option(None, "--county", help="县(市、区)名称或简称"),
     city: bool = typer.Option(False, "--city", help="市级事项"),
     park: str = typer.Option(None, "--park", help="化工园区名称"),

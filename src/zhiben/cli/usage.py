@@ -81,9 +81,85 @@ NOTES = [(re.compile(r"\[default: (.*?)(; |\])"), r"[默认:\1\2"), (re.compile(
 
 
 def width(text: str) -> int:
+    """Columns `text` takes on a terminal: CJK characters are two."""
     import unicodedata
 
     return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def _wide(char: str) -> bool:
+    import unicodedata
+
+    return bool(char) and unicodedata.east_asian_width(char) in ("W", "F")
+
+
+# Chinese lines may break between any two characters, but never before closing punctuation (a
+# lone "。" line) or after opening punctuation; runs of ASCII ("shutdown", "--detail",
+# "YYYY-MM-DD", "docs/mail.md", "7,1") break only at spaces. The help texts write ASCII ",:;()"
+# inside Chinese too, so an ASCII mark right after a Chinese character counts as Chinese punctuation.
+CLOSING = set("\uff0c\u3002\u3001\uff1b\uff1a\uff01\uff1f\uff09\u300b\u300d\u300f\u3011\u3015\u201d\u2019\u2026,.;:!?)]}%")
+OPENING = set("\uff08\u300a\u300c\u300e\u3010\u3014\u201c\u2018([")
+
+
+def _pieces(text: str) -> list[tuple[str, str]]:
+    """Unbreakable pieces of one paragraph, each with the space that goes before it on a line.
+
+    A note in brackets ("[默认:14;0<=x<=3660]") is one piece, kept two spaces from the help text.
+    """
+    pieces: list[list[str]] = []
+    gap, depth = "", 0
+    for char in text:
+        if char.isspace() and not depth:
+            gap += char
+            continue
+        last = pieces[-1][0] if pieces else ""
+        prev, before = last[-1:], last[-2:-1]
+        # A line break inside Chinese text (a wrapped docstring) is not a space.
+        space = "" if not gap or ("\n" in gap and _wide(prev) and _wide(char)) else "  " if gap == "  " else " "
+        chinese_mark = prev in CLOSING and (_wide(prev) or _wide(before))
+        word = not (_wide(char) or _wide(prev) or chinese_mark or (char in OPENING and char != "["))
+        if depth or (prev and not space and (char in CLOSING or prev in OPENING or word)):
+            pieces[-1][0] += " " if char.isspace() else char
+        else:
+            pieces.append([char, space])
+        depth += (char == "[") - (char == "]") if (depth or char == "[") else 0
+        gap = ""
+    return [(piece, space) for piece, space in pieces]
+
+
+def wrap(text: str, columns: int, first: str = "", rest: str = "") -> list[str]:
+    """`text` filled into lines of at most `columns` display columns (indents included)."""
+    lines: list[str] = []
+    line, empty = first, True
+    for piece, space in _pieces(text):
+        gap = "" if empty else space
+        if not empty and width(line) + width(gap + piece) > columns:
+            lines.append(line)
+            line, empty, gap = rest, True, ""
+        while empty and width(line + piece) > columns and len(piece) > 1:  # longer than a line: cut it
+            cut = 1
+            while cut < len(piece) - 1 and width(line + piece[:cut + 1]) <= columns:
+                cut += 1
+            lines.append(line + piece[:cut])
+            line, piece = rest, piece[cut:]
+        line += gap + piece
+        empty = False
+    lines.append(line)
+    return lines
+
+
+def fill(text: str, columns: int, indent: str = "") -> list[str]:
+    """Paragraphs (separated by blank lines) wrapped by display width; a paragraph whose first line
+    is "\\b" keeps its lines as written (click's marker)."""
+    out: list[str] = []
+    for n, para in enumerate(re.split(r"\n\s*\n", text.strip("\n"))):
+        if n:
+            out.append("")
+        if para.lstrip().startswith("\b"):
+            out.extend(indent + line for line in para.splitlines()[1:])
+        else:
+            out.extend(wrap(para.strip(), columns, indent, indent))
+    return out
 
 
 def translate_metavars(text: str) -> str:
@@ -102,19 +178,25 @@ def formatter_class():
     from typer._click.formatting import HelpFormatter
 
     class ChineseHelpFormatter(HelpFormatter):
+        # click wraps by characters; Chinese ones take two columns, so every text is wrapped here.
         def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-            super().write_usage(prog, translate_metavars(args), "用法:" if prefix is None else prefix)
+            prefix = "用法:" if prefix is None else prefix
+            head = f"{prefix:>{self.current_indent}}{prog} "
+            args = re.sub(r"\{([^{}]*)\}", r"\1", translate_metavars(args))  # typer braces a required argument
+            lines = wrap(args, self.width, head, " " * width(head))
+            self.write("\n".join(lines) + "\n")
 
         def write_heading(self, heading: str) -> None:
             self.write(f"{'':>{self.current_indent}}{SECTIONS.get(heading, heading)}:\n")
 
-        def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
-            # click measures characters; Chinese ones are two columns wide, so align by display width.
-            from typer._click.formatting import wrap_text
+        def write_text(self, text: str) -> None:
+            self.write("\n".join(fill(text, self.width, " " * self.current_indent)) + "\n")
 
+        def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
             rows = [(translate_metavars(a), translate_note(b)) for a, b in rows]
             first_col = min(max((width(a) for a, _ in rows), default=0), col_max) + col_spacing
             indent = " " * self.current_indent
+            hanging = " " * (first_col + self.current_indent)
             for first, second in rows:
                 self.write(f"{indent}{first}")
                 if not second:
@@ -123,11 +205,9 @@ def formatter_class():
                 if width(first) <= first_col - col_spacing:
                     self.write(" " * (first_col - width(first)))
                 else:
-                    self.write("\n" + " " * (first_col + self.current_indent))
-                lines = wrap_text(second, max(self.width - first_col - 2, 10), preserve_paragraphs=True).splitlines()
-                self.write(f"{lines[0] if lines else ''}\n")
-                for line in lines[1:]:
-                    self.write(f"{'':>{first_col + self.current_indent}}{line}\n")
+                    self.write("\n" + hanging)
+                lines = fill(second, max(self.width, first_col + self.current_indent + 10), hanging)
+                self.write(lines[0][len(hanging):] + "\n" + "".join(line + "\n" for line in lines[1:]))
 
     return ChineseHelpFormatter
 
