@@ -178,7 +178,7 @@ def test_show_lists_obligations_with_status(cli, tmp_path):
     # The county's half-yearly inspection of this 橙色 enterprise shows on its page too.
     inspection = [o for o in data["obligations"] if o["milestone_id"] == "chem-21-c"]
     assert [(o["subject_kind"], o["period"], o["status"]) for o in inspection] == [
-        ("county", f"2024-H2:{code(1)}", "open")]
+        ("county", f"2024-H1:{code(1)}", "overdue"), ("county", f"2024-H2:{code(1)}", "open")]
     overdue = sum(o["status"] == "overdue" for o in data["obligations"])
     assert data["summary"] == {"due_so_far": overdue + 1, "done": 1, "overdue": overdue}
     table = cli("enterprise", "show", "茌平鲁西化工有限公司", "--as-of", "2024-07-15")

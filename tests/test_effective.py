@@ -31,13 +31,24 @@ def test_nothing_is_overdue_before_the_plans_existed(cli):
     assert r.output == "截至 2024-02-29 没有逾期事项\n"
 
 
-def test_first_periods_start_on_or_after_the_effective_date(session):
+def test_a_period_is_owed_when_at_least_half_of_it_lies_after_the_effective_date(session):
     eff = loader.effective_date(session)
     assert eff == dt.date(2024, 3, 1)
     month, quarter, half, year = (RecurringRule(kind="recurring", every=e) for e in ("month", "quarter", "half", "year"))
     start, end = dt.date(2024, 1, 1), dt.date(2026, 12, 31)
+    # March owed, 2024-Q1 not (one month of three), 2024-H1 and the year 2024 owed
     assert [schedule.recurring(r, start, end, eff)[0].period for r in (month, quarter, half, year)] == [
-        "2024-03", "2024-Q2", "2024-H2", "2025"]
+        "2024-03", "2024-Q2", "2024-H1", "2024"]
+    # mid-month: 12 of March's 31 days remain after the 20th (not owed), 17 after the 15th (owed)
+    assert schedule.recurring(month, start, end, dt.date(2024, 3, 20))[0].period == "2024-04"
+    assert schedule.recurring(month, start, end, dt.date(2024, 3, 15))[0].period == "2024-03"
+    # exactly half of 2024-H1 (91 of 182 days) remains on 1 April: owed
+    assert schedule.recurring(half, start, end, dt.date(2024, 4, 1))[0].period == "2024-H1"
+    assert schedule.recurring(half, start, end, dt.date(2024, 4, 2))[0].period == "2024-H2"
+    # nothing falls due before the plans took effect: "每年4月底前" under a May date starts in 2025
+    april = RecurringRule(kind="recurring", every="year", month=4)
+    assert schedule.recurring(april, start, end, eff)[0] == schedule.Due(dt.date(2024, 4, 30), "2024")
+    assert schedule.recurring(april, start, end, dt.date(2024, 5, 10))[0] == schedule.Due(dt.date(2025, 4, 30), "2025")
     # an entry with its own start keeps it ("2024年起,每年5月底前")
     own = RecurringRule(kind="recurring", every="year", month=5, start="2024")
     assert schedule.recurring(own, start, end, eff)[0] == schedule.Due(dt.date(2024, 5, 31), "2024")
@@ -54,8 +65,8 @@ def test_bureau_sets_the_true_date_and_everything_rederives(cli):
     r = cli("config", "set", "effective", "2024-03-20")
     assert (r.exit_code, r.output) == (0, "方案生效日期:2024-03-20  [数据库设置]\n")
     assert periods(cli, "mine-req-2-a")[0] == ("2024-04", "2024-04-30")
-    # the report on March (the month the plans took effect in) is still due on 3 April
-    assert periods(cli, "mine-req-2-b")[0] == ("2024-03", "2024-04-03")
+    # the report on March is judged by March: 12 of its 31 days lie after the 20th, not owed
+    assert periods(cli, "mine-req-2-b")[0][0] == "2024-04"
     assert "方案自 2024-03-20 起施行" in cli("overdue", "--as-of", "2024-06-01", env={"COLUMNS": "200"}).output
     # a reload of the catalogue keeps the bureau's date
     assert cli("load").exit_code == 0

@@ -3,6 +3,7 @@ owed by its county (catalogue entry chem-21-c)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from functools import partial
 
@@ -11,6 +12,7 @@ from sqlmodel import Session, select
 
 import factories
 from zhiben.db import models
+from zhiben.tracking import load as loader
 
 make = partial(factories.make_enterprise, risk="橙", series="MA3E")
 
@@ -25,6 +27,8 @@ def codes(engine):
             make(s, "临清丁化工", 4, county="临清市"),
             make(s, "茌平戊矿业", 5, sector="mine"),  # 橙 but not chemical: not covered by the chem plan
         ]
+        # Plans taking effect mid-year: the first half-year owed is 2024-H2 (2024-H1 has ended).
+        loader.set_effective(s, dt.date(2024, 7, 1))
         s.commit()
         return {e.name: e.credit_code for e in ents}
 

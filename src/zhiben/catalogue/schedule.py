@@ -93,25 +93,36 @@ def due_of_period(rule: RecurringRule, key: str) -> dt.date:
     return _day_in_month(year, month, rule.day)
 
 
+def owed_from(key: str, effective: dt.date) -> bool:
+    """Whether a period is owed under plans that took effect on `effective`.
+
+    A period is owed when it ends after that day and at least half of it lies on or after it: with
+    2024-03-01, March 2024 is owed, 2024-Q1 is not (one month of three), 2024-H1 and the year 2024
+    are. The plans run 2024—2026 and say "2024年起" and "2024年-2026年期间,每年": a year that was
+    five-sixths ahead when they were issued is one of their years, a quarter that was two-thirds
+    gone is not.
+    """
+    first, last = period_start(key), period_end(key)
+    if last <= effective:
+        return False
+    return 2 * ((last - effective).days + 1) >= (last - first).days + 1
+
+
 def recurring(rule: RecurringRule, start: dt.date, end: dt.date, effective: dt.date | None = None) -> list[Due]:
     """All occurrences of a recurring rule inside the plan period [start, end].
 
-    Without its own `start`, a rule begins with the first period that starts on or after the
-    plans' effective date (no period is owed from before the plans existed). A report on the
-    previous period begins with the period the effective date falls in: its report is due after
-    the plans took effect, and covers the work done since.
+    Without its own `start`, a rule owes the periods `owed_from` the plans' effective date, and
+    none that falls due before that date (no duty is late before the plans existed). A report on
+    the previous period (`covers`) is judged by the period it reports on.
     """
     keys = period_keys(rule.every, start.year, end.year)
     if rule.start:
         keys = [k for k in keys if k >= rule.start]
-    elif effective is not None:
-        if rule.covers == "previous":
-            keys = [k for k in keys if period_end(k) >= effective]
-        else:
-            keys = [k for k in keys if period_start(k) >= effective]
     if rule.end:
         keys = [k for k in keys if k <= rule.end]
     dues = [Due(due_of_period(rule, k), k) for k in keys]
+    if not rule.start and effective is not None:
+        dues = [d for d in dues if owed_from(d.period, effective) and d.due >= effective]
     if rule.covers == "previous":
         # The report on the plans' last period falls due after their end and is still owed.
         return sorted(d for d in dues if start <= period_start(d.period) and period_end(d.period) <= end)

@@ -6,7 +6,7 @@ import typer
 
 app = typer.Typer(help="设置:方案生效日期(存于数据库)、邮件等(配置文件、环境变量)。", no_args_is_help=True)
 
-DB_SETTINGS = {"effective": "方案生效日期(印发日期;各周期性事项从其后开始的第一个周期起计)"}
+DB_SETTINGS = {"effective": "方案生效日期(印发日期;周期至少一半在其后的才计入)"}
 
 
 @app.command("path")
