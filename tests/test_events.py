@@ -129,8 +129,11 @@ def test_trial_end_fulfils_the_one_year_limit(session, chem):
     start = add(session, chem, "trial-start", "2024-05-06")
     d = dues(start)
     assert d["chem-09-e"].due == dt.date(2025, 5, 6)
-    # 试生产前10日内: a window that opens 10 days before and closes on the trial start
-    assert (d["chem-09-f"].due, d["chem-09-f"].bound) == (dt.date(2024, 5, 6), "window")
+    # 试生产前10日内: a window that opens 10 days before and closes the day before the trial start
+    assert (d["chem-09-f"].due, d["chem-09-f"].opens, d["chem-09-f"].bound) == (
+        dt.date(2024, 5, 5), dt.date(2024, 4, 26), "window")
+    # 试生产前 审查/评价: attached to that report, so due by the same day (T−1); 同时投入 stays T
+    assert (d["chem-09-b"].due, d["chem-09-a"].due) == (dt.date(2024, 5, 5), dt.date(2024, 5, 6))
     assert (d["chem-09-d"].due, d["chem-09-d"].bound) == (dt.date(2024, 6, 5), "earliest")
     end = add(session, chem, "trial-end", "2025-03-01")
     assert {x.milestone_id: x.state for x in end.affected} == {

@@ -28,10 +28,11 @@ def test_a_planned_trial_start_shows_the_ten_day_window_in_upcoming(cli, chem):
     lines = r.output.splitlines()
     assert lines[0] == f"已登记计划事件 #1:鲁西新材料有限公司({chem.credit_code})试生产开始 {day}"
     opens = day - dt.timedelta(days=10)
-    assert f"  chem-09-f  试生产前10日内书面报告应急部门  窗口 {opens} 至 {day}(按计划日期)" in lines
+    closes = day - dt.timedelta(days=1)
+    assert f"  chem-09-f  试生产前10日内书面报告应急部门  窗口 {opens} 至 {closes}(按计划日期)" in lines
     rows = json.loads(cli("upcoming", "--enterprise", chem.credit_code, "-f", "json").output)
     window = [x for x in rows if x["milestone_id"] == "chem-09-f"]
-    assert [(x["due"], x["period_label"]) for x in window] == [(day.isoformat(), f"试生产(预计 {day})前10日内")]
+    assert [(x["due"], x["period_label"]) for x in window] == [(closes.isoformat(), f"试生产(预计 {day})前10日内")]
     listed = json.loads(cli("event", "list", "-f", "json").output)
     assert (listed[0]["planned"], listed[0]["kind_name"]) == (True, "计划试生产开始")
 
@@ -53,7 +54,7 @@ def test_the_actual_event_replaces_the_plan_and_keeps_what_was_recorded(session,
     assert session.get(models.Event, plan.event.id) is None
     dues = {d.milestone_id: d for d in actual.dues}
     f = dues["chem-09-f"]
-    assert (f.due, f.opens, f.planned, f.done_on) == (dt.date(2026, 12, 12), dt.date(2026, 12, 2), False,
+    assert (f.due, f.opens, f.planned, f.done_on) == (dt.date(2026, 12, 11), dt.date(2026, 12, 2), False,
                                                        dt.date(2026, 12, 2))
     comp = session.exec(select(models.Completion).where(models.Completion.milestone_id == "chem-09-f")).one()
     assert comp.period == events.period_of(actual.event)

@@ -200,7 +200,7 @@ def test_windows_and_earliest_dates_are_marked_never_shown_like_deadlines(cli, e
     window = [r for r in js(cli, "overdue", "--as-of", "2025-01-15", "--id", "chem-09-f")]
     assert [(r["bound"], r["period_label"]) for r in window] == [("window", "试生产(2025-01-10)前10日内")]
     out = cli("overdue", "--as-of", "2025-01-15", "--id", "chem-09-f", "--detail").output
-    assert "窗口至 2025-01-10" in out
+    assert "窗口至 2025-01-09" in out
     up = [r for r in js(cli, "upcoming", "--as-of", "2025-03-15", "--days", "30") if r["status"] == "earliest"]
     assert up and all(r["bound"] == "earliest" for r in up)
     mid = up[0]["milestone_id"]

@@ -185,9 +185,13 @@ def add_workdays(start: dt.date, n: int, *, before: bool = False, calendar: Work
 
 
 def relative_due(rule: RelativeRule, event_day: dt.date, calendar: WorkCalendar | None = None) -> dt.date:
-    """The stored date: the deadline, the earliest date, or for a window the event day that closes it."""
+    """The stored date: the deadline, the earliest date, or for a window the day that closes it.
+
+    "事件前N日内" is a window of the N days before the event: it opens N days before and closes
+    the day before (T−1), since "前" means before the event day, not on it.
+    """
     if rule.bound == "window":
-        return event_day
+        return event_day - dt.timedelta(days=1)
     return offset_date(rule, event_day, calendar)
 
 

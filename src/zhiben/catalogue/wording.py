@@ -35,7 +35,7 @@ def rule_text(rule: dict) -> str:
         ev = EVENT_NAMES.get(rule["event"], rule["event"])
         side = "前" if rule["direction"] == "before" else "后"
         if rule.get("bound") == "window":
-            return f"{ev}前 {rule['offset']} {UNIT[rule['unit']]}内(窗口期,{ev}当天截止)"
+            return f"{ev}前 {rule['offset']} {UNIT[rule['unit']]}内(窗口期,{ev}前一日截止)"
         if rule["offset"] == 0:
             text = f"{ev}当天" if rule["direction"] == "after" else f"{ev}之前(不晚于{ev}当天)"
         else:

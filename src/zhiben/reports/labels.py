@@ -67,7 +67,7 @@ def event_directions(session) -> dict[str, str]:
 
 
 def _direction(rule: dict) -> str:
-    """"before"/"after", or "window:10日" for a "事件前N日内" window (closes on the event day)."""
+    """"before"/"after", or "window:10日" for a "事件前N日内" window (closes the day before the event)."""
     if rule.get("bound") == "window":
         unit = {"day": "日", "workday": "个工作日", "month": "个月", "year": "年"}.get(str(rule.get("unit")), "")
         return f"window:{rule.get('offset')}{unit}"
