@@ -109,21 +109,22 @@ def test_summary_sheet_is_county_by_plan_with_overdue_rate(cli, hostile, tmp_pat
     assert cli("export", "overdue", "--to", str(out), "--as-of", AS_OF).exit_code == 0
     ws = load_workbook(out)["汇总"]
     assert ws["A1"].value.startswith("逾期事项清单 · 汇总  |  全市  |  截至日期 2025-07-01")
-    assert [c.value for c in ws[2]] == ["县(市、区)", "化工逾期", "化工逾期率", "矿山逾期", "矿山逾期率", "工贸逾期",
-                                        "工贸逾期率", "已到期", "已完成", "逾期", "逾期率"]
-    rows = {ws.cell(row=i, column=1).value: [c.value for c in ws[i]] for i in range(3, ws.max_row + 1)
-            if ws.cell(row=i, column=1).value}
+    header = [c.value for c in ws[2]]
+    assert header == ["县(市、区)", "排名", "化工逾期", "化工逾期率", "矿山逾期", "矿山逾期率", "工贸逾期",
+                      "工贸逾期率", "已到期", "已完成", "逾期", "逾期率", "按期完成率"]
+    rows = {ws.cell(row=i, column=1).value: dict(zip(header, (c.value for c in ws[i]), strict=False))
+            for i in range(3, ws.max_row + 1) if ws.cell(row=i, column=1).value}
     progress = {p["label"]: p for p in json.loads(cli("progress", "--as-of", AS_OF, "-f", "json").output)}
     listed = json.loads(cli("overdue", "--as-of", AS_OF, "-f", "json").output)
     for county in ("东昌府区", "茌平区", "江北水城旅游度假区"):
         line, p = rows[county], progress[county]
-        assert line[7:10] == [p["due_so_far"], p["done"], p["overdue"]]
-        assert line[10] == pytest.approx(p["overdue"] / p["due_so_far"], abs=1e-4)
-        assert line[5] == sum(1 for r in listed if r["county"] == county and r["plan"] == "trade")
-    assert rows["聊城市应急管理局(市级事项)"][9] == progress["聊城市应急管理局"]["overdue"]
+        assert [line["已到期"], line["已完成"], line["逾期"]] == [p["due_so_far"], p["done"], p["overdue"]]
+        assert line["逾期率"] == pytest.approx(p["overdue"] / p["due_so_far"], abs=1e-4)
+        assert line["工贸逾期"] == sum(1 for r in listed if r["county"] == county and r["plan"] == "trade")
+    assert rows["聊城市应急管理局(市级事项,单列)"]["逾期"] == progress["聊城市应急管理局"]["overdue"]
     total = rows["全市合计"]
-    assert total[9] == len(listed) and ws.cell(row=list(rows).index("全市合计") + 3, column=1).font.b
-    assert ws.cell(row=3, column=3).number_format == "0.0%"
+    assert total["逾期"] == len(listed) and ws.cell(row=list(rows).index("全市合计") + 3, column=1).font.b
+    assert ws.cell(row=3, column=4).number_format == "0.0%"
     assert "逾期率 = 逾期 ÷ 已到期" in ws.cell(row=ws.max_row, column=1).value
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import email
 import email.policy
 import os
+import re
 import socket
 from email.header import decode_header, make_header
 
@@ -172,7 +173,10 @@ def test_message_headers_summary_first_and_xlsx_attachment(mail, server, engine)
     assert not any("  " in line.strip() for line in plain.splitlines())
     city_line = next(line for line in plain.splitlines() if line.startswith("· 聊城市应急管理局(市级事项,单列)"))
     assert "逾期" in city_line
-    assert html.count("<tr>") == 11 + 1 + 1 + 1  # header, the counties, the city bureau, the total
+    counties = html.split("<table", 2)[1]  # the compact table: short names, key columns first
+    assert counties.count("<tr") == 11 + 1 + 1 + 1  # header, the counties, the city bureau, the total
+    assert '<td class="key nw" data-label="县(市、区)">高新区</td>' in counties
+    assert [th for th in re.findall(r"<th[^>]*>([^<]+)</th>", counties)][:4] == ["排名", "县(市、区)", "逾期率", "逾期"]
 
     part = attachment(msg)
     name = f"逾期事项_全市_{DAY}.xlsx"

@@ -35,7 +35,7 @@ def _report(cli, tmp_path):
 
 
 def _tables(html: str) -> list[str]:
-    return re.findall(r"<table>.*?</table>", html)
+    return re.findall(r"<table[^>]*>.*?</table>", html)
 
 
 def test_report_is_self_contained_and_escapes_names(cli, firm, tmp_path):
@@ -71,24 +71,25 @@ def test_rates_ranking_city_apart_and_matching_legend(cli, firm, tmp_path):
     # county × plan table: ranked counties, the city bureau as 单列, the total
     matrix = _tables(html)[0]
     assert matrix.count("<tr") == 1 + 11 + 1 + 1
-    assert '<td>单列</td><td class="name">聊城市应急管理局(市级事项)</td>' in matrix
-    chiping = re.search(r'<td class="name">茌平区</td>.*?</tr>', matrix).group(0)
+    assert re.search(r'<td class="num" data-label="排名">单列</td><td [^>]*>聊城市应急管理局.市级事项.</td>', matrix)
+    chiping = re.search(r'data-label="县\(市、区\)">茌平区</td>.*?</tr>', matrix).group(0)
     p = counties["茌平区"]
-    assert f'<td class="num">{p["due_so_far"]:,}</td><td class="num">{p["done"]:,}</td><td class="num">{p["overdue"]:,}</td>' in chiping
+    cells = dict(re.findall(r'data-label="([^"]+)">([^<]*)</td>', chiping))
+    assert (cells["已到期"], cells["已完成"], cells["逾期"]) == (f'{p["due_so_far"]:,}', f'{p["done"]:,}', f'{p["overdue"]:,}')
 
 
 def test_targets_upcoming_and_grouped_overdue(cli, firm, tmp_path):
     html = _report(cli, tmp_path).read_text(encoding="utf-8")
     targets = json.loads(cli("progress", "--targets", "--as-of", AS_OF, "-f", "json").output)
     for t in (t for t in targets if t["scope_kind"] == "city"):
-        assert f"<td>{t['title']}</td>" in html
+        assert f'<td class="key" data-label="目标">{t["title"]}</td>' in html
     assert "<h2>量化目标</h2>" in html and "<h2>未来 30 天内到期(" in html
     overdue = json.loads(cli("overdue", "--as-of", AS_OF, "--detail", "-f", "json").output)
     groups = json.loads(cli("overdue", "--as-of", AS_OF, "--group", "-f", "json").output)
     assert f"逾期事项({len(overdue)} 项,按事项汇总)" in html
     listed = _tables(html)[-1]
     for g in groups:
-        assert f"<td>{g['title']}</td>" in listed
+        assert f'<td class="key" data-label="事项">{g["title"]}</td>' in listed
     assert f"合计:{len(groups)} 个事项" in listed
     marked = listed.count('<tr class="severe">')
     assert marked == min(10, len(groups))

@@ -71,7 +71,7 @@ def _occurrences(kind, s, f, day, days, fmt, to, detail=False, alarms=None, seve
         report, remark = f"{days} 天内到期事项清单", None
         count = lambda p: matrix.plans[p].upcoming  # noqa: E731
     book = _book(s, report, _scope(s, f), day, remark)
-    sheets = [exports.summary_sheet(matrix, book)]
+    sheets = [exports.summary_sheet(matrix, book, kind)]
     for p in [f.plan] if f.plan else PLANS:
         sheets.append(exports.Sheet(terms.PLAN_NAMES[p], _occurrence_records(rows_for(dataclasses.replace(f, plan=p)), dirs),
                                     columns, heading=book.heading(terms.PLAN_NAMES[p]), total=count(p),

@@ -20,20 +20,19 @@ from sqlmodel import Session, col, select
 from zhiben import terms
 from zhiben.db import models
 from zhiben.errors import MailError
-from zhiben.mail import mime
+from zhiben.mail import mime, words
 from zhiben.mail.send import Outgoing, iso_week, last_sent
 from zhiben.mail.settings import Settings
-from zhiben.outputs import exports
-from zhiben.reports import county_plan
+from zhiben.outputs import exports, html_base
+from zhiben.reports import briefing, county_plan
 from zhiben.reports import records as rc
 from zhiben.reports import rows as reports
+from zhiben.reports.briefing import Briefing, Scope
+from zhiben.reports.briefing import n as _n
 from zhiben.reports.labels import event_directions, period_label
-from zhiben.reports.summary import Group, summarise
 
 TAG = "【治本攻坚】"
 FOOTER = "本邮件由系统自动发送,请勿直接回复。完成事项后请及时登记(zhiben done),下次邮件将自动更新。"
-OLDEST = 20
-LIST_LIMIT = 25  # lines per list in the body; the rest is in the attachment
 UPCOMING_DAYS = 14
 # The whole message, encoded, must stay under 200 KB; the body takes well under 40 KB.
 MESSAGE_BUDGET = 200_000
@@ -41,167 +40,52 @@ ATTACHMENT_BUDGET = 115_000  # raw XLSX bytes (base64 adds a third)
 # About 55 bytes of XLSX per list row: above this many rows the full list cannot fit.
 FULL_ROWS_MAX = 1_800
 HTML_STYLE = ("body{font-family:'Microsoft YaHei','PingFang SC','Noto Sans CJK SC',sans-serif;font-size:14px;"
-              "color:#1f2933;line-height:1.6}table{border-collapse:collapse;margin:6px 0 12px}"
-              "th,td{border:1px solid #c7d2dc;padding:3px 8px;text-align:right}th{background:#e4ebf2}"
-              "td.l,th.l{text-align:left}h3{font-size:15px;margin:18px 0 6px}li{margin:2px 0}"
-              ".muted{color:#6b7785}.bad{color:#b42318;font-weight:bold}")
-
-
-def _n(x: int) -> str:
-    return f"{x:,}"
-
-
-def _pct(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate:.1%}"
-
-
-@dataclass
-class Scope:
-    name: str  # 全市 or a county's official name
-    short: str  # for file names
-    filters: reports.Filters
+              "color:#1f2933;line-height:1.6;margin:8px}h3{font-size:15px;margin:18px 0 6px}li{margin:2px 0}"
+              "table{margin:6px 0 12px}")
 
 
 @dataclass
 class Content:
-    """Everything one digest says, before it becomes text, HTML and an attachment."""
+    """One digest: the briefing of its scope and which list it is about (its rows are kept)."""
 
     kind: str  # overdue / upcoming
-    scope: Scope
-    day: dt.date
-    days: int
-    matrix: county_plan.Matrix
-    rows: list  # overdue rows (overdue digest) or upcoming rows (upcoming digest)
-    since: dt.date | None  # overdue digest: the start of "newly overdue"
-    new: list[Group]
-    new_count: int
-    oldest: list[Group]
-    upcoming: list[Group]
-    upcoming_count: int
+    briefing: Briefing
+
+    @property
+    def rows(self) -> list:
+        return self.briefing.kept
 
     @property
     def count(self) -> int:
-        return len(self.rows)
+        return len(self.briefing.kept)
+
+    @property
+    def scope(self) -> Scope:
+        return self.briefing.scope
+
+    @property
+    def day(self) -> dt.date:
+        return self.briefing.as_of
+
+    @property
+    def days(self) -> int:
+        return self.briefing.upcoming_days
+
+    @property
+    def matrix(self):
+        return self.briefing.matrix
 
 
-def content(session: Session, scope: Scope, day: dt.date, *, kind: str, days: int,
-            since: dt.date | None) -> Content:
-    f = scope.filters
-    matrix = county_plan.county_by_plan(session, f, day, upcoming_days=days)
-    ahead = list(reports.upcoming(session, f, day, days))
-    up = summarise(ahead)
-    if kind == "upcoming":
-        return Content(kind, scope, day, days, matrix, ahead, None, [], 0, [], up.groups, len(ahead))
-    rows = list(reports.overdue(session, f, day))
-    since = since or day - dt.timedelta(days=7)
-    fresh = [r for r in rows if r.due >= since]
-    new = summarise(fresh)
-    everything = summarise(rows)
-    oldest = sorted(everything.groups, key=lambda g: (g.first_due, g.milestone_id))[:OLDEST]
-    return Content(kind, scope, day, days, matrix, rows, since, new.groups, len(fresh), oldest, up.groups,
-                   len(ahead))
-
-
-# ---------------------------------------------------------------- words
-
-
-def _group_line(g: Group, *, overdue: bool, day: dt.date) -> str:
-    who = []
-    if g.city:
-        who.append("市应急局")
-    if g.counties and not (g.enterprises and len(g.counties) == 1):
-        who.append(f"{len(g.counties)} 个县区")
-    if g.enterprises:
-        who.append(f"{_n(len(g.enterprises))} 家企业")
-    whom = "、".join(who)
-    plan = terms.PLAN_SHORT[g.plan]
-    if overdue:
-        assert g.first_due is not None, "a group has at least the row that made it"
-        late = (day - g.first_due).days
-        when = f"最早期限 {g.first_due}(已逾期 {late} 天)"
-    else:
-        lead = "最早可办" if g.earliest else "期限"
-        when = f"{lead} {g.first_due}" + ("" if g.last_due == g.first_due else f" 至 {g.last_due}")
-    return f"[{plan}] {g.title}:{when};{_n(g.items)} 项" + (f"({whom})" if whom else "")
-
-
-def _county_line(line: county_plan.Line, upcoming: bool) -> str:
-    parts = "、".join(f"{terms.PLAN_SHORT[p]} {_n(c.overdue)}" for p, c in line.plans.items() if c.due_so_far)
-    text = f"{line.label}:逾期 {_n(line.total.overdue)} 项,逾期率 {_pct(line.total.rate)}"
-    if parts:
-        text += f"({parts})"
-    if upcoming:
-        text += f";{line.total.upcoming} 项将在期内到期"
-    return text
-
-
-def _lists(c: Content) -> list[tuple[str, list[str], str | None]]:
-    """(heading, lines, a remark after the lines) for each section after the summary table."""
-    out = []
-    if c.kind == "overdue":
-        head = f"二、新增逾期:{c.since} 以来到期仍未完成({_n(c.new_count)} 项)"
-        lines = [_group_line(g, overdue=True, day=c.day) for g in c.new[:LIST_LIMIT]]
-        out.append((head, lines or ["无"], _more(len(c.new))))
-        head = f"三、逾期最久的 {min(OLDEST, len(c.oldest))} 个事项"
-        out.append((head, [_group_line(g, overdue=True, day=c.day) for g in c.oldest] or ["无"], None))
-        n = "四"
-    else:
-        n = "二"
-    until = c.day + dt.timedelta(days=c.days)
-    head = f"{n}、未来 {c.days} 天内到期({c.day} 至 {until},{_n(c.upcoming_count)} 项)"
-    lines = [_group_line(g, overdue=False, day=c.day) for g in c.upcoming[:LIST_LIMIT]]
-    out.append((head, lines or ["无"], _more(len(c.upcoming))))
-    return out
-
-
-def _more(n: int) -> str | None:
-    return f"另有 {n - LIST_LIMIT} 个事项,见附件。" if n > LIST_LIMIT else None
-
-
-def _intro(c: Content, addressee: str) -> str:
-    week = c.day.isocalendar()[1]
-    total = c.matrix.total
-    if c.kind == "overdue" and not c.count:
-        text = f"{addressee}:截至 {c.day}(第 {week} 周),{c.scope.name}无逾期事项。"
-    elif c.kind == "overdue":
-        text = (f"{addressee}:截至 {c.day}(第 {week} 周),{c.scope.name}逾期未完成事项 {_n(c.count)} 项,"
-                f"逾期率 {_pct(total.rate)}")
-        text += f";{c.since} 以来新增逾期 {_n(c.new_count)} 项。"
-    else:
-        text = (f"{addressee}:{c.day} 起 {c.days} 天内,{c.scope.name}有 {_n(c.count)} 项事项到期;"
-                f"目前逾期未完成 {_n(total.overdue)} 项,逾期率 {_pct(total.rate)}。")
-    return text
-
-
-def _table_lines(c: Content) -> tuple[str, list[str]]:
-    m = c.matrix
-    upcoming = c.kind == "upcoming"
-    if len(m.counties) > 1:
-        head = "一、各县(市、区)逾期情况(按逾期率从高到低)"
-        lines = [_county_line(ln, upcoming) for ln in m.ranked()]
-        if m.city:
-            lines.append(_county_line(_renamed(m.city, f"{terms.CITY_NAME}(市级事项,单列)"), upcoming))
-        lines.append(_county_line(_renamed(county_plan.Line("全市合计", False, m.plans, m.total), None), upcoming))
-    else:
-        head = f"一、{c.scope.name}分方案逾期情况"
-        lines = []
-        for p, cell in m.plans.items():
-            if cell.due_so_far or cell.upcoming:
-                lines.append(f"{terms.PLAN_NAMES[p]}:逾期 {_n(cell.overdue)} 项,已到期 {_n(cell.due_so_far)} 项,"
-                             f"逾期率 {_pct(cell.rate)}" + (f";{cell.upcoming} 项将在期内到期" if upcoming else ""))
-        lines.append(f"合计:逾期 {_n(m.total.overdue)} 项,已到期 {_n(m.total.due_so_far)} 项,逾期率 {_pct(m.total.rate)}")
-    return head, lines
-
-
-def _renamed(line: county_plan.Line, label: str | None) -> county_plan.Line:
-    return county_plan.Line(label or line.label, line.is_city, line.plans, line.total)
+def content(session: Session, scope: Scope, day: dt.date, *, kind: str, days: int, since: dt.date | None) -> Content:
+    return Content(kind, briefing.brief(session, scope, day, upcoming_days=days, since=since, keep=kind))
 
 
 def plain_text(c: Content, addressee: str, attachment_note: str) -> str:
-    out = [_intro(c, addressee), ""]
-    head, lines = _table_lines(c)
-    out += [head] + [f"· {x}" for x in lines] + [f"  {county_plan.RATE_NOTE}", ""]
-    for head, lines, more in _lists(c):
+    b, kind = c.briefing, c.kind
+    out = [words.intro(b, kind, addressee), ""]
+    head, lines = words.matrix_lines(b, kind)
+    out += [head] + [f"· {x}" for x in lines] + [f"  {county_plan.RATE_NOTE};{county_plan.ON_TIME_NOTE}", ""]
+    for head, lines, more in words.sections(b, kind):
         out += [head] + [f"· {x}" for x in lines]
         if more:
             out.append(f"  {more}")
@@ -211,37 +95,24 @@ def plain_text(c: Content, addressee: str, attachment_note: str) -> str:
 
 
 def html_text(c: Content, addressee: str, attachment_note: str) -> str:
-    m = c.matrix
-    parts = [f"<p>{escape(_intro(c, addressee))}</p>"]
-    head, _ = _table_lines(c)
+    b, kind = c.briefing, c.kind
+    m = b.matrix
+    parts = [f"<p>{escape(words.intro(b, kind, addressee))}</p>"]
+    head, _ = words.matrix_lines(b, kind)
     parts.append(f"<h3>{escape(head)}</h3>")
-    plans = [p for p in county_plan.PLANS if m.plans[p].due_so_far or m.plans[p].upcoming]
-    cols = "".join(f"<th>{terms.PLAN_SHORT[p]}逾期</th>" for p in plans)
-    extra = f"<th>{c.days} 天内到期</th>" if c.kind == "upcoming" else ""
-    rows = [f'<tr><th class="l">县(市、区)</th>{cols}<th>已到期</th><th>逾期</th><th>逾期率</th>{extra}</tr>']
-    lines = m.ranked() if len(m.counties) > 1 else []
-    if m.city and len(m.counties) > 1:
-        lines = lines + [_renamed(m.city, f"{terms.CITY_NAME}(市级事项)")]
-    lines = lines + [county_plan.Line("合计", False, m.plans, m.total)]
-    worst = m.total.rate
-    for ln in lines:
-        cells = "".join(f"<td>{_n(ln.plans[p].overdue)}</td>" for p in plans)
-        bad = ln.total.rate is not None and worst is not None and ln.total.rate > worst + 0.05 and ln.label != "合计"
-        rate = f'<td class="bad">{_pct(ln.total.rate)}</td>' if bad else f"<td>{_pct(ln.total.rate)}</td>"
-        up = f"<td>{_n(ln.total.upcoming)}</td>" if extra else ""
-        tag = "th" if ln.label == "合计" else "td"
-        rows.append(f'<tr><{tag} class="l">{escape(ln.label)}</{tag}>{cells}<td>{_n(ln.total.due_so_far)}</td>'
-                    f"<td>{_n(ln.total.overdue)}</td>{rate}{up}</tr>")
-    parts.append("<table>" + "".join(rows) + "</table>")
-    parts.append(f'<p class="muted">{escape(county_plan.RATE_NOTE)};红色:逾期率高于全市 5 个百分点以上。</p>')
-    for head, lst, more in _lists(c):
+    if len(m.counties) > 1:
+        parts.append(html_base.matrix_table(m, compact=True))
+        parts.append("<h3>各方案</h3>")
+    parts.append(html_base.plan_table(m))
+    parts.append(f'<p class="muted">{escape(html_base.rate_legend(m))}</p>')
+    for head, lst, more in words.sections(b, kind):
         parts.append(f"<h3>{escape(head)}</h3><ul>" + "".join(f"<li>{escape(x)}</li>" for x in lst) + "</ul>")
         if more:
             parts.append(f'<p class="muted">{escape(more)}</p>')
     parts.append(f"<p><b>{escape(attachment_note)}</b></p>")
     parts.append(f'<hr><p class="muted">{escape(FOOTER)}</p>')
-    return (f'<html><head><meta charset="utf-8"><style>{HTML_STYLE}</style></head><body>'
-            + "".join(parts) + "</body></html>\n")
+    return (f'<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<style>{HTML_STYLE}{html_base.TABLE_CSS}</style></head><body>" + "".join(parts) + "</body></html>\n")
 
 
 # ---------------------------------------------------------------- the attachment
@@ -332,7 +203,7 @@ def attachment(session: Session, c: Content) -> tuple[mime.Attachment | None, st
                   f"完整清单见附件“{filename}”:共 {_n(c.count)} 项,逐条清单过大不宜邮寄,附件按事项和县区汇总"
                   f"({_n(len(per_item))} 行);逐条清单可用 zhiben export {c.kind} 导出。"))
     for b, sheets, note in tries:
-        data = exports.xlsx_bytes([exports.summary_sheet(c.matrix, b), *sheets], b)
+        data = exports.xlsx_bytes([exports.summary_sheet(c.matrix, b, c.kind), *sheets], b)
         if len(data) <= ATTACHMENT_BUDGET:
             return mime.Attachment(filename, data), note
     raise MailError(f"{c.scope.name}的清单即使按事项汇总也超过邮件大小限制,请改用 zhiben export {c.kind} 导出")
@@ -366,7 +237,7 @@ def _message(session, settings: Settings, recipient: str, c: Content, addressee:
             atts.append(extra)
     scope = "" if c.scope.name == "全市" else c.scope.name
     if c.kind == "overdue":
-        subject = (f"{TAG}{scope}截至 {c.day} 逾期 {_n(c.count)} 项(新增 {_n(c.new_count)} 项)" if c.count
+        subject = (f"{TAG}{scope}截至 {c.day} 逾期 {_n(c.count)} 项(新增 {_n(c.briefing.new.total.items)} 项)" if c.count
                    else f"{TAG}{scope}截至 {c.day} 无逾期事项")
     else:
         subject = f"{TAG}{scope}{c.day} 起 {c.days} 天内到期 {_n(c.count)} 项"

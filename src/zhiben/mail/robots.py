@@ -26,10 +26,11 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from zhiben.errors import InputError, MailError
-from zhiben.mail import digest
+from zhiben.mail import digest, words
 from zhiben.mail.settings import read_password_file
 from zhiben.reports import county_plan
 from zhiben.reports import rows as reports
+from zhiben.reports.briefing import Scope, pct
 
 TIMEOUT = 15
 # Platform limits on a markdown message (bytes of UTF-8): DingTalk 20,000, WeCom 4,096.
@@ -80,23 +81,29 @@ def _where(url: str) -> str:
 # ---------------------------------------------------------------- the message
 
 
-def markdown(c: digest.Content, limit: int) -> tuple[str, str]:
-    """(title, markdown text) for a digest's content, trimmed to `limit` bytes."""
-    m = c.matrix
-    title = f"治本攻坚周报:{c.scope.name}逾期 {c.count:,} 项" if c.kind == "overdue" else \
-        f"治本攻坚:{c.scope.name}{c.days} 天内到期 {c.count:,} 项"
-    head = [f"### {title}", "", f"截至 {c.day},逾期率 {digest._pct(m.total.rate)}"
-            + (f";{c.since} 以来新增逾期 {c.new_count:,} 项" if c.kind == "overdue" and c.since else "")]
-    table_head, lines = digest._table_lines(c)
+def markdown(c: digest.Content, limit: int, platform: str = "wecom") -> tuple[str, str]:
+    """(title, markdown text) for a digest's content, trimmed to `limit` bytes.
+
+    Only what both robots render: a heading, bold, lists and a quote. WeCom's `<font color>` shows
+    as literal tags in DingTalk, and DingTalk joins lines that are not separated by a blank line.
+    """
+    b, kind = c.briefing, c.kind
+    m = b.matrix
+    title = f"治本攻坚周报:{b.scope.name}逾期 {c.count:,} 项" if kind == "overdue" else \
+        f"治本攻坚:{b.scope.name}{b.upcoming_days} 天内到期 {c.count:,} 项"
+    head = [f"### {title}", "", f"截至 {b.as_of},逾期率 {pct(m.total.rate)},按期完成率 {pct(m.total.on_time_rate)}"
+            + (f";{b.since} 以来新增逾期 {b.new.total.items:,} 项" if kind == "overdue" else "")]
+    table_head, lines = words.matrix_lines(b, kind)
     sections = [(f"**{table_head}**", lines)]
-    for h, lst, more in digest._lists(c):
+    for h, lst, more in words.sections(b, kind):
         sections.append((f"**{h}**", lst + ([more.replace("见附件", "见邮件附件或 zhiben export")] if more else [])))
-    foot = ["", f"<font color=\"comment\">{county_plan.RATE_NOTE}。本消息由系统自动发送。</font>"]
+    note = f"{county_plan.RATE_NOTE}。本消息由系统自动发送。"
+    foot = ["", f'<font color="comment">{note}</font>' if platform == "wecom" else f"> {note}"]
 
     def render(keep: int) -> str:
         out = list(head)
         for h, lst in sections:
-            out += ["", h]
+            out += ["", h, ""]
             shown = lst[:keep]
             out += [f"- {x}" for x in shown]
             if len(lst) > keep:
@@ -161,9 +168,9 @@ def send_summary(session, platform: str, webhook: str, day: dt.date, *, county_i
                  county_name: str | None = None, kind: str = "overdue", days: int = digest.UPCOMING_DAYS,
                  secret: str | None = None) -> tuple[str, int]:
     """Build the summary and post it; (title, size in bytes)."""
-    scope = digest.Scope(county_name or "全市", county_name or "全市", reports.Filters(county_id=county_id))
+    scope = Scope(county_name or "全市", county_name or "全市", reports.Filters(county_id=county_id))
     c = digest.content(session, scope, day, kind=kind, days=days, since=None)
-    title, text = markdown(c, LIMITS[platform])
+    title, text = markdown(c, LIMITS[platform], platform)
     post(platform, webhook, payload(platform, title, text), secret=secret)
     return title, len(text.encode())
 

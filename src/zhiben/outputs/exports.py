@@ -171,13 +171,14 @@ class Book:
         return "  |  ".join(parts)
 
 
-def summary_sheet(matrix, book: Book) -> Sheet:
-    """The 汇总 sheet every export opens with: county × plan counts and 逾期率 (reports.county_plan)."""
+def summary_sheet(matrix, book: Book, kind: str = "overdue") -> Sheet:
+    """The 汇总 sheet every export opens with: the county × plan matrix (reports.county_plan), ranked
+    by 逾期率 as in the mail and the HTML report; an upcoming list's counts what falls due."""
     from zhiben.reports import county_plan
 
-    records, columns = county_plan.table(matrix)
-    return Sheet("汇总", records, columns, heading=book.heading("汇总"), bold_key="total",
-                 note=county_plan.RATE_NOTE + ";市应急管理局自身的事项单列,不计入县区。")
+    return Sheet("汇总", county_plan.records(matrix), county_plan.columns(matrix, kind), heading=book.heading("汇总"),
+                 bold_key="total", note=f"{county_plan.RATE_NOTE};{county_plan.ON_TIME_NOTE};"
+                                        "市应急管理局自身的事项单列,不参加排名。")
 
 
 def _sheet_title(title: str, used: set[str]) -> str:

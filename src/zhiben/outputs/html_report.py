@@ -17,22 +17,21 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 
 from zhiben import terms
-from zhiben.db import meta, models
+from zhiben.outputs import html_base as hb
 from zhiben.outputs import progress
-from zhiben.reports import county_plan
-from zhiben.reports import rows as reports
-from zhiben.reports.summary import Group, summarise
-from zhiben.tracking import targets as target_rows
+from zhiben.reports import briefing, county_plan
+from zhiben.reports.briefing import Briefing, who
+from zhiben.reports.briefing import n as _n
+from zhiben.reports.briefing import pct as _pct
+from zhiben.reports.summary import Group
 
 LIST_LIMIT = 40
 # The overdue items marked for attention: the longest overdue, not "everything over N days" (on a
 # register where most is long overdue that would colour nearly every row and say nothing).
 ATTENTION = 10
-# A county's 逾期率 this far above the city-wide rate is marked.
-MARGIN = 0.05
 
 CSS = """
 *{box-sizing:border-box}
@@ -42,7 +41,7 @@ h1{font-size:23px;margin:0 0 4px}
 h2{font-size:18px;margin:26px 0 10px;border-left:4px solid #2f6fb3;padding-left:8px;break-after:avoid}
 h3{font-size:15px;margin:0 0 8px}
 .sub{color:#52606d;margin-bottom:16px}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:10px}
+.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:10px}
 .card{background:#fff;border-radius:8px;padding:10px 14px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
 .card .v{font-size:26px;font-weight:700;white-space:nowrap}.card .k{color:#52606d;font-size:13px}
 .card.bad .v{color:#b42318}
@@ -58,47 +57,31 @@ break-inside:avoid;page-break-inside:avoid}
 .legend{margin-top:8px;font-size:13px;color:#52606d}
 .sw{display:inline-block;width:12px;height:12px;border-radius:2px;vertical-align:-1px;margin:0 4px 0 10px}
 .note{color:#52606d;font-size:13px;margin:6px 0 0}
-.scroll{overflow-x:auto}
-table{border-collapse:collapse;width:100%;background:#fff;font-size:13px}
-th,td{border:1px solid #d9e2ec;padding:4px 7px;text-align:left;vertical-align:top}
-th{background:#d9e2ec}
 thead{display:table-header-group}
+table{width:100%}
+.nw{white-space:nowrap}
 tr{break-inside:avoid;page-break-inside:avoid}
-td.num,th.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
-tr.severe td{background:#f6d5d1}
-tr.total td{font-weight:700;background:#eef2f6}
-td.badtext{color:#b42318;font-weight:700}
-td.name{white-space:nowrap}
+tr.severe td,table.cards tr.severe{background:#f6d5d1}
 .sw.severe{background:#f6d5d1;border:1px solid #e3a39b}
-.muted{color:#7b8794}
 @media (max-width:600px){
+.tiles{grid-template-columns:1fr 1fr}
 body{padding:12px 10px;font-size:13px}
 h1{font-size:19px}
 .charts{grid-template-columns:1fr}
 .chart{grid-template-columns:minmax(4em,max-content) 1fr;}
 .chart .val{grid-column:2;margin-top:-4px;margin-bottom:4px}
 .card .v{font-size:21px}
-.scroll table{min-width:640px}
 }
 @page{size:A4;margin:14mm 12mm}
 @media print{
 body{background:#fff;max-width:none;padding:0;font-size:12px}
 .panel,.card{box-shadow:none;border:1px solid #d9e2ec}
 .charts{grid-template-columns:1fr 1fr}
-.cards{grid-template-columns:repeat(7,1fr)}
+.tiles{grid-template-columns:repeat(4,1fr)}
 .card .v{font-size:18px}
-.scroll{overflow:visible}
 a{color:inherit;text-decoration:none}
 }
 """
-
-
-def _n(x: int) -> str:
-    return f"{x:,}"
-
-
-def _pct(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate:.1%}"
 
 
 def _card(key: str, value: str, bad: bool = False) -> str:
@@ -126,57 +109,14 @@ def _legend(city_rate: float | None) -> str:
             f'<span class="sw fill-bad"></span>逾期率 > 全市 + 5 个百分点')
 
 
-def _marked(rate: float | None, city: float | None) -> bool:
-    return rate is not None and city is not None and rate > city + MARGIN
-
-
-def _matrix_table(m: county_plan.Matrix, days: int) -> str:
-    plans = [p for p in county_plan.PLANS if m.plans[p].due_so_far or m.plans[p].upcoming]
-    head = "".join(f'<th class="num">{terms.PLAN_SHORT[p]}逾期</th><th class="num">{terms.PLAN_SHORT[p]}逾期率</th>'
-                   for p in plans)
-    out = [f'<thead><tr><th>排名</th><th>县(市、区)</th>{head}<th class="num">已到期</th><th class="num">已完成</th>'
-           f'<th class="num">逾期</th><th class="num">逾期率</th><th class="num">{days} 天内到期</th></tr></thead><tbody>']
-
-    def row(rank: str, ln: county_plan.Line, cls: str = "") -> str:
-        cells = "".join(f'<td class="num">{_n(ln.plans[p].overdue)}</td><td class="num">{_pct(ln.plans[p].rate)}</td>'
-                        for p in plans)
-        rate_cls = "num badtext" if _marked(ln.total.rate, m.total.rate) and not cls else "num"
-        return (f'<tr class="{cls}"><td>{rank}</td><td class="name">{escape(ln.label)}</td>{cells}'
-                f'<td class="num">{_n(ln.total.due_so_far)}</td><td class="num">{_n(ln.total.done)}</td>'
-                f'<td class="num">{_n(ln.total.overdue)}</td><td class="{rate_cls}">{_pct(ln.total.rate)}</td>'
-                f'<td class="num">{_n(ln.total.upcoming)}</td></tr>')
-
-    for i, ln in enumerate(m.ranked(), 1):
-        out.append(row(str(i), ln))
-    if m.city:
-        out.append(row("单列", county_plan.Line(f"{terms.CITY_NAME}(市级事项)", True, m.city.plans, m.city.total)))
-    out.append(row("", county_plan.Line("全市合计", False, m.plans, m.total), "total"))
-    return '<div class="scroll"><table>' + "".join(out) + "</tbody></table></div>"
-
-
-def _who(g: Group) -> str:
-    parts = []
-    if g.city:
-        parts.append("市应急局")
-    if g.counties:
-        parts.append(f"{len(g.counties)} 个县区")
-    if g.enterprises:
-        parts.append(f"{_n(len(g.enterprises))} 家企业")
-    return "、".join(parts)
-
-
-def attention(summary) -> set[str]:
-    """The milestones of the ATTENTION longest-overdue groups (ties: more items first)."""
-    worst = sorted(summary.groups, key=lambda g: (-(g.max_days_overdue or 0), -g.items, g.milestone_id))
-    return {g.milestone_id for g in worst[:ATTENTION]}
-
-
-def _overdue_table(summary, day: dt.date) -> str:
+def _overdue_table(b: Briefing) -> str:
+    summary = b.overdue
     if not summary:
         return '<p class="muted">无逾期事项</p>'
-    marked = attention(summary)
-    out = ['<div class="scroll"><table><thead><tr><th>方案</th><th>事项</th><th>涉及</th><th class="num">逾期项数</th>'
-           '<th class="num">最早期限</th><th class="num">最长逾期天数</th></tr></thead><tbody>']
+    marked = b.longest_overdue(ATTENTION)
+    cols = [hb.Col("方案", nowrap=True), hb.Col("事项", key=True), hb.Col("逾期项数", num=True),
+            hb.Col("最长逾期天数", num=True), hb.Col("最早期限", num=True), hb.Col("涉及")]
+    rows = []
     by_plan: dict[str, list[Group]] = {}
     for g in summary.groups:
         by_plan.setdefault(g.plan, []).append(g)
@@ -184,77 +124,70 @@ def _overdue_table(summary, day: dt.date) -> str:
         tally = summary.plans[plan]
         groups = sorted(groups, key=lambda g: (-(g.max_days_overdue or 0), g.milestone_id))
         for g in groups[:LIST_LIMIT]:
-            cls = ' class="severe"' if g.milestone_id in marked else ""
-            out.append(f"<tr{cls}><td>{terms.PLAN_SHORT[plan]}</td><td>{escape(g.title)}</td><td>{escape(_who(g))}</td>"
-                       f'<td class="num">{_n(g.items)}</td><td class="num">{g.first_due}</td>'
-                       f'<td class="num">{g.max_days_overdue or 0}</td></tr>')
+            rows.append(([terms.PLAN_SHORT[plan], escape(g.title), _n(g.items), _n(g.max_days_overdue or 0),
+                          str(g.first_due), escape(who(g))], "severe" if g.milestone_id in marked else ""))
         more = f"(另有 {len(groups) - LIST_LIMIT} 个事项见 XLSX)" if len(groups) > LIST_LIMIT else ""
-        out.append(f'<tr class="total"><td>{terms.PLAN_SHORT[plan]}</td><td>小计:{len(groups)} 个事项{more}</td>'
-                   f'<td>{escape(_who(tally))}</td><td class="num">{_n(tally.items)}</td>'
-                   f'<td class="num">{tally.first_due}</td><td class="num">{tally.max_days_overdue or 0}</td></tr>')
+        rows.append(([terms.PLAN_SHORT[plan], f"小计:{len(groups)} 个事项{more}", _n(tally.items),
+                      _n(tally.max_days_overdue or 0), str(tally.first_due), escape(who(tally))], "total"))
     t = summary.total
-    out.append(f'<tr class="total"><td></td><td>合计:{len(summary.groups)} 个事项</td><td>{escape(_who(t))}</td>'
-               f'<td class="num">{_n(t.items)}</td><td class="num">{t.first_due}</td>'
-               f'<td class="num">{t.max_days_overdue or 0}</td></tr>')
-    return "".join(out) + "</tbody></table></div>"
+    rows.append((["", f"合计:{len(summary.groups)} 个事项", _n(t.items), _n(t.max_days_overdue or 0), str(t.first_due),
+                  escape(who(t))], "total"))
+    return hb.table(cols, rows)
 
 
-def _upcoming_table(summary, day: dt.date) -> str:
+def _upcoming_table(summary) -> str:
     if not summary:
         return '<p class="muted">期内没有到期事项</p>'
     groups = sorted(summary.groups, key=lambda g: (g.first_due, g.plan, g.milestone_id))
-    out = ['<div class="scroll"><table><thead><tr><th class="num">期限</th><th>方案</th><th>事项</th><th>涉及</th>'
-           '<th class="num">项数</th></tr></thead><tbody>']
+    cols = [hb.Col("期限", nowrap=True), hb.Col("方案", nowrap=True), hb.Col("事项", key=True), hb.Col("项数", num=True),
+            hb.Col("涉及")]
+    rows = []
     for g in groups[:LIST_LIMIT]:
         when = f"{g.first_due}" + ("" if g.last_due == g.first_due else f" 至 {g.last_due}")
         lead = "最早可办 " if g.earliest else ""
-        out.append(f'<tr><td class="num">{lead}{when}</td><td>{terms.PLAN_SHORT[g.plan]}</td><td>{escape(g.title)}</td>'
-                   f'<td>{escape(_who(g))}</td><td class="num">{_n(g.items)}</td></tr>')
+        rows.append(([f"{lead}{when}", terms.PLAN_SHORT[g.plan], escape(g.title), _n(g.items), escape(who(g))], ""))
+    html = hb.table(cols, rows)
     if len(groups) > LIST_LIMIT:
-        out.append(f'<tr class="total"><td colspan="5">另有 {len(groups) - LIST_LIMIT} 个事项,见 zhiben export upcoming</td></tr>')
-    return "".join(out) + "</tbody></table></div>"
+        html += f'<p class="note">另有 {len(groups) - LIST_LIMIT} 个事项,见 zhiben export upcoming</p>'
+    return html
 
 
-def _targets_table(session: Session, day: dt.date) -> str:
-    rows = target_rows.measure(session, day)
-    city = [r for r in rows if r.scope_kind == "city"]
+def _targets_table(b: Briefing) -> str:
+    rows_ = b.targets or []
+    city = [r for r in rows_ if r.scope_kind == "city"]
     if not city:
         return '<p class="muted">没有量化目标</p>'
     behind: dict[str, list[str]] = {}
-    for r in rows:
+    for r in rows_:
         if r.scope_kind == "county" and r.status == "not_met":
             behind.setdefault(r.milestone_id, []).append(dict(terms.COUNTIES).get(r.scope, r.scope))
-    out = ['<div class="scroll"><table><thead><tr><th>方案</th><th>目标</th><th class="num">测算值</th>'
-           '<th class="num">目标值</th><th class="num">期限</th><th>状态</th><th>未达标县区</th></tr></thead><tbody>']
+    cols = [hb.Col("方案", nowrap=True), hb.Col("目标", key=True), hb.Col("测算值", num=True), hb.Col("目标值", num=True),
+            hb.Col("期限", nowrap=True), hb.Col("状态", nowrap=True), hb.Col("未达标县区")]
+    rows = []
     for r in city:
-        cls = "badtext" if r.status == "not_met" else ""
         value = _pct(r.value) if r.value is not None else "—"
         basis = f"({r.meeting}/{r.population} 家)" if r.population else ""
-        out.append(f"<tr><td>{terms.PLAN_SHORT[r.plan]}</td><td>{escape(r.title)}</td>"
-                   f'<td class="num">{value}{basis}</td><td class="num">{_pct(r.threshold)}</td>'
-                   f'<td class="num">{r.due or ""}</td><td class="{cls}">{escape(r.status_name)}</td>'
-                   f"<td>{escape('、'.join(behind.get(r.milestone_id, [])))}</td></tr>")
-    return "".join(out) + "</tbody></table></div>"
+        status = escape(r.status_name)
+        rows.append(([terms.PLAN_SHORT[r.plan], escape(r.title), f"{value}{basis}", _pct(r.threshold), str(r.due or ""),
+                      ("!" + status) if r.status == "not_met" else status,
+                      escape("、".join(behind.get(r.milestone_id, [])))], ""))
+    return hb.table(cols, rows)
 
 
 def build(session: Session, as_of: dt.date, *, upcoming_days: int = 30) -> str:
-    f = reports.Filters()
-    m = county_plan.county_by_plan(session, f, as_of, upcoming_days=upcoming_days)
-    overdue = summarise(progress.track(reports.iter_overdue(session, f, as_of), "汇总逾期事项", total=m.total.overdue))
-    upcoming = summarise(reports.iter_upcoming(session, f, as_of, upcoming_days))
-    enterprises = session.exec(select(func.count()).select_from(models.Enterprise)
-                               .where(models.Enterprise.active)).one()
+    b = briefing.brief(session, briefing.CITY, as_of, upcoming_days=upcoming_days, targets=True, track=progress.track)
+    m = b.matrix
     t = m.total
-    done_rate = t.done / t.due_so_far if t.due_so_far else None
     cards = "".join([
-        _card("已到期事项", _n(t.due_so_far)), _card("已完成", _n(t.done)), _card("完成率", _pct(done_rate)),
+        _card("已到期事项", _n(t.due_so_far)), _card("已完成", _n(t.done)), _card("完成率", _pct(t.done_rate)),
         _card("逾期未完成", _n(t.overdue), bad=bool(t.overdue)), _card("逾期率", _pct(t.rate), bad=bool(t.overdue)),
-        _card(f"{upcoming_days} 天内到期", _n(upcoming.total.items)), _card("在册企业", _n(enterprises)),
+        _card("按期完成率", _pct(t.on_time_rate)),
+        _card(f"{upcoming_days} 天内到期", _n(b.upcoming.total.items)), _card("在册企业", _n(b.enterprises)),
     ])
     county_bars = [(ln.label, ln.total.rate, f"{_pct(ln.total.rate)}({_n(ln.total.overdue)}/{_n(ln.total.due_so_far)})",
-                    _marked(ln.total.rate, t.rate)) for ln in m.ranked()]
-    plan_bars = [(terms.PLAN_NAMES[p], c.rate, f"{_pct(c.rate)}({_n(c.overdue)}/{_n(c.due_so_far)})", _marked(c.rate, t.rate))
-                 for p, c in m.plans.items() if c.due_so_far]
+                    hb.marked(ln.total.rate, t.rate)) for ln in m.ranked()]
+    plan_bars = [(terms.PLAN_NAMES[p], c.rate, f"{_pct(c.rate)}({_n(c.overdue)}/{_n(c.due_so_far)})",
+                  hb.marked(c.rate, t.rate)) for p, c in m.plans.items() if c.due_so_far]
     city_note = ""
     if m.city:
         c = m.city.total
@@ -265,24 +198,26 @@ def build(session: Session, as_of: dt.date, *, upcoming_days: int = 30) -> str:
               + rate_chart("各方案逾期率", plan_bars, _legend(t.rate)) + "</div>")
     generated = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     title = f"治本攻坚三年行动 期限执行情况(截至 {as_of.isoformat()})"
-    effective = meta.effective_date(session)
+    heading = f'治本攻坚三年行动 期限执行情况<span class="nw">(截至 {as_of.isoformat()})</span>'
     return (
         "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>"
-        f"<h1>{escape(title)}</h1><div class=\"sub\">聊城市安全生产治本攻坚三年行动(2024—2026)· 全市 · "
-        f"截至日期 {as_of} · 方案自 {effective} 起施行 · 生成时间 {generated}</div>"
-        f"<div class=\"cards\">{cards}</div>"
+        f"<title>{escape(title)}</title><style>{CSS}{hb.TABLE_CSS}{hb.CARDS_CSS}</style></head><body>"
+        f"<h1>{heading}</h1><div class=\"sub\">聊城市安全生产治本攻坚三年行动(2024—2026)· 全市 · "
+        f'<span class="nw">截至日期 {as_of}</span> · <span class="nw">方案自 {b.effective} 起施行</span> · '
+        f'<span class="nw">生成时间 {generated}</span></div>'
+        f"<div class=\"tiles\">{cards}</div>"
         f"<h2>各县(市、区)和各方案逾期率</h2>{charts}"
         f"<p class=\"note\">{escape(county_plan.RATE_NOTE)}。按逾期率而不是逾期项数比较:项数主要取决于辖区企业多少。</p>"
-        f"<h2>县(市、区)× 方案</h2>{_matrix_table(m, upcoming_days)}"
-        f"<h2>量化目标</h2>{_targets_table(session, as_of)}"
-        f"<h2>未来 {upcoming_days} 天内到期({_n(upcoming.total.items)} 项,按事项汇总)</h2>{_upcoming_table(upcoming, as_of)}"
-        f"<h2>逾期事项({_n(overdue.total.items)} 项,按事项汇总)</h2>"
-        f'<p class="note"><span class="sw severe"></span>浅红底:逾期最久的 {min(ATTENTION, len(overdue.groups))} 个事项,'
+        f"<h2>县(市、区)× 方案</h2>{hb.matrix_table(m)}"
+        f'<p class="note">{escape(hb.rate_legend(m))}</p>'
+        f"<h2>量化目标</h2>{_targets_table(b)}"
+        f"<h2>未来 {upcoming_days} 天内到期({_n(b.upcoming.total.items)} 项,按事项汇总)</h2>{_upcoming_table(b.upcoming)}"
+        f"<h2>逾期事项({_n(b.overdue.total.items)} 项,按事项汇总)</h2>"
+        f'<p class="note"><span class="sw severe"></span>浅红底:逾期最久的 {min(ATTENTION, len(b.overdue.groups))} 个事项,'
         "请优先督办。各方案内按最长逾期天数排列。</p>"
-        f"{_overdue_table(overdue, as_of)}"
+        f"{_overdue_table(b)}"
         "<p class=\"note\">逐条清单见 zhiben export overdue --to 逾期清单.xlsx(可按县区分别导出)。</p>"
         "</body></html>\n"
     )

@@ -1,17 +1,13 @@
 """`progress --by county` as a 通报: per county, its own obligations apart from its enterprises'.
 
-A county's own column counts what falls on the county-level unit itself (its reports, its
-supervision duties, its parks); the enterprise column counts what falls on the enterprises in
-its area. 按期完成率 counts only completions on or before the due date. The city bureau's own row
-is kept apart from the counties (a bulletin ranks counties, not the bureau issuing it).
+The records are the lines of the county × plan matrix (reports.county_plan), summed over the plans,
+so the terminal, the mail, the HTML report and the XLSX 汇总 show the same numbers.
 """
 
 from __future__ import annotations
 
-import dataclasses
-
-from zhiben import terms
 from zhiben.errors import InputError
+from zhiben.reports import county_plan
 from zhiben.reports import rows as reports
 
 # --sort values: (record key, best first when descending). Ranks are "best first": the highest
@@ -31,35 +27,27 @@ def sort_key(text: str | None) -> tuple[str, bool] | None:
     return found
 
 
-def _rate(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
+def record(line: county_plan.Line) -> dict:
+    """A line of the matrix as a bulletin record (docs/json.md: progress --by county)."""
+    t, own, ent = line.total, line.own, line.enterprise
+    scope = {"county": "county", "city": "city", "total": "total"}[line.kind]
+    return {
+        "key": "全市" if line.kind == "total" else line.label, "label": line.label, "scope": scope,
+        "due_so_far": t.due_so_far, "done": t.done, "overdue": t.overdue, "rate": t.done_rate,
+        "done_late": t.done_late, "open_later": t.open_later,
+        "own_due": own.due_so_far, "own_done": own.done, "own_overdue": own.overdue,
+        "enterprise_due": ent.due_so_far, "enterprise_done": ent.done, "enterprise_overdue": ent.overdue,
+        "on_time": t.on_time, "on_time_rate": t.on_time_rate, "overdue_rate": t.rate, "rank": None,
+    }
 
 
-def county_bulletin(session, f: reports.Filters, as_of, sort: tuple[str, bool] | None = None) -> list[dict]:
-    """Counties (in the customary order, or ranked by `sort`), then the city bureau's own row."""
-    total = reports.progress(session, f, as_of, "county")
-    if f.who is None and not f.enterprise_only:
-        ent = {p.key: p for p in reports.progress(session, dataclasses.replace(f, who="enterprise"), as_of, "county")}
-    elif f.who == "enterprise" or f.enterprise_only:
-        ent = {p.key: p for p in total}
-    else:
-        ent = {}
-    out = []
-    for p in total:
-        e = ent.get(p.key)
-        e_due, e_done, e_over = (e.due_so_far, e.done, e.overdue) if e else (0, 0, 0)
-        on_time = p.done - p.done_late
-        out.append({
-            "key": p.key, "label": p.label, "scope": "city" if p.key == terms.CITY_NAME else "county",
-            "due_so_far": p.due_so_far, "done": p.done, "overdue": p.overdue, "rate": p.rate,
-            "done_late": p.done_late, "open_later": p.open_later,
-            "own_due": p.due_so_far - e_due, "own_done": p.done - e_done, "own_overdue": p.overdue - e_over,
-            "enterprise_due": e_due, "enterprise_done": e_done, "enterprise_overdue": e_over,
-            "on_time": on_time, "on_time_rate": _rate(on_time, p.due_so_far),
-            "overdue_rate": _rate(p.overdue, p.due_so_far), "rank": None,
-        })
-    counties = [r for r in out if r["scope"] == "county"]
-    city = [r for r in out if r["scope"] == "city"]
+def county_bulletin(src, f: reports.Filters, as_of, sort: tuple[str, bool] | None = None,
+                    matrix: county_plan.Matrix | None = None) -> list[dict]:
+    """Counties (in the customary order, or ranked by `sort`), then the city bureau's own row, then
+    全市合计: the county × plan matrix summed over the plans."""
+    m = matrix or county_plan.county_by_plan(src, f, as_of)
+    counties = [record(ln) for ln in m.counties if ln.total.occurrences]
+    city = [record(m.city)] if m.city else []
     if sort is not None:
         key, desc = sort
 
@@ -75,14 +63,6 @@ def county_bulletin(session, f: reports.Filters, as_of, sort: tuple[str, bool] |
             if r[key] != previous:  # ties share a rank: 1, 2, 2, 4
                 rank, previous = n, r[key]
             r["rank"] = rank
-    return counties + city + [_total(out)]
-
-
-def _total(rows: list[dict]) -> dict:
-    """全市合计: the counties and the bureau together."""
-    keys = ("due_so_far", "done", "overdue", "done_late", "open_later", "own_due", "own_done", "own_overdue",
-            "enterprise_due", "enterprise_done", "enterprise_overdue", "on_time")
-    t = {k: sum(r[k] for r in rows) for k in keys}
-    return {"key": "全市", "label": "全市合计", "scope": "total", **t, "rate": _rate(t["done"], t["due_so_far"]),
-            "on_time_rate": _rate(t["on_time"], t["due_so_far"]), "overdue_rate": _rate(t["overdue"], t["due_so_far"]),
-            "rank": None}
+    whole = record(m.whole)
+    whole["label"] = county_plan.TOTAL_LABEL
+    return counties + city + [whole]
