@@ -77,8 +77,8 @@ def test_codes_file_is_all_or_nothing(cli, engine, register, tmp_path):
     assert res.exit_code == 3
     assert res.output.splitlines() == [
         f"错误:{path} 有 3 行无法识别,未做任何更改",
-        f"  {path}:2: 未知的企业“不存在的公司”(按统一社会信用代码或企业全称查找)",
-        f"  {path}:3: 未知的企业“{bad_check}”(按统一社会信用代码或企业全称查找)",
+        f"  {path}:2: 未知的企业“不存在的公司”;用 zhiben enterprise list --name 查找",
+        f"  {path}:3: 未知的企业“{bad_check}”;是否要找:{register['茌平二号尾矿库']};用 zhiben enterprise list --name 查找",
         f"  {path}:4: 企业“茌平三号尾矿库(已关闭)”已移出名录",
     ]
     assert recorded(engine, "mine-02-a") == []

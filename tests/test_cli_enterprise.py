@@ -152,7 +152,7 @@ def test_list_filters(cli, tmp_path):
     assert names("--sector", "化工") == ["临清华润化工有限公司", "茌平鲁西化工有限公司"]
     assert names("--tag", "重点监管", "--risk", "蓝色") == ["临清华润化工有限公司"]
     result = cli("enterprise", "list", "--tag", "粉尘爆炸")
-    assert (result.exit_code, result.output) == (2, "错误:未知的标签“粉尘爆炸”,最接近的有:粉尘涉爆、爆炸风险\n")
+    assert (result.exit_code, result.output) == (2, "错误:未知的标签“粉尘爆炸”;是否要找:粉尘涉爆、爆炸风险;可用标签见 zhiben enterprise tags\n")
     plain = cli("enterprise", "list", "--county", "临清", "--format", "csv")
     assert plain.output.splitlines() == [
         "\ufeff统一社会信用代码,企业名称,所属县区,行业,标签,风险等级,所属园区,联系人,邮箱",
@@ -187,7 +187,7 @@ def test_show_lists_obligations_with_status(cli, tmp_path):
         f"茌平鲁西化工有限公司(统一社会信用代码 {code(1)},在册)", "  所属县区:茌平区", "  行业:化工/危险化学品"]
     assert f"截至 2024-07-15:已到期 {overdue + 1} 项,已完成 1 项,逾期 {overdue} 项" in table.output
     unknown = cli("enterprise", "show", "不存在的公司")
-    assert (unknown.exit_code, unknown.output) == (2, "错误:未知的企业“不存在的公司”(按统一社会信用代码或企业全称查找)\n")
+    assert (unknown.exit_code, unknown.output) == (2, "错误:未知的企业“不存在的公司”;用 zhiben enterprise list --name 查找\n")
 
 
 def test_add_remove_keeps_history_and_reports_exclude_it(cli):

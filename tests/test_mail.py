@@ -545,7 +545,7 @@ def test_set_contact(cli, engine):
 
     unknown = cli("county", "set-contact", "火星区", "--email", "x@example.com")
     assert unknown.exit_code == 2
-    assert unknown.stderr.startswith("错误:未知的县(市、区):“火星区”")
+    assert unknown.stderr.startswith("错误:未知的县(市、区)“火星区”")
 
     bad = cli("county", "set-contact", "冠县", "--email", "guanxian@")
     assert bad.exit_code == 2

@@ -120,7 +120,7 @@ TODAY = dt.date.today()
     (("done", "xyz", "--city"), "错误:未知的事项编号“xyz”;用 zhiben catalogue list 查看全部编号"),
     (("reopen", "xyz", "--city"), "错误:未知的事项编号“xyz”;用 zhiben catalogue list 查看全部编号"),
     (("done", ONCE_COUNTY, "--county", "火星"),
-     "错误:未知的县(市、区):“火星”;可用:" + "、".join(counties.NAMES)),
+     "错误:未知的县(市、区)“火星”;可用:" + "、".join(s for _, s in counties.COUNTIES) + "(全称、简称均可)"),
     (("done", MONTHLY, "--county", "茌平", "--period", "2027-01"),
      "错误:事项 mine-req-2-a 没有周期“2027-01”(该事项的周期见 zhiben catalogue show mine-req-2-a)"),
     (("done", MONTHLY, "--county", "茌平", "--period", "2025-Q1"),

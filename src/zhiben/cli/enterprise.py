@@ -91,6 +91,7 @@ def import_(
 @app.command("list")
 def list_(
     ctx: typer.Context,
+    name: str = typer.Option(None, "--name", help="企业名称中的一段,或统一社会信用代码的开头"),
     county: str = typer.Option(None, "--county", help="县(市、区),可用简称"),
     sector: str = typer.Option(None, "--sector", help=f"行业:{terms.PLAN_CHOICES} 或中文"),
     tag: str = typer.Option(None, "--tag", help="标签,如 粉尘涉爆"),
@@ -100,17 +101,17 @@ def list_(
 ):
     """列出名册中的企业。"""
     from zhiben.outputs import terminal as render
-    from zhiben.register import entries as register
     from zhiben.register import queries as enterprises
-    from zhiben.tracking import subjects
+    from zhiben.tracking import lookup
 
     render.check_format(fmt)
     with common.session(ctx) as s:
         records = enterprises.listing(
-            s, county_id=subjects.county_subject(s, county).id if county else None,
-            sector=terms.resolve_sector(sector) if sector else None,
-            tag=register.resolve_tag(s, tag) if tag else None,
-            risk=terms.resolve_risk(risk) if risk else None, include_inactive=all_)
+            s, name=lookup.enterprise_filter(name),
+            county_id=lookup.county(s, county).id if county is not None else None,
+            sector=terms.resolve_sector(sector) if sector is not None else None,
+            tag=lookup.tag(s, tag) if tag is not None else None,
+            risk=terms.resolve_risk(risk) if risk is not None else None, include_inactive=all_)
     columns = LIST_COLUMNS + ([("active", "状态")] if all_ else [])
     if fmt != "json":
         records = [_display(r) for r in records]
@@ -120,7 +121,7 @@ def list_(
 @app.command("show")
 def show(
     ctx: typer.Context,
-    who: str = typer.Argument(..., metavar="企业", help="统一社会信用代码或企业全称"),
+    who: str = typer.Argument(..., metavar="企业", help="统一社会信用代码(或其开头)、企业全称或名称中唯一的一段"),
     as_of: str = typer.Option(None, "--as-of", metavar="<日期>", help=common.AS_OF_HELP),
     upcoming: int = typer.Option(1, "--next", min=0, max=100, help="每个事项显示接下来几个未到期周期"),
     fmt: str = typer.Option("table", "--format", "-f", help="输出格式:table|json"),
@@ -192,7 +193,7 @@ def add(
 @app.command("remove")
 def remove(
     ctx: typer.Context,
-    who: str = typer.Argument(..., metavar="企业", help="统一社会信用代码或企业全称"),
+    who: str = typer.Argument(..., metavar="企业", help="统一社会信用代码(或其开头)、企业全称或名称中唯一的一段"),
 ):
     """从名册注销企业:保留其完成记录和事件,报表不再计入。"""
     from zhiben.register import queries as enterprises

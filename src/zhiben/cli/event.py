@@ -44,7 +44,7 @@ def _due_record(d) -> dict:
 def add(
     ctx: typer.Context,
     kind: str = typer.Argument(..., metavar="事件类型", help=KIND_HELP),
-    enterprise: str = typer.Option(..., "--enterprise", help="企业统一社会信用代码或全称"),
+    enterprise: str = typer.Option(..., "--enterprise", help="企业:统一社会信用代码(或其开头)、全称或名称中唯一的一段"),
     date: str = typer.Option(None, "--date", metavar="<日期>", help="事件发生日期(YYYY-MM-DD,默认今天)"),
     note: str = typer.Option(None, "--note", help="备注"),
     by: str | None = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
@@ -54,7 +54,7 @@ def add(
     from zhiben.cli.track import current_user
     from zhiben.tracking import events, subjects
 
-    events.check_kind(kind)
+    kind = events.check_kind(kind)
     by = by or current_user()
     day = common.parse_date(date, "事件日期")
     with common.session(ctx) as s:
@@ -88,7 +88,7 @@ def _today():
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    enterprise: str = typer.Option(None, "--enterprise", help="企业统一社会信用代码或全称"),
+    enterprise: str = typer.Option(None, "--enterprise", help="企业:统一社会信用代码(或其开头)、全称或名称中唯一的一段"),
     county: str = typer.Option(None, "--county", help="县级单位,可用简称"),
     kind: str = typer.Option(None, "--kind", help=KIND_HELP),
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
@@ -99,11 +99,11 @@ def list_(
     from zhiben.tracking import events, subjects
 
     render.check_format(fmt)
-    if kind:
-        events.check_kind(kind)
+    if kind is not None:
+        kind = events.check_kind(kind)
     with common.session(ctx) as s:
-        ent_id = subjects.find_enterprise(s, enterprise).id if enterprise else None
-        county_id = subjects.county_subject(s, county).id if county else None
+        ent_id = subjects.find_enterprise(s, enterprise).id if enterprise is not None else None
+        county_id = subjects.county_subject(s, county).id if county is not None else None
         rows = events.list_events(s, enterprise_id=ent_id, county_id=county_id, kind=kind)
         records = [{
             "id": r.event.id, "kind": r.event.kind, "planned": r.event.planned,

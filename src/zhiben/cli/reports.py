@@ -29,7 +29,7 @@ def effective_note(session) -> str:
 Plan = typer.Option(None, "--plan", help=f"方案:{terms.PLAN_CHOICES} 或 化工、矿山、工贸")
 County = typer.Option(None, "--county", help="县级单位(含其辖区企业),可用简称")
 Who = typer.Option(None, "--who", help=f"责任主体类别:{terms.SUBJECT_CHOICES} 或 市级、县级、园区、企业")
-Ent = typer.Option(None, "--enterprise", help="企业统一社会信用代码或全称")
+Ent = typer.Option(None, "--enterprise", help="企业:统一社会信用代码(或其开头)、全称或名称中唯一的一段")
 Sector = typer.Option(None, "--sector", help=f"企业行业:{terms.PLAN_CHOICES} 或中文")
 Tag = typer.Option(None, "--tag", help="企业标签,如 粉尘涉爆")
 Risk = typer.Option(None, "--risk", help=f"企业风险等级:{terms.RISK_CHOICES}")

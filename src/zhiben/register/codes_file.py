@@ -39,7 +39,7 @@ def read(session: Session, path: Path | str) -> list[tuple[str, models.Enterpris
             continue
         where = f"{path}:{lineno}"
         try:
-            ent = subjects.find_enterprise(session, text)
+            ent = subjects.find_enterprise(session, text, partial=False)
         except InputError as exc:
             problems.append(f"{where}: {exc.message}")
             continue

@@ -202,15 +202,6 @@ class _Context:
         return None
 
 
-def resolve_tag(session: Session, tag: str) -> str:
-    """A tag from the vocabulary, or an InputError naming the nearest known ones."""
-    tag = tag.strip()
-    why = _Context(session).check_tag(tag, None)
-    if why is not None:
-        raise InputError(why)
-    return tag
-
-
 def validate(values: dict[str, str], ctx: _Context, row: int = 0) -> tuple[Entry | None, list[tuple[str, str]]]:
     """Values keyed by field (text as typed) → an Entry, or the (field, reason) problems."""
     # Over-long values first and alone: other checks would quote the whole value back.

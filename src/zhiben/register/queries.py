@@ -6,6 +6,8 @@ obligations are a report (reports/enterprise.py).
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlmodel import Session, col
 
@@ -26,14 +28,20 @@ def tags_of(session: Session, enterprise_ids: list[int] | None = None) -> dict[i
     return out
 
 
-def listing(session: Session, *, county_id: int | None = None, sector: str | None = None, tag: str | None = None,
-            risk: str | None = None, include_inactive: bool = False) -> list[dict]:
-    """Register records (stable English keys), in the bureau's county order then by name."""
+def listing(session: Session, *, name: str | None = None, county_id: int | None = None, sector: str | None = None,
+            tag: str | None = None, risk: str | None = None, include_inactive: bool = False) -> list[dict]:
+    """Register records (stable English keys), in the bureau's county order then by name.
+
+    `name`: a part of the name or the start of a credit code (as tracking/lookup names one enterprise).
+    """
     q = (select(E, C.c.name.label("county"), P.c.name.label("park"))
          .select_from(E.join(C, C.c.id == E.c.county_id).outerjoin(P, P.c.id == E.c.park_id))
          .order_by(C.c.position, E.c.name, E.c.credit_code))
     if not include_inactive:
         q = q.where(E.c.active.is_(True))
+    if name:
+        q = q.where(E.c.name.contains(name, autoescape=True)
+                    | E.c.credit_code.startswith(re.sub(r"\s", "", name).upper(), autoescape=True))
     if county_id is not None:
         q = q.where(E.c.county_id == county_id)
     if sector:

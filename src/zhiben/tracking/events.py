@@ -29,14 +29,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from zhiben import terms
 from zhiben.catalogue import model as cat_mod
 from zhiben.catalogue import schedule
 from zhiben.dates import not_after_today
 from zhiben.db import models, occurrences
 from zhiben.errors import InputError, NotFound
 from zhiben.terms import EVENT_NAMES
-from zhiben.tracking import audit, holidays
+from zhiben.tracking import audit, holidays, lookup
 from zhiben.tracking.applicability import applies, enterprise_tags
 from zhiben.tracking.subjects import Subject
 
@@ -46,9 +45,8 @@ AUTO_SOURCE = "event:"
 
 
 def check_kind(kind: str) -> str:
-    if kind not in EVENT_NAMES:
-        raise InputError(f"未知的事件类型“{kind}”;可用:{terms.EVENT_HINT}")
-    return kind
+    """The event kind's code for a code or Chinese name as typed (trial-start, 试生产开始)."""
+    return lookup.event_kind(kind)
 
 
 PLANNED = "+planned"
@@ -279,7 +277,7 @@ def get_enterprise(session: Session, enterprise_id: int) -> models.Enterprise:
 
 def add(session: Session, *, enterprise_id: int, kind: str, date: dt.date, note: str | None = None,
         by: str | None = None, today: dt.date | None = None, planned: bool = False) -> Outcome:
-    check_kind(kind)
+    kind = check_kind(kind)
     today = today or dt.date.today()
     if planned and date < today:
         raise InputError(f"计划日期 {date} 早于今天 {today};已经发生的事件请去掉 --planned 登记")

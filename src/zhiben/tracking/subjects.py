@@ -1,15 +1,19 @@
-"""Who an obligation falls on: the city, a county-level unit, a park or an enterprise, found by name or code."""
+"""Who an obligation falls on: the city, a county-level unit, a park or an enterprise, as write commands need them.
+
+Names are looked up by tracking/lookup.py (the same lookup, and the same messages, as report
+filters); this module turns what it finds into the rows and subjects the write paths work with.
+"""
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from zhiben import terms
 from zhiben.db import models
-from zhiben.errors import InputError, NotFound
+from zhiben.errors import NotFound
+from zhiben.tracking import lookup
 
 
 @dataclass(frozen=True)
@@ -24,43 +28,26 @@ CITY = Subject("city", terms.CITY_ID, terms.CITY_NAME)
 
 
 def get_milestone(session: Session, milestone_id: str) -> models.Milestone:
-    row = session.get(models.Milestone, milestone_id)
-    if row is None or not row.active:
-        ids = session.exec(select(models.Milestone.id).where(models.Milestone.active)).all()
-        near = difflib.get_close_matches(milestone_id, ids, n=3, cutoff=0.6)
-        hint = f";是否要找:{'、'.join(near)}" if near else ";用 zhiben catalogue list 查看全部编号"
-        raise NotFound(f"未知的事项编号“{milestone_id}”{hint}")
-    return row
+    return session.get_one(models.Milestone, lookup.milestone(session, milestone_id, "事项编号"))
 
 
 def county_subject(session: Session, name: str) -> Subject:
-    official = terms.resolve(name)
-    row = session.exec(select(models.County).where(models.County.name == official)).one()
-    return Subject("county", row.id, row.name, row.id)
+    c = lookup.county(session, name)
+    return Subject("county", c.id, c.name, c.id)
 
 
 def park_subject(session: Session, name: str) -> Subject:
-    row = session.exec(select(models.Park).where(models.Park.name == name.strip())).first()
-    if row is None:
-        raise NotFound(f"未知的化工园区“{name}”;用 zhiben park add 登记园区")
-    return Subject("park", row.id, row.name, row.county_id)
+    p = lookup.park(session, name)
+    return Subject("park", p.id, p.name, p.county_id)
 
 
-def find_enterprise(session: Session, code_or_name: str) -> models.Enterprise:
-    key = code_or_name.strip().upper()
-    row = session.exec(select(models.Enterprise).where(models.Enterprise.credit_code == key)).first()
-    if row is None:
-        matches = session.exec(select(models.Enterprise).where(models.Enterprise.name == code_or_name.strip())).all()
-        if len(matches) > 1:
-            raise InputError(f"名称“{code_or_name}”对应多家企业,请用统一社会信用代码")
-        row = matches[0] if matches else None
-    if row is None:
-        raise NotFound(f"未知的企业“{code_or_name}”(按统一社会信用代码或企业全称查找)")
-    return row
+def find_enterprise(session: Session, text: str, *, partial: bool = True) -> models.Enterprise:
+    """An enterprise by code, full name, code prefix or unique name part (see lookup.enterprise)."""
+    return session.get_one(models.Enterprise, lookup.enterprise(session, text, partial=partial).id)
 
 
-def enterprise_subject(session: Session, code_or_name: str) -> Subject:
-    row = find_enterprise(session, code_or_name)
+def enterprise_subject(session: Session, text: str) -> Subject:
+    row = find_enterprise(session, text)
     return Subject("enterprise", row.id, row.name, row.county_id)
 
 
