@@ -176,6 +176,24 @@ def test_shutdown_plan_is_due_at_the_shutdown(session, mine):
     assert len(reports.overdue(session, f, dt.date(2025, 5, 1))) == 1
 
 
+def test_resumption_plan_only_after_a_shutdown_of_more_than_three_months(session, mine):
+    # 停产停建超过3个月需要复工复产的 … 制定复工复产方案: a 19-day shutdown owes none
+    add(session, mine, "shutdown", "2025-01-10")
+    assert "mine-23-3-a" not in dues(add(session, mine, "resumption", "2025-01-29"))
+    # exactly three months is not more than three months
+    add(session, mine, "shutdown", "2025-02-10")
+    assert "mine-23-3-a" not in dues(add(session, mine, "resumption", "2025-05-10"))
+    add(session, mine, "shutdown", "2025-06-01")
+    back = add(session, mine, "resumption", "2025-09-02")
+    assert dues(back)["mine-23-3-a"].due == dt.date(2025, 9, 2)
+    f = reports.Filters(enterprise_id=mine.id, milestone_id="mine-23-3-a")
+    assert [r.due for r in reports.overdue(session, f, dt.date(2025, 12, 1))] == [dt.date(2025, 9, 2)]
+
+
+def test_resumption_plan_stands_when_no_shutdown_is_registered(session, mine):
+    assert dues(add(session, mine, "resumption", "2025-03-01"))["mine-23-3-a"].due == dt.date(2025, 3, 1)
+
+
 def _cancellable(session):
     """A rule with cancelled_by (no shipped entry has one now): owed 3 months after a shutdown."""
     rule = {"kind": "relative", "event": "shutdown", "offset": 3, "unit": "month", "direction": "after",

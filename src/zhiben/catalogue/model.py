@@ -53,6 +53,15 @@ class RecurringRule(_Strict):
     covers: Literal["current", "previous"] = "current"
 
 
+class Gap(_Strict):
+    """Only when the event comes more than `more_than` units after the latest `since` event before
+    it ("停产停建超过3个月需要复工复产的"); with no such event registered the duty stands."""
+
+    since: Literal[EVENTS]  # type: ignore[valid-type]
+    more_than: int = Field(ge=1)
+    unit: Literal["day", "month", "year"]
+
+
 class RelativeRule(_Strict):
     kind: Literal["relative"]
     event: Literal[EVENTS]  # type: ignore[valid-type]
@@ -64,6 +73,7 @@ class RelativeRule(_Strict):
     bound: Literal["deadline", "earliest", "window"] = "deadline"
     closed_by: Literal[EVENTS] | None = None  # type: ignore[valid-type]
     cancelled_by: Literal[EVENTS] | None = None  # type: ignore[valid-type]
+    gap: Gap | None = None
 
 
 class TargetRule(_Strict):

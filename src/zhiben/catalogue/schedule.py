@@ -200,6 +200,16 @@ def window_opens(rule: RelativeRule, event_day: dt.date) -> dt.date | None:
     return offset_date(rule, event_day) if rule.bound == "window" else None
 
 
+def gap_met(rule: RelativeRule, event_day: dt.date, since_day: dt.date | None) -> bool:
+    """Whether an event far enough after its `since` event triggers the rule (no gap: always)."""
+    if rule.gap is None or since_day is None:
+        return True
+    n, unit = rule.gap.more_than, rule.gap.unit
+    if unit == "day":
+        return event_day > since_day + dt.timedelta(days=n)
+    return event_day > since_day + (relativedelta(months=n) if unit == "month" else relativedelta(years=n))
+
+
 def offset_date(rule: RelativeRule, event_day: dt.date, calendar: WorkCalendar | None = None) -> dt.date:
     sign = -1 if rule.direction == "before" else 1
     if rule.unit == "workday":

@@ -42,6 +42,9 @@ def rule_text(rule: dict) -> str:
             text = f"{ev}{side} {rule['offset']} {UNIT[rule['unit']]}"
         if rule.get("bound") == "earliest":
             text += "(最早日期)"
+        if gap := rule.get("gap"):
+            since = EVENT_NAMES.get(gap["since"], gap["since"])
+            text += f"(仅当距{since}超过 {gap['more_than']} {UNIT[gap['unit']]})"
         return text
     levels = "、".join(rule.get("levels") or [])
     measure = f"{levels}等级占比" if rule["metric"] == "risk_share" else "填报值"

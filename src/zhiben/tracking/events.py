@@ -78,6 +78,14 @@ def _first_in_window(event: models.Event, events: list[models.Event], kind: str 
     return None
 
 
+def _since(event: models.Event, events: list[models.Event], rule: cat_mod.RelativeRule) -> dt.date | None:
+    """The date of the latest `rule.gap.since` event on or before `event` (None: none registered)."""
+    if rule.gap is None:
+        return None
+    return max((e.date for e in events if e.kind == rule.gap.since and e.id != event.id and e.date <= event.date),
+               default=None)
+
+
 def derive(session: Session, event: models.Event, milestones: list[models.Milestone] | None = None,
            events: list[models.Event] | None = None,
            calendar: schedule.WorkCalendar | None = None) -> list[models.EventDue]:
@@ -96,6 +104,8 @@ def derive(session: Session, event: models.Event, milestones: list[models.Milest
         rule = cat_mod.RelativeRule.model_validate(m.rule)
         if rule.event != event.kind or not applies(m, ent, tags):
             continue
+        if not schedule.gap_met(rule, event.date, _since(event, events, rule)):
+            continue  # e.g. a resumption after a shutdown of 3 months or less owes no 复工复产方案
         due = schedule.relative_due(rule, event.date, calendar)
         cancel = _first_in_window(event, events, rule.cancelled_by, until=due)
         closers[m.id] = _first_in_window(event, events, rule.closed_by)
