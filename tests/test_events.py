@@ -153,6 +153,36 @@ def test_trial_end_fulfils_the_one_year_limit(session, chem):
     assert [(a.action, a.old_status, a.new_status) for a in audit] == [("done", "open", "done")]
 
 
+def test_acceptance_during_the_trial_closes_the_acceptance_due_at_its_end(session, chem):
+    # 企业应在试生产结束前,组织开展安全设施竣工验收 (chem-09-h): the acceptance comes first
+    add(session, chem, "trial-start", "2025-01-10")
+    accepted = add(session, chem, "acceptance", "2025-06-01")
+    end = add(session, chem, "trial-end", "2025-06-20")
+    h = dues(end)["chem-09-h"]
+    assert (h.due, h.done_on, h.done_by_event, h.state) == (
+        dt.date(2025, 6, 20), dt.date(2025, 6, 1), True, "已于 2025-06-01 完成")
+    comp = session.exec(select(models.Completion).where(models.Completion.milestone_id == "chem-09-h")).one()
+    assert (comp.done_on, comp.source) == (dt.date(2025, 6, 1), f"event:{accepted.event.id}")
+    f = reports.Filters(enterprise_id=chem.id, milestone_id="chem-09-h")
+    assert reports.overdue(session, f, dt.date(2025, 7, 1)) == []
+
+
+def test_acceptance_after_the_trial_end_closes_it_late(session, chem):
+    add(session, chem, "trial-start", "2025-01-10")
+    add(session, chem, "trial-end", "2025-06-20")
+    f = reports.Filters(enterprise_id=chem.id, milestone_id="chem-09-h")
+    assert [r.days_overdue for r in reports.overdue(session, f, dt.date(2025, 6, 30))] == [10]
+    later = add(session, chem, "acceptance", "2025-07-01")
+    assert [(d.milestone_id, d.state) for d in later.affected] == [("chem-09-h", "已于 2025-07-01 完成,逾期完成")]
+    assert reports.overdue(session, f, dt.date(2025, 7, 10)) == []
+
+
+def test_an_acceptance_before_the_trial_started_does_not_close_it(session, chem):
+    add(session, chem, "acceptance", "2024-12-01")
+    add(session, chem, "trial-start", "2025-01-10")
+    assert dues(add(session, chem, "trial-end", "2025-06-20"))["chem-09-h"].done_on is None
+
+
 def test_late_trial_end_counts_as_done_late_and_was_overdue_before(session, chem):
     add(session, chem, "trial-start", "2024-03-01")
     add(session, chem, "trial-end", "2025-04-01")

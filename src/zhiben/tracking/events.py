@@ -13,7 +13,9 @@ A later event can end a deadline in two ways, both named in the rule:
   obligation that had already fallen due stays owed. E.g. resuming within 3 months cancels the
   shutdown plan owed "when a shutdown passes 3 months".
 A closing or cancelling event belongs to the latest event it can end: its window runs from that
-event to the next event of the same kind.
+event to the next event of the same kind. For an event that ends a stretch (trial end, resumption)
+a closing event counts from the start of the stretch: the acceptance made during the trial closes
+"试生产结束前……竣工验收" (chem-09-h), due at the trial end.
 
 A planned event (`planned`, e.g. a trial start the enterprise has announced) derives the same
 deadlines, under a period key ending in PLANNED so every output can say they come from a plan.
@@ -62,13 +64,14 @@ def _events_of(session: Session, enterprise_id: int) -> list[models.Event]:
 
 
 def _first_in_window(event: models.Event, events: list[models.Event], kind: str | None,
-                     until: dt.date | None = None) -> models.Event | None:
-    """The first `kind` event from `event` up to the next event of `event`'s own kind."""
+                     until: dt.date | None = None, since: dt.date | None = None) -> models.Event | None:
+    """The first `kind` event from `event` (or `since`) up to the next event of `event`'s own kind."""
     if not kind:
         return None
     nxt = min((e.date for e in events if e.kind == event.kind and e.date > event.date), default=None)
+    since = since or event.date
     for e in events:
-        if e.kind != kind or e.id == event.id or e.date < event.date:
+        if e.kind != kind or e.id == event.id or e.date < since:
             continue
         if nxt is not None and e.date >= nxt:
             continue
@@ -76,6 +79,15 @@ def _first_in_window(event: models.Event, events: list[models.Event], kind: str 
             continue
         return e
     return None
+
+
+def _opened(event: models.Event, events: list[models.Event]) -> dt.date:
+    """When the stretch an event closes began: a trial end's trial start, a resumption's shutdown.
+
+    A duty due at the end of such a stretch can be done during it: the acceptance that closes
+    "试生产结束前……竣工验收" (chem-09-h) comes before the trial end it is due by."""
+    opener = FOLLOWS.get(event.kind)
+    return max((e.date for e in events if e.kind == opener and e.date <= event.date), default=event.date)
 
 
 def _since(event: models.Event, events: list[models.Event], rule: cat_mod.RelativeRule) -> dt.date | None:
@@ -108,7 +120,7 @@ def derive(session: Session, event: models.Event, milestones: list[models.Milest
             continue  # e.g. a resumption after a shutdown of 3 months or less owes no 复工复产方案
         due = schedule.relative_due(rule, event.date, calendar)
         cancel = _first_in_window(event, events, rule.cancelled_by, until=due)
-        closers[m.id] = _first_in_window(event, events, rule.closed_by)
+        closers[m.id] = _first_in_window(event, events, rule.closed_by, since=_opened(event, events))
         row = models.EventDue(milestone_id=m.id, enterprise_id=ent.id, event_id=event.id, period=period_of(event),
                               due=due, bound=rule.bound, closed_on=cancel.date if cancel else None)
         session.add(row)
