@@ -155,10 +155,37 @@ def _text(tmp_path: Path) -> Path:
     return path
 
 
+def _version(value: str | None):
+    def make(tmp_path: Path) -> Path:
+        path = tmp_path / "damaged.db"
+        shutil.copy(FIXTURE, path)
+        con = sqlite3.connect(path)
+        if value is None:
+            con.execute("DELETE FROM meta WHERE key = 'schema_version'")
+        else:
+            con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (value,))
+        con.commit()
+        con.close()
+        return path
+    return make
+
+
+def _empty(tmp_path: Path) -> Path:
+    path = tmp_path / "empty.db"
+    path.touch()
+    return path
+
+
+DAMAGED = f"应为 1 至 {models.SCHEMA_VERSION} 的整数);未恢复"
 BAD = {
-    "text": (_text, "不是 SQLite 数据库文件,未恢复"),
-    "not zhiben": (_not_zhiben, "不是 zhiben 数据库(没有结构版本记录),未恢复"),
-    "newer": (_newer, f"由更新版本的 zhiben 创建(结构版本 99,本程序支持 {models.SCHEMA_VERSION}),请升级 zhiben 后再恢复;未恢复"),
+    "text": (_text, "不是 SQLite 数据库文件;未恢复"),
+    "empty": (_empty, "是空文件,不是 zhiben 数据库;未恢复"),
+    "not zhiben": (_not_zhiben, "是其他程序的 SQLite 数据库(1 个表:t),不是 zhiben 数据库;未恢复"),
+    "newer": (_newer, f"由更新版本的 zhiben 创建(结构版本 99,本程序支持 {models.SCHEMA_VERSION}),请升级 zhiben 后再使用;未恢复"),
+    "version 0": (_version("0"), f"的结构版本记录已损坏(meta.schema_version 为“0”,{DAMAGED}"),
+    "version abc": (_version("abc"), f"的结构版本记录已损坏(meta.schema_version 为“abc”,{DAMAGED}"),
+    "version ''": (_version(""), f"的结构版本记录已损坏(meta.schema_version 为“”,{DAMAGED}"),
+    "no version": (_version(None), "不是完整的 zhiben 数据库(meta 表中没有结构版本记录 schema_version);未恢复"),
     "corrupt": (_corrupt, "未恢复"),
 }
 
@@ -173,7 +200,8 @@ def test_restore_verifies_first_and_leaves_the_database_untouched(tmp_path, db_u
     r = cli("restore", str(bad))
     assert r.exit_code == 4, r.output
     line = r.output.strip()
-    assert line.startswith(f"错误:{bad}") and line.endswith(message), line
+    assert line.startswith(f"错误:备份文件 {bad}") and line.endswith(message), line
+    assert "\n" not in line
     assert "Traceback" not in r.output
     assert snapshot(db_url) == before
     assert _kept(Path(db)) == []
@@ -235,3 +263,32 @@ def test_postgresql_backup_points_to_pg_dump(cli):
     r = cli("--db", url, "restore", "x.dump")
     assert r.exit_code == 2
     assert "pg_restore" in r.output
+
+
+@pytest.mark.parametrize("kind", ["empty", "text", "not zhiben"])
+def test_restore_never_replaces_a_file_that_is_not_a_zhiben_database(tmp_path, kind):
+    from runner import ZhibenRunner
+    from zhiben.cli import app
+
+    make, message = BAD[kind]
+    (tmp_path / "target").mkdir()
+    target = make(tmp_path / "target")
+    digest = _sha(target)
+    r = ZhibenRunner().invoke(app, ["--db", str(target), "restore", str(FIXTURE)])
+    assert (r.exit_code, r.output) == (4, f"错误:恢复目标 {target} {message}\n")
+    assert _sha(target) == digest
+    assert [p.name for p in target.parent.iterdir()] == [target.name]
+
+
+def test_restore_replaces_a_database_whose_version_was_damaged(tmp_path, db_url, cli):
+    backup = tmp_path / "good.db"
+    assert cli("backup", str(backup)).exit_code == 0
+    con = sqlite3.connect(_path(db_url))
+    con.execute("UPDATE meta SET value = 'abc' WHERE key = 'schema_version'")
+    con.commit()
+    con.close()
+    assert cli("log").exit_code == 4
+    r = cli("restore", str(backup))
+    assert r.exit_code == 0, r.output
+    assert len(_kept(_path(db_url))) == 1
+    assert cli("log").output == "变更日志为空\n"

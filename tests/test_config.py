@@ -9,6 +9,7 @@ import pytest
 
 from runner import ZhibenRunner
 from zhiben.cli import app
+from zhiben.db.location import default_path
 from zhiben.errors import InputError
 from zhiben.mail import settings as config
 
@@ -20,6 +21,7 @@ def clean_env(monkeypatch, tmp_path):
     for var in list(os.environ):
         if var.startswith(("ZHIBEN_SMTP", "ZHIBEN_MAIL", "ZHIBEN_CONFIG")):
             monkeypatch.delenv(var)
+    monkeypatch.delenv("ZHIBEN_DB", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
 
 
@@ -188,6 +190,7 @@ def test_show_lists_settings_and_sources_without_the_password(cfg, monkeypatch):
         "市局收件人:city@example.com  [环境变量 ZHIBEN_MAIL_TO]",
         "无逾期时也发送:是  [默认]",
         "密码:已设置(环境变量 ZHIBEN_SMTP_PASSWORD)",
+        f"数据库:{default_path()}  [默认位置]",
     ]
     assert "hunter2" not in result.output
 

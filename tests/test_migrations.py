@@ -76,7 +76,7 @@ def test_newer_database_file_is_refused_and_left_byte_for_byte_untouched(tmp_pat
         r = cli("--db", str(db), *args)
         assert r.exit_code == 4
         assert r.output.strip() == (
-            f"错误:数据库由更新版本的 zhiben 创建(结构版本 {models.SCHEMA_VERSION + 1},本程序支持 "
+            f"错误:数据库 {db} 由更新版本的 zhiben 创建(结构版本 {models.SCHEMA_VERSION + 1},本程序支持 "
             f"{models.SCHEMA_VERSION}),请升级 zhiben 后再使用;数据库未作任何改动")
     assert _sha(db) == digest
     assert [p.name for p in db.parent.iterdir()] == ["newer.db"]  # no -wal/-shm either

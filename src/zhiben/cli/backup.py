@@ -7,21 +7,16 @@ from pathlib import Path
 import typer
 
 
-def _url(ctx: typer.Context) -> str:
-    from zhiben.db import engine as store
-
-    return store.resolve_url(ctx.obj.get("db") if ctx.obj else None)
-
-
 def backup(
     ctx: typer.Context,
     file: Path = typer.Argument(..., metavar="文件", help="备份文件路径"),
     force: bool = typer.Option(False, "--force", help="备份文件已存在时覆盖"),
 ):
     """在线备份数据库(其他人同时读写也安全);PostgreSQL 请用 pg_dump。"""
+    from zhiben.cli import common
     from zhiben.db import backup as backup_mod
 
-    dest = backup_mod.backup(_url(ctx), file, force=force)
+    dest = backup_mod.backup(common.location(ctx), file, force=force)
     typer.echo(f"已备份到 {dest}({dest.stat().st_size // 1024} KB)")
 
 
@@ -30,9 +25,10 @@ def restore(
     file: Path = typer.Argument(..., metavar="备份文件", help="由 zhiben backup 生成的备份文件"),
 ):
     """从备份恢复数据库:先校验备份文件;恢复前的数据库另存为带时间的 .bak 文件(每次一个新文件,不覆盖)。"""
+    from zhiben.cli import common
     from zhiben.db import backup as backup_mod
 
-    done = backup_mod.restore(_url(ctx), file)
+    done = backup_mod.restore(common.location(ctx), file)
     typer.echo(f"已从 {file} 恢复数据库 {done.target}(结构版本 {done.version})")
     if done.kept:
         typer.echo(f"恢复前的数据库已保存为 {done.kept}(如需找回:zhiben restore {done.kept})")

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 
 from zhiben.dates import parse_date  # noqa: F401  (commands import it from here)
 from zhiben.errors import InputError
+
+if TYPE_CHECKING:
+    from zhiben.db.engine import Session
+    from zhiben.db.location import Location
+    from zhiben.db.read import Source
 
 # Ten years ahead is beyond any plan; larger values only come from typos (and overflow dates).
 MAX_DAYS = 3660
@@ -30,35 +37,44 @@ def as_of(text: str | None) -> dt.date:
     return parse_date(text, "日期") or dt.date.today()
 
 
+def location(ctx: typer.Context) -> Location:
+    """The database this command names (--db, ZHIBEN_DB or the default): db/location.py resolves it."""
+    from zhiben.db import location as where
+
+    return where.resolve(ctx.obj.get("db") if ctx.obj else None)
+
+
 @contextmanager
-def session(ctx: typer.Context, *, create: bool = False):
+def session(ctx: typer.Context, *, create: bool = False, read: bool = False) -> Iterator[Session]:
     """The one place the CLI opens a database session (commit on success, roll back on error).
 
-    Only `create` (zhiben init) may start a new database at a path the user named.
+    Only `create` (zhiben init) may start a new database at a path the user named. `read`: the
+    command only reads, so on a server each query is bounded by the statement timeout.
     """
     from zhiben.db import engine as store
     from zhiben.tracking import load
 
-    engine = store.open_engine(store.cli_url(ctx.obj.get("db") if ctx.obj else None, create=create),
+    engine = store.open_engine(store.cli_location(ctx.obj.get("db") if ctx.obj else None, create=create),
                                seed=load.seed_packaged)
     try:
         with store.session_scope(engine) as s:
+            if read:
+                store.limit_statements(s)
             yield s
     finally:
         engine.dispose()
 
 
 @contextmanager
-def reader(ctx: typer.Context):
+def reader(ctx: typer.Context) -> Iterator[Source]:
     """A read-only source for report commands: on a current SQLite database, a bare sqlite3
-    connection (no SQLAlchemy, no models, no schema checks: db/read.py); otherwise a session."""
-    from zhiben.db import read
-    from zhiben.db.version import SCHEMA_VERSION
+    connection (no SQLAlchemy, no models: the lean path of db/read.py and db/files.py); otherwise a session's."""
+    from zhiben.db import files, read
 
-    src = read.open_reader(ctx.obj.get("db") if ctx.obj else None, SCHEMA_VERSION)
+    src = files.open_reader(location(ctx))
     if src is None:
-        with session(ctx) as s:
-            yield s
+        with session(ctx, read=True) as s:
+            yield read.AlchemySource(s)
         return
     try:
         yield src

@@ -18,8 +18,9 @@ def path():
 
 
 @app.command("show")
-def show():
+def show(ctx: typer.Context):
     """显示当前生效的设置及其来源(不显示密码)。"""
+    from zhiben.cli import common
     from zhiben.mail import settings as config
 
     file = config.config_path()
@@ -36,6 +37,15 @@ def show():
         shown = "(未设置)" if value in (None, "") else value
         typer.echo(f"{label}:{shown}  [{settings.sources[name]}]")
     typer.echo(f"密码:{config.password_source(settings)}")
+    typer.echo(f"数据库:{common.location(ctx).shown}  [{_db_source(ctx)}]")
+
+
+def _db_source(ctx: typer.Context) -> str:
+    from zhiben.db.location import ENV_VAR
+
+    given = ctx.find_root().get_parameter_source("db")
+    names = {"COMMANDLINE": "--db", "ENVIRONMENT": f"环境变量 {ENV_VAR}"}
+    return names.get(given.name, "默认位置") if given else "默认位置"
 
 
 def _db_setting(name: str) -> str:

@@ -13,13 +13,12 @@ def init(ctx: typer.Context):
 
     默认位置(用户数据目录)首次使用时会自动建库;用 --db 或 ZHIBEN_DB 指定的新路径须先运行 init。
     """
-    from zhiben.db import engine as store
     from zhiben.reports import catalogue
 
-    url = store.resolve_url(ctx.obj.get("db"))
+    where = common.location(ctx)
     with common.session(ctx, create=True) as s:
         n_m, n_c = catalogue.size(s)
-    typer.echo(f"数据库:{url}")
+    typer.echo(f"数据库:{where.shown}")
     typer.echo(f"已就绪:{n_m} 个事项,{n_c} 个县级单位")
 
 

@@ -16,14 +16,13 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 from zhiben.db import failures as dbfailure
-from zhiben.db import models
+from zhiben.db import files, location
+from zhiben.db.location import Location
 from zhiben.errors import DatabaseError, InputError, os_reason
 from zhiben.inputs.files import check_target, read_bytes
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
+UNRESTORED = "未恢复"
 
 
 @dataclass
@@ -33,15 +32,15 @@ class Restored:
     version: int
 
 
-def sqlite_path(url: str, action: str) -> Path:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
+def sqlite_path(db: str | Location, action: str) -> Path:
+    where = db if isinstance(db, Location) else location.resolve(db)
+    if where.backend != "sqlite":
         hint = ("pg_dump -Fc -f zhiben.dump <数据库地址>" if action == "备份"
                 else "pg_restore --clean --if-exists -d <数据库地址> zhiben.dump")
         raise InputError(f"PostgreSQL 数据库请用 PostgreSQL 自带工具{action}:{hint}(见 docs/postgres.md)")
-    if not parsed.database or parsed.database == ":memory:":
+    if where.path is None:
         raise InputError(f"内存数据库无法{action}")
-    return Path(parsed.database)
+    return where.path
 
 
 def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
@@ -55,9 +54,9 @@ def _fail(what: str, exc: BaseException) -> DatabaseError:
     return DatabaseError(f"{what}:{dbfailure.describe(exc)}")
 
 
-def backup(url: str, dest: Path, *, force: bool = False) -> Path:
-    """Copy the database at `url` to `dest` (refuses to overwrite unless `force`)."""
-    src = sqlite_path(url, "备份")
+def backup(db: str | Location, dest: Path, *, force: bool = False) -> Path:
+    """Copy the database `db` to `dest` (refuses to overwrite unless `force`)."""
+    src = sqlite_path(db, "备份")
     if not src.is_file():
         raise InputError(f"数据库不存在:{src}")
     dest = Path(dest)
@@ -89,32 +88,24 @@ def backup(url: str, dest: Path, *, force: bool = False) -> Path:
 
 
 def verify(path: Path) -> int:
-    """The schema version of a backup file, or a DatabaseError saying why it cannot be restored."""
+    """The schema version of a backup file, or a DatabaseError saying why it cannot be restored.
+
+    The same check as every database open (db/files.check: SQLite, zhiben's, a version this release
+    can use), then SQLite's integrity check: a restore must never replace good data with bad.
+    """
     path = Path(path)
-    head = read_bytes(path, what="备份文件", error=InputError, limit=len(SQLITE_MAGIC))
-    if head != SQLITE_MAGIC:
-        raise DatabaseError(f"{path} 不是 SQLite 数据库文件,未恢复")
+    read_bytes(path, what="备份文件", error=InputError, limit=len(files.MAGIC))  # missing, folder, unreadable
+    version = files.check(path, read_only=True, what="备份文件", outcome=UNRESTORED)
     try:
         con = _connect(path, readonly=True)
         try:
             check = [r[0] for r in con.execute("PRAGMA integrity_check").fetchall()]
-            if check != ["ok"]:
-                raise DatabaseError(f"{path} 已损坏(完整性检查未通过:{check[0]}),未恢复")
-            has_meta = con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
-            row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() if has_meta else None
         finally:
             con.close()
     except sqlite3.Error as exc:
-        raise _fail(f"{path} 无法作为数据库读取,未恢复", exc) from None
-    if row is None:
-        raise DatabaseError(f"{path} 不是 zhiben 数据库(没有结构版本记录),未恢复")
-    try:
-        version = int(row[0])
-    except ValueError:
-        raise DatabaseError(f"{path} 的结构版本“{row[0]}”无法识别,未恢复") from None
-    if version > models.SCHEMA_VERSION:
-        raise DatabaseError(f"{path} 由更新版本的 zhiben 创建(结构版本 {version},本程序支持 "
-                            f"{models.SCHEMA_VERSION}),请升级 zhiben 后再恢复;未恢复")
+        raise _fail(f"备份文件 {path} 无法作为数据库读取,{UNRESTORED}", exc) from None
+    if check != ["ok"]:
+        raise DatabaseError(f"备份文件 {path} 已损坏(完整性检查未通过:{check[0]});{UNRESTORED}")
     return version
 
 
@@ -129,21 +120,33 @@ def keep_path(target: Path, now: dt.datetime | None = None) -> Path:
     return path
 
 
-def restore(url: str, source: Path) -> Restored:
-    """Replace the database at `url` with the verified backup `source`; the old one is kept as
+def _replaceable(target: Path) -> None:
+    """Restore replaces a zhiben database, even a damaged one (that is what backups are for), but never
+    a file that is not one: a wrong --db must not turn another program's file into a .bak."""
+    try:
+        files.check(target, what="恢复目标", outcome=UNRESTORED)
+    except DatabaseError:
+        if not files.has_meta(target):
+            raise
+
+
+def restore(db: str | Location, source: Path) -> Restored:
+    """Replace the database `db` with the verified backup `source`; the old one is kept as
     `<db>.<timestamp>.bak` (a new file each time, never overwritten)."""
-    target = sqlite_path(url, "恢复")
+    target = sqlite_path(db, "恢复")
     source = Path(source)
     version = verify(source)
     if target.exists() and source.resolve() == target.resolve():
         raise InputError("备份文件就是当前数据库,无需恢复")
     if not target.parent.is_dir():
         raise InputError(f"目录不存在:{target.parent};请先创建该目录或换一个路径")
+    if target.is_file():
+        _replaceable(target)
     kept = None
     try:
         if target.is_file():
             kept = keep_path(target)
-            backup(f"sqlite:///{target}", kept)
+            backup(str(target), kept)
         src = _connect(source, readonly=True)
         try:
             live = _connect(target)

@@ -1,82 +1,78 @@
 """Engine, sessions and first use.
 
-`open_engine` resolves where the database lives, creates it on first use (tables, the eleven
-county-level units, the packaged catalogue) and refuses a database made by a newer release.
+`open_engine` opens the database that db/location.py resolved. An existing SQLite file is checked
+read-only first (db/files.py): an empty file, another program's database, a damaged or a newer
+schema version is refused before anything could write to it. A missing file is built under a
+temporary name and linked into place (db/files.create), so processes starting at once on a fresh
+machine all end up with one complete database. Server connections get a connect timeout.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from zhiben import terms
 from zhiben.db import failures as dbfailure
-from zhiben.db import migrations, models, occurrences
+from zhiben.db import files, location, migrations, models, occurrences, version
+from zhiben.db.location import ENV_VAR, Location
+from zhiben.db.read import AlchemySource
 from zhiben.errors import DatabaseError
 
 occurrences.install()
 
 Seed = Callable[[Session], None]
-ENV_VAR = "ZHIBEN_DB"
+__all__ = ["ENV_VAR", "Location", "Session", "open_engine", "session_scope"]
 
 
 def default_path() -> Path:
-    from zhiben.db.read import default_path
-
-    return default_path()
+    return location.default_path()
 
 
 def resolve_url(db: str | None = None) -> str:
     """`--db` / ZHIBEN_DB: a SQLAlchemy URL or a file path; else the per-user default."""
-    value = db or os.environ.get(ENV_VAR) or str(default_path())
-    if "://" in value:
-        return value
-    return "sqlite:///" + str(Path(value).expanduser().resolve())
+    return location.resolve(db).url
 
 
-def cli_url(db: str | None = None, *, create: bool = False) -> str:
+def cli_location(db: str | None = None, *, create: bool = False) -> Location:
     """The database the CLI opens, with the rule that no typo silently starts an empty database.
 
     Only the per-user default location is created on first use. A file named by `--db` or
     ZHIBEN_DB must already exist unless `create` (`zhiben init`): a cron job pointing at an
     unmounted share must fail, not report "no overdue items" from a brand-new file.
     """
-    url = resolve_url(db)
-    explicit = db or os.environ.get(ENV_VAR)
-    if not explicit or create:
-        return url
+    where = location.resolve(db)
+    if not where.explicit or create or where.path is None:
+        return where
+    from zhiben.inputs.files import shown
+
     try:
-        parsed = make_url(url)
-    except ArgumentError:
-        return url  # make_engine reports it
-    path = parsed.database if parsed.get_backend_name() == "sqlite" else None
-    if not path or path == ":memory:":
-        return url
-    try:
-        exists = Path(path).exists()
-        if exists and not Path(path).is_file():
-            raise DatabaseError(f"数据库路径不是普通文件:{path}")
+        exists = where.path.exists()
+        if exists and not where.path.is_file():
+            raise DatabaseError(f"数据库路径不是普通文件:{where.path}")
     except OSError as exc:  # a name longer than the file system allows
         from zhiben.errors import os_reason
-        from zhiben.inputs.files import shown
 
-        raise DatabaseError(f"无法使用数据库路径 {shown(path)}:{os_reason(exc)}") from None
+        raise DatabaseError(f"无法使用数据库路径 {shown(str(where.path))}:{os_reason(exc)}") from None
     if not exists:
-        from zhiben.inputs.files import shown
-
-        raise DatabaseError(f"数据库文件不存在:{shown(path)};请检查 --db 或环境变量 {ENV_VAR} 的路径,"
-                            f"如确要在此新建数据库请运行 zhiben --db {path} init(未创建任何文件)")
-    return url
+        raise DatabaseError(f"数据库文件不存在:{shown(str(where.path))};请检查 --db 或环境变量 {ENV_VAR} 的路径,"
+                            f"如确要在此新建数据库请运行 zhiben --db {where.path} init(未创建任何文件)")
+    return where
 
 
-def _sqlite_pragmas(dbapi_conn, _record):
+def cli_url(db: str | None = None, *, create: bool = False) -> str:
+    return cli_location(db, create=create).url
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     # WAL lets readers run beside one writer; the busy timeout makes writers queue instead of
     # failing with "database is locked" when a cron job and an analyst write together.
@@ -100,141 +96,125 @@ def _read_only_engine(path: Path) -> Engine:
     """
     import sqlite3
 
-    uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
+    uri = files.uri(path, read_only=True, immutable=True)
     engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
     event.listen(engine, "connect", _read_only_pragmas)
     return engine
 
 
-def _read_only_pragmas(dbapi_conn, _record):
+def _read_only_pragmas(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.execute("PRAGMA foreign_keys=ON")
 
 
-def make_engine(url: str) -> Engine:
+def _located(db: str | Location) -> Location:
+    return db if isinstance(db, Location) else location.resolve(db)
+
+
+def make_engine(db: str | Location) -> Engine:
+    where = _located(db)
     try:
-        parsed = make_url(url)
+        parsed = make_url(where.url)
     except ArgumentError:
-        raise DatabaseError(f"无法识别的数据库地址:{url}") from None
+        raise DatabaseError(f"无法识别的数据库地址:{where.shown}") from None
     if parsed.get_backend_name() == "sqlite":
-        path = parsed.database
-        if path and path != ":memory:":
-            folder = Path(path).parent
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise DatabaseError(f"无法创建数据库目录 {folder}:{_os_reason(exc)}") from None
-            if not writable(folder):
-                if not Path(path).is_file():
-                    raise DatabaseError(f"数据库目录不可写:{folder}")
-                return _read_only_engine(Path(path))
-        engine = create_engine(url, connect_args={"timeout": dbfailure.busy_timeout()})
+        path = where.path
+        if path is not None:
+            files.make_folder(path.parent)
+            if not writable(path.parent):
+                if not path.is_file():
+                    raise DatabaseError(f"数据库目录不可写:{path.parent}")
+                return _read_only_engine(path)
+        engine = create_engine(where.url, connect_args={"timeout": dbfailure.busy_timeout()})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     try:
-        # Sessions in UTC: stored times are UTC (models.UTCTime) whether the column has a zone or not.
-        args = {"options": "-c timezone=UTC"} if parsed.get_backend_name() == "postgresql" else {}
-        return create_engine(url, pool_pre_ping=True, connect_args=args)
+        return create_engine(where.url, pool_pre_ping=True, connect_args=server_args(parsed))
     except ModuleNotFoundError as exc:
         raise DatabaseError(f"缺少数据库驱动 {exc.name}:请安装 zhiben[postgres]") from None
 
 
-def open_engine(db: str | None = None, *, seed: Seed | None = None) -> Engine:
+def server_args(parsed: Any) -> dict[str, Any]:
+    """Connection settings for a server: UTC sessions and a connect timeout (see docs/postgres.md)."""
+    if parsed.get_backend_name() != "postgresql":
+        return {}
+    # Stored times are UTC (models.UTCTime) whether the column has a zone or not.
+    args: dict[str, Any] = {"options": "-c timezone=UTC"}
+    if "connect_timeout" not in parsed.query:  # the URL's own ?connect_timeout= wins
+        args["connect_timeout"] = dbfailure.connect_timeout()
+    return args
+
+
+def open_engine(db: str | Location | None = None, *, seed: Seed | None = None) -> Engine:
     """Engine for `db`, creating the database on first use and handing the new one to `seed`.
 
     The seed (normally tracking.load.seed_packaged: the packaged catalogue) is passed in because
     loading a catalogue is tracking's job, above this package.
     """
-    url = resolve_url(db)
-    refuse_newer(sqlite_version(url))
-    engine = make_engine(url)
+    where = _located(db) if db is not None else location.resolve(None)
+    if where.path is not None:
+        if files.exists(where.path):
+            files.check(where.path, read_only=not writable(where.path.parent))
+        else:
+            files.make_folder(where.path.parent)
+            if not writable(where.path.parent):
+                raise DatabaseError(f"数据库目录不可写:{where.path.parent}")
+            files.create(where.path, lambda url: _build(make_engine(url), seed, where.shown))
+    engine = make_engine(where)
     try:
-        ensure_schema(engine, seed=seed)
+        ensure_schema(engine, seed=seed, where=where.shown)
     except DBAPIError as exc:
         engine.dispose()
-        raise DatabaseError(f"无法打开数据库 {_where(url)}:{dbfailure.describe(exc)}") from None
+        raise DatabaseError(f"无法打开数据库 {where.shown}:{dbfailure.describe(exc)}") from None
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
 
 
-def _where(url: str) -> str:
-    parsed = make_url(url)
-    return str(parsed.database) if parsed.get_backend_name() == "sqlite" else parsed.render_as_string(hide_password=True)
+def schema_version(engine: Engine, where: str = "数据库") -> int | None:
+    with engine.connect() as conn:
+        return version.read(AlchemySource(conn), where)
 
 
-def _os_reason(exc: OSError) -> str:
-    import errno
-
-    from zhiben.errors import os_reason
-
-    # Only ever raised here by mkdir: the missing part is a parent that cannot be made.
-    return "上级目录不存在且无法创建" if exc.errno == errno.ENOENT else os_reason(exc)
-
-
-def schema_version(engine: Engine) -> int | None:
-    if not inspect(engine).has_table("meta"):
-        return None
-    with Session(engine) as s:
-        row = s.get(models.Meta, "schema_version")
-        return int(row.value) if row else None
-
-
-def sqlite_version(url: str) -> int | None:
-    """The schema version of an existing SQLite file, read without opening it for writing.
-
-    Opening read-write would already switch a newer release's file to WAL, so it is checked first.
-    """
-    import sqlite3
-
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        return None
-    path = Path(parsed.database or "") if parsed.get_backend_name() == "sqlite" else None
-    if path is None or not path.is_file():
-        return None
-    try:
-        con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
-        try:
-            row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        finally:
-            con.close()
-        return int(row[0]) if row else None
-    except (sqlite3.Error, ValueError):
-        return None  # not ours or unreadable: the normal open reports it
-
-
-def refuse_newer(version: int | None) -> None:
-    if version is not None and version > models.SCHEMA_VERSION:
-        raise DatabaseError(
-            f"数据库由更新版本的 zhiben 创建(结构版本 {version},本程序支持 {models.SCHEMA_VERSION}),"
-            "请升级 zhiben 后再使用;数据库未作任何改动"
-        )
-
-
-def ensure_schema(engine: Engine, *, seed: Seed | None = None) -> bool:
-    """Create tables and seed on first use. Returns True when the database was new."""
-    version = schema_version(engine)
-    if version is not None:
-        refuse_newer(version)
-        migrations.upgrade(engine, version)
+def ensure_schema(engine: Engine, *, seed: Seed | None = None, where: str = "数据库") -> bool:
+    """Create tables and seed on first use (a database with no tables only). Returns True when new."""
+    with engine.connect() as conn:
+        src = AlchemySource(conn)
+        found = version.read(src, f"数据库 {where}")
+        foreign = src.tables() if found is None else []
+    if found is not None:
+        migrations.upgrade(engine, found)
         return False
+    if foreign:
+        raise DatabaseError(f"数据库 {where} 已有其他程序的表({files.listed(foreign)}),不是 zhiben 数据库;"
+                            f"{version.UNTOUCHED}。请换一个空数据库")
     try:
-        SQLModel.metadata.create_all(engine)
-        with Session(engine) as s:
-            seed_counties(s)
-            s.add(models.Meta(key="schema_version", value=str(models.SCHEMA_VERSION)))
-            if seed is not None:
-                seed(s)
-            s.commit()
+        _build(engine, seed, where, dispose=False)
     except DBAPIError:
         # Another process is creating the same new database right now: wait for it, then use it.
         import time
 
         for pause in (0.2, 0.5, 1, 2, 4):
             time.sleep(pause)
-            if schema_version(engine) is not None:
-                return ensure_schema(engine, seed=seed)
+            if schema_version(engine, f"数据库 {where}") is not None:
+                return ensure_schema(engine, seed=seed, where=where)
         raise
     return True
+
+
+def _build(engine: Engine, seed: Seed | None, where: str, *, dispose: bool = True) -> None:
+    """Tables, counties, version and catalogue in one transaction: nobody sees half a database."""
+    try:
+        with Session(engine) as s:
+            SQLModel.metadata.create_all(s.connection())
+            seed_counties(s)
+            s.add(models.Meta(key="schema_version", value=str(models.SCHEMA_VERSION)))
+            if seed is not None:
+                seed(s)
+            s.commit()
+    finally:
+        if dispose:
+            engine.dispose()
 
 
 def seed_counties(session: Session) -> None:
@@ -246,7 +226,7 @@ def seed_counties(session: Session) -> None:
 
 
 @contextmanager
-def session_scope(engine: Engine):
+def session_scope(engine: Engine) -> Iterator[Session]:
     """One unit of work: commit on success, roll back everything on any error."""
     with Session(engine) as session:
         try:
@@ -255,3 +235,14 @@ def session_scope(engine: Engine):
         except BaseException:
             session.rollback()
             raise
+
+
+def limit_statements(session: Session) -> None:
+    """Bound each query of a read command on a server (ZHIBEN_STATEMENT_TIMEOUT): a report that
+    cannot finish is cancelled with one line instead of holding a cron job forever."""
+    seconds = dbfailure.statement_timeout()
+    if session.get_bind().dialect.name == "postgresql" and seconds > 0:
+        from sqlalchemy import text
+
+        # Local to this command's transaction: nothing leaks to pooled connections.
+        session.execute(text("SELECT set_config('statement_timeout', :ms, true)"), {"ms": f"{int(seconds * 1000)}ms"})

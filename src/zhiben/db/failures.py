@@ -11,6 +11,8 @@ import sqlite3
 import sys
 
 BUSY_ENV = "ZHIBEN_BUSY_TIMEOUT"
+CONNECT_ENV = "ZHIBEN_CONNECT_TIMEOUT"
+STATEMENT_ENV = "ZHIBEN_STATEMENT_TIMEOUT"
 
 _PATTERNS = [
     (("database is locked", "database table is locked"),
@@ -31,23 +33,48 @@ _PATTERNS = [
      "PostgreSQL 数据库或对象不存在(数据库须由管理员先建好,见 docs/postgres.md):{detail}"),
     (("permission denied",),
      "PostgreSQL 权限不足(请管理员授予该角色 zhiben_user 权限,见 docs/postgres.md):{detail}"),
+    (("timeout expired", "connection timeout"),
+     "连接 PostgreSQL 服务器超时:服务器未应答(检查地址和端口是否确为 PostgreSQL、服务器是否过载、网络是否通畅;"
+     "等待秒数默认 10,可用环境变量 ZHIBEN_CONNECT_TIMEOUT 或地址中的 ?connect_timeout= 调整)"),
+    (("statement timeout",),
+     "查询超过 {statement} 秒仍未完成,已取消(可用环境变量 ZHIBEN_STATEMENT_TIMEOUT 调整秒数)"),
     (("connection refused", "could not connect", "connection failed", "server closed the connection",
-      "could not translate host name", "timeout expired"),
+      "could not translate host name"),
      "无法连接 PostgreSQL 服务器(检查地址、端口和服务是否启动):{detail}"),
 ]
 
 
+def _seconds(env: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(env, default))
+    except ValueError:
+        return default
+    return value if value == value and value >= 0 else default  # NaN and negatives: the default
+
+
 def busy_timeout() -> float:
     """Seconds a writer waits for another writer before giving up (ZHIBEN_BUSY_TIMEOUT, default 30)."""
-    try:
-        return max(0.0, float(os.environ.get(BUSY_ENV, "30")))
-    except ValueError:
-        return 30.0
+    return _seconds(BUSY_ENV, 30.0)
+
+
+def connect_timeout() -> int:
+    """Seconds to wait for a database server to answer a new connection (ZHIBEN_CONNECT_TIMEOUT,
+    default 10): a server that accepts and never answers must not hang a cron job forever.
+    libpq counts whole seconds and takes less than 2 as 2."""
+    return max(2, min(int(_seconds(CONNECT_ENV, 10.0)), 3600))
+
+
+def statement_timeout() -> float:
+    """Seconds one query of a read command may run on a server (ZHIBEN_STATEMENT_TIMEOUT, default 300;
+    0 = no limit)."""
+    return _seconds(STATEMENT_ENV, 300.0)
 
 
 def detail(exc: BaseException) -> str:
+    from zhiben.db.location import mask
+
     lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
+    return mask(lines[0]) if lines else type(exc).__name__
 
 
 def describe(exc: BaseException) -> str:
@@ -55,7 +82,7 @@ def describe(exc: BaseException) -> str:
     low = text.lower()
     for needles, message in _PATTERNS:
         if any(n in low for n in needles):
-            return message.format(busy=f"{busy_timeout():g}", detail=text)
+            return message.format(busy=f"{busy_timeout():g}", statement=f"{statement_timeout():g}", detail=text)
     if type(exc).__name__ == "IntegrityError":
         return "另一用户同时写入了同一条记录,本次操作已撤销;请重新执行(已存在的记录不会重复)"
     return f"数据库操作失败:{text}"

@@ -1,84 +1,134 @@
-"""The lean read path: report SQL through the DB-API driver, without SQLAlchemy on SQLite.
+"""The read seam: one typed `Source` for every query written as plain SQL, on either driver.
 
-A read command on a SQLite database whose schema is current opens it with the sqlite3 module
-(`open_reader`); anything else (PostgreSQL, a database that must first be created or upgraded)
-goes through db/engine.py and SQLAlchemy. Queries are plain SQL with :name parameters, which
-both sqlite3 and SQLAlchemy's text() accept, so one text serves both backends.
+Two implementations answer the same calls:
+- `SqliteSource`, a bare sqlite3 connection: the lean read path. A read command on a SQLite file
+  whose schema is current (db/files.open_reader) never imports SQLAlchemy or the table models,
+  which keeps its start-up short.
+- `AlchemySource`, a SQLAlchemy session or connection: PostgreSQL, and every command that writes
+  (a write command's session is wrapped with `source(session)` when it reads through here).
+Queries use :name parameters, which sqlite3 and SQLAlchemy's text() both accept, so one text
+serves both. Values come back as the driver gives them (SQLite: dates and JSON as text; PostgreSQL:
+date and dict objects), and are decoded here, once: `Source.date`, `Source.json`, `Source.count`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
+import json as jsonlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session
 
 
-def default_path() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("zhiben", appauthor=False)) / "zhiben.db"
+Params: TypeAlias = Mapping[str, Any]
+Row: TypeAlias = Sequence[Any]
 
 
-class Reader:
-    """A read-only use of one sqlite3 connection (what the lean report commands get instead of a session)."""
+class Source(ABC):
+    """Read access to one database through plain SQL."""
 
+    dialect: str
+
+    @abstractmethod
+    def rows(self, sql: str, params: Params | None = None) -> Iterable[Row]:
+        """The rows of `sql` as tuples, undecoded (use the decoders below on dates, JSON and counts)."""
+
+    @abstractmethod
+    def has_table(self, name: str) -> bool: ...
+
+    @abstractmethod
+    def tables(self) -> list[str]: ...
+
+    def day(self, value: dt.date) -> object:
+        """A date parameter: ISO text on SQLite (how dates are stored there), a date otherwise."""
+        return value.isoformat() if self.dialect == "sqlite" else value
+
+    @staticmethod
+    def date(value: object) -> dt.date | None:
+        """A DATE or TIMESTAMP column: ISO text on SQLite, date/datetime objects on PostgreSQL."""
+        if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+            return value
+        if isinstance(value, dt.datetime):
+            return value.date()
+        return dt.date.fromisoformat(str(value)[:10])
+
+    @staticmethod
+    def json(value: object) -> Any:
+        """A JSON column: text on SQLite, already parsed on PostgreSQL."""
+        return jsonlib.loads(value) if isinstance(value, str | bytes) else value
+
+    @staticmethod
+    def count(value: object) -> int:
+        """An aggregate that is NULL over no rows (SUM) or a Decimal on PostgreSQL: a plain int."""
+        return int(value or 0)  # type: ignore[call-overload,unused-ignore]
+
+
+class SqliteSource(Source):
     dialect = "sqlite"
 
-    def __init__(self, con):
+    def __init__(self, con: sqlite3.Connection):
         self.con = con
+
+    def rows(self, sql: str, params: Params | None = None) -> Iterable[Row]:
+        return self.con.execute(sql, dict(params or {}))
+
+    def has_table(self, name: str) -> bool:
+        query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"
+        return self.con.execute(query, {"name": name}).fetchone() is not None
+
+    def tables(self) -> list[str]:
+        return [r[0] for r in self.con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
 
     def close(self) -> None:
         self.con.close()
 
 
-def execute(src, sql: str, params: dict | None = None):
-    """Rows (tuples) of `sql` on a Reader or a SQLAlchemy session/connection, as the driver yields them."""
-    if isinstance(src, Reader):
-        return src.con.execute(sql, params or {})
-    from sqlalchemy import text
+class AlchemySource(Source):
+    def __init__(self, bind: Session | Connection):
+        self.bind = bind
+        engine = bind.get_bind() if hasattr(bind, "get_bind") else bind
+        self.dialect = engine.dialect.name
 
-    return src.execute(text(sql), params or {})
+    def rows(self, sql: str, params: Params | None = None) -> Iterable[Row]:
+        from sqlalchemy import text
 
+        return self.bind.execute(text(sql), dict(params or {}))
 
-def dialect(src) -> str:
-    if isinstance(src, Reader):
-        return "sqlite"
-    bind = src.get_bind() if hasattr(src, "get_bind") else src
-    return bind.dialect.name
+    def _inspector(self) -> Any:
+        from sqlalchemy import inspect
 
+        bind: Any = self.bind
+        return inspect(bind.connection() if hasattr(bind, "get_bind") else bind)  # a session's connection
 
-def day(src, value: dt.date):
-    """A date parameter: ISO text for SQLite (how dates are stored there), a date otherwise."""
-    return value.isoformat() if dialect(src) == "sqlite" else value
+    def has_table(self, name: str) -> bool:
+        return bool(self._inspector().has_table(name))
 
-
-def sqlite_path(db: str | None) -> Path | None:
-    """The file of a SQLite database named by --db / ZHIBEN_DB / the default; None for a server URL."""
-    value = db or os.environ.get("ZHIBEN_DB")
-    if not value:
-        return default_path()
-    if "://" not in value:
-        return Path(value).expanduser().resolve()
-    for prefix in ("sqlite:///", "sqlite+pysqlite:///"):
-        if value.startswith(prefix) and "?" not in value:
-            rest = value[len(prefix):]
-            return Path(rest).resolve() if rest and rest != ":memory:" else None
-    return None
+    def tables(self) -> list[str]:
+        return sorted(self._inspector().get_table_names())
 
 
-def open_reader(db: str | None, schema_version: int) -> Reader | None:
-    """A Reader on an existing SQLite file at `schema_version`, or None (then use the full path)."""
-    import sqlite3
+# What read functions accept: a Source, or a write command's SQLAlchemy session/connection.
+Readable: TypeAlias = "Source | Session | Connection"
 
-    path = sqlite_path(db)
-    if path is None or not path.is_file():
-        return None
-    try:
-        con = sqlite3.connect(path, timeout=30)
-        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    except sqlite3.Error:
-        return None
-    if row is None or str(row[0]) != str(schema_version):
-        con.close()
-        return None
-    return Reader(con)
+
+def source(src: Readable) -> Source:
+    return src if isinstance(src, Source) else AlchemySource(src)
+
+
+def execute(src: Readable, sql: str, params: Params | None = None) -> Iterable[Row]:
+    """Rows (tuples) of `sql`, as the driver yields them."""
+    return source(src).rows(sql, params)
+
+
+def dialect(src: Readable) -> str:
+    return source(src).dialect
+
+
+def day(src: Readable, value: dt.date) -> object:
+    return source(src).day(value)

@@ -122,7 +122,7 @@ def _rows(src, sql: str, params: dict, as_of: dt.date, late: bool) -> Iterator[R
     titles, counties = _names(src)
     # One string object per distinct subject, period...: the driver returns a fresh copy per row,
     # and on a city-wide report those copies are most of the memory.
-    memo: dict = {}
+    memo: dict[str, str] = {}
     one = memo.setdefault
     dates: dict = {}
     for mid, kind, sid, subj, cid, code, per, due, bound in read.execute(src, sql, params):
