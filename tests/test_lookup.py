@@ -104,10 +104,9 @@ def test_event_kinds_by_their_chinese_names(cli, register):
 @pytest.mark.sqlite_only("the lean read path is the sqlite3 driver")
 def test_the_lean_read_path_looks_up_alike(db_url, register, engine):
     """A bare sqlite3 connection (what read-only commands get) and a session find the same rows."""
-    from zhiben.db import read
-    from zhiben.db.version import SCHEMA_VERSION
+    from zhiben.db import files, location
 
-    reader = read.open_reader(db_url, SCHEMA_VERSION)
+    reader = files.open_reader(location.resolve(db_url))
     assert reader is not None
     try:
         with Session(engine) as s:
