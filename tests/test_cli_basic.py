@@ -46,8 +46,8 @@ def test_done_reopen_and_log(cli):
     lines = cli("log", "--format", "plain").output.splitlines()
     assert lines[0].split() == ["时间", "记录人", "操作", "事项", "责任主体", "周期", "状态变化", "完成日期", "佐证/原因", "来源"]
     stamp = r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d [+-]\d\d:\d\d"
-    assert re.fullmatch(rf"{stamp}  李四      撤销    mine-req-2-b  茌平区      2024年4月  已完成 → 未完成\s+重复", lines[1])
-    assert re.fullmatch(rf"{stamp}  张三      完成    mine-req-2-b  茌平区      2024年4月  逾期未完成 → 已完成  "
+    assert re.fullmatch(rf"{stamp}  李四    撤销  mine-req-2-b  茌平区    2024年4月  已完成 → 未完成\s+重复", lines[1])
+    assert re.fullmatch(rf"{stamp}  张三    完成  mine-req-2-b  茌平区    2024年4月  逾期未完成 → 已完成  "
                         r"2024-05-05  报送函", lines[2])
     assert len(lines) == 3
 

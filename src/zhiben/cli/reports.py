@@ -66,7 +66,6 @@ def upcoming(ctx: typer.Context, days: int = typer.Option(30, "--days", help="�
 
 def _occurrences(ctx, kind, day, days, *, fmt, detail, limit, group, filters):
     import itertools
-    import shutil
     import sys
 
     from zhiben.errors import InputError
@@ -107,9 +106,9 @@ def _occurrences(ctx, kind, day, days, *, fmt, detail, limit, group, filters):
             if limit is not None and (n := rest()):
                 typer.echo(f"另有 {n:,} 项未显示", err=True)
             return
-        tty = fmt == "table" and sys.stdout.isatty()
-        v = view.View(kind, "plain" if fmt == "table" and not tty else fmt,
-                      width=shutil.get_terminal_size().columns if tty else None, tty=tty, limit=limit,
+        width = render.screen() if fmt == "table" else None
+        tty = width is not None
+        v = view.View(kind, "plain" if fmt == "table" and not tty else fmt, width=width, tty=tty, limit=limit,
                       hide=_hidden(f))
         if fmt == "table" and tty:
             v.fmt = "table"
@@ -168,7 +167,6 @@ def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="
              sort: str = typer.Option(None, "--sort", help="按县区排名:完成率|按期完成率|逾期率|逾期(第1名最好)"),
              limit: int = Limit):
     """完成进度:按县区为通报格式(本级与企业分列、按期完成率、可排名),也可按方案、事项、企业。"""
-    import sys
 
     from zhiben.errors import InputError
     from zhiben.outputs import lines as out_lines
@@ -227,8 +225,8 @@ def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="
     if not shown:
         typer.echo("没有符合条件的记录")
         return
-    tty = fmt == "table" and sys.stdout.isatty()
-    width = shutil_width() if tty else None
+    width = render.screen() if fmt == "table" else None
+    tty = width is not None
 
     def body():
         yield title
@@ -249,12 +247,6 @@ def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="
                          "按期完成率:期限当天及以前完成的比例;排名第 1 为最好。"):
                 yield from [f"- {note}"] if fmt == "markdown" else out_lines.wrap(note, width)
     render.write_lines(body())
-
-
-def shutil_width() -> int:
-    import shutil
-
-    return shutil.get_terminal_size().columns
 
 
 def register(parent: typer.Typer) -> None:

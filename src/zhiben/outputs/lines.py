@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from rich.cells import cell_len
 
 LOOKAHEAD = 2000
+WHOLE = 10**6  # min_width of a flexible column cut only when nothing is left to drop (a name)
 GAP = "  "
 ELLIPSIS = "…"
 
@@ -34,7 +35,7 @@ class Col:
     short: Callable[[dict], str] | None = None  # the abbreviated cell, tried before dropping anything
     short_label: str | None = None  # the header that goes with it ("所属县区" → "县区")
     flex: bool = False  # the one column cut with "…" (the title)
-    min_width: int = 0
+    min_width: int = 0  # a flexible column's floor before anything is dropped (WHOLE: never cut before that)
     style: Callable[[dict], str | None] | None = None  # ANSI colour for the cell on a terminal
 
 
@@ -103,27 +104,27 @@ def fit(cols: list[Col], sample: list[dict], total: int | None) -> Layout:
         if c.short is not None:
             cols[i] = replace(c, text=c.short, short=None, label=c.short_label or c.label)
             widths[i] = natural_widths([cols[i]], sample)[0]
-    # 2. The title gives up room down to its minimum; 3. if that is not enough, columns go in drop
-    # order (the title getting its room back each time); 4. with nothing left to drop the title
-    # takes whatever remains.
+    # 2. Flexible columns (titles, free text) give up room down to their minimum; 3. if that is not
+    # enough, columns go in drop order (the flexible ones getting their room back each time); 4. with
+    # nothing left to drop the flexible columns take whatever remains, free text before names
+    # (a name's minimum is WHOLE: it is cut only then).
     droppable = sorted((c for c in cols if c.drop), key=lambda c: c.drop)
     while True:
-        flex = next((i for i, c in enumerate(cols) if c.flex), None)
-        if flex is None:
-            if used() <= total or not droppable:
-                break
-        else:
-            natural = natural_widths([cols[flex]], sample)[0]
-            floor = min(natural, max(cols[flex].min_width, width(cols[flex].label)))
-            widths[flex] = natural
-            widths[flex] = max(floor, natural - max(0, used() - total))
-            if used() <= total:
-                break
-            if not droppable:
-                widths[flex] = max(2, widths[flex] - (used() - total))
-                break
-        i = cols.index(droppable.pop(0))
-        del cols[i], widths[i]
+        flexes = [i for i, c in enumerate(cols) if c.flex]
+        naturals = {i: natural_widths([cols[i]], sample)[0] for i in flexes}
+        widths = [naturals.get(i, w) for i, w in enumerate(widths)]
+        for i in flexes:
+            floor = min(naturals[i], max(cols[i].min_width, width(cols[i].label)))
+            widths[i] = max(floor, naturals[i] - max(0, used() - total))
+        if used() <= total:
+            break
+        if droppable:
+            i = cols.index(droppable.pop(0))
+            del cols[i], widths[i]
+            continue
+        for i in sorted(flexes, key=lambda i: cols[i].min_width):
+            widths[i] = max(2, widths[i] - max(0, used() - total))
+        break
     return Layout(cols, widths)
 
 
@@ -141,12 +142,15 @@ def line(layout: Layout, rec: dict, *, total: int | None, tty: bool) -> str:
     cells = []
     colour = tty and _colour()
     texts = [c.text(rec) for c in layout.cols]
+    widths = list(layout.widths)
     if total is not None:
-        # A value longer than the lookahead saw takes its room from the title, never past `total`.
-        over = sum(max(0, width(t) - w) for t, w, c in zip(texts, layout.widths, layout.cols, strict=True) if not c.flex)
-        widths = [w - over if c.flex else w for c, w in zip(layout.cols, layout.widths, strict=True)]
-    else:
-        widths = layout.widths
+        # A value longer than the lookahead saw takes its room from the flexible columns, never past `total`.
+        over = sum(max(0, width(t) - w) for t, w, c in zip(texts, widths, layout.cols, strict=True) if not c.flex)
+        for i, c in enumerate(layout.cols):
+            if c.flex and over > 0:
+                give = min(over, max(0, widths[i] - 2))
+                widths[i] -= give
+                over -= give
     last = len(texts) - 1
     for n, (c, w, t) in enumerate(zip(layout.cols, widths, texts, strict=True)):
         if c.flex and total is not None:
@@ -155,15 +159,22 @@ def line(layout: Layout, rec: dict, *, total: int | None, tty: bool) -> str:
         if colour and c.style is not None and (s := c.style(rec)):
             cell = f"{s}{cell}\x1b[0m"
         cells.append(cell)
-    return GAP.join(cells)
+    return GAP.join(cells).rstrip(" ")  # empty last cells leave no trailing blanks
+
+
+def filled(cols: list[Col], sample: list[dict]) -> list[Col]:
+    """The columns with a value on some row of `sample`: on a terminal an empty column only costs width."""
+    return [c for c in cols if any(c.text(r) for r in sample)]
 
 
 def render(records: Iterable[dict], cols: list[Col], *, total: int | None, tty: bool = False,
-           limit: int | None = None) -> Iterator[str]:
-    """Header then one line per record (without newlines); `limit` caps them and says how many were left."""
+           limit: int | None = None, lookahead: int = LOOKAHEAD) -> Iterator[str]:
+    """Header then one line per record (without newlines); `limit` caps them and says how many were left.
+
+    On a terminal (`total` given) columns empty on every looked-ahead row are left out."""
     it = iter(records)
-    sample = list(itertools.islice(it, LOOKAHEAD if limit is None else min(LOOKAHEAD, limit)))
-    layout = fit(cols, sample, total)
+    sample = list(itertools.islice(it, lookahead if limit is None else min(lookahead, limit)))
+    layout = fit(filled(cols, sample) if total is not None and sample else cols, sample, total)
     yield header(layout, tty=tty)
     shown = 0
     for rec in itertools.chain(sample, it):
@@ -175,10 +186,11 @@ def render(records: Iterable[dict], cols: list[Col], *, total: int | None, tty: 
         shown += 1
 
 
-def markdown(records: Iterable[dict], cols: list[Col], *, limit: int | None = None) -> Iterator[str]:
-    """A GitHub table, padded from the lookahead (CJK-aware), streamed."""
+def markdown(records: Iterable[dict], cols: list[Col], *, limit: int | None = None,
+             lookahead: int = LOOKAHEAD) -> Iterator[str]:
+    """A GitHub table, padded from the lookahead (CJK-aware), numbers right-aligned, streamed."""
     it = iter(records)
-    sample = list(itertools.islice(it, LOOKAHEAD if limit is None else min(LOOKAHEAD, limit)))
+    sample = list(itertools.islice(it, lookahead if limit is None else min(lookahead, limit)))
     widths = natural_widths(cols, sample)
 
     def row(cells):

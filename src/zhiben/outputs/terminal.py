@@ -1,7 +1,9 @@
-"""Rows → text: rich table, markdown/plain (tabulate, wide-char aware), CSV, JSON.
+"""Rows → text: every terminal table, plain and markdown through the one engine (lines.py), one CSV
+writer (csv_lines), JSON.
 
 Every report is a list of records (plain dicts with stable English keys, see docs/json.md) and a
-list of columns (key, Chinese label). JSON keys may be added, never removed or renamed.
+list of columns: declared `Col`s (which say what may be abbreviated or dropped to fit a terminal),
+or plain (key, Chinese label) pairs. JSON keys may be added, never removed or renamed.
 """
 
 from __future__ import annotations
@@ -11,15 +13,15 @@ import datetime as dt
 import io
 import itertools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from zhiben import terms
 from zhiben.errors import InputError
+from zhiben.outputs.lines import Col, markdown, render, wrap
 
 FORMATS = ("table", "markdown", "plain", "csv", "json")
 
 Column = tuple[str, str]
-NO_WRAP = {"period", "period_label", "due", "done_on", "days_overdue", "days_left", "credit_code"}
 
 
 def check_format(fmt: str) -> str:
@@ -111,51 +113,55 @@ def _flat_records(data: list) -> bool:
     return types <= _SCALARS
 
 
-def to_csv(records: Iterable[dict], columns: Sequence[Column], *, bom: bool = False) -> str:
-    buf = io.StringIO()
-    if bom:
-        buf.write("\ufeff")
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([label for _, label in columns])
-    for r in records:
-        w.writerow([guard_csv(_cell(display_value(k, r.get(k)))) for k, _ in columns])
-    return buf.getvalue()
+def to_csv(records: Iterable[dict], columns: Sequence, *, bom: bool = False) -> str:
+    """The whole CSV text (csv_lines, the one CSV writer, joined)."""
+    return "".join(csv_lines(records, columns, bom=bom))
 
 
-def to_markdown(records: Sequence[dict], columns: Sequence[Column], *, fmt: str = "github") -> str:
-    from tabulate import tabulate
+def screen() -> int | None:
+    """The terminal's width in display columns, or None when stdout is a file or a pipe.
 
-    rows = [[_cell(display_value(k, r.get(k))) for k, _ in columns] for r in records]
-    return tabulate(rows, headers=[label for _, label in columns], tablefmt=fmt, disable_numparse=True)
+    The one place a command asks: on a terminal every table is fitted to this width, one line per
+    row; piped, lines are full width and nothing is cut (tests set it to render at 80 or 120)."""
+    import shutil
+    import sys
 
-
-def rich_table(records: Sequence[dict], columns: Sequence[Column], *, title: str | None = None):
-    from rich.table import Table
-
-    table = Table(title=title, show_lines=False, header_style="bold")
-    # A column empty on every row (no enterprise in the list: no credit codes) only costs width.
-    columns = [(k, label) for k, label in columns if any(r.get(k) not in (None, "") for r in records)]
-    for key, label in columns:
-        # Codes, dates and counts read wrong when folded ("2025-0/3"); only free text may wrap.
-        table.add_column(label, overflow="fold", no_wrap=key in NO_WRAP, min_width=None if key in NO_WRAP else 4)
-    for r in records:
-        cells = []
-        for k, _ in columns:
-            text = _cell(display_value(k, r.get(k)))
-            if k == "days_overdue" and r.get(k) is not None:
-                days = r[k]
-                style = "bold red" if days > 90 else "red" if days > 30 else "yellow"
-                text = f"[{style}]{text}[/]"
-            elif k == "days_left" and r.get(k) is not None and r[k] <= 7:
-                text = f"[yellow]{text}[/]"
-            cells.append(text)
-        table.add_row(*cells)
-    return table
+    if not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
 
 
-def emit(records: Sequence[dict], columns: Sequence[Column], fmt: str, *, title: str | None = None,
+def col(key: str, label: str, **how) -> Col:
+    """A column showing record[key] as people read it (codes → Chinese, ISO dates, rates as %).
+    `how`: Col's fitting fields (right, drop, short, short_label, flex, min_width, style)."""
+    return Col(key, label, lambda r: _cell(display_value(key, r.get(key))), **how)
+
+
+def as_cols(columns: Sequence) -> list[Col]:
+    """(key, label) pairs as plain columns; declared Cols as they are."""
+    return [c if isinstance(c, Col) else col(c[0], c[1]) for c in columns]
+
+
+def table(records: Sequence[dict], columns: Sequence, fmt: str = "table", *, title: str | None = None,
+          width: int | None = None) -> Iterator[str]:
+    """The lines of one table in `fmt` (table | plain | markdown), through the one engine (lines.py).
+
+    table: fitted to `width` (the terminal; None when piped: full width, nothing cut), with its title;
+    plain: full width without a title; markdown: a GitHub table, numbers right-aligned."""
+    cols = as_cols(columns)
+    if fmt == "markdown":
+        yield from markdown(records, cols, lookahead=max(1, len(records)))
+        return
+    total = width if fmt == "table" else None
+    if title and fmt == "table":
+        yield from wrap(title, total)
+    yield from render(records, cols, total=total, tty=total is not None, lookahead=max(1, len(records)))
+
+
+def emit(records: Sequence[dict], columns: Sequence, fmt: str, *, title: str | None = None,
          empty: str = "没有符合条件的记录") -> None:
-    """Print records to stdout in `fmt`."""
+    """Print records to stdout in `fmt`: one table engine for the terminal, plain and markdown,
+    one CSV writer, JSON as docs/json.md says."""
     import sys
 
     check_format(fmt)
@@ -164,20 +170,11 @@ def emit(records: Sequence[dict], columns: Sequence[Column], fmt: str, *, title:
             sys.stdout.write(piece)
         sys.stdout.write("\n")
     elif fmt == "csv":
-        write_bytes_text([to_csv(records, columns, bom=True)])
-    elif fmt in ("markdown", "plain"):
-        if not records:
-            sys.stdout.write(empty + "\n")
-            return
-        sys.stdout.write(to_markdown(records, columns, fmt="github" if fmt == "markdown" else "plain") + "\n")
+        write_bytes_text(csv_lines(records, as_cols(columns)))
+    elif not records:
+        sys.stdout.write(empty + "\n")
     else:
-        from rich.console import Console
-
-        console = Console()
-        if not records:
-            console.print(empty)
-            return
-        console.print(rich_table(records, columns, title=title))
+        write_lines(table(records, columns, fmt, title=title, width=screen() if fmt == "table" else None))
 
 
 def write_lines(lines: Iterable[str], *, batch: int = 500) -> None:
