@@ -9,13 +9,9 @@ from zhiben.cli import common
 
 app = typer.Typer(help="企业名册:导入、查询、增加、注销企业,查看企业的事项和完成情况。", no_args_is_help=True)
 
-LIST_COLUMNS = [("credit_code", "统一社会信用代码"), ("name", "企业名称"), ("county", "所属县区"),
-                ("sector", "行业"), ("tags", "标签"), ("risk", "风险等级"), ("park", "所属园区"),
-                ("contact", "联系人"), ("email", "邮箱")]
-OBLIGATION_COLUMNS = [("milestone_id", "编号"), ("title", "事项"), ("who", "责任方"), ("period", "周期"),
-                      ("due", "期限"), ("status", "状态"), ("done_on", "完成日期")]
-HISTORY_COLUMNS = [("milestone_id", "编号"), ("title", "事项"), ("period_label", "周期"), ("done_on", "完成日期"),
-                   ("evidence", "佐证材料")]
+# enterprise show's "key:value" lines, in the register's order
+DETAIL_FIELDS = [("county", "所属县区"), ("sector", "行业"), ("tags", "标签"), ("risk", "风险等级"), ("park", "所属园区"),
+                 ("contact", "联系人"), ("email", "邮箱")]
 
 
 def _display(rec: dict) -> dict:
@@ -50,7 +46,7 @@ def import_(
                                      help="不是方案用语、也不是别名的标签视为错误(默认作为自由标签保留)"),
 ):
     """导入企业名册:按统一社会信用代码新增或更新,有任何问题则整份不导入。"""
-    from zhiben.outputs import progress
+    from zhiben.outputs import progress, tables
     from zhiben.outputs import terminal as render
     from zhiben.register import entries as register
     from zhiben.register.entries import LABELS
@@ -70,8 +66,7 @@ def import_(
             records.append({"row": c.row, "credit_code": c.credit_code, "name": c.name,
                             "change": "新增" if c.kind == "added" else "更新", "detail": detail})
         if records:
-            render.emit(records, [("row", "行号"), ("credit_code", "统一社会信用代码"), ("name", "企业名称"),
-                                  ("change", "变化"), ("detail", "内容")], "plain")
+            render.emit(records, tables.IMPORT_CHANGES, "table")
         if result.parks_created:
             typer.echo(f"将新建园区:{'、'.join(result.parks_created)}")
         if result.free_tag_line:
@@ -100,6 +95,7 @@ def list_(
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ):
     """列出名册中的企业。"""
+    from zhiben.outputs import tables
     from zhiben.outputs import terminal as render
     from zhiben.register import queries as enterprises
     from zhiben.tracking import lookup
@@ -112,7 +108,7 @@ def list_(
             sector=terms.resolve_sector(sector) if sector is not None else None,
             tag=lookup.tag(s, tag) if tag is not None else None,
             risk=terms.resolve_risk(risk) if risk is not None else None, include_inactive=all_)
-    columns = LIST_COLUMNS + ([("active", "状态")] if all_ else [])
+    columns = tables.ENTERPRISES + ([tables.ENTERPRISE_STATE] if all_ else [])
     if fmt != "json":
         records = [_display(r) for r in records]
     render.emit(records, columns, fmt, title=f"企业名册({len(records)} 家)", empty="没有符合条件的企业")
@@ -127,7 +123,9 @@ def show(
     fmt: str = typer.Option("table", "--format", "-f", help="输出格式:table|json"),
 ):
     """企业详情,以及适用于它的事项:已到期的(已完成/逾期)和接下来要到期的。"""
+    from zhiben.outputs import tables
     from zhiben.outputs import terminal as render
+    from zhiben.outputs.lines import wrap
     from zhiben.register import queries as enterprises
     from zhiben.reports import enterprise as obligations
     from zhiben.reports.labels import period_label
@@ -150,21 +148,26 @@ def show(
         sys.stdout.write(render.to_json(data) + "\n")
         return
     d = _display(info)
-    typer.echo(f"{d['name']}(统一社会信用代码 {d['credit_code']},{d['active']})")
-    for key, label in LIST_COLUMNS[2:]:
-        typer.echo(f"  {label}:{d[key] or '—'}")
+    head = [f"{d['name']}(统一社会信用代码 {d['credit_code']},{d['active']})"]
+    head += [f"  {label}:{d[key] or '—'}" for key, label in DETAIL_FIELDS]
     if info.get("free_tags"):
-        typer.echo(f"  自由标签(不是方案用语,不影响适用事项):{'、'.join(info['free_tags'])}")
+        head.append(f"  自由标签(不是方案用语,不影响适用事项):{'、'.join(info['free_tags'])}")
     if not info["active"]:
-        typer.echo("该企业已从名册注销,不再计入报表;以下是已记录的完成情况:")
-        render.emit(history, HISTORY_COLUMNS, "table", title="完成记录", empty="(无完成记录)")
-        return
-    typer.echo(f"截至 {day}:已到期 {summary['due_so_far']} 项,已完成 {summary['done']} 项,逾期 {summary['overdue']} 项")
-    # Per-enterprise supervision periods carry the credit code ("2024-H1:CODE"); this page is that enterprise.
-    rows = [dict(o, who="企业" if o["subject_kind"] == "enterprise" else "县级监管",
-                 period=period_label(o["period"], o.get("due")),
-                 status=terms.STATUS_NAMES[o["status"]]) for o in items]
-    render.emit(rows, OBLIGATION_COLUMNS, "table", title="适用事项", empty="没有适用于该企业的事项")
+        head.append("该企业已从名册注销,不再计入报表;以下是已记录的完成情况:")
+        rows, columns, title, empty = history, tables.HISTORY, "完成记录", "(无完成记录)"
+    else:
+        head.append(f"截至 {day}:已到期 {summary['due_so_far']} 项,已完成 {summary['done']} 项,逾期 {summary['overdue']} 项")
+        # Per-enterprise supervision periods carry the credit code ("2024-H1:CODE"); this page is that enterprise.
+        rows = [dict(o, who="企业" if o["subject_kind"] == "enterprise" else "县级监管",
+                     period=period_label(o["period"], o.get("due")),
+                     status=terms.STATUS_NAMES[o["status"]]) for o in items]
+        columns, title, empty = tables.OBLIGATIONS, "适用事项", "没有适用于该企业的事项"
+    width = render.screen()
+    render.write_lines(line for text in head for line in wrap(text, width))
+    if rows:
+        render.write_lines(render.table(rows, columns, title=title, width=width))
+    else:
+        typer.echo(empty)
 
 
 @app.command("add")
@@ -212,6 +215,7 @@ def remove(
 @app.command("tags")
 def tags(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP)):
     """列出企业标签词表(来自方案原文)。"""
+    from zhiben.outputs import tables
     from zhiben.outputs import terminal as render
     from zhiben.register import queries
 
@@ -220,7 +224,7 @@ def tags(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f", 
         records = queries.tag_vocabulary(s)
     if fmt != "json":
         records = [dict(r, sector=terms.SECTOR_NAMES[r["sector"]]) for r in records]
-    render.emit(records, [("name", "标签"), ("sector", "行业"), ("quote", "方案原文")], fmt, title="企业标签词表")
+    render.emit(records, tables.TAGS, fmt, title="企业标签词表")
 
 
 def register(parent: typer.Typer) -> None:
