@@ -126,11 +126,17 @@ def test_terminal_lines_fit_the_width_dropping_columns_in_order(width):
     lines = list(render(_records(long_title=True), view.detail_columns("overdue"), total=width, tty=True))
     plain = [ANSI.sub("", line) for line in lines]
     assert len(plain) == 6 and all(cell_len(line) <= width for line in plain)
-    assert "逾期天数" in plain[0] and all(line.rstrip().endswith(str(1000 + i)) for i, line in enumerate(plain[1:]))
-    assert all(NAME in line and "2025-06-30" in line for line in plain[1:])  # names and dates are never cut
+    assert plain[0].endswith(("逾期", "逾期天数")) and all(line.rstrip().endswith(str(1000 + i)) for i, line in enumerate(plain[1:]))
+    assert all("2025-06-30" in line for line in plain[1:])  # dates are never cut
+    # Names are whole from 100 columns; narrower, the name gives way (to 8 characters) before a key column.
+    assert all((NAME if width >= 100 else NAME[:8]) in line for line in plain[1:])
     heads = plain[0].split()
     if width <= 80:
-        assert "统一社会信用代码" not in heads and "主体类别" not in heads
+        assert "主体类别" not in heads and "周期" not in heads
+    if width >= 80:  # the key columns stay from 80 columns up; below, the credit code goes before the name is cut
+        assert {"编号", "统一社会信用代码"} <= set(heads) and "91371500MA3C000201" in plain[1]
+    else:
+        assert "统一社会信用代码" not in heads and "编号" in heads
     if width >= 200:
         assert heads == ["编号", "方案", "事项", "主体类别", "责任主体", "所属县区", "统一社会信用代码", "周期", "期限",
                          "逾期天数"]
@@ -144,9 +150,10 @@ def test_fit_abbreviates_before_dropping_and_cuts_only_the_title():
     assert [c.key for c in wide.cols] == [c.key for c in cols]
     narrow = fit(cols, recs, 110)
     keys = [c.key for c in narrow.cols]
-    assert "credit_code" not in keys and "county" in keys  # the code goes first; the county is abbreviated
+    # the subject kind and the period go first; the key columns stay, the county abbreviated
+    assert "subject_kind" not in keys and "period_label" not in keys and {"credit_code", "county"} <= set(keys)
     line = ANSI.sub("", list(render(recs, cols, total=110))[1])
-    assert " 东昌府 " in line and "东昌府区" not in line and "…" in line
+    assert " 东昌府 " in line and "东昌府区" not in line and "…" in line and NAME in line
 
 
 def test_filters_never_guess(cli, register):

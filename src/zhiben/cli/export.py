@@ -100,7 +100,7 @@ def _progress(s, f, day, by, fmt, to):
     from zhiben.reports import rows as reports
 
     def records_for(flt):
-        recs = rc.progress_records(reports.progress(s, flt, day, by))
+        recs = rc.progress_records(reports.progress(s, flt, day, by), by)
         if by == "plan":
             for r in recs:
                 r["label"] = terms.PLAN_NAMES.get(r["label"], r["label"])
@@ -108,7 +108,7 @@ def _progress(s, f, day, by, fmt, to):
 
     summary = records_for(f)
     if fmt == "csv":
-        exports.write_bytes(to, exports.csv_bytes(summary, rc.PROGRESS_COLUMNS))
+        exports.write_bytes(to, exports.csv_bytes(summary, rc.progress_columns(by)))
         return len(summary)
     if fmt == "json":
         exports.write_bytes(to, exports.json_bytes(summary))
@@ -117,11 +117,11 @@ def _progress(s, f, day, by, fmt, to):
         raise _only("ICS 日历", "upcoming")
     book = _book(s, f"完成进度(按{_BY_NAMES[by]})", _scope(s, f), day)
     sheets = [exports.summary_sheet(county_plan.county_by_plan(s, f, day), book),
-              exports.Sheet(f"按{_BY_NAMES[by]}", summary, rc.PROGRESS_COLUMNS, heading=book.heading(f"按{_BY_NAMES[by]}"),
+              exports.Sheet(f"按{_BY_NAMES[by]}", summary, rc.progress_columns(by), heading=book.heading(f"按{_BY_NAMES[by]}"),
                             note=f"截至 {day},按{_BY_NAMES[by]}统计;完成率 = 已完成 ÷ 已到期")]
     for p in [f.plan] if f.plan else PLANS:
         sheets.append(exports.Sheet(terms.PLAN_NAMES[p], records_for(dataclasses.replace(f, plan=p)),
-                                    rc.PROGRESS_COLUMNS, heading=book.heading(terms.PLAN_NAMES[p])))
+                                    rc.progress_columns(by), heading=book.heading(terms.PLAN_NAMES[p])))
     exports.xlsx_file(to, sheets, book, progress_label="导出完成进度")
     return len(summary)
 

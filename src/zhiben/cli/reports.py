@@ -194,7 +194,7 @@ def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="
         if by == "county":
             records = bulletin.county_bulletin(s, f, day, order)
         else:
-            records = progress_records(reports.progress(s, f, day, by))
+            records = progress_records(reports.progress(s, f, day, by), by)
         since = effective_note(s)
     if by == "plan":
         for r in records:
@@ -216,7 +216,7 @@ def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="
         render.write_lines(render.json_pieces(shown), batch=1)
         return
     plain = fmt == "csv"
-    cols = view.bulletin_columns(order is not None, plain=plain) if by == "county" else view.progress_columns(plain=plain)
+    cols = view.bulletin_columns(order is not None, plain=plain) if by == "county" else view.progress_columns(by, plain=plain)
     if fmt == "csv":
         render.write_bytes_text(render.csv_lines(shown, cols))
         if rest:

@@ -21,6 +21,7 @@ from rich.cells import cell_len
 
 LOOKAHEAD = 2000
 WHOLE = 10**6  # min_width of a flexible column cut only when nothing is left to drop (a name)
+LAST = 100  # drop order of a key column (编号, 县区, 统一社会信用代码): kept at 80 columns, dropped only below
 GAP = "  "
 ELLIPSIS = "…"
 
@@ -36,6 +37,7 @@ class Col:
     short_label: str | None = None  # the header that goes with it ("所属县区" → "县区")
     flex: bool = False  # the one column cut with "…" (the title)
     min_width: int = 0  # a flexible column's floor before anything is dropped (WHOLE: never cut before that)
+    least: int = 2  # a flexible column's floor before a LAST column is dropped (a name stays readable)
     style: Callable[[dict], str | None] | None = None  # ANSI colour for the cell on a terminal
 
 
@@ -106,23 +108,33 @@ def fit(cols: list[Col], sample: list[dict], total: int | None) -> Layout:
             widths[i] = natural_widths([cols[i]], sample)[0]
     # 2. Flexible columns (titles, free text) give up room down to their minimum; 3. if that is not
     # enough, columns go in drop order (the flexible ones getting their room back each time); 4. with
-    # nothing left to drop the flexible columns take whatever remains, free text before names
-    # (a name's minimum is WHOLE: it is cut only then).
+    # nothing left to drop the flexible columns give up more, free text before names (a name's
+    # minimum is WHOLE: it is cut only then), down to `least`; 5. only then do key columns (drop ≥
+    # LAST) go, in their order; 6. with nothing left at all, the flexible columns take what remains.
     droppable = sorted((c for c in cols if c.drop), key=lambda c: c.drop)
     while True:
         flexes = [i for i, c in enumerate(cols) if c.flex]
         naturals = {i: natural_widths([cols[i]], sample)[0] for i in flexes}
         widths = [naturals.get(i, w) for i, w in enumerate(widths)]
-        for i in flexes:
+        for i in reversed(flexes):  # the rightmost (the most detailed) gives way first
             floor = min(naturals[i], max(cols[i].min_width, width(cols[i].label)))
             widths[i] = max(floor, naturals[i] - max(0, used() - total))
+        if used() <= total:
+            break
+        if droppable and droppable[0].drop < LAST:
+            i = cols.index(droppable.pop(0))
+            del cols[i], widths[i]
+            continue
+        by_need = sorted(flexes, key=lambda i: cols[i].min_width)
+        for i in by_need:
+            widths[i] = max(min(widths[i], cols[i].least), widths[i] - max(0, used() - total))
         if used() <= total:
             break
         if droppable:
             i = cols.index(droppable.pop(0))
             del cols[i], widths[i]
             continue
-        for i in sorted(flexes, key=lambda i: cols[i].min_width):
+        for i in by_need:
             widths[i] = max(2, widths[i] - max(0, used() - total))
         break
     return Layout(cols, widths)
@@ -218,15 +230,17 @@ def wrap(text: str, total: int | None) -> list[str]:
         return [text]
     out = []
     while width(text) > total:
-        used, cut_at, brk = 0, 0, 0
+        used, cut_at, brk, space = 0, 0, 0, 0
         for n, ch in enumerate(text):
             used += cell_len(ch)
             if used > total:
                 break
             cut_at = n + 1
-            if ch in ",;、:。 ":
+            if ch in "，；：、。;:" or (ch == "," and not text[n + 1:n + 2].isdigit()):  # never 5,/000
                 brk = n + 1
-        at = brk if brk > cut_at // 2 else cut_at
+            elif ch == " ":  # a space may sit inside a command: punctuation first
+                space = n + 1
+        at = brk if brk > cut_at // 2 else space if space > cut_at // 2 else cut_at
         out.append(text[:at].rstrip())
         text = text[at:].lstrip()
     if text:

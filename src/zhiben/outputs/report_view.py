@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from zhiben import terms
-from zhiben.outputs.lines import Col, markdown, render, wrap
+from zhiben.outputs.lines import LAST, WHOLE, Col, markdown, render, wrap
 from zhiben.reports.labels import due_label
 from zhiben.reports.summary import Summary
 
@@ -59,20 +59,22 @@ def _raw(n) -> str:
 
 
 def detail_columns(kind: str) -> list[Col]:
-    days = ("days_overdue", "逾期天数") if kind == "overdue" else ("days_left", "剩余天数")
+    days = ("days_overdue", "逾期天数", "逾期") if kind == "overdue" else ("days_left", "剩余天数", "剩余")
     return [
-        # The plan goes before the county: the id already says chem/mine/trade, the county says whom to call.
-        Col("milestone_id", "编号", _get("milestone_id"), drop=6),
-        Col("plan", "方案", _plan, short=_plan_short, drop=3),
-        Col("title", "事项", _get("title"), flex=True, min_width=16),
+        # The key columns (编号, 县区, 统一社会信用代码), the due date and the days are never dropped; the
+        # title goes before them (编号 names the item), and the subject's name is cut only when nothing
+        # else can go (an 80-column terminal: the credit code beside it still says which enterprise).
+        Col("milestone_id", "编号", _get("milestone_id"), drop=LAST + 3),
+        Col("plan", "方案", _plan, short=_plan_short, drop=2),
+        Col("title", "事项", _get("title"), flex=True, min_width=16, drop=4),
         Col("subject_kind", "主体类别", lambda r: terms.SUBJECT_NAMES.get(r["subject_kind"], r["subject_kind"]),
-            drop=2),
-        Col("subject", "责任主体", _get("subject")),
-        Col("county", "所属县区", _get("county"), short=_county_short, short_label="县区", drop=4),
-        Col("credit_code", "统一社会信用代码", _get("credit_code"), drop=1),
-        Col("period_label", "周期", _get("period_label"), drop=5),
+            drop=1),
+        Col("subject", "责任主体", _get("subject"), flex=True, min_width=WHOLE, least=16),
+        Col("county", "所属县区", _get("county"), short=_county_short, short_label="县区", drop=LAST + 2),
+        Col("credit_code", "统一社会信用代码", _get("credit_code"), drop=LAST + 1),
+        Col("period_label", "周期", _get("period_label"), drop=3),
         Col("due", "期限", lambda r: due_label(r["due"], r["status"], r.get("bound"))),
-        Col(days[0], days[1], _get(days[0]), right=True, style=_days_style),
+        Col(days[0], days[1], _get(days[0]), right=True, style=_days_style, short=_get(days[0]), short_label=days[2]),
     ]
 
 
@@ -92,13 +94,16 @@ def group_columns(kind: str, *, plain: bool = False) -> list[Col]:
                      lambda g: days(g["max_days_overdue"]), right=True, style=_days_style)]
     else:
         dates = [Col("first_due", "最近期限", lambda g: due_label(g["first_due"], g["status"], g.get("bound"))),
-                 Col("min_days_left", "剩余天数", lambda g: days(g["min_days_left"]), right=True, style=_days_style)]
+                 Col("min_days_left", "剩余天数", lambda g: days(g["min_days_left"]), right=True, style=_days_style,
+                     short=lambda g: days(g["min_days_left"]), short_label="剩余")]
     return [
-        Col("milestone_id", "编号", _get("milestone_id"), drop=3),
-        Col("plan", "方案", _plan, short=_plan_short, drop=2),
-        # 12 characters of the title before the oldest due date gives way (the longest overdue says it too).
-        Col("title", "事项", _get("title"), flex=True, min_width=24),
-        Col("counties", "县区", _counties_cell, right=True),
+        # 编号 is what --id takes (the footer says so): never dropped; the plan is kept down to 80 columns.
+        Col("milestone_id", "编号", _get("milestone_id"), drop=LAST),
+        Col("plan", "方案", _plan, short=_plan_short, drop=3),
+        # 12 characters of the title before the oldest due date gives way (the longest overdue says it too);
+        # upcoming has no date to give: the title keeps 8.
+        Col("title", "事项", _get("title"), flex=True, min_width=24 if kind == "overdue" else 16),
+        Col("counties", "县区", _counties_cell, right=True, drop=2),
         Col("enterprises", "企业", lambda g: num(g["enterprises"]) if g["enterprises"] else "", right=True),
         Col("items", "项数", lambda g: num(g["items"]), right=True),
         *dates,
@@ -201,12 +206,19 @@ def bulletin_columns(ranked: bool, *, plain: bool = False) -> list[Col]:
     return cols
 
 
-def progress_columns(*, plain: bool = False) -> list[Col]:
-    """progress --by plan|milestone|enterprise."""
-    return [
-        Col("label", "名称", _get("label"), flex=True, min_width=16),
+def progress_columns(by: str = "plan", *, plain: bool = False) -> list[Col]:
+    """progress --by plan|milestone|enterprise: the columns records.progress_columns names (CSV and XLSX
+    have the same), the key columns (编号, 统一社会信用代码, 县区) never dropped, an enterprise's name cut last."""
+    from zhiben.reports.records import progress_columns as names
+
+    keys = {"milestone_id": Col("milestone_id", "编号", _get("milestone_id"), drop=LAST),
+            "credit_code": Col("credit_code", "统一社会信用代码", _get("credit_code"), drop=LAST + 1),
+            "county": Col("county", "所属县区", _get("county"), short=_county_short, short_label="县区", drop=LAST + 2),
+            "label": Col("label", dict(names(by))["label"], _get("label"), flex=True,
+                         min_width=WHOLE if by == "enterprise" else 16, least=16)}
+    return [keys[k] for k, _ in names(by) if k in keys] + [
         Col("due_so_far", "已到期", _int(plain=plain, key="due_so_far"), right=True),
-        Col("done", "已完成", _int(plain=plain, key="done"), right=True),
+        Col("done", "已完成", _int(plain=plain, key="done"), right=True, drop=3),
         Col("overdue", "逾期", _int(plain=plain, key="overdue"), right=True),
         Col("rate", "完成率", _pct("rate"), right=True),
         Col("done_late", "逾期完成", _int(plain=plain, key="done_late"), right=True, drop=2),

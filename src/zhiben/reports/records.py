@@ -17,6 +17,14 @@ OVERDUE_COLUMNS = [("milestone_id", "编号"), ("plan", "方案"), ("title", "�
 UPCOMING_COLUMNS = OVERDUE_COLUMNS[:-1] + [("days_left", "剩余天数")]
 PROGRESS_COLUMNS = [("label", "名称"), ("due_so_far", "已到期"), ("done", "已完成"), ("overdue", "逾期"),
                     ("rate", "完成率"), ("done_late", "逾期完成"), ("open_later", "未到期")]
+# progress --by milestone / enterprise: what a reader filters and acts on (编号; 统一社会信用代码 and 县区).
+_PROGRESS_KEYS = {"milestone": [("milestone_id", "编号"), ("label", "事项")],
+                  "enterprise": [("credit_code", "统一社会信用代码"), ("label", "企业名称"), ("county", "所属县区")]}
+
+
+def progress_columns(by: str) -> list[tuple[str, str]]:
+    """The columns of a progress table grouped `by`: terminal, CSV and XLSX alike."""
+    return _PROGRESS_KEYS.get(by, PROGRESS_COLUMNS[:1]) + PROGRESS_COLUMNS[1:]
 
 
 def row_record(r, directions: dict[str, str] | None = None) -> dict:
@@ -36,6 +44,16 @@ def row_record(r, directions: dict[str, str] | None = None) -> dict:
     return rec
 
 
-def progress_records(rows) -> list[dict]:
-    return [{"key": p.key, "label": p.label, "due_so_far": p.due_so_far, "done": p.done, "overdue": p.overdue,
-             "rate": p.rate, "done_late": p.done_late, "open_later": p.open_later} for p in rows]
+def progress_records(rows, by: str | None = None) -> list[dict]:
+    """Progress rows → records; grouped by milestone or enterprise they also carry the key columns
+    (`milestone_id`; `credit_code` and `county`) under their own names."""
+    out = []
+    for p in rows:
+        rec = {"key": p.key, "label": p.label, "due_so_far": p.due_so_far, "done": p.done, "overdue": p.overdue,
+               "rate": p.rate, "done_late": p.done_late, "open_later": p.open_later}
+        if by == "milestone":
+            rec["milestone_id"] = p.key
+        elif by == "enterprise":
+            rec["credit_code"], rec["county"] = p.key, p.county
+        out.append(rec)
+    return out
