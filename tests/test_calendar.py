@@ -36,7 +36,7 @@ def test_acceptance_late_in_2026_gives_an_estimated_deadline_that_moves_with_the
     assert [(x["milestone_id"], x["due"]) for x in upcoming if x["milestone_id"] == "chem-09-i"] == [
         ("chem-09-i", "2027-01-11")]
     assert cli("calendar", "show", "2027").output == (
-        "2027 年:按本数据库登记的 1 天计算(未登记的日子周一至周五上班)\n  2027-01-01  放假  元旦\n")
+        "2027 年:按本数据库登记的 1 天计算(未登记的日子周一至周五上班)\n日期        安排  说明\n2027-01-01  放假  元旦\n")
     assert cli("calendar", "show", "2025").output == "2025 年:使用程序自带的节假日数据(chinesecalendar)\n"
 
 

@@ -62,19 +62,24 @@ def import_(ctx: typer.Context, file: str = typer.Argument(..., metavar="文件"
 @app.command("show")
 def show(ctx: typer.Context, year: int = typer.Argument(..., metavar="年份", min=2000, max=2100, help="年份,如 2027")):
     """显示某年的节假日数据来源和登记的日期。"""
+    from zhiben.outputs import tables
+    from zhiben.outputs import terminal as render
+    from zhiben.outputs.lines import wrap
     from zhiben.tracking import holidays
 
     with common.session(ctx) as s:
-        days = [(h.day, h.workday, h.note) for h in holidays.year_days(s, year)]
+        days = [{"day": h.day, "kind": "调休上班" if h.workday else "放假", "note": h.note}
+                for h in holidays.year_days(s, year)]
+        packaged = holidays.package_covers(year)
+    width = render.screen()
     if days:
-        typer.echo(f"{year} 年:按本数据库登记的 {len(days)} 天计算(未登记的日子周一至周五上班)")
-        for day, workday, note in days:
-            typer.echo(f"  {day}  {'调休上班' if workday else '放假'}" + (f"  {note}" if note else ""))
-    elif holidays.package_covers(year):
+        head = f"{year} 年:按本数据库登记的 {len(days)} 天计算(未登记的日子周一至周五上班)"
+        render.write_lines([*wrap(head, width), *render.table(days, tables.HOLIDAYS, width=width)])
+    elif packaged:
         typer.echo(f"{year} 年:使用程序自带的节假日数据(chinesecalendar)")
     else:
-        typer.echo(f"{year} 年:没有节假日数据,按周一至周五上班估算(期限标注“按周末估算”);"
-                   f"可用 zhiben calendar add 或 zhiben calendar import 补充")
+        render.write_lines(wrap(f"{year} 年:没有节假日数据,按周一至周五上班估算(期限标注“按周末估算”);"
+                                f"可用 zhiben calendar add 或 zhiben calendar import 补充", width))
 
 
 def register(parent: typer.Typer) -> None:

@@ -11,10 +11,6 @@ from zhiben.cli import common
 
 app = typer.Typer(help="事项目录:校验、列出、查看。", no_args_is_help=True)
 
-LIST_COLUMNS = [("id", "编号"), ("plan", "方案"), ("task", "任务"), ("title", "事项"),
-                ("responsible", "责任主体"), ("schedule", "期限")]
-
-
 @app.command("check")
 def check(
     file: str = typer.Argument(None, help="要校验的目录文件(默认为随程序发布的目录)"),
@@ -46,6 +42,7 @@ def list_(
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ):
     """列出目录中的事项。"""
+    from zhiben.outputs import tables
     from zhiben.outputs import terminal as render
     from zhiben.reports import catalogue
 
@@ -54,7 +51,7 @@ def list_(
     who = common.choice(who, tuple(terms.SubjectKind), "责任主体") if who else None
     with common.session(ctx) as s:
         records = catalogue.listing(s, plan=plan, who=who)
-    render.emit(records, LIST_COLUMNS, fmt, title="事项目录")
+    render.emit(records, tables.CATALOGUE, fmt, title="事项目录")
 
 
 @app.command("show")

@@ -12,14 +12,14 @@ app = typer.Typer(help="县(市、区)及市属开发区。", no_args_is_help=Tr
 @app.command("list")
 def list_(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP)):
     """列出 11 个县级单位、简称和联系人。"""
+    from zhiben.outputs import tables
     from zhiben.outputs import terminal as render
     from zhiben.register import counties
 
     render.check_format(fmt)
     with common.session(ctx) as s:
         records = counties.listing(s)
-    render.emit(records, [("name", "名称"), ("short", "简称"), ("contact_name", "联系人"),
-                          ("contact_email", "邮箱")], fmt, title="县级单位")
+    render.emit(records, tables.COUNTIES, fmt, title="县级单位")
 
 
 @app.command("set-contact")

@@ -11,9 +11,6 @@ app = typer.Typer(help="企业事件(试生产、竣工验收、停产停建、�
                   no_args_is_help=True, rich_markup_mode=None)
 
 KIND_HELP = f"事件类型:{terms.EVENT_HINT}"
-COLUMNS = [("id", "编号"), ("kind_name", "事件"), ("date", "日期"), ("enterprise", "企业"),
-           ("credit_code", "统一社会信用代码"), ("county", "所属县区"), ("deadlines_text", "派生期限"),
-           ("note", "备注"), ("recorded_by", "记录人")]
 
 
 def _due_text(d) -> str:
@@ -95,6 +92,7 @@ def list_(
 ):
     """列出已登记的企业事件及其派生期限。"""
     from zhiben.db import models
+    from zhiben.outputs import tables
     from zhiben.outputs import terminal as render
     from zhiben.tracking import events, subjects
 
@@ -102,8 +100,10 @@ def list_(
     if kind is not None:
         kind = events.check_kind(kind)
     with common.session(ctx) as s:
-        ent_id = subjects.find_enterprise(s, enterprise).id if enterprise is not None else None
-        county_id = subjects.county_subject(s, county).id if county is not None else None
+        ent = subjects.find_enterprise(s, enterprise) if enterprise is not None else None
+        ent_id, ent_name = (ent.id, f"{ent.name}({ent.credit_code})") if ent else (None, None)
+        place = subjects.county_subject(s, county) if county is not None else None
+        county_id, county_name = (place.id, place.name) if place else (None, None)
         rows = events.list_events(s, enterprise_id=ent_id, county_id=county_id, kind=kind)
         records = [{
             "id": r.event.id, "kind": r.event.kind, "planned": r.event.planned,
@@ -118,7 +118,16 @@ def list_(
     if fmt == "json":
         for r in records:
             del r["deadlines_text"]
-    render.emit(records, COLUMNS, fmt, title=f"企业事件({len(records)} 条)", empty="没有登记的事件")
+    # One enterprise or one county: the title names it, its columns would repeat it on every row.
+    title = f"企业事件({len(records)} 条)"
+    columns = tables.EVENTS
+    if ent_name is not None:
+        title = f"{ent_name}的事件({len(records)} 条)"
+        columns = [c for c in columns if c.key not in ("enterprise", "credit_code", "county")]
+    elif county_name is not None:
+        title = f"{county_name}的企业事件({len(records)} 条)"
+        columns = [c for c in columns if c.key != "county"]
+    render.emit(records, columns, fmt, title=title, empty="没有登记的事件")
 
 
 @app.command("remove")

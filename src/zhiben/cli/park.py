@@ -29,14 +29,15 @@ def add(
 @app.command("list")
 def list_(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP)):
     """列出已登记的园区及其在册企业数。"""
+    from zhiben.outputs import tables
     from zhiben.outputs import terminal as render
     from zhiben.register import parks
 
     render.check_format(fmt)
     with common.session(ctx) as s:
         records = parks.listing(s)
-    render.emit(records, [("name", "园区"), ("county", "所属县区"), ("enterprises", "在册企业数")], fmt,
-                title="化工园区", empty="尚未登记园区;用 zhiben park add 名称 --county 县区 登记")
+    render.emit(records, tables.PARKS, fmt, title="化工园区",
+                empty="尚未登记园区;用 zhiben park add 名称 --county 县区 登记")
 
 
 def register(parent: typer.Typer) -> None:

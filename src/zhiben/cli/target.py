@@ -9,10 +9,6 @@ from zhiben.cli import common
 
 app = typer.Typer(help="量化目标:查看目标、填报测算值。", no_args_is_help=True, rich_markup_mode=None)
 
-TABLE_COLUMNS = [("milestone_id", "编号"), ("title", "目标"), ("scope", "范围"), ("value", "测算值"),
-                 ("basis", "测算依据"), ("threshold", "目标值"), ("due", "期限"), ("status_name", "状态")]
-LIST_COLUMNS = [("milestone_id", "编号"), ("plan", "方案"), ("title", "目标"), ("metric_name", "测算方式"),
-                ("threshold", "目标值"), ("due", "期限"), ("responsible_name", "责任主体"), ("scope", "适用范围")]
 
 
 def _basis(r) -> str:
@@ -35,6 +31,7 @@ def table_records(rows) -> list[dict]:
 def show_table(ctx: typer.Context, *, plan, county, milestone_id, as_of, fmt, unsupported: dict) -> None:
     """`zhiben progress --targets`: measured value, threshold, due date and verdict per scope."""
     from zhiben.errors import InputError
+    from zhiben.outputs import tables
     from zhiben.outputs import terminal as render
     from zhiben.tracking import subjects, targets
 
@@ -52,7 +49,7 @@ def show_table(ctx: typer.Context, *, plan, county, milestone_id, as_of, fmt, un
     if fmt == "json":
         for r in records:
             del r["basis"]
-    render.emit(records, TABLE_COLUMNS, fmt, title=f"截至 {day} 量化目标({len(records)} 行)", empty="没有量化目标")
+    render.emit(records, tables.TARGET_VALUES, fmt, title=f"截至 {day} 量化目标({len(records)} 行)", empty="没有量化目标")
 
 
 @app.command("record")
@@ -91,6 +88,7 @@ def list_(
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ):
     """列出目录中的量化目标及其测算方式。"""
+    from zhiben.outputs import tables
     from zhiben.outputs import terminal as render
     from zhiben.tracking import targets
 
@@ -109,7 +107,7 @@ def list_(
                             "metric_name": targets.METRIC_NAMES[rule["metric"]], "threshold": float(rule["threshold"]),
                             "due": rule["due"], "levels": rule.get("levels") or [], "responsible": m.responsible,
                             "responsible_name": terms.SUBJECT_WORDS[m.responsible], "counties": m.counties, "scope": scope})
-    render.emit(records, LIST_COLUMNS, fmt, title=f"量化目标({len(records)} 项)", empty="目录中没有量化目标")
+    render.emit(records, tables.TARGETS, fmt, title=f"量化目标({len(records)} 项)", empty="目录中没有量化目标")
 
 
 def register(parent: typer.Typer) -> None:

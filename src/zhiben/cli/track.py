@@ -144,9 +144,6 @@ def reopen(
         typer.echo(f"无变化:{_describe(change)} 本来就未完成")
 
 
-LOG_COLUMNS = [("at", "时间"), ("by", "记录人"), ("action", "操作"), ("milestone_id", "事项"),
-               ("subject", "责任主体"), ("period_label", "周期"), ("change", "状态变化"), ("done_on", "完成日期"),
-               ("evidence", "佐证/原因"), ("source", "来源")]
 STATUS = {"open": "未完成", "overdue": "逾期未完成", "done": "已完成"}
 
 
@@ -159,6 +156,7 @@ def log(
 ):
     """查看变更日志:何时、何人、何事、状态由何变为何、佐证。"""
     from zhiben.db.models import local
+    from zhiben.outputs import tables
     from zhiben.outputs import terminal as render
     from zhiben.reports.labels import period_label
     from zhiben.tracking import audit, subjects
@@ -174,7 +172,7 @@ def log(
             "change": f"{STATUS.get(e.old_status, e.old_status)} → {STATUS.get(e.new_status, e.new_status)}",
             "done_on": e.done_on, "evidence": e.evidence, "source": e.source,
         } for e in entries]
-    render.emit(records, LOG_COLUMNS, fmt, title="变更日志", empty="变更日志为空")
+    render.emit(records, tables.LOG, fmt, title="变更日志", empty="变更日志为空")
 
 
 def register(parent: typer.Typer) -> None:

@@ -3,13 +3,14 @@
 Each column says how it gives way on a narrow terminal (lines.fit): `short` is tried first (county
 and plan short names), then columns go in `drop` order (lowest first; 0 = never), and only `flex`
 columns (titles, free text; names last, WHOLE) are cut with "…". The key columns — 编号, 统一社会信用代码,
-县区 — are never dropped, and ids, dates and codes are never cut. Piped, every column is written whole.
+县区 (drop ≥ LAST) — go only on a terminal narrower than 80 columns, when a name would otherwise be cut
+below 8 characters; ids, dates and codes are never cut. Piped, every column is written whole.
 """
 
 from __future__ import annotations
 
 from zhiben import terms
-from zhiben.outputs.lines import WHOLE, Col
+from zhiben.outputs.lines import LAST, WHOLE, Col
 from zhiben.outputs.terminal import col
 
 
@@ -29,9 +30,19 @@ def _short_sector(key: str):
     return text
 
 
-def county(key: str = "county", label: str = "所属县区", **how) -> Col:
-    """A county column, abbreviated to its short name (茌平) on a narrow terminal; never dropped."""
-    return col(key, label, short=_short_county(key), short_label="县区", **how)
+def county(key: str = "county", label: str = "所属县区") -> Col:
+    """A county column, abbreviated to its short name (茌平) on a narrow terminal; kept at 80 columns."""
+    return col(key, label, short=_short_county(key), short_label="县区", drop=LAST + 2)
+
+
+def code(key: str = "credit_code") -> Col:
+    """统一社会信用代码: kept at 80 columns."""
+    return col(key, "统一社会信用代码", drop=LAST + 1)
+
+
+def ident(key: str, label: str = "编号", **how) -> Col:
+    """编号: kept at 80 columns."""
+    return col(key, label, drop=LAST, **how)
 
 
 def sector(key: str, label: str, **how) -> Col:
@@ -40,13 +51,13 @@ def sector(key: str, label: str, **how) -> Col:
 
 
 def name(key: str, label: str) -> Col:
-    """An enterprise or subject name: whole unless nothing is left to drop."""
-    return col(key, label, flex=True, min_width=WHOLE)
+    """An enterprise or subject name: whole unless nothing else is left to drop, then at least 8 characters."""
+    return col(key, label, flex=True, min_width=WHOLE, least=16)
 
 
 # enterprise list (the register)
 ENTERPRISES = [
-    col("credit_code", "统一社会信用代码"), name("name", "企业名称"), county(),
+    code(), name("name", "企业名称"), county(),
     sector("sector", "行业"), col("tags", "标签", flex=True, min_width=10, drop=6),
     col("risk", "风险等级", short=lambda r: r.get("risk") or "", short_label="风险", drop=5),
     col("park", "所属园区", drop=3), col("contact", "联系人", drop=2), col("email", "邮箱", drop=1),
@@ -55,17 +66,17 @@ ENTERPRISE_STATE = col("active", "状态", drop=4)
 
 # enterprise show: what applies to it, and (removed enterprises) what was recorded
 OBLIGATIONS = [
-    col("milestone_id", "编号"), col("title", "事项", flex=True, min_width=12), col("who", "责任方", drop=2),
+    ident("milestone_id"), col("title", "事项", flex=True, min_width=12), col("who", "责任方", drop=2),
     col("period", "周期"), col("due", "期限"), col("status", "状态"), col("done_on", "完成日期", drop=1),
 ]
 HISTORY = [
-    col("milestone_id", "编号"), col("title", "事项", flex=True, min_width=12), col("period_label", "周期"),
+    ident("milestone_id"), col("title", "事项", flex=True, min_width=12), col("period_label", "周期"),
     col("done_on", "完成日期"), col("evidence", "佐证材料", flex=True, min_width=8, drop=1),
 ]
 
 # enterprise import --dry-run
 IMPORT_CHANGES = [
-    col("row", "行号", right=True), col("credit_code", "统一社会信用代码"), name("name", "企业名称"),
+    col("row", "行号", right=True), code(), name("name", "企业名称"),
     col("change", "变化"), col("detail", "内容", flex=True, min_width=12),
 ]
 
@@ -74,14 +85,14 @@ TAGS = [col("name", "标签"), sector("sector", "行业"), col("quote", "方案�
 
 # catalogue list
 CATALOGUE = [
-    col("id", "编号"), sector("plan", "方案"), col("task", "任务", drop=1), col("title", "事项", flex=True, min_width=16),
+    ident("id"), sector("plan", "方案"), col("task", "任务", drop=1), col("title", "事项", flex=True, min_width=24),
     col("responsible", "责任主体", drop=2), col("schedule", "期限", flex=True, min_width=14),
 ]
 
 # event list
 EVENTS = [
-    col("id", "编号", right=True), col("kind_name", "事件"), col("date", "日期"), name("enterprise", "企业"),
-    col("credit_code", "统一社会信用代码"), county(),
+    ident("id", right=True), col("kind_name", "事件"), col("date", "日期"), name("enterprise", "企业"),
+    code(), county(),
     col("deadlines_text", "派生期限", flex=True, min_width=16, drop=3),
     col("note", "备注", drop=1), col("recorded_by", "记录人", drop=2),
 ]
@@ -94,7 +105,7 @@ def _log_time(r: dict) -> str:
 
 # log
 LOG = [
-    col("at", "时间", short=_log_time), col("by", "记录人", drop=5), col("action", "操作"), col("milestone_id", "事项"),
+    col("at", "时间", short=_log_time), col("by", "记录人", drop=5), col("action", "操作"), ident("milestone_id", "事项"),
     name("subject", "责任主体"), col("period_label", "周期", drop=6), col("change", "状态变化", drop=2),
     col("done_on", "完成日期", drop=3), col("evidence", "佐证/原因", flex=True, min_width=8, drop=4),
     col("source", "来源", drop=1),
@@ -102,7 +113,7 @@ LOG = [
 
 # progress --targets
 TARGET_VALUES = [
-    col("milestone_id", "编号"), col("title", "目标", flex=True, min_width=12),
+    ident("milestone_id"), col("title", "目标", flex=True, min_width=12),
     col("scope", "范围", short=_short_county("scope")), col("value", "测算值", right=True),
     col("basis", "测算依据", drop=1), col("threshold", "目标值", right=True), col("due", "期限", drop=2),
     col("status_name", "状态"),
@@ -110,7 +121,7 @@ TARGET_VALUES = [
 
 # target list
 TARGETS = [
-    col("milestone_id", "编号"), sector("plan", "方案"), col("title", "目标", flex=True, min_width=12),
+    ident("milestone_id"), sector("plan", "方案"), col("title", "目标", flex=True, min_width=12),
     col("metric_name", "测算方式", drop=2), col("threshold", "目标值", right=True), col("due", "期限"),
     col("responsible_name", "责任主体", drop=3), col("scope", "适用范围", flex=True, min_width=10, drop=1),
 ]
