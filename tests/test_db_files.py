@@ -178,3 +178,22 @@ def test_a_copied_database_keeps_working(tmp_path, db_url, cli):
     shutil.copy(db_url.removeprefix("sqlite:///"), copy)
     r = _run("--db", str(copy), "log")
     assert (r.exit_code, r.output) == (0, "变更日志为空\n")
+
+
+def test_a_damaged_date_setting_is_one_line_naming_it(db_url, cli):
+    from sqlalchemy import create_engine
+
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO meta (key, value) VALUES ('effective', '2024-13-45')"))
+    finally:
+        engine.dispose()
+    for args in (["overdue"], ["progress"], ["config", "unset", "effective"]):
+        r = cli(*args)
+        if args[0] == "config":  # the way out works
+            assert r.exit_code == 0, r.output
+            continue
+        assert (r.exit_code, r.output) == (
+            4, "错误:数据库设置 effective 的值“2024-13-45”不是日期;请用 zhiben config set effective YYYY-MM-DD 重新设置\n")
+    assert cli("overdue", "-f", "csv").exit_code == 0

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
+
+if TYPE_CHECKING:
+    from zhiben.db.engine import Session
 
 app = typer.Typer(help="设置:方案生效日期(存于数据库)、邮件等(配置文件、环境变量)。", no_args_is_help=True)
 
@@ -54,7 +59,7 @@ def _db_setting(name: str) -> str:
     return common.choice(name, tuple(DB_SETTINGS), "数据库设置项")
 
 
-def _effective_line(s) -> str:
+def _effective_line(s: Session) -> str:
     from zhiben.tracking import load as loader
 
     day, chosen = loader.effective_info(s)

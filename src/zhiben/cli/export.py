@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -10,6 +11,12 @@ from zhiben import terms
 from zhiben.cli import common
 from zhiben.cli import reports as cr
 from zhiben.reports import records as rc
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from zhiben.db.engine import Session
+    from zhiben.outputs.exports import Book
 
 KINDS = ("overdue", "upcoming", "progress", "catalogue", "template")
 CATALOGUE_COLUMNS = [("id", "编号"), ("plan", "方案"), ("task", "任务"), ("section", "条目"), ("title", "事项"),
@@ -23,21 +30,22 @@ def _occurrence_records(rows, dirs=None):
         yield {**rc.row_record(r, dirs), "subject_id": r.subject_id}
 
 
-def _scope(s, f) -> str:
+def _scope(s: Session, f) -> str:
     """Whose rows these are, in words, for the workbook's title row."""
     from zhiben.db import models
 
-    parts = [s.get(models.County, f.county_id).name if f.county_id is not None else "全市"]
+    county = s.get(models.County, f.county_id) if f.county_id is not None else None
+    parts = [county.name if county else "全市"]
     if f.plan:
         parts.append(terms.PLAN_NAMES[f.plan])
-    if f.enterprise_id is not None:
-        parts.append(s.get(models.Enterprise, f.enterprise_id).name)
+    if f.enterprise_id is not None and (ent := s.get(models.Enterprise, f.enterprise_id)):
+        parts.append(ent.name)
     if f.milestone_id:
         parts.append(f.milestone_id)
     return " · ".join(parts)
 
 
-def _occurrences(kind, s, f, day, days, fmt, to, detail=False, alarms=None, severe_days=90):
+def _occurrences(kind, s: Session, f, day, days, fmt, to, detail=False, alarms=None, severe_days=90):
     import dataclasses
 
     from zhiben.outputs import exports
@@ -76,14 +84,14 @@ def _occurrences(kind, s, f, day, days, fmt, to, detail=False, alarms=None, seve
         sheets.append(exports.Sheet(terms.PLAN_NAMES[p], _occurrence_records(rows_for(dataclasses.replace(f, plan=p)), dirs),
                                     columns, heading=book.heading(terms.PLAN_NAMES[p]), total=count(p),
                                     highlight=exports.severe_after(severe_days) if kind == "overdue" else None))
-    return exports.xlsx_file(to, sheets, book, progress_label=f"导出{report}") - len(sheets[0].records)
+    return exports.xlsx_file(to, sheets, book, progress_label=f"导出{report}") - len(list(sheets[0].records))
 
 
-def _book(s, *args):
+def _book(s: Session, report: str, scope: str, day: dt.date, remark: str | None = None) -> Book:
     from zhiben.db import meta
     from zhiben.outputs import exports
 
-    return exports.Book(*args, effective=meta.effective_date(s))
+    return exports.Book(report, scope, day, remark, effective=meta.effective_date(s))
 
 
 def _only(what, kinds):
@@ -92,7 +100,7 @@ def _only(what, kinds):
     return InputError(f"{what}格式只适用于 export {kinds}")
 
 
-def _progress(s, f, day, by, fmt, to):
+def _progress(s: Session, f, day, by, fmt, to):
     import dataclasses
 
     from zhiben.outputs import exports
@@ -129,7 +137,7 @@ def _progress(s, f, day, by, fmt, to):
 _BY_NAMES = {"county": "县区", "plan": "方案", "milestone": "事项", "enterprise": "企业"}
 
 
-def _catalogue(s, plan, who, milestone_id, fmt, day, to):
+def _catalogue(s: Session, plan, who, milestone_id, fmt, day, to):
     from zhiben.outputs import exports
     from zhiben.reports import catalogue
 
@@ -161,7 +169,7 @@ def _catalogue(s, plan, who, milestone_id, fmt, day, to):
     return len(records)
 
 
-def _template(s, county, day, days, fmt, to):
+def _template(s: Session, county, day, days, fmt, to):
     from zhiben.errors import InputError
     from zhiben.outputs import exports
     from zhiben.outputs import status_sheet as statussheet

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from zhiben import terms
@@ -9,21 +11,24 @@ from zhiben.cli import common
 from zhiben.reports.labels import event_directions
 from zhiben.reports.records import progress_records, row_record
 
+if TYPE_CHECKING:
+    from zhiben.db.read import Readable
+
 BY = ("county", "plan", "milestone", "enterprise")
 
 
-def filters_for(session, **values):
+def filters_for(src: Readable, **values):
     """CLI filter options → reports.Filters; unknown or empty values are Chinese errors (exit 2)."""
     from zhiben.reports import filters
 
-    return filters.resolve(session, **values)
+    return filters.resolve(src, **values)
 
 
-def effective_note(session) -> str:
+def effective_note(src: Readable) -> str:
     """"方案自 … 起施行": every report says from when periods are counted."""
     from zhiben.db import meta
 
-    return f"方案自 {meta.effective_date(session)} 起施行"
+    return f"方案自 {meta.effective_date(src)} 起施行"
 
 
 Plan = typer.Option(None, "--plan", help=f"方案:{terms.PLAN_CHOICES} 或 化工、矿山、工贸")
@@ -153,10 +158,10 @@ def _hidden(f) -> set:
     return hide
 
 
-def _county_name(session, county_id: int) -> str:
+def _county_name(src: Readable, county_id: int) -> str:
     from zhiben.reports import filters
 
-    return filters.county_name(session, county_id)
+    return filters.county_name(src, county_id)
 
 
 def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="分组:county|plan|milestone|enterprise"),

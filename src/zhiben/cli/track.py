@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from zhiben import terms
 from zhiben.cli import common
 
+if TYPE_CHECKING:
+    from zhiben.db.engine import Session
+
 PERIOD_HELP = "周期:月 2025-03、季度 2025-Q2、半年 2025-H1、年 2025;事件类事项为事件日期"
 
 
-def subject_of(session, *, county, city, park, enterprise):
+def subject_of(session: Session, *, county, city, park, enterprise):
     from zhiben.errors import InputError
     from zhiben.tracking import subjects
 

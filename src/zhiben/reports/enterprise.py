@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from zhiben.db import read
 from zhiben.reports import rows as reports
+
+if TYPE_CHECKING:
+    from zhiben.db.models import Enterprise
 
 
 @dataclass
@@ -43,7 +47,7 @@ ORDER BY o.due, o.position, o.period
 """
 
 
-def obligations(session, ent, as_of: dt.date, *, upcoming: int = 1) -> list[Obligation]:
+def obligations(src: read.Readable, ent: Enterprise, as_of: dt.date, *, upcoming: int = 1) -> list[Obligation]:
     """Every occurrence due before `as_of` (done or overdue), anything done early, and the next
     `upcoming` open occurrences of each obligation; sorted by due date.
 
@@ -52,9 +56,10 @@ def obligations(session, ent, as_of: dt.date, *, upcoming: int = 1) -> list[Obli
     """
     out: list[Obligation] = []
     seen_open: dict[str, int] = {}
-    params = {"enterprise_id": ent.id, "as_of": read.day(session, as_of)}
-    for mid, plan, title, kind, period, due, bound, done_on, evidence in read.execute(session, OBLIGATIONS, params):
-        due, done_on = reports.as_date(due), reports.as_date(done_on)
+    src = read.source(src)
+    params = {"enterprise_id": ent.id, "as_of": src.day(as_of)}
+    for mid, plan, title, kind, period, due_text, bound, done_text, evidence in src.rows(OBLIGATIONS, params):
+        due, done_on = src.date(due_text) or as_of, src.date(done_text)  # due is NOT NULL
         if done_on is not None:
             status = "done"
         elif bound == "earliest":

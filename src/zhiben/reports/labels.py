@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 
 from zhiben import terms
+from zhiben.db import read
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -52,18 +53,11 @@ def period_label(period: str, due: dt.date | None = None, direction: str | None 
     return base
 
 
-def event_directions(session) -> dict[str, str]:
+def event_directions(src: read.Readable) -> dict[str, str]:
     """milestone id → "before"/"after" for every event-relative milestone (one small query)."""
-    import json
-
-    from zhiben.db import read
-
-    out = {}
-    for mid, rule in read.execute(session, "SELECT id, rule FROM milestone WHERE kind = 'relative'"):
-        # JSON text from sqlite3; already decoded through SQLAlchemy.
-        rule = json.loads(rule) if isinstance(rule, str | bytes) else rule
-        out[mid] = _direction(rule or {})
-    return out
+    src = read.source(src)
+    return {mid: _direction(src.json(rule) or {})
+            for mid, rule in src.rows("SELECT id, rule FROM milestone WHERE kind = 'relative'")}
 
 
 def _direction(rule: dict) -> str:

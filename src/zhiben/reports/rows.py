@@ -9,14 +9,14 @@ Status is judged as of a date: a completion recorded after the as-of date does n
 event deadline withdrawn after it still counts, so "what was overdue on 2025-07-01" has a true
 answer.
 
-This module imports neither SQLAlchemy nor sqlmodel: `src` is a db.read.Reader or a SQLAlchemy
-session, and both answer `read.execute`.
+This module imports neither SQLAlchemy nor sqlmodel: `src` is a db.read.Source (a write
+command's session is wrapped by read.source), which also decodes the driver's dates and counts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from zhiben.db import read
@@ -60,11 +60,7 @@ class Row:
     extra: dict = field(default_factory=dict)
 
 
-def as_date(v):
-    """A date from the driver: a date already (PostgreSQL) or ISO text (SQLite)."""
-    if v is None or isinstance(v, dt.date):
-        return v
-    return dt.date.fromisoformat(str(v)[:10])
+as_date = read.Source.date  # the seam's one date decoder, under the name the reports import
 
 
 # Open as of :as_of — not completed by then, and not withdrawn by then.
@@ -111,24 +107,24 @@ def where(f: Filters, params: dict) -> list[str]:
     return out
 
 
-def _names(src) -> tuple[dict, dict]:
+def _names(src: read.Source) -> tuple[dict[str, Sequence[str]], dict[int, str]]:
     """milestone id → (title, responsible, plan); county id → name (small tables, read once)."""
-    titles = {r[0]: r[1:] for r in read.execute(src, "SELECT id, title, responsible, plan FROM milestone")}
-    counties = {cid: name for cid, name in read.execute(src, "SELECT id, name FROM county")}
+    titles = {r[0]: r[1:] for r in src.rows("SELECT id, title, responsible, plan FROM milestone")}
+    counties = {cid: name for cid, name in src.rows("SELECT id, name FROM county")}
     return titles, counties
 
 
-def _rows(src, sql: str, params: dict, as_of: dt.date, late: bool) -> Iterator[Row]:
+def _rows(src: read.Source, sql: str, params: dict, as_of: dt.date, late: bool) -> Iterator[Row]:
     titles, counties = _names(src)
     # One string object per distinct subject, period...: the driver returns a fresh copy per row,
     # and on a city-wide report those copies are most of the memory.
     memo: dict[str, str] = {}
     one = memo.setdefault
-    dates: dict = {}
-    for mid, kind, sid, subj, cid, code, per, due, bound in read.execute(src, sql, params):
+    dates: dict[object, dt.date] = {}
+    for mid, kind, sid, subj, cid, code, per, due, bound in src.rows(sql, params):
         d = dates.get(due)
         if d is None:
-            d = dates[due] = as_date(due)
+            d = dates[due] = src.date(due) or as_of  # the column is NOT NULL
         title, resp, plan = titles[mid]
         row = Row(mid, plan, title, resp, one(kind, kind), sid, one(subj, subj), counties.get(cid), code,
                   one(per, per), d, "", None, None, extra={"bound": bound})
@@ -140,27 +136,29 @@ def _rows(src, sql: str, params: dict, as_of: dt.date, late: bool) -> Iterator[R
         yield row
 
 
-def iter_overdue(src, f: Filters, as_of: dt.date) -> Iterator[Row]:
+def iter_overdue(src: read.Readable, f: Filters, as_of: dt.date) -> Iterator[Row]:
     """Deadlines before `as_of` not done by then, oldest first, yielded as read."""
-    params = {"as_of": read.day(src, as_of)}
+    src = read.source(src)
+    params = {"as_of": src.day(as_of)}
     cond = ["o.due < :as_of", "o.bound <> 'earliest'", OPEN, *where(f, params)]
     sql = f"SELECT {ROW_COLUMNS} FROM occurrence o WHERE {' AND '.join(cond)} {ORDER}"
     return _rows(src, sql, params, as_of, True)
 
 
-def iter_upcoming(src, f: Filters, as_of: dt.date, days: int = 30) -> Iterator[Row]:
+def iter_upcoming(src: read.Readable, f: Filters, as_of: dt.date, days: int = 30) -> Iterator[Row]:
     """Occurrences due from `as_of` to `as_of + days`, not done by `as_of`, yielded as read."""
-    params = {"as_of": read.day(src, as_of), "until": read.day(src, as_of + dt.timedelta(days=days))}
+    src = read.source(src)
+    params = {"as_of": src.day(as_of), "until": src.day(as_of + dt.timedelta(days=days))}
     cond = ["o.due >= :as_of", "o.due <= :until", OPEN, *where(f, params)]
     sql = f"SELECT {ROW_COLUMNS} FROM occurrence o WHERE {' AND '.join(cond)} {ORDER}"
     return _rows(src, sql, params, as_of, False)
 
 
-def overdue(src, f: Filters, as_of: dt.date) -> list[Row]:
+def overdue(src: read.Readable, f: Filters, as_of: dt.date) -> list[Row]:
     return list(iter_overdue(src, f, as_of))
 
 
-def upcoming(src, f: Filters, as_of: dt.date, days: int = 30) -> list[Row]:
+def upcoming(src: read.Readable, f: Filters, as_of: dt.date, days: int = 30) -> list[Row]:
     return list(iter_upcoming(src, f, as_of, days))
 
 
@@ -198,11 +196,12 @@ MEASURES = (
 )
 
 
-def progress(src, f: Filters, as_of: dt.date, by: str = "county") -> list[ProgressRow]:
+def progress(src: read.Readable, f: Filters, as_of: dt.date, by: str = "county") -> list[ProgressRow]:
     """Per group: occurrences due so far, done (of those), overdue, and not yet due."""
     if by not in _GROUP:
         raise ValueError(by)
-    params = {"as_of": read.day(src, as_of)}
+    src = read.source(src)
+    params = {"as_of": src.day(as_of)}
     cond = [NOT_WITHDRAWN, *where(f, params)]
     if by == "enterprise":
         cond.append("o.subject_kind = 'enterprise'")
@@ -213,7 +212,8 @@ def progress(src, f: Filters, as_of: dt.date, by: str = "county") -> list[Progre
     sql = f"SELECT {key}, {extra}, {MEASURES} FROM occurrence o WHERE {' AND '.join(cond)} GROUP BY {key}"
     titles, counties = _names(src)
     result = []
-    for k, a, b, due_so_far, done, overdue_, open_later, done_late in read.execute(src, sql, params):
+    n = src.count
+    for k, a, b, due_so_far, done, overdue_, open_later, done_late in src.rows(sql, params):
         county = None
         if by == "county":
             label = counties.get(k, CITY_NAME)
@@ -225,9 +225,9 @@ def progress(src, f: Filters, as_of: dt.date, by: str = "county") -> list[Progre
         else:
             label, county = a, counties.get(b)
             order = county
-        result.append(ProgressRow(key=str(k), label=str(label), due_so_far=int(due_so_far or 0), done=int(done or 0),
-                                  overdue=int(overdue_ or 0), open_later=int(open_later or 0),
-                                  done_late=int(done_late or 0), county=county, order=order))
+        result.append(ProgressRow(key=str(k), label=str(label), due_so_far=n(due_so_far), done=n(done),
+                                  overdue=n(overdue_), open_later=n(open_later), done_late=n(done_late),
+                                  county=county, order=order))
     if by == "enterprise":
         result.sort(key=lambda p: (-p.overdue, p.rate if p.rate is not None else 1.0, p.key))
     else:
