@@ -1,4 +1,4 @@
-"""zhiben report --to report.html, and the terminal bar view of `zhiben progress --chart`."""
+"""zhiben report --to report.html."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from pathlib import Path
 import typer
 
 from zhiben.cli import common
-
-BAR_WIDTH = 20
 
 
 def report(
@@ -32,32 +30,6 @@ def report(
         html = htmlreport.build(s, day, upcoming_days=days)
     exports.write_bytes(to, html.encode("utf-8"))
     typer.echo(f"已生成报告 {to}(截至 {day})")
-
-
-def print_chart(records: list[dict], title: str) -> None:
-    """A compact completion-rate bar per group (rich), for `progress --chart`."""
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    if not records:
-        console.print("没有符合条件的记录")
-        return
-    table = Table(title=title, show_header=True, header_style="bold", box=None, pad_edge=False)
-    table.add_column("名称", no_wrap=True)
-    table.add_column("完成率", no_wrap=True)
-    table.add_column("", justify="right", no_wrap=True)
-    table.add_column("完成/到期", justify="right", no_wrap=True)
-    table.add_column("逾期", justify="right", no_wrap=True)
-    for r in records:
-        rate = r["rate"]
-        filled = 0 if rate is None else round(rate * BAR_WIDTH)
-        color = "green" if rate is not None and rate >= 0.9 else "yellow" if rate is not None and rate >= 0.6 else "red"
-        bar = f"[{color}]{'█' * filled}[/][dim]{'░' * (BAR_WIDTH - filled)}[/]"
-        pct = "—" if rate is None else f"{rate:.1%}"
-        overdue = f"[red]{r['overdue']}[/]" if r["overdue"] else "0"
-        table.add_row(str(r["label"]), bar, pct, f"{r['done']}/{r['due_so_far']}", overdue)
-    console.print(table)
 
 
 def register(parent: typer.Typer) -> None:

@@ -207,9 +207,12 @@ def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="
     what = {"county": "各县(市、区)", "plan": "各方案", "milestone": "各事项", "enterprise": "各企业"}[by]
     title = f"截至 {day} {what}完成情况"
     if chart:
-        from zhiben.cli.meeting import print_chart
-
-        return print_chart([r for r in records if r.get("scope") != "total"], f"{title}({since})")
+        bars = [r for r in records if r.get("scope") != "total"]
+        if not bars:
+            typer.echo("没有符合条件的记录")
+            return None
+        render.write_lines(render.table(bars, view.chart_columns(by), title=f"{title}({since})", width=render.screen()))
+        return None
     shown = records
     rest = 0
     if limit is not None:

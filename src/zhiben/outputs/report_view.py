@@ -224,3 +224,35 @@ def progress_columns(by: str = "plan", *, plain: bool = False) -> list[Col]:
         Col("done_late", "逾期完成", _int(plain=plain, key="done_late"), right=True, drop=2),
         Col("open_later", "未到期", _int(plain=plain, key="open_later"), right=True, drop=1),
     ]
+
+
+BAR = 20  # cells of a completion bar: one per 5% (10 on a narrow terminal: one per 10%)
+
+
+def _bar(cells: int):
+    def text(r: dict) -> str:
+        rate = r.get("rate")
+        filled = 0 if rate is None else round(rate * cells)
+        return "█" * filled + "░" * (cells - filled)
+    return text
+
+
+def _rate_style(r: dict) -> str:
+    rate = r.get("rate")
+    return "\x1b[32m" if rate is not None and rate >= 0.9 else "\x1b[33m" if rate is not None and rate >= 0.6 else "\x1b[31m"
+
+
+def chart_columns(by: str) -> list[Col]:
+    """progress --chart: the group's key columns, a completion bar coloured by the rate, done/due, overdue."""
+    if by == "county":
+        keys = bulletin_columns(False)[:1]
+    else:
+        keys = [c for c in progress_columns(by) if c.key in ("milestone_id", "credit_code", "label", "county")]
+    return [
+        *keys,
+        Col("bar", "完成率", _bar(BAR), style=_rate_style, short=_bar(BAR // 2)),
+        Col("rate", "", _pct("rate"), right=True),
+        Col("done_due", "完成/到期", lambda r: f"{r['done']:,}/{r['due_so_far']:,}", right=True, drop=1),
+        Col("overdue", "逾期", _int(key="overdue"), right=True,
+            style=lambda r: "\x1b[31m" if r.get("overdue") else None),
+    ]
