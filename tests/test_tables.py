@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from pathlib import Path
 
 import pytest
 from wcwidth import wcswidth
@@ -18,6 +19,7 @@ from conftest import ROOT, _clone
 from runner import ZhibenRunner
 from zhiben.cli import app
 from zhiben.outputs import terminal
+from zhiben.register import creditcode
 
 sys.path.insert(0, str(ROOT / "bench"))
 import register_gen  # noqa: E402  (bench/ is not a package)
@@ -63,10 +65,14 @@ def city(tmp_path_factory, template_db, backend):
         do("county", "set-contact", "聊城高新技术产业开发区", "--email", "gaoxin.anjian@example.cn", "--name", "赵海涛")
         do("calendar", "add", "2027-10-08", "workday", "--note", "国庆节调休上班")
         do("calendar", "add", "2027-10-01", "holiday", "--note", "国庆节")
-        yield url, rows
+        changed = [[*r[:5], "红", r[6], "王建国", "wang.jianguo@lc-qiye.cn"] for r in rows[:3]]
+        new = [creditcode.complete("91371503MA3C00001"), "聊城市茌平区某某某某精细化工股份有限公司第二分公司", "茌平区", "化工/危险化学品",
+               "重大危险源", "橙", "茌平化工产业园", "张三", "anquan@example.cn"]
+        register_gen.write_csv([*changed, new], folder / "changes.csv")
+        yield url, rows, folder
 
 
-def commands(rows) -> list[tuple[str, ...]]:
+def commands(rows, folder) -> list[tuple[str, ...]]:
     chem = [r for r in rows if r[3] != "工贸"]
     return [
         ("overdue", *AS_OF), ("overdue", *AS_OF, "--detail"), ("upcoming", *AS_OF),
@@ -78,6 +84,7 @@ def commands(rows) -> list[tuple[str, ...]]:
         ("enterprise", "list"), ("enterprise", "list", "--all"), ("enterprise", "show", chem[3][0], *AS_OF),
         ("enterprise", "tags"), ("catalogue", "list"), ("event", "list"), ("event", "list", "--enterprise", chem[3][0]),
         ("log",), ("target", "list"), ("county", "list"), ("park", "list"), ("calendar", "show", "2027"),
+        ("enterprise", "import", str(Path(folder) / "changes.csv"), "--dry-run"),
     ]
 
 
@@ -106,10 +113,10 @@ def split_tokens(lines: list[str], known: dict[str, set[str]]) -> list[str]:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_table_fits_the_terminal_one_line_per_row(city, width, monkeypatch):
-    url, rows = city
+    url, rows, folder = city
     ids = [m["id"] for m in json.loads(run(url, "catalogue", "list", "-f", "json"))]
     known = _known(ids + [r[0] for r in rows])
-    for args in commands(rows):
+    for args in commands(rows, folder):
         out = run(url, *args, width=width, monkeypatch=monkeypatch).splitlines()
         wide = [line for line in out if wcswidth(line) > width]
         assert not wide, (args, width, wide[:3])
@@ -118,7 +125,7 @@ def test_every_table_fits_the_terminal_one_line_per_row(city, width, monkeypatch
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_lists_keep_their_key_columns_and_every_row_whole(city, width, monkeypatch):
-    url, rows = city
+    url, rows, folder = city
     out = run(url, "enterprise", "list", width=width, monkeypatch=monkeypatch).splitlines()
     assert len(out) == 2 + len(rows)  # the title, the header, one line per enterprise
     head = out[1].split()
@@ -132,7 +139,7 @@ def test_lists_keep_their_key_columns_and_every_row_whole(city, width, monkeypat
 
 
 def test_piped_tables_are_full_width_and_found_by_name(city):
-    url, rows = city
+    url, rows, folder = city
     out = run(url, "enterprise", "list")
     for code, name, county, *_ in rows:
         found = [line for line in out.splitlines() if name in line]
@@ -153,7 +160,7 @@ def test_progress_by_milestone_and_enterprise_carry_the_key_columns(city, monkey
 
     from openpyxl import load_workbook
 
-    url, rows = city
+    url, rows, folder = city
     keys = {"milestone": (["编号", "事项"], "milestone_id"),
             "enterprise": (["统一社会信用代码", "企业名称", "所属县区"], "credit_code")}
     for by, (heads, key) in keys.items():

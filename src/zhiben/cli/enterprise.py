@@ -48,6 +48,7 @@ def import_(
     """导入企业名册:按统一社会信用代码新增或更新,有任何问题则整份不导入。"""
     from zhiben.outputs import progress, tables
     from zhiben.outputs import terminal as render
+    from zhiben.outputs.lines import wrap
     from zhiben.register import entries as register
     from zhiben.register.entries import LABELS
 
@@ -58,7 +59,7 @@ def import_(
             s.rollback()
     counts = f"新增 {len(result.added)} 家、更新 {len(result.updated)} 家、无变化 {len(result.unchanged)} 家"
     if dry_run:
-        typer.echo(f"试运行(未写入数据库):{result.source} 将{counts}")
+        render.write_lines(wrap(f"试运行(未写入数据库):{result.source} 将{counts}", render.screen()))
         records = []
         for c in sorted(result.added + result.updated, key=lambda c: c.row or 0):
             detail = ";".join(f"{LABELS[f]}:{_describe_value(f, old)} → {_describe_value(f, new)}"

@@ -76,8 +76,9 @@ HISTORY = [
 
 # enterprise import --dry-run
 IMPORT_CHANGES = [
-    col("row", "行号", right=True), code(), name("name", "企业名称"),
-    col("change", "变化"), col("detail", "内容", flex=True, min_width=12),
+    # what changes is the point here: the name gives way (to 8 characters) before the change's content
+    col("row", "行号", right=True), code(), col("name", "企业名称", flex=True, min_width=16, least=16),
+    col("change", "变化"), col("detail", "内容", flex=True, min_width=24),
 ]
 
 # enterprise tags
