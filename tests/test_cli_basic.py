@@ -37,10 +37,10 @@ def test_load(cli):
 
 
 def test_done_reopen_and_log(cli):
-    result = cli("done", "mine-req-2-b", "--county", "茌平", "--period", "2024-04", "--on", "2024-05-05",
+    result = cli("done", "mine-req-2-b", "--county", "茌平", "--period", "2024-04", "--on", "2024-05-07",
                  "--evidence", "报送函", "--by", "张三")
     assert (result.exit_code, result.output) == (
-        0, "已完成:mine-req-2-b 县级“茌平区” 周期 2024年4月,完成日期 2024-05-05\n")
+        0, "已完成:mine-req-2-b 县级“茌平区” 周期 2024年4月,完成日期 2024-05-07\n")
     result = cli("reopen", "mine-req-2-b", "--county", "茌平", "--period", "2024-04", "--reason", "重复", "--by", "李四")
     assert (result.exit_code, result.output) == (0, "已撤销完成:mine-req-2-b 县级“茌平区” 周期 2024年4月\n")
     lines = cli("log", "--format", "plain").output.splitlines()
@@ -48,7 +48,7 @@ def test_done_reopen_and_log(cli):
     stamp = r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d [+-]\d\d:\d\d"
     assert re.fullmatch(rf"{stamp}  李四    撤销  mine-req-2-b  茌平区    2024年4月  已完成 → 未完成\s+重复", lines[1])
     assert re.fullmatch(rf"{stamp}  张三    完成  mine-req-2-b  茌平区    2024年4月  逾期未完成 → 已完成  "
-                        r"2024-05-05  报送函", lines[2])
+                        r"2024-05-07  报送函", lines[2])
     assert len(lines) == 3
 
 
@@ -61,10 +61,10 @@ def test_overdue_plain(cli):
     result = cli("overdue", "--id", "mine-req-2-b", "--as-of", "2024-06-04", "--format", "plain", "--detail")
     assert result.exit_code == 0
     assert result.output == (
-        HEADER + "逾期天数\n"
-        + ROW + "2024年3月  2024-04-03        62\n"
-        + ROW + "2024年4月  2024-05-03        32\n"
-        + ROW + "2024年5月  2024-06-03         1\n"
+        HEADER + "      逾期天数\n"  # the 期限 column is as wide as its widest cell, 2024-05-06(顺延)
+        + ROW + "2024年3月  2024-04-03              62\n"
+        + ROW + "2024年4月  2024-05-06(顺延)        29\n"  # 3 May 2024 was a holiday (劳动节)
+        + ROW + "2024年5月  2024-06-03               1\n"
     )
 
 
@@ -112,14 +112,14 @@ def test_catalogue_show(cli):
         "mine-req-2-b  每月3日前将工作情况报市应急局",
         "方案:非煤矿山  任务:要求(二)  四、工作要求",
         "责任主体:县级(茌平区应急局)  限于:茌平区",
-        "期限规则:每月3日前报送上月情况",
+        "期限规则:每月3日前报送上月情况(遇非工作日顺延)",
         "原文:“请于每月3日前将相关工作情况报市应急局”",
         lines[5],
         "全部期限(34 个):",
         "  2024年3月   2024-04-03",
     ]
     assert lines[5].startswith("说明:紧接“每月对治本攻坚三年行动进展情况进行调度统计分析”")
-    assert lines[8] == "  2024年4月   2024-05-03" and lines[-1] == "  2026年12月  2027-01-03" and len(lines) == 41
+    assert lines[8] == "  2024年4月   2024-05-06(顺延)" and lines[-1] == "  2026年12月  2027-01-04(顺延)" and len(lines) == 41
 
 
 def test_catalogue_show_json_and_errors(cli):
@@ -128,7 +128,7 @@ def test_catalogue_show_json_and_errors(cli):
                             "covers": "previous"}
     assert data["quote"] == "请于每月3日前将相关工作情况报市应急局"
     assert len(data["due_dates"]) == 34 and data["due_dates"][1] == {"period": "2024-04", "period_label": "2024年4月",
-                                                                   "due": "2024-05-03"}
+                                                                   "due": "2024-05-06", "bound": "postponed"}
     result = cli("catalogue", "show", "nope")
     assert (result.exit_code, result.output) == (2, "错误:未知的事项编号“nope”;用 zhiben catalogue list 查看全部编号\n")
     result = cli("catalogue", "show", "mine-req-2-b", "--format", "csv")
@@ -144,7 +144,7 @@ def test_catalogue_list(cli):
     assert len(entries) == N
     assert all({"id", "quote", "rule", "schedule", "plan", "title", "responsible"} <= set(e) for e in entries)
     monthly = next(e for e in entries if e["id"] == "mine-req-2-b")
-    assert (monthly["schedule"], monthly["rule"]["day"]) == ("每月3日前报送上月情况", 3)
+    assert (monthly["schedule"], monthly["rule"]["day"]) == ("每月3日前报送上月情况(遇非工作日顺延)", 3)
     result = cli("catalogue", "list", "--who", "boss")
     assert (result.exit_code, result.output) == (2, "错误:未知的责任主体“boss”;可用:city、county、park、enterprise\n")
 

@@ -57,7 +57,7 @@ def test_a_period_is_owed_when_at_least_half_of_it_lies_after_the_effective_date
 def test_monthly_report_on_the_previous_month(cli):
     dues = periods(cli, "mine-req-2-b")
     assert dues[0] == ("2024-03", "2024-04-03")
-    assert dues[-1] == ("2026-12", "2027-01-03")
+    assert dues[-1] == ("2026-12", "2027-01-04")  # 2027-01-03 is a Sunday: 顺延
     assert len(dues) == 34
 
 
@@ -101,3 +101,15 @@ def test_catalogue_effective_must_lie_in_the_plan_period(tmp_path, cli):
     r = cli("catalogue", "check", str(bad))
     assert r.exit_code != 0
     assert "catalogue: effective: 2027-01-01 不在方案期限 2024-01-01~2026-12-31 内" in r.output
+
+
+def test_postponed_deadline_is_labelled_and_follows_the_calendar(cli):
+    r = cli("overdue", "--as-of", "2024-05-07", "--id", "mine-req-2-b", "--detail", env={"COLUMNS": "200"})
+    assert "2024-05-06(顺延)" in r.output
+    rows = json.loads(cli("overdue", "--as-of", "2024-05-07", "--id", "mine-req-2-b", "-f", "json").output)
+    assert [(x["period"], x["due"], x["bound"]) for x in rows] == [
+        ("2024-03", "2024-04-03", "deadline"), ("2024-04", "2024-05-06", "postponed")]
+    assert cli("calendar", "add", "2027-01-04", "holiday", "--note", "假设").exit_code == 0
+    assert periods(cli, "mine-req-2-b")[-1] == ("2026-12", "2027-01-05")
+    assert cli("calendar", "remove", "2027-01-04").exit_code == 0
+    assert periods(cli, "mine-req-2-b")[-1] == ("2026-12", "2027-01-04")

@@ -290,3 +290,31 @@ def test_every_calendar_period_label_reads_back_as_its_key(year, every, n):
     key = {"month": f"{year}-{n:02d}", "quarter": f"{year}-Q{(n - 1) // 3 + 1}",
            "half": f"{year}-H{(n - 1) // 6 + 1}", "year": str(year), "once": "once"}[every]
     assert period_from_label(period_label(key)) == key
+
+
+# --- 顺延: a fixed-day deadline on a non-working day moves to the next working day ----------------
+
+def test_fixed_day_deadlines_on_holidays_move_to_the_next_working_day():
+    rule = rec("month", day=3, covers="previous")
+    got = {d.period: (d.due, d.bound) for d in schedule.occurrences(rule, START, END, D(2024, 3, 1),
+                                                                      schedule.WorkCalendar())}
+    # the eight statutory holidays of the issue, and a plain weekend
+    assert got["2024-04"] == (D(2024, 5, 6), "postponed")  # 劳动节 2024-05-01~05
+    assert got["2024-09"] == (D(2024, 10, 8), "postponed")  # 国庆节
+    assert got["2025-01"] == (D(2025, 2, 5), "postponed")  # 春节 2025-01-28~02-04
+    assert got["2025-09"] == (D(2025, 10, 9), "postponed")  # 国庆节、中秋节 2025-10-01~08
+    assert got["2025-12"] == (D(2026, 1, 4), "postponed")  # 元旦 2026-01-01~03, 1月4日(周日)调休上班
+    assert got["2024-07"] == (D(2024, 8, 5), "postponed")  # Saturday 3 August
+    assert got["2024-05"] == (D(2024, 6, 3), "deadline")
+    # month-end deadlines are not fixed days: never moved
+    assert {d.bound for d in schedule.occurrences(rec("month"), START, END, None, schedule.WorkCalendar())} == {"deadline"}
+    # without a calendar (pure schedule) nothing moves
+    assert {d.bound for d in schedule.occurrences(rule, START, END, D(2024, 3, 1))} == {"deadline"}
+
+
+def test_the_bureau_calendar_decides_2027():
+    rule = rec("month", day=3, covers="previous")
+    weekdays = schedule.occurrences(rule, START, END, D(2024, 3, 1), schedule.WorkCalendar())
+    assert weekdays[-1] == schedule.Due(D(2027, 1, 4), "2026-12", "postponed")  # Sunday 3 January: Monday
+    bureau = schedule.WorkCalendar({D(2027, 1, 4): False})  # the bureau's 2027: 4 January a holiday
+    assert schedule.occurrences(rule, START, END, D(2024, 3, 1), bureau)[-1].due == D(2027, 1, 5)

@@ -80,6 +80,8 @@ STATUS_NAMES: dict[str, str] = {Status.OVERDUE: "逾期", Status.OPEN: "未到�
 EARLIEST_MARK = "最早"
 # Marks the closing day of a window ("试生产前10日内": report within the 10 days before the event).
 WINDOW_MARK = "窗口至"
+# A fixed-day deadline on a non-working day, moved to the next working day (shown after the date).
+POSTPONED_MARK = "顺延"
 
 
 class Risk(StrEnum):

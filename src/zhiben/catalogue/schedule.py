@@ -26,6 +26,8 @@ ONCE = "once"
 class Due:
     due: dt.date
     period: str
+    # "postponed": a fixed day that fell on a non-working day, moved to the next working day (顺延)
+    bound: str = "deadline"
 
 
 def month_end(year: int, month: int) -> dt.date:
@@ -108,7 +110,8 @@ def owed_from(key: str, effective: dt.date) -> bool:
     return 2 * ((last - effective).days + 1) >= (last - first).days + 1
 
 
-def recurring(rule: RecurringRule, start: dt.date, end: dt.date, effective: dt.date | None = None) -> list[Due]:
+def recurring(rule: RecurringRule, start: dt.date, end: dt.date, effective: dt.date | None = None,
+              calendar: WorkCalendar | None = None) -> list[Due]:
     """All occurrences of a recurring rule inside the plan period [start, end].
 
     Without its own `start`, a rule owes the periods `owed_from` the plans' effective date, and
@@ -123,18 +126,32 @@ def recurring(rule: RecurringRule, start: dt.date, end: dt.date, effective: dt.d
     dues = [Due(due_of_period(rule, k), k) for k in keys]
     if not rule.start and effective is not None:
         dues = [d for d in dues if owed_from(d.period, effective) and d.due >= effective]
+    if calendar is not None and rule.day is not None:
+        dues = [postponed(d, calendar) for d in dues]
     if rule.covers == "previous":
         # The report on the plans' last period falls due after their end and is still owed.
         return sorted(d for d in dues if start <= period_start(d.period) and period_end(d.period) <= end)
     return sorted(d for d in dues if start <= d.due <= end)
 
 
-def occurrences(rule, start: dt.date, end: dt.date, effective: dt.date | None = None) -> list[Due]:
-    """Calendar occurrences of a rule; relative and target rules have none of their own."""
+def postponed(d: Due, calendar: WorkCalendar) -> Due:
+    """A fixed-day deadline ("每月3日前") on a non-working day moves to the next working day (顺延)."""
+    day = d.due
+    while not calendar.is_workday(day):
+        day += dt.timedelta(days=1)
+    return d if day == d.due else Due(day, d.period, "postponed")
+
+
+def occurrences(rule, start: dt.date, end: dt.date, effective: dt.date | None = None,
+                calendar: WorkCalendar | None = None) -> list[Due]:
+    """Calendar occurrences of a rule; relative and target rules have none of their own.
+
+    With a working-day `calendar`, fixed-day deadlines falling on non-working days are postponed.
+    """
     if isinstance(rule, OnceRule):
         return [Due(rule.due, ONCE)]
     if isinstance(rule, RecurringRule):
-        return recurring(rule, start, end, effective)
+        return recurring(rule, start, end, effective, calendar)
     if isinstance(rule, (RelativeRule, TargetRule, UndatedRule, StandingRule)):
         return []
     raise TypeError(rule)

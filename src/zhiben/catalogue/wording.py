@@ -27,6 +27,8 @@ def rule_text(rule: dict) -> str:
             when += f"{rule['day']}日前"
         elif every == "year" and rule.get("month"):
             when += f"{rule['month']}月" + (f"{rule['day']}日前" if rule.get("day") else "底前")
+        if rule.get("day"):
+            when += "(遇非工作日顺延)"
         span = ""
         if rule.get("start") or rule.get("end"):
             span = f"({rule.get('start') or '起始'}~{rule.get('end') or '2026 年底'})"
@@ -78,7 +80,8 @@ def show_text(r: dict) -> str:
         lines.append(f"全部期限({len(dues)} 个):")
         labels = [d.get("period_label", d["period"]) for d in dues]
         width = max(map(_width, labels))
-        lines += [f"  {label}{' ' * (width - _width(label))}  {d['due']}" for label, d in zip(labels, dues, strict=True)]
+        lines += [f"  {label}{' ' * (width - _width(label))}  {d['due']}" + ("(顺延)" if d.get("bound") == "postponed" else "")
+                  for label, d in zip(labels, dues, strict=True)]
     elif r["rule"]["kind"] == "relative":
         lines.append("期限:按企业登记的事件逐家计算(zhiben event add)")
     elif r["rule"]["kind"] == "undated":

@@ -39,8 +39,10 @@ def _v2_occurrence_table(conn: Connection) -> None:
         occurrences,
     )
 
-    # The definition reads tables an old database may not have yet (they are wholly new, so empty).
+    # The definition reads tables an old database may not have yet (they are wholly new, so empty),
+    # and columns later steps add (added here already; those steps then find them).
     SQLModel.metadata.create_all(conn)
+    _v5_postponed_dues(conn)
     occurrences.fill(conn)
 
 
@@ -58,11 +60,21 @@ def _v4_planned_events(conn: Connection) -> None:
     conn.execute(text(f"ALTER TABLE event ADD COLUMN planned BOOLEAN NOT NULL DEFAULT {false}"))
 
 
+def _v5_postponed_dues(conn: Connection) -> None:
+    """Schema 6: a calendar due date can be postponed to the next working day (DueDate.bound, 顺延)."""
+    from sqlalchemy import inspect
+
+    if "bound" in {c["name"] for c in inspect(conn).get_columns("duedate")}:
+        return
+    conn.execute(text("ALTER TABLE duedate ADD COLUMN bound VARCHAR NOT NULL DEFAULT 'deadline'"))
+
+
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _v1_audit_subject_index,
     2: _v2_occurrence_table,
     3: _v3_progress_index,
     4: _v4_planned_events,
+    5: _v5_postponed_dues,
 }
 
 

@@ -133,6 +133,9 @@ class DueDate(SQLModel, table=True):
     milestone_id: str = Field(foreign_key="milestone.id", primary_key=True)
     period: str = Field(primary_key=True)
     due: dt.date = Field(index=True)
+    # "deadline", or "postponed": a fixed-day deadline (每月3日前) that fell on a non-working day and
+    # moved to the next working day (顺延); reports say so.
+    bound: str = Field(default="deadline", sa_column_kwargs={"server_default": "deadline"})
 
 
 class Enterprise(SQLModel, table=True):

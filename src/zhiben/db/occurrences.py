@@ -113,20 +113,20 @@ def branches(scope: Scope = EVERYTHING) -> list[Select]:
         out.append(
             select(*_cols("city", literal_column(str(m_.CITY_ID), Integer), literal(m_.CITY_NAME), no_int,
                           literal_column("-1", Integer), no_int, no_int, no_text, D.c.period, D.c.due,
-                          literal("deadline"), no_date))
+                          D.c.bound, no_date))
             .select_from(on_due).where(M.c.responsible == "city", active)
         )
         scoped = or_(M.c.county_scope == "", M.c.county_scope.like("%," + C.c.name + ",%"))
         out.append(
             select(*_cols("county", C.c.id, C.c.name, C.c.id, C.c.position, no_int, no_int, no_text,
-                          D.c.period, D.c.due, literal("deadline"), no_date))
+                          D.c.period, D.c.due, D.c.bound, no_date))
             .select_from(on_due.join(C, literal(True)))
             .where(M.c.responsible == "county", M.c.per_risk.is_(None), scoped, active)
         )
     if scope.everything or scope.parks:
         out.append(
             select(*_cols("park", P.c.id, P.c.name, C.c.id, C.c.position, P.c.id, no_int, no_text,
-                          D.c.period, D.c.due, literal("deadline"), no_date))
+                          D.c.period, D.c.due, D.c.bound, no_date))
             .select_from(on_due.join(P, literal(True)).join(C, C.c.id == P.c.county_id))
             .where(M.c.responsible == "park", active)
         )
@@ -135,14 +135,14 @@ def branches(scope: Scope = EVERYTHING) -> list[Select]:
     # Supervision duties per enterprise of a risk level (e.g. each 橙色 enterprise every half-year).
     out.append(
         select(*_cols("county", C.c.id, C.c.name, C.c.id, C.c.position, E.c.park_id, E.c.id, E.c.credit_code,
-                      D.c.period + ":" + E.c.credit_code, D.c.due, literal("deadline"), no_date))
+                      D.c.period + ":" + E.c.credit_code, D.c.due, D.c.bound, no_date))
         .select_from(on_due.join(E, literal(True)).join(C, C.c.id == E.c.county_id))
         .where(M.c.responsible == "county", M.c.per_risk.is_not(None), E.c.risk == M.c.per_risk,
                or_(M.c.sector.is_(None), E.c.sector == M.c.sector), active, *ents)
     )
     out.append(
         select(*_cols("enterprise", E.c.id, E.c.name, C.c.id, C.c.position, E.c.park_id, E.c.id, E.c.credit_code,
-                      D.c.period, D.c.due, literal("deadline"), no_date))
+                      D.c.period, D.c.due, D.c.bound, no_date))
         .select_from(on_due.join(E, and_(E.c.sector == M.c.sector, M.c.responsible == "enterprise"))
                      .join(C, C.c.id == E.c.county_id))
         .where(M.c.responsible == "enterprise", _tag_match(), active, *ents)

@@ -43,8 +43,8 @@ def entry(session: Session, m: models.Milestone) -> dict:
     rec = milestone_record(m)
     dues = session.exec(select(models.DueDate).where(models.DueDate.milestone_id == m.id)
                         .order_by(col(models.DueDate.due))).all()
-    rec["due_dates"] = [{"period": d.period, "period_label": period_label(d.period), "due": d.due.isoformat()}
-                        for d in dues]
+    rec["due_dates"] = [{"period": d.period, "period_label": period_label(d.period), "due": d.due.isoformat(),
+                         "bound": d.bound} for d in dues]
     if m.kind == "undated":
         rec["completions"] = recorded(session, m.id)
     return rec

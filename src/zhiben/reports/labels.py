@@ -77,4 +77,6 @@ def due_label(due: dt.date | None, status: str | None, bound: str | None = None)
         return f"{terms.EARLIEST_MARK} {due.isoformat()}"
     if bound == "window":
         return f"{terms.WINDOW_MARK} {due.isoformat()}"
+    if bound == "postponed":
+        return f"{due.isoformat()}({terms.POSTPONED_MARK})"
     return due.isoformat()

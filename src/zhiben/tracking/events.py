@@ -37,7 +37,7 @@ from zhiben.dates import not_after_today
 from zhiben.db import models, occurrences
 from zhiben.errors import InputError, NotFound
 from zhiben.terms import EVENT_NAMES
-from zhiben.tracking import audit, holidays, lookup
+from zhiben.tracking import audit, dues, holidays, lookup
 from zhiben.tracking.applicability import applies, enterprise_tags
 from zhiben.tracking.subjects import Subject
 
@@ -183,8 +183,10 @@ def rederive_all(*, session: Session) -> None:
 
 
 def rederive_everything(session: Session) -> None:
-    """After the holiday calendar changed: every working-day deadline, and the occurrences they feed."""
+    """After the holiday calendar changed: every working-day deadline, every fixed-day deadline that
+    may move to the next working day (顺延), and the occurrences they feed."""
     session.flush()
+    dues.reschedule(session)
     rederive_all(session=session)
     occurrences.refresh_all(session)
 

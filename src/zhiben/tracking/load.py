@@ -15,16 +15,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from pydantic import TypeAdapter
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from zhiben import terms as county_names
 from zhiben.catalogue import model as cat_mod
-from zhiben.catalogue import schedule
 from zhiben.db import meta, models
 from zhiben.errors import InputError
-from zhiben.tracking import events
+from zhiben.tracking import dues, events
 
 EFFECTIVE_SET = meta.EFFECTIVE_SET
 EFFECTIVE_CATALOGUE = meta.EFFECTIVE_CATALOGUE
@@ -104,7 +102,7 @@ def _load(cat: cat_mod.Catalogue, session: Session) -> LoadReport:
     _sync_tags(session, cat, report)
     _save_header(session, cat)
     session.flush()
-    _sync_dues(session, [(m.id, m.rule) for m in cat.milestones], cat.start, cat.end, effective_date(session))
+    dues.sync(session, [(m.id, m.rule) for m in cat.milestones], cat.start, cat.end, effective_date(session))
     wanted = {m.id for m in cat.milestones}
     for mid, row in existing.items():
         if mid not in wanted and row.active:
@@ -160,24 +158,6 @@ def _sync_aliases(session: Session, cat: cat_mod.Catalogue) -> None:
     session.flush()
 
 
-def _sync_dues(session: Session, rules: list[tuple[str, object]], start: dt.date, end: dt.date,
-               effective: dt.date) -> None:
-    current = {(d.milestone_id, d.period): d for d in session.exec(select(models.DueDate)).all()}
-    wanted: dict[tuple[str, str], dt.date] = {}
-    for mid, rule in rules:
-        for occ in schedule.occurrences(rule, start, end, effective):
-            wanted[(mid, occ.period)] = occ.due
-    for key, row in current.items():
-        if key not in wanted:
-            session.delete(row)
-        elif row.due != wanted[key]:
-            row.due = wanted[key]
-    for (mid, period), due in wanted.items():
-        if (mid, period) not in current:
-            session.add(models.DueDate(milestone_id=mid, period=period, due=due))
-    session.flush()
-
-
 def _set_meta(session: Session, key: str, value: str | None) -> None:
     row = session.get(models.Meta, key)
     if value is None:
@@ -194,9 +174,6 @@ effective_info = meta.effective_info
 effective_date = meta.effective_date
 
 
-_RULE = TypeAdapter(cat_mod.Rule)
-
-
 def set_effective(session: Session, day: dt.date | None) -> list[tuple[str, str]]:
     """Set (or, with None, clear) the bureau's effective date and re-derive the schedule.
 
@@ -206,9 +183,7 @@ def set_effective(session: Session, day: dt.date | None) -> list[tuple[str, str]
         raise InputError(f"生效日期 {day} 不在方案期限 {start}~{end} 内")
     _set_meta(session, EFFECTIVE_SET, day.isoformat() if day else None)
     session.flush()
-    rows = session.exec(select(models.Milestone).where(models.Milestone.active,
-                                                       col(models.Milestone.kind).in_(["once", "recurring"]))).all()
-    _sync_dues(session, [(m.id, _RULE.validate_python(m.rule)) for m in rows], start, end, effective_date(session))
+    rows = dues.reschedule(session)
     return _orphaned_records(session, {m.id for m in rows})
 
 
