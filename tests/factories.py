@@ -20,3 +20,8 @@ def make_enterprise(session, name, seq=1, *, county="茌平区", sector="chem", 
         session.add(models.EnterpriseTag(enterprise_id=ent.id, tag=t))
     session.flush()
     return ent
+
+
+def header_row(ws) -> int:
+    """The header row of a zhiben worksheet: the first row below its merged title rows."""
+    return next(i for i in range(1, 8) if ws.cell(row=i, column=1).value and ws.cell(row=i, column=2).value)

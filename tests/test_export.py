@@ -65,40 +65,42 @@ def test_overdue_xlsx_titled_print_ready_with_summary_first(cli, hostile, tmp_pa
     assert wb.properties.creator == "zhiben"
     assert wb.properties.title == f"逾期事项清单(全市,截至 {AS_OF})"
     ws = wb["化工和危险化学品"]
-    title = ws["A1"].value
-    assert title.startswith("逾期事项清单 · 化工和危险化学品  |  全市  |  截至日期 2025-07-01  |  生成时间 20")
-    assert title.endswith("逾期超过 90 天的行以浅红色标出")
-    header = [c.value for c in ws[2]]
+    # title rows, merged across the table so print never clips them: what and whose; when; the colour
+    assert ws["A1"].value == "逾期事项清单 · 化工和危险化学品(全市)"
+    assert ws["A2"].value.startswith("截至日期 2025-07-01    生成时间 20")
+    assert ws["A3"].value.startswith("红底:逾期最久的一成(期限在 ") and "黄底:2025-06-24 以来新增逾期" in ws["A3"].value
+    assert {str(r) for r in ws.merged_cells.ranges} == {"A1:J1", "A2:J2", "A3:J3"}
+    header = [c.value for c in ws[4]]
     assert header[:7] == ["编号", "方案", "事项", "主体类别", "责任主体", "所属县区", "统一社会信用代码"]
-    assert ws.freeze_panes == "A3"
-    assert ws.auto_filter.ref == f"A2:J{ws.max_row}"
-    assert all(c.font.b for c in ws[2])
-    # print setup: A4 landscape, one page wide, title and header rows on every page
+    assert ws.freeze_panes == "A5"
+    assert ws.auto_filter.ref == f"A4:J{ws.max_row}"
+    assert all(c.font.b for c in ws[4])
+    # print setup: A4 landscape, one page wide, the header row on every page
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
     assert ws.page_setup.fitToHeight == 0
-    assert ws.print_title_rows == "$1:$2"
+    assert ws.print_title_rows == "$4:$4"
     due_col = header.index("期限") + 1
     subj_col = header.index("责任主体") + 1
-    days_col = header.index("逾期天数") + 1
-    names, coloured = {}, 0
-    for row in range(3, ws.max_row + 1):
+    names, fills = {}, {}
+    cut = dt.date.fromisoformat(ws["A3"].value.split("期限在 ")[1][:10])
+    for row in range(5, ws.max_row + 1):
         due = ws.cell(row=row, column=due_col)
         assert due.is_date and isinstance(due.value, dt.datetime), due.value
         cell = ws.cell(row=row, column=subj_col)
         names[cell.value] = cell
         fill = ws.cell(row=row, column=1).fill.fgColor.rgb
-        severe = ws.cell(row=row, column=days_col).value > 90
-        # only rows more than 90 days overdue are coloured
-        assert fill.endswith("F8B4B4") == severe
-        coloured += severe
-    assert 0 < coloured < ws.max_row - 2
+        # red: the oldest due dates; yellow: due within the last 7 days; nothing else coloured
+        expected = "F4B6B6" if due.value.date() <= cut else "FFE699" if due.value.date() >= dt.date(2025, 6, 24) else "000000"
+        assert fill.endswith(expected), (row, fill, due.value)
+        fills[expected] = fills.get(expected, 0) + 1
+    assert fills.get("F4B6B6") and fills.get("000000")
     for name in HOSTILE:
         assert names[name].data_type == "s"
         assert names[name].quotePrefix
     # width fits the widest Chinese title (wide characters count 2)
     title_col = header.index("事项") + 1
-    widest = max(len(ws.cell(row=i, column=title_col).value) * 2 for i in range(3, ws.max_row + 1))
+    widest = max(len(ws.cell(row=i, column=title_col).value) * 2 for i in range(5, ws.max_row + 1))
     assert ws.column_dimensions["C"].width >= min(widest, 60)
 
 
@@ -108,12 +110,13 @@ def test_summary_sheet_is_county_by_plan_with_overdue_rate(cli, hostile, tmp_pat
     out = tmp_path / "逾期.xlsx"
     assert cli("export", "overdue", "--to", str(out), "--as-of", AS_OF).exit_code == 0
     ws = load_workbook(out)["汇总"]
-    assert ws["A1"].value.startswith("逾期事项清单 · 汇总  |  全市  |  截至日期 2025-07-01")
-    header = [c.value for c in ws[2]]
+    assert ws["A1"].value == "逾期事项清单 · 汇总(全市)" and ws["A2"].value.startswith("截至日期 2025-07-01")
+    assert len(ws.merged_cells.ranges) == 3  # two title rows and the note; nothing coloured, no legend
+    header = [c.value for c in ws[3]]
     assert header == ["县(市、区)", "排名", "化工逾期", "化工逾期率", "矿山逾期", "矿山逾期率", "工贸逾期",
                       "工贸逾期率", "已到期", "已完成", "逾期", "逾期率", "按期完成率"]
     rows = {ws.cell(row=i, column=1).value: dict(zip(header, (c.value for c in ws[i]), strict=False))
-            for i in range(3, ws.max_row + 1) if ws.cell(row=i, column=1).value}
+            for i in range(4, ws.max_row + 1) if ws.cell(row=i, column=1).value}
     progress = {p["label"]: p for p in json.loads(cli("progress", "--as-of", AS_OF, "-f", "json").output)}
     listed = json.loads(cli("overdue", "--as-of", AS_OF, "-f", "json").output)
     for county in ("东昌府区", "茌平区", "江北水城旅游度假区"):
@@ -122,9 +125,8 @@ def test_summary_sheet_is_county_by_plan_with_overdue_rate(cli, hostile, tmp_pat
         assert line["逾期率"] == pytest.approx(p["overdue"] / p["due_so_far"], abs=1e-4)
         assert line["工贸逾期"] == sum(1 for r in listed if r["county"] == county and r["plan"] == "trade")
     assert rows["聊城市应急管理局(市级事项,单列)"]["逾期"] == progress["聊城市应急管理局"]["overdue"]
-    total = rows["全市合计"]
-    assert total["逾期"] == len(listed) and ws.cell(row=list(rows).index("全市合计") + 3, column=1).font.b
-    assert ws.cell(row=3, column=4).number_format == "0.0%"
+    assert rows["全市合计"]["逾期"] == len(listed) and ws.cell(row=list(rows).index("全市合计") + 4, column=1).font.b
+    assert ws.cell(row=4, column=4).number_format == "0.0%"
     assert "逾期率 = 逾期 ÷ 已到期" in ws.cell(row=ws.max_row, column=1).value
 
 
@@ -138,12 +140,18 @@ def test_progress_xlsx_has_summary_and_a_sheet_per_plan(cli, tmp_path):
     wb = load_workbook(out)
     assert wb.sheetnames == ["汇总", "按县区", "化工和危险化学品", "非煤矿山", "工贸"]
     ws = wb["按县区"]
-    assert [c.value for c in ws[2]] == ["名称", "已到期", "已完成", "逾期", "完成率", "逾期完成", "未到期"]
-    rows = {ws.cell(row=i, column=1).value: [c.value for c in ws[i]] for i in range(3, 15)}
+    header = [c.value for c in ws[3]]
+    assert header == ["县(市、区)", "本级到期", "本级完成", "本级逾期", "企业到期", "企业完成", "企业逾期", "已到期",
+                      "已完成", "逾期", "完成率", "按期完成率", "逾期率", "未到期"]
+    rows = {ws.cell(row=i, column=1).value: dict(zip(header, (c.value for c in ws[i]), strict=True))
+            for i in range(4, ws.max_row + 1) if ws.cell(row=i, column=2).value is not None}
+    # the counties in the bureau's order, then the bureau apart, then 全市合计 in bold (as on the terminal)
+    assert list(rows)[0] == "东昌府区" and list(rows)[-2:] == ["聊城市应急管理局", "全市合计"]
+    assert ws.cell(row=4 + len(rows) - 1, column=1).font.b
     chiping = rows["茌平区"]
-    assert chiping[2] == 1 and chiping[4] == pytest.approx(chiping[2] / chiping[1], abs=1e-4)
-    assert ws.cell(row=list(rows).index("茌平区") + 3, column=5).number_format == "0.0%"
-    assert ws.freeze_panes == "A3"
+    assert chiping["已完成"] == 1 and chiping["完成率"] == pytest.approx(1 / chiping["已到期"], abs=1e-4)
+    assert ws.cell(row=4 + list(rows).index("茌平区"), column=11).number_format == "0.0%"
+    assert ws.freeze_panes == "A4"
 
 
 def test_format_errors_are_one_chinese_line(cli, tmp_path):
@@ -172,10 +180,10 @@ def test_filters_and_catalogue_export(cli, tmp_path):
     assert wb.sheetnames == ["汇总", "工贸"]
     ws = wb["工贸"]
     listed = json.loads(cli("catalogue", "list", "--plan", "trade", "-f", "json").output)
-    assert [ws.cell(row=i, column=1).value for i in range(3, ws.max_row + 1)] == [m["id"] for m in listed]
+    assert [ws.cell(row=i, column=1).value for i in range(4, ws.max_row + 1)] == [m["id"] for m in listed]
     summary = wb["汇总"]
-    assert [c.value for c in summary[2]] == ["方案", "市级", "县级", "园区", "企业", "合计"]
-    assert summary.cell(row=3, column=6).value == len(listed)
+    assert [c.value for c in summary[3]] == ["方案", "市级", "县级", "园区", "企业", "合计"]
+    assert summary.cell(row=4, column=6).value == len(listed)
 
 
 @pytest.mark.slow
@@ -212,7 +220,7 @@ def test_overdue_csv_opens_in_libreoffice_with_chinese_intact(cli, hostile, tmp_
 def test_any_name_is_inert_in_csv_and_xlsx_and_reads_back(name):
     from openpyxl import load_workbook
 
-    from zhiben.outputs import exports
+    from zhiben.outputs import exports, xlsx
     from zhiben.tracking.status_import import _unguard
 
     rec = [{"subject": name}]
@@ -221,5 +229,20 @@ def test_any_name_is_inert_in_csv_and_xlsx_and_reads_back(name):
     assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r")
     if not name.startswith("'"):
         assert _unguard(cell) == name.strip()
-    ws = load_workbook(io.BytesIO(exports.xlsx_bytes([exports.Sheet("s", rec, [("subject", "责任主体")])]))).active
+    ws = load_workbook(io.BytesIO(xlsx.to_bytes([xlsx.Sheet("s", rec, [("subject", "责任主体")])]))).active
     assert ws["A2"].data_type != "f"
+
+
+def test_workbook_numbers_carry_thousands_separators_and_titles_wrap():
+    from openpyxl import load_workbook
+
+    from zhiben.outputs import xlsx
+
+    book = xlsx.Book("完成进度(按县区)", "全市", dt.date(2026, 12, 4), effective=dt.date(2024, 3, 1))
+    sheet = xlsx.Sheet("按县区", [{"label": "全市合计", "n": 18804}, {"label": "冠县", "n": 12}],
+                       [("label", "县(市、区)"), ("n", "已到期")], heading=book.heading("按县区"))
+    ws = load_workbook(io.BytesIO(xlsx.to_bytes([sheet], book))).active
+    assert ws["B4"].value == 18804 and ws["B4"].number_format == "#,##0"
+    # a title longer than the two narrow columns wraps inside its merged row instead of being clipped
+    assert {str(r) for r in ws.merged_cells.ranges} == {"A1:B1", "A2:B2"}
+    assert ws["A2"].alignment.wrap_text and ws.row_dimensions[2].height > 15

@@ -123,9 +123,13 @@ def attachment_rows(msg, sheet="清单"):
 
     from openpyxl import load_workbook
 
+    from factories import header_row
+
     ws = load_workbook(io.BytesIO(attachment(msg).get_payload(decode=True)))[sheet]
-    header = [c.value for c in ws[2]]
-    return [dict(zip(header, (c.value for c in row), strict=False)) for row in ws.iter_rows(min_row=3) if row[0].value]
+    at = header_row(ws)
+    header = [c.value for c in ws[at]]
+    return [dict(zip(header, (c.value for c in row), strict=False)) for row in ws.iter_rows(min_row=at + 1)
+            if row[0].value and any(c.value is not None for c in row[1:])]
 
 
 def add_enterprise(engine, county: str) -> str:
@@ -259,7 +263,7 @@ def test_xlsx_attachment_is_guarded(mail, server, engine):
     assert mail("--to", CITY).exit_code == 0
 
     ws = load_workbook(io.BytesIO(attachment(server.handler.messages()[0]).get_payload(decode=True)))["清单"]
-    cells = [c for row in ws.iter_rows(min_row=3) for c in row if c.value == "=1+2公司"]
+    cells = [c for row in ws.iter_rows(min_row=4) for c in row if c.value == "=1+2公司"]
     assert cells and all(c.data_type == "s" for c in cells)
 
 

@@ -9,6 +9,7 @@ import json
 import pytest
 from sqlmodel import func, select
 
+from factories import header_row
 from zhiben.db import models
 
 AS_OF = "2025-07-01"
@@ -46,11 +47,15 @@ def test_template_lists_the_countys_own_and_its_enterprises_open_obligations(cli
     from openpyxl import load_workbook
 
     ws = load_workbook(_template(cli, tmp_path)).active
-    header = [c.value for c in ws[1]]
+    # title rows: whose template, as of when, what the colour means
+    assert ws["A1"].value == "茌平区完成情况填报模板(茌平区)"
+    assert ws["A2"].value.startswith(f"截至日期 {AS_OF}")
+    assert ws["A3"].value.startswith("红底:逾期最久的一成")
+    header = [c.value for c in ws[4]]
     assert header == ["编号", "方案", "事项", "主体类别", "责任主体", "统一社会信用代码", "周期", "期限", "当前情况",
                       "状态", "完成日期", "佐证材料", "备注"]
-    assert ws.freeze_panes == "A2"
-    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2) if r[0].value and r[1].value]
+    assert ws.freeze_panes == "A5"
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=5) if r[0].value and r[1].value]
     subjects = {(r[3], r[4]) for r in rows}
     assert ("县级", "茌平区") in subjects and ("企业", '=HYPERLINK("http://x","y")') in subjects
     assert not any("冠县" in str(r[4]) for r in rows)
@@ -58,7 +63,9 @@ def test_template_lists_the_countys_own_and_its_enterprises_open_obligations(cli
     overdue_rows = [r for r in rows if str(r[8]).startswith("逾期")]
     expected = [o for o in _overdue(cli, "--county", "茌平")]
     assert len(overdue_rows) == len(expected)
-    assert ws.cell(row=2, column=1).fill.fgColor.rgb.endswith(("FFE4E1", "F8B4B4"))
+    # the colour marks the oldest overdue rows only, not every row
+    fills = [ws.cell(row=i, column=1).fill.fgColor.rgb for i in range(5, 5 + len(rows))]
+    assert 0 < sum(f.endswith("F4B6B6") for f in fills) < len(overdue_rows)
     # the 状态 column offers the status words as a drop-down
     assert any('"已完成,未完成,撤销"' in (dv.formula1 or "") for dv in ws.data_validations.dataValidation)
 
@@ -68,10 +75,11 @@ def _fill(path, predicate, *, status="已完成", date="2025-06-30", evidence="�
 
     wb = load_workbook(path)
     ws = wb.active
-    header = [c.value for c in ws[1]]
+    at = header_row(ws)
+    header = [c.value for c in ws[at]]
     col = {h: i + 1 for i, h in enumerate(header)}
     filled = []
-    for row in range(2, ws.max_row + 1):
+    for row in range(at + 1, ws.max_row + 1):
         values = {h: ws.cell(row=row, column=i).value for h, i in col.items()}
         if values["编号"] and values["方案"] and predicate(values):
             ws.cell(row=row, column=col["状态"], value=status)
@@ -208,9 +216,10 @@ def test_per_risk_duty_and_excel_dates_round_trip(cli, session, tmp_path):
     wb = load_workbook(path)
     assert wb.sheetnames == ["茌平区填报", "填写说明"]
     ws = wb["茌平区填报"]
-    header = [c.value for c in ws[1]]
+    at = header_row(ws)
+    header = [c.value for c in ws[at]]
     col = {h: i + 1 for i, h in enumerate(header)}
-    rows = [r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=col["编号"]).value == "chem-21-c"]
+    rows = [r for r in range(at + 1, ws.max_row + 1) if ws.cell(row=r, column=col["编号"]).value == "chem-21-c"]
     assert [ws.cell(row=r, column=col["周期"]).value for r in rows][:2] == ["2024年上半年", "2024年下半年"]
     assert ws.cell(row=rows[1], column=col["统一社会信用代码"]).value == CODE  # names the inspected enterprise
     ws.cell(row=rows[1], column=col["状态"], value="done")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
@@ -12,30 +11,15 @@ from zhiben.cli import common
 from zhiben.cli import reports as cr
 from zhiben.reports import records as rc
 
-if TYPE_CHECKING:
-    import datetime as dt
-
-    from zhiben.db.engine import Session
-    from zhiben.outputs.exports import Book
-
 KINDS = ("overdue", "upcoming", "progress", "catalogue", "template")
-CATALOGUE_COLUMNS = [("id", "编号"), ("plan", "方案"), ("task", "任务"), ("section", "条目"), ("title", "事项"),
-                     ("responsible_name", "责任主体"), ("unit", "责任单位"), ("counties", "适用县区"),
-                     ("schedule", "期限"), ("quote", "原文"), ("note", "备注")]
-PLANS = tuple(terms.Plan)
 
 
-def _occurrence_records(rows, dirs=None):
-    for r in rows:
-        yield {**rc.row_record(r, dirs), "subject_id": r.subject_id}
-
-
-def _scope(s: Session, f) -> str:
+def _scope(s, f) -> str:
     """Whose rows these are, in words, for the workbook's title row."""
     from zhiben.db import models
+    from zhiben.reports import filters
 
-    county = s.get(models.County, f.county_id) if f.county_id is not None else None
-    parts = [county.name if county else "全市"]
+    parts = [filters.county_name(s, f.county_id) if f.county_id is not None else "全市"]
     if f.plan:
         parts.append(terms.PLAN_NAMES[f.plan])
     if f.enterprise_id is not None and (ent := s.get(models.Enterprise, f.enterprise_id)):
@@ -45,24 +29,25 @@ def _scope(s: Session, f) -> str:
     return " · ".join(parts)
 
 
-def _occurrences(kind, s: Session, f, day, days, fmt, to, detail=False, alarms=None, severe_days=90):
-    import dataclasses
+def _only(what, kinds):
+    from zhiben.errors import InputError
 
-    from zhiben.outputs import exports
-    from zhiben.reports import county_plan
+    return InputError(f"{what}格式只适用于 export {kinds}")
+
+
+def _occurrences(kind, s, f, day, days, fmt, to, detail=False, alarms=None, over_days=None):
+    from zhiben.outputs import exports, workbooks, xlsx
     from zhiben.reports import rows as reports
-
-    def rows_for(flt):
-        return reports.overdue(s, flt, day) if kind == "overdue" else reports.upcoming(s, flt, day, days)
-
     from zhiben.reports.labels import event_directions
 
-    dirs = event_directions(s)
+    def rows():
+        return reports.iter_overdue(s, f, day) if kind == "overdue" else reports.iter_upcoming(s, f, day, days)
+
     columns = rc.OVERDUE_COLUMNS if kind == "overdue" else rc.UPCOMING_COLUMNS
     if fmt == "csv":
-        return exports.write_csv(to, _occurrence_records(rows_for(f), dirs), columns)
+        return exports.write_csv(to, workbooks.occurrence_records(rows(), event_directions(s)), columns)
     if fmt == "json":
-        return exports.write_json(to, _occurrence_records(rows_for(f), dirs))
+        return exports.write_json(to, workbooks.occurrence_records(rows(), event_directions(s)))
     if fmt == "ics":
         if kind != "upcoming":
             raise _only("ICS 日历", "upcoming")
@@ -71,130 +56,64 @@ def _occurrences(kind, s: Session, f, day, days, fmt, to, detail=False, alarms=N
         data, n = calendar.export(s, f, day, days, detail=detail, alarms=alarms, name=f"治本攻坚期限({_scope(s, f)})")
         exports.write_bytes(to, data)
         return n
-    matrix = county_plan.county_by_plan(s, f, day, upcoming_days=None if kind == "overdue" else days)
-    if kind == "overdue":
-        report, remark = "逾期事项清单", f"逾期超过 {severe_days} 天的行以浅红色标出"
-        count = lambda p: matrix.plans[p].overdue  # noqa: E731
-    else:
-        report, remark = f"{days} 天内到期事项清单", None
-        count = lambda p: matrix.plans[p].upcoming  # noqa: E731
-    book = _book(s, report, _scope(s, f), day, remark)
-    sheets = [exports.summary_sheet(matrix, book, kind)]
-    for p in [f.plan] if f.plan else PLANS:
-        sheets.append(exports.Sheet(terms.PLAN_NAMES[p], _occurrence_records(rows_for(dataclasses.replace(f, plan=p)), dirs),
-                                    columns, heading=book.heading(terms.PLAN_NAMES[p]), total=count(p),
-                                    highlight=exports.severe_after(severe_days) if kind == "overdue" else None))
-    return exports.xlsx_file(to, sheets, book, progress_label=f"导出{report}") - len(list(sheets[0].records))
+    sheets, book = workbooks.occurrences(s, kind, f, _scope(s, f), day, days, over_days=over_days)
+    label = "导出逾期事项清单" if kind == "overdue" else "导出即将到期事项清单"
+    return xlsx.to_file(to, sheets, book, progress_label=label) - len(sheets[0].records)
 
 
-def _book(s: Session, report: str, scope: str, day: dt.date, remark: str | None = None) -> Book:
-    from zhiben.db import meta
-    from zhiben.outputs import exports
+def _progress(s, f, day, by, fmt, to):
+    from zhiben.outputs import exports, workbooks, xlsx
 
-    return exports.Book(report, scope, day, remark, effective=meta.effective_date(s))
-
-
-def _only(what, kinds):
-    from zhiben.errors import InputError
-
-    return InputError(f"{what}格式只适用于 export {kinds}")
-
-
-def _progress(s: Session, f, day, by, fmt, to):
-    import dataclasses
-
-    from zhiben.outputs import exports
-    from zhiben.reports import county_plan
-    from zhiben.reports import rows as reports
-
-    def records_for(flt):
-        recs = rc.progress_records(reports.progress(s, flt, day, by), by)
-        if by == "plan":
-            for r in recs:
-                r["label"] = terms.PLAN_NAMES.get(r["label"], r["label"])
-        return recs
-
-    summary = records_for(f)
-    if fmt == "csv":
-        exports.write_bytes(to, exports.csv_bytes(summary, rc.progress_columns(by)))
-        return len(summary)
-    if fmt == "json":
-        exports.write_bytes(to, exports.json_bytes(summary))
-        return len(summary)
     if fmt == "ics":
         raise _only("ICS 日历", "upcoming")
-    book = _book(s, f"完成进度(按{_BY_NAMES[by]})", _scope(s, f), day)
-    sheets = [exports.summary_sheet(county_plan.county_by_plan(s, f, day), book),
-              exports.Sheet(f"按{_BY_NAMES[by]}", summary, rc.progress_columns(by), heading=book.heading(f"按{_BY_NAMES[by]}"),
-                            note=f"截至 {day},按{_BY_NAMES[by]}统计;完成率 = 已完成 ÷ 已到期")]
-    for p in [f.plan] if f.plan else PLANS:
-        sheets.append(exports.Sheet(terms.PLAN_NAMES[p], records_for(dataclasses.replace(f, plan=p)),
-                                    rc.progress_columns(by), heading=book.heading(terms.PLAN_NAMES[p])))
-    exports.xlsx_file(to, sheets, book, progress_label="导出完成进度")
-    return len(summary)
+    if fmt in ("csv", "json"):
+        summary = workbooks.progress_records(s, f, day, by)
+        data = (exports.csv_bytes(summary, workbooks.progress_columns(by)) if fmt == "csv"
+                else exports.json_bytes(summary))
+        exports.write_bytes(to, data)
+        return len(summary)
+    sheets, book, n = workbooks.progress(s, f, _scope(s, f), day, by)
+    xlsx.to_file(to, sheets, book, progress_label="导出完成进度")
+    return n
 
 
-_BY_NAMES = {"county": "县区", "plan": "方案", "milestone": "事项", "enterprise": "企业"}
-
-
-def _catalogue(s: Session, plan, who, milestone_id, fmt, day, to):
-    from zhiben.outputs import exports
+def _catalogue(s, plan, who, milestone_id, fmt, day, to):
+    from zhiben.outputs import exports, workbooks, xlsx
     from zhiben.reports import catalogue
 
     records = catalogue.listing(s, plan=plan, who=who, milestone_id=milestone_id)
     if fmt == "csv":
-        exports.write_bytes(to, exports.csv_bytes(records, CATALOGUE_COLUMNS))
+        exports.write_bytes(to, exports.csv_bytes(records, workbooks.CATALOGUE_COLUMNS))
         return len(records)
     if fmt == "json":
         exports.write_bytes(to, exports.json_bytes(records))
         return len(records)
     if fmt == "ics":
         raise _only("ICS 日历", "upcoming")
-    plans = [plan] if plan else list(PLANS)
-    book = _book(s, "事项目录", " · ".join([terms.PLAN_NAMES[plan] if plan else "三个方案"]
-                                             + ([terms.SUBJECT_NAMES[who]] if who else [])), day)
-    kinds = list(terms.SUBJECT_NAMES)
-    counts = [{"label": terms.PLAN_NAMES[p], **{k: sum(r["plan"] == p and r["responsible"] == k for r in records)
-                                                  for k in kinds}, "all": sum(r["plan"] == p for r in records)}
-              for p in plans]
-    counts.append({"label": "合计", **{k: sum(c[k] for c in counts) for k in kinds},
-                   "all": sum(c["all"] for c in counts), "total": True})
-    summary = exports.Sheet("汇总", counts, [("label", "方案"), *[(k, terms.SUBJECT_NAMES[k]) for k in kinds],
-                                              ("all", "合计")], heading=book.heading("汇总"), bold_key="total",
-                            note="按责任主体统计的事项条目数(每条事项按其原文逐条列出,见各方案工作表)")
-    sheets = [summary] + [exports.Sheet(terms.PLAN_NAMES[p], [r for r in records if r["plan"] == p],
-                                        CATALOGUE_COLUMNS, heading=book.heading(terms.PLAN_NAMES[p]))
-                          for p in plans]
-    exports.xlsx_file(to, sheets, book)
+    scope = " · ".join([terms.PLAN_NAMES[plan] if plan else "三个方案"] + ([terms.SUBJECT_NAMES[who]] if who else []))
+    sheets, book = workbooks.catalogue(s, records, [plan] if plan else list(terms.Plan), scope, day)
+    xlsx.to_file(to, sheets, book)
     return len(records)
 
 
-def _template(s: Session, county, day, days, fmt, to):
+def _template(s, county, day, days, fmt, to):
     from zhiben.errors import InputError
-    from zhiben.outputs import exports
+    from zhiben.outputs import exports, xlsx
     from zhiben.outputs import status_sheet as statussheet
-    from zhiben.tracking import status_import, subjects
+    from zhiben.tracking import subjects
 
     if not county:
         raise InputError("导出填报模板须用 --county 指定县(市、区)")
     if fmt not in ("xlsx", "csv"):
         raise InputError("填报模板只能导出为 xlsx 或 csv")
     subject = subjects.county_subject(s, county)
-    records = statussheet.template_records(s, subject.id, day, days)
     if fmt == "csv":
+        records = statussheet.template_records(s, subject.id, day, days)
         exports.write_bytes(to, exports.csv_bytes(records, statussheet.TEMPLATE_COLUMNS))
         return len(records)
-    # No title row here: zhiben reads the header from the first row when the sheet comes back.
-    # Here the overdue rows are the ones to attend to first (the rest fall due later).
-    sheet = exports.Sheet(f"{subject.name}填报", records, statussheet.TEMPLATE_COLUMNS,
-                          date_keys=("fill_done_on",), choices={"fill_status": status_import.STATUS_CHOICES},
-                          highlight=lambda r: "severe" if r.get("status") == "overdue" else None)
-    # The instructions get their own sheet so the data sheet holds nothing but rows to fill in.
-    help_sheet = exports.Sheet("填写说明", [{"text": line} for line in statussheet.NOTE_LINES],
-                               [("text", "填写说明")])
-    book = _book(s, f"{subject.name}完成情况填报模板", subject.name, day)
-    exports.xlsx_file(to, [sheet, help_sheet], book)
-    return len(records)
+    sheets, book, n = statussheet.workbook(s, subject, subject.id, day, days)
+    xlsx.to_file(to, sheets, book)
+    return n
 
 
 def export(
@@ -205,8 +124,8 @@ def export(
     days: int = typer.Option(30, "--days", help="upcoming/template:未来天数", min=0, max=common.MAX_DAYS),
     detail: bool = typer.Option(False, "--detail", help="ICS:每家企业一个日程(默认按事项×县区合并为一个,注明“N 家企业”)"),
     remind: str = typer.Option("7,1", "--remind", metavar="<天数>", help="ICS:提前几天提醒,逗号分隔(默认 7,1;0 表示不提醒)"),
-    severe_days: int = typer.Option(90, "--highlight-days", help="XLSX:逾期超过多少天的行以浅红色标出", min=0,
-                                    max=common.MAX_DAYS),
+    severe_days: int = typer.Option(None, "--highlight-days", help="XLSX:逾期超过多少天的行以红底标出(默认标出逾期最久的一成和近 7 天新增逾期)",
+                                    min=0, max=common.MAX_DAYS),
     by: str = typer.Option("county", "--by", help="progress 分组:county|plan|milestone|enterprise"),
     plan: str = cr.Plan, county: str = cr.County, who: str = cr.Who, enterprise: str = cr.Ent,
     sector: str = cr.Sector, tag: str = cr.Tag, risk: str = cr.Risk, milestone_id: str = cr.Mid,
@@ -239,7 +158,7 @@ def export(
                 n = _progress(s, f, day, by, out_fmt, to)
             else:
                 n = _occurrences(kind, s, f, day, days, out_fmt, to, detail=detail, alarms=alarms,
-                                 severe_days=severe_days)
+                                 over_days=severe_days)
     unit = "个日程" if out_fmt == "ics" else "行"
     typer.echo(f"已导出 {n} {unit}到 {to}({out_fmt.upper()})")
 

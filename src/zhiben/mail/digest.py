@@ -23,7 +23,7 @@ from zhiben.errors import MailError
 from zhiben.mail import mime, words
 from zhiben.mail.send import Outgoing, iso_week, last_sent
 from zhiben.mail.settings import Settings
-from zhiben.outputs import exports, html_base
+from zhiben.outputs import exports, html_base, workbooks, xlsx
 from zhiben.reports import briefing, county_plan
 from zhiben.reports import records as rc
 from zhiben.reports import rows as reports
@@ -161,7 +161,10 @@ def _item_county_rollup(rows, day: dt.date, dirs) -> list[dict]:
     out = []
     for a in acc.values():
         a["enterprises"] = len(a["enterprises"])
-        a["days_overdue"] = (day - a["due"]).days if a["due"] < day else None
+        if a["due"] < day:
+            a["days_overdue"] = (day - a["due"]).days
+        else:
+            a["days_left"] = (a["due"] - day).days
         out.append(a)
     out.sort(key=lambda a: (a["due"], a["plan"], a["milestone_id"], a["county"]))
     return out
@@ -170,40 +173,37 @@ def _item_county_rollup(rows, day: dt.date, dirs) -> list[dict]:
 ITEM_COUNTY_COLUMNS = [("milestone_id", "编号"), ("plan", "方案"), ("title", "事项"), ("county", "所属县区"),
                        ("period_label", "周期"), ("due", "期限"), ("items", "未完成项数"), ("enterprises", "涉及企业数"),
                        ("days_overdue", "逾期天数")]
+UPCOMING_ITEM_COUNTY_COLUMNS = ITEM_COUNTY_COLUMNS[:-1] + [("days_left", "剩余天数")]
 
 
 def attachment(session: Session, c: Content) -> tuple[mime.Attachment | None, str]:
     """The XLSX for this digest and the sentence in the body that says what it holds."""
     if not c.rows:
         return None, "本期无清单,不附文件。"
-    report = "逾期事项清单" if c.kind == "overdue" else f"{c.days} 天内到期事项清单"
-    what = "逾期事项" if c.kind == "overdue" else "即将到期事项"
+    overdue = c.kind == "overdue"
+    report = "逾期事项清单" if overdue else f"{c.days} 天内到期事项清单"
+    what = "逾期事项" if overdue else "即将到期事项"
     filename = f"{what}_{c.scope.short}_{c.day}.xlsx"
     dirs = event_directions(session)
-
-    def book(remark=None):
-        return exports.Book(report, c.scope.name, c.day, remark)
-
-    columns = rc.OVERDUE_COLUMNS if c.kind == "overdue" else rc.UPCOMING_COLUMNS
-    highlight = exports.severe_after(exports.SEVERE_DAYS) if c.kind == "overdue" else None
+    highlight, legend = workbooks.marker(session, c.kind, c.scope.filters, c.day, since=c.briefing.since)
+    b = workbooks.book(session, report, c.scope.name, c.day, legend)
+    columns = rc.OVERDUE_COLUMNS if overdue else rc.UPCOMING_COLUMNS
     tries = []
     if c.count <= FULL_ROWS_MAX:
-        b = book(f"逾期超过 {exports.SEVERE_DAYS} 天的行以浅红色标出" if c.kind == "overdue" else None)
-        tries.append((b, [exports.Sheet("清单", (rc.row_record(r, dirs) for r in c.rows), columns, highlight=highlight,
-                                        heading=b.heading("清单"))],
+        tries.append(([xlsx.Sheet("清单", (rc.row_record(r, dirs) for r in c.rows), columns, highlight=highlight,
+                                  heading=b.heading("清单"))],
                       f"完整清单见附件“{filename}”(逐条列出全部 {_n(c.count)} 项)。"))
-    per_subject = _enterprise_rollup(c.rows, c.kind == "overdue")
-    b = book("按责任主体汇总")
-    tries.append((b, [exports.Sheet("按责任主体", per_subject, ROLLUP_COLUMNS, heading=b.heading("按责任主体"))],
+    per_subject = _enterprise_rollup(c.rows, overdue)
+    tries.append(([xlsx.Sheet("按责任主体", per_subject, ROLLUP_COLUMNS, heading=b.heading("按责任主体", legend=False))],
                   f"完整清单见附件“{filename}”:共 {_n(c.count)} 项,逐条清单过大不宜邮寄,附件按责任主体汇总"
                   f"({_n(len(per_subject))} 个);逐条清单可用 zhiben export {c.kind} 导出。"))
     per_item = _item_county_rollup(c.rows, c.day, dirs)
-    b = book("按事项和县区汇总")
-    tries.append((b, [exports.Sheet("按事项和县区", per_item, ITEM_COUNTY_COLUMNS, heading=b.heading("按事项和县区"))],
+    tries.append(([xlsx.Sheet("按事项和县区", per_item, ITEM_COUNTY_COLUMNS if overdue else UPCOMING_ITEM_COUNTY_COLUMNS,
+                              heading=b.heading("按事项和县区", legend=False))],
                   f"完整清单见附件“{filename}”:共 {_n(c.count)} 项,逐条清单过大不宜邮寄,附件按事项和县区汇总"
                   f"({_n(len(per_item))} 行);逐条清单可用 zhiben export {c.kind} 导出。"))
-    for b, sheets, note in tries:
-        data = exports.xlsx_bytes([exports.summary_sheet(c.matrix, b, c.kind), *sheets], b)
+    for sheets, note in tries:
+        data = xlsx.to_bytes([workbooks.summary_sheet(c.matrix, b, c.kind), *sheets], b)
         if len(data) <= ATTACHMENT_BUDGET:
             return mime.Attachment(filename, data), note
     raise MailError(f"{c.scope.name}的清单即使按事项汇总也超过邮件大小限制,请改用 zhiben export {c.kind} 导出")

@@ -11,7 +11,8 @@ import datetime as dt
 
 from sqlmodel import Session
 
-from zhiben.reports import labels
+from zhiben.outputs.xlsx import Sheet
+from zhiben.reports import briefing, labels
 from zhiben.reports import rows as reports
 
 TEMPLATE_COLUMNS = [
@@ -49,3 +50,21 @@ def template_records(session: Session, county_id: int, as_of: dt.date, days: int
                     "current": current, "fill_status": "", "fill_done_on": None, "fill_evidence": "",
                     "fill_note": ""})
     return out
+
+
+def workbook(session: Session, subject, county_id: int, as_of: dt.date, days: int = 30) -> tuple[list[Sheet], object, int]:
+    """The template as a workbook: title rows (county, 截至日期, what the colour means), the rows to
+    fill in, the instructions on their own sheet. Only the oldest tenth of the county's overdue rows
+    and those newly overdue are coloured, so the colour still points somewhere."""
+    from zhiben.outputs import workbooks
+    from zhiben.tracking import status_import
+
+    records = template_records(session, county_id, as_of, days)
+    hl = briefing.highlight(session, reports.Filters(county_id=county_id), as_of)
+    b = workbooks.book(session, f"{subject.name}完成情况填报模板", subject.name, as_of, hl.legend(as_of))
+    sheet = Sheet(f"{subject.name}填报", records, TEMPLATE_COLUMNS, heading=b.heading(), highlight=hl.level,
+                  date_keys=("fill_done_on",), choices={"fill_status": status_import.STATUS_CHOICES},
+                  wrap={"title": 30, "subject": 24, "fill_evidence": 20, "fill_note": 16})
+    # The instructions get their own sheet so the data sheet holds nothing but rows to fill in.
+    help_sheet = Sheet("填写说明", [{"text": line} for line in NOTE_LINES], [("text", "填写说明")], wrap={"text": 100})
+    return [sheet, help_sheet], b, len(records)

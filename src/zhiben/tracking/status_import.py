@@ -31,6 +31,8 @@ STATUS_CHOICES = ["已完成", "未完成", "撤销"]
 KIND_CODES = {**{v: k for k, v in terms.SUBJECT_NAMES.items()}, **{v: k for k, v in terms.SUBJECT_WORDS.items()},
               **{k.value: k for k in terms.SubjectKind}}
 REQUIRED = ("编号", "主体类别", "责任主体", "周期", "状态", "完成日期")
+TITLE_MARK = "填报模板"  # in the template's first title row
+TITLE_ROWS = 4  # at most this many rows above the header
 
 # --- reading ----------------------------------------------------------------------------------
 
@@ -72,15 +74,19 @@ def _header(first_row) -> list[str]:
 def read_sheet(path: Path) -> list[SheetRow]:
     """The filled rows of a returned template (.xlsx: the worksheet that has the template's columns)."""
     name = path.name
-    sheet = sheets.read(path, pick=lambda first: all(h in _header(first) for h in REQUIRED))
+    sheet = sheets.read(path, pick=lambda first: all(h in _header(first) for h in REQUIRED)
+                        or any(TITLE_MARK in str(v) for v in first if v))
     if not sheet.rows:
         raise ImportFileError(f"{name}:文件是空的")
-    header = _header(sheet.rows[0][1])
+    # The template opens with its title rows (county, 截至日期); the header is the first row with the columns.
+    at = next((i for i, (_, raw) in enumerate(sheet.rows[:TITLE_ROWS + 1])
+               if all(h in _header(raw) for h in REQUIRED)), 0)
+    header = _header(sheet.rows[at][1])
     missing = [h for h in REQUIRED if h not in header]
     if missing:
         raise ImportFileError(f"{name}:1:缺少列 {'、'.join(missing)}(请使用 zhiben export template 生成的模板)")
     rows = []
-    for n, raw in sheet.rows[1:]:
+    for n, raw in sheet.rows[at + 1:]:
         values = [_unguard(v) for v in raw]
         if all(v in (None, "") for v in values):
             continue
