@@ -212,7 +212,7 @@ def attachment(session: Session, c: Content) -> tuple[mime.Attachment | None, st
 # ---------------------------------------------------------------- building the run's messages
 
 
-def csv_attachment(session, c: Content, room: int) -> tuple[mime.Attachment | None, str]:
+def csv_attachment(session: Session, c: Content, room: int) -> tuple[mime.Attachment | None, str]:
     """The full list as CSV (text/csv; charset=utf-8, with a BOM for Excel) if it fits in `room` bytes."""
     if not c.rows:
         return None, ""
@@ -226,7 +226,7 @@ def csv_attachment(session, c: Content, room: int) -> tuple[mime.Attachment | No
             "另附同一清单的 CSV 文件。")
 
 
-def _message(session, settings: Settings, recipient: str, c: Content, addressee: str,
+def _message(session: Session, settings: Settings, recipient: str, c: Content, addressee: str,
              with_csv: bool = False) -> tuple[Message, int]:
     att, note = attachment(session, c)
     atts = [att] if att else []

@@ -24,6 +24,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zhiben.errors import InputError, MailError
 from zhiben.mail import digest, words
@@ -31,6 +32,9 @@ from zhiben.mail.settings import read_password_file
 from zhiben.reports import county_plan
 from zhiben.reports import rows as reports
 from zhiben.reports.briefing import Scope, pct
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 TIMEOUT = 15
 # Platform limits on a markdown message (bytes of UTF-8): DingTalk 20,000, WeCom 4,096.
@@ -164,7 +168,7 @@ def post(platform: str, webhook: str, body: dict, *, secret: str | None = None) 
         raise MailError(f"{name}机器人拒收消息(errcode {code}:{msg}){hint}")
 
 
-def send_summary(session, platform: str, webhook: str, day: dt.date, *, county_id: int | None = None,
+def send_summary(session: Session, platform: str, webhook: str, day: dt.date, *, county_id: int | None = None,
                  county_name: str | None = None, kind: str = "overdue", days: int = digest.UPCOMING_DAYS,
                  secret: str | None = None) -> tuple[str, int]:
     """Build the summary and post it; (title, size in bytes)."""

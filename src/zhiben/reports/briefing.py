@@ -13,11 +13,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from zhiben.db import meta, read
 from zhiben.reports import county_plan
 from zhiben.reports import rows as reports
 from zhiben.reports.summary import Group, Summary, Tally, summarise
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 OLDEST = 20
 DEFAULT_SINCE = 7  # days: "newly overdue" when no earlier report says since when
@@ -83,11 +87,12 @@ class Briefing:
         return {g.milestone_id for g in worst[:k]}
 
 
-def brief(src, scope: Scope, as_of: dt.date, *, upcoming_days: int = 14, since: dt.date | None = None,
+def brief(src: Session, scope: Scope, as_of: dt.date, *, upcoming_days: int = 14, since: dt.date | None = None,
           keep: str | None = None, targets: bool = False,
           track: Callable[[Iterable, str, int | None], Iterable] | None = None) -> Briefing:
     """The briefing for `scope` at `as_of`. `keep` ("overdue" / "upcoming") keeps that list's rows for
-    an attachment; `track(iterable, label, total)` may wrap the long pass (a progress bar)."""
+    an attachment; `track(iterable, label, total)` may wrap the long pass (a progress bar). A session,
+    not any read source: the targets are measured through the ORM."""
     f = scope.filters
     matrix = county_plan.county_by_plan(src, f, as_of, upcoming_days=upcoming_days)
     since = since or as_of - dt.timedelta(days=DEFAULT_SINCE)
@@ -155,13 +160,13 @@ class Highlight:
         return ";".join(parts)
 
 
-def highlight(src, f: reports.Filters, as_of: dt.date, since: dt.date | None = None) -> Highlight:
+def highlight(src: read.Readable, f: reports.Filters, as_of: dt.date, since: dt.date | None = None) -> Highlight:
     """The cut-off of the oldest tenth of the overdue rows: one grouped query (a few hundred dates).
     When the oldest due date alone holds more than a tenth, that date is the oldest group."""
     params = {"as_of": read.day(src, as_of)}
     cond = ["o.due < :as_of", "o.bound <> 'earliest'", reports.OPEN, *reports.where(f, params)]
     sql = f"SELECT o.due, COUNT(*) FROM occurrence o WHERE {' AND '.join(cond)} GROUP BY o.due ORDER BY o.due"
-    counts = [(reports.as_date(d), int(c)) for d, c in read.execute(src, sql, params)]
+    counts = [(read.Source.date(d), read.Source.count(c)) for d, c in read.execute(src, sql, params)]
     total = sum(c for _, c in counts)
     cut, seen = None, 0
     for due, c in counts:

@@ -6,6 +6,7 @@ so the terminal, the mail, the HTML report and the XLSX 汇总 show the same num
 
 from __future__ import annotations
 
+from zhiben.db import read
 from zhiben.errors import InputError
 from zhiben.reports import county_plan
 from zhiben.reports import rows as reports
@@ -41,7 +42,7 @@ def record(line: county_plan.Line) -> dict:
     }
 
 
-def county_bulletin(src, f: reports.Filters, as_of, sort: tuple[str, bool] | None = None,
+def county_bulletin(src: read.Readable, f: reports.Filters, as_of, sort: tuple[str, bool] | None = None,
                     matrix: county_plan.Matrix | None = None) -> list[dict]:
     """Counties (in the customary order, or ranked by `sort`), then the city bureau's own row, then
     全市合计: the county × plan matrix summed over the plans."""

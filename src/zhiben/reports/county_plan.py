@@ -127,7 +127,7 @@ class Matrix:
                                                                  else [])
 
 
-def county_by_plan(src, f: reports.Filters, as_of: dt.date, *, upcoming_days: int | None = None) -> Matrix:
+def county_by_plan(src: read.Readable, f: reports.Filters, as_of: dt.date, *, upcoming_days: int | None = None) -> Matrix:
     """One grouped query over the materialised occurrences (`src`: a session or a db.read.Reader)."""
     params = {"as_of": read.day(src, as_of)}
     cond = [reports.NOT_WITHDRAWN, *reports.where(f, params)]
@@ -148,8 +148,8 @@ def county_by_plan(src, f: reports.Filters, as_of: dt.date, *, upcoming_days: in
     sql = (f"SELECT o.county_id, o.plan, o.subject_kind, COUNT(*), {measures} FROM occurrence o "
            f"WHERE {' AND '.join(cond)} GROUP BY o.county_id, o.plan, o.subject_kind")
     for cid, plan, kind, n, due_so_far, done, overdue, open_later, done_late, upcoming in read.execute(src, sql, params):
-        cell = Cell(int(due_so_far or 0), int(done or 0), int(overdue or 0), int(done_late or 0),
-                    int(open_later or 0), int(upcoming or 0), int(n or 0))
+        c = read.Source.count
+        cell = Cell(c(due_so_far), c(done), c(overdue), c(done_late), c(open_later), c(upcoming), c(n))
         line = city if cid is None else lines.get(cid)
         if line is None:
             continue

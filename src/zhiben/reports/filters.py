@@ -8,6 +8,7 @@ is an error too (`--county ""` must not silently mean "every county").
 from __future__ import annotations
 
 from zhiben import terms
+from zhiben.db import read
 from zhiben.errors import InputError
 from zhiben.reports.rows import Filters
 from zhiben.tracking import lookup
@@ -32,7 +33,7 @@ def plan_code(text: str | None) -> str | None:
     return code
 
 
-def county_name(src, county_id: int) -> str:
+def county_name(src: read.Readable, county_id: int) -> str:
     return lookup.county_name(src, county_id)
 
 
@@ -46,7 +47,7 @@ def who_code(text: str | None) -> str | None:
     return code
 
 
-def resolve(src, *, plan=None, county=None, who=None, enterprise=None, sector=None, tag=None,
+def resolve(src: read.Readable, *, plan=None, county=None, who=None, enterprise=None, sector=None, tag=None,
             risk=None, milestone_id=None) -> Filters:
     """Filters from option values as typed; None means "not given"."""
     sector = lookup.given(sector, "--sector", terms.SECTOR_HINT)

@@ -47,7 +47,7 @@ def given(value: str | None, option: str, hint: str) -> str | None:
     return value.strip()
 
 
-def _column(src, sql: str, params: dict | None = None) -> list:
+def _column(src: read.Readable, sql: str, params: dict | None = None) -> list:
     return [r[0] for r in read.execute(src, sql, params)]
 
 
@@ -64,7 +64,7 @@ class Named:
     county_id: int | None = None
 
 
-def county(src, text: str, option: str = "--county") -> Named:
+def county(src: read.Readable, text: str, option: str = "--county") -> Named:
     """A county-level unit by official name, short name or alias (茌平, 茌平区, 经开区…)."""
     text = given(text, option, COUNTY_HINT) or ""
     official = terms.canonical(text)
@@ -77,11 +77,11 @@ def county(src, text: str, option: str = "--county") -> Named:
     return Named(row[0], row[1], row[0])
 
 
-def county_name(src, county_id: int) -> str:
+def county_name(src: read.Readable, county_id: int) -> str:
     return _column(src, "SELECT name FROM county WHERE id = :id", {"id": county_id})[0]
 
 
-def park(src, text: str, option: str = "--park") -> Named:
+def park(src: read.Readable, text: str, option: str = "--park") -> Named:
     """A chemical park by its name or a part of it that fits one park."""
     text = given(text, option, "zhiben park list 列出的园区") or ""
     rows = list(read.execute(src, "SELECT id, name, county_id FROM park ORDER BY name"))
@@ -116,12 +116,12 @@ ENTERPRISE_SQL = ("SELECT e.id, e.name, e.credit_code, e.county_id, c.name, e.ac
 ENTERPRISE_HINT = "统一社会信用代码(或其开头)、企业全称或名称中的一段"
 
 
-def _enterprises(src, where: str, params: dict) -> list[Enterprise]:
+def _enterprises(src: read.Readable, where: str, params: dict) -> list[Enterprise]:
     rows = read.execute(src, f"{ENTERPRISE_SQL} WHERE {where} ORDER BY c.position, e.name, e.credit_code", params)
     return [Enterprise(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows]
 
 
-def enterprise(src, text: str, option: str = "--enterprise", *, partial: bool = True) -> Enterprise:
+def enterprise(src: read.Readable, text: str, option: str = "--enterprise", *, partial: bool = True) -> Enterprise:
     """An enterprise by credit code, full name, or (partial) an unambiguous code prefix or name part.
 
     A part that fits several enterprises lists up to ten (name, code, county) and exits 2; an
@@ -148,7 +148,7 @@ def enterprise(src, text: str, option: str = "--enterprise", *, partial: bool = 
     raise unknown("企业", text, _near_enterprises(src, text, code), "用 zhiben enterprise list --name 查找")
 
 
-def _near_enterprises(src, text: str, code: str) -> list[str]:
+def _near_enterprises(src: read.Readable, text: str, code: str) -> list[str]:
     if CODE_LIKE.fullmatch(code):  # a mistyped code: codes one or two edits away, not codes sharing a prefix
         limit = 1 if len(code) < 10 else 2
         scored = sorted((d, c) for c in _column(src, "SELECT credit_code FROM enterprise")
@@ -187,7 +187,7 @@ def enterprise_filter(text: str | None) -> str | None:
 
 # --- milestones, tags, events -------------------------------------------------------------------
 
-def milestone(src, text: str, option: str = "--id") -> str:
+def milestone(src: read.Readable, text: str, option: str = "--id") -> str:
     """An active catalogue item by its ID (case and surrounding spaces ignored)."""
     text = given(text, option, "zhiben catalogue list 列出的事项编号") or ""
     active = _column(src, "SELECT id FROM milestone WHERE active = :yes ORDER BY position", {"yes": True})
@@ -198,7 +198,7 @@ def milestone(src, text: str, option: str = "--id") -> str:
     raise unknown("事项编号", text, near, "用 zhiben catalogue list 查看全部编号")
 
 
-def tag(src, text: str, option: str = "--tag") -> str:
+def tag(src: read.Readable, text: str, option: str = "--tag") -> str:
     """A tag: the plans' words, an alias of exactly one of them, or a free tag some enterprise carries."""
     text = given(text, option, "zhiben enterprise tags 列出的标签") or ""
     key = text.replace("(", "(").replace(")", ")")
@@ -213,10 +213,8 @@ def tag(src, text: str, option: str = "--tag") -> str:
     raise unknown("标签", text, near, "可用标签见 zhiben enterprise tags")
 
 
-def _alias_tags(value) -> list[str]:
-    import json
-
-    return list(json.loads(value) if isinstance(value, str) else value or [])
+def _alias_tags(value: object) -> list[str]:
+    return list(read.Source.json(value) or [])
 
 
 EVENT_WORDS = {**{k.value: k.value for k in terms.EventKind}, **{v: str(k) for k, v in terms.EVENT_NAMES.items()},
