@@ -6,7 +6,11 @@ import datetime as dt
 import json
 
 import pytest
+from sqlmodel import Session, select
 
+from conftest import ROOT
+from factories import make_enterprise
+from zhiben.db import models
 from zhiben.errors import InputError
 from zhiben.register import creditcode
 from zhiben.tracking import subjects, targets
@@ -57,3 +61,35 @@ def test_mine_staffing_ratio_is_reported_by_the_city_and_chiping_only(session):
     with pytest.raises(InputError, match="^目标 mine-19-1-a 只由茌平区承担,不适用于临清市$"):
         targets.record_value(session, "mine-19-1-a", subjects.county_subject(session, "临清"), 0.8,
                              on=dt.date(2025, 3, 1), today=dt.date(2025, 3, 1))
+
+
+OLD_TRADE_06 = 'rule = { kind = "recurring", every = "year", month = 1, start = "2025", end = "2026" }'
+
+
+def test_hazards_of_the_plans_last_year_are_tracked_and_old_records_follow_their_year(cli, engine, tmp_path):
+    # 每年1月底前,要全面完成整改上一年度查出的重大事故隐患: the period is the year the hazards were found
+    shown = json.loads(cli("catalogue", "show", "trade-06-a", "-f", "json").output)
+    assert [(d["period"], d["due"]) for d in shown["due_dates"]] == [
+        ("2024", "2025-01-31"), ("2025", "2026-01-31"), ("2026", "2027-01-31")]
+    assert shown["schedule"] == "每年1月底前(针对上一年度)"
+    # a database loaded with the old rule (periods keyed by the January they fall due in)
+    text = (ROOT / "data" / "milestones.toml").read_text(encoding="utf-8")
+    start = text.index('id = "trade-06-a"')
+    rule_at = text.index("rule = ", start)
+    old = tmp_path / "old.toml"
+    old.write_text(text[:rule_at] + OLD_TRADE_06 + text[text.index("\n", rule_at):], encoding="utf-8")
+    assert cli("load", str(old)).exit_code == 0
+    with Session(engine) as s:
+        ent = make_enterprise(s, "茌平工贸有限公司", 7, sector="trade")
+        s.commit()
+        code_ = ent.credit_code
+    r = cli("done", "trade-06-a", "--enterprise", code_, "--period", "2025", "--on", "2025-01-20")
+    assert r.exit_code == 0, r.output
+    r = cli("load")
+    assert "注意:事项 trade-06-a 的周期改按所报告(整改)的周期计,1 条完成记录随之移到对应周期" in r.output
+    with Session(engine) as s:
+        comp = s.exec(select(models.Completion).where(models.Completion.milestone_id == "trade-06-a")).one()
+        assert (comp.period, comp.done_on) == ("2024", dt.date(2025, 1, 20))
+    left = json.loads(cli("overdue", "--enterprise", code_, "--id", "trade-06-a", "--as-of", "2027-02-01",
+                          "-f", "json").output)
+    assert [(x["period"], x["due"]) for x in left] == [("2025", "2026-01-31"), ("2026", "2027-01-31")]

@@ -78,12 +78,27 @@ def period_end(key: str) -> dt.date:
     return dt.date(year, 12, 31)
 
 
+def shift_period(key: str, n: int) -> str:
+    """The period n periods after `key` (before, for negative n), of the same kind."""
+    year = int(key[:4])
+    if "-Q" in key:
+        q = year * 4 + int(key[-1]) - 1 + n
+        return f"{q // 4}-Q{q % 4 + 1}"
+    if "-H" in key:
+        h = year * 2 + int(key[-1]) - 1 + n
+        return f"{h // 2}-H{h % 2 + 1}"
+    if len(key) == 7:
+        m = year * 12 + int(key[5:7]) - 1 + n
+        return f"{m // 12}-{m % 12 + 1:02d}"
+    return str(year + n)
+
+
 def due_of_period(rule: RecurringRule, key: str) -> dt.date:
     """The due date of one period, from that period's own anchor."""
     if rule.covers == "previous":
-        # Reported in the following period: day `day` of the month after the period ends.
-        nxt = period_end(key) + dt.timedelta(days=1)
-        return _day_in_month(nxt.year, nxt.month, rule.day)
+        # Reported on (or followed up) in the next period, by that period's own anchor: 每月3日前 →
+        # the 3rd of the next month; 每年1月底前整改上一年度 → 31 January of the next year.
+        return due_of_period(rule.model_copy(update={"covers": "current"}), shift_period(key, 1))
     year = int(key[:4])
     if rule.every == "month":
         return _day_in_month(year, int(key[5:7]), rule.day)

@@ -21,7 +21,9 @@ def rule_text(rule: dict) -> str:
     if kind == "recurring":
         every = rule["every"]
         when = EVERY[every]
-        if rule.get("covers") == "previous":
+        if rule.get("covers") == "previous" and every == "year":
+            when += f"{rule.get('month') or 12}月" + (f"{rule['day']}日前" if rule.get("day") else "底前") + "(针对上一年度)"
+        elif rule.get("covers") == "previous":
             when += f"{rule['day'] or '月末'}日前报送上{'月' if every == 'month' else '一周期'}情况"
         elif every == "month" and rule.get("day"):
             when += f"{rule['day']}日前"

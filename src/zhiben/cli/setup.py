@@ -43,6 +43,8 @@ def load(
             typer.echo(f"注意:标签“{name}”的引文已更改:“{old}” → “{new}”")
     for mid, kept in rep.removed:
         typer.echo(f"注意:事项 {mid} 已不在目录中,已停用(保留 {kept} 条完成记录)")
+    for mid, n in rep.rekeyed:
+        typer.echo(f"注意:事项 {mid} 的周期改按所报告(整改)的周期计,{n} 条完成记录随之移到对应周期")
     for mid, period in rep.orphaned:
         typer.echo(f"注意:事项 {mid} 的周期 {period} 已不在新规则中,其完成记录保留但不再计入统计")
 

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from zhiben import terms as county_names
 from zhiben.catalogue import model as cat_mod
+from zhiben.catalogue import schedule
 from zhiben.db import meta, models
 from zhiben.errors import InputError
 from zhiben.tracking import dues, events
@@ -40,6 +41,8 @@ class LoadReport:
     tags_added: list[str] = field(default_factory=list)
     # (tag name, field, old, new) for every stored tag the catalogue changes
     tags_changed: list[tuple[str, str, str, str]] = field(default_factory=list)
+    # (milestone id, records moved) for entries whose period keys changed meaning (covers)
+    rekeyed: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -92,6 +95,9 @@ def _load(cat: cat_mod.Catalogue, session: Session) -> LoadReport:
             report.added.append(m.id)
         # Position only orders listings: an entry that moved because another left is not "updated".
         elif any(getattr(row, k) != v for k, v in values.items() if k != "position"):
+            moved = _rekey_completions(session, m.id, row.rule, values["rule"])
+            if moved:
+                report.rekeyed.append((m.id, moved))
             for k, v in values.items():
                 setattr(row, k, v)
             report.updated.append(m.id)
@@ -115,6 +121,26 @@ def _load(cat: cat_mod.Catalogue, session: Session) -> LoadReport:
     events.rederive_all(session=session)
     session.flush()
     return report
+
+
+def _rekey_completions(session: Session, mid: str, old: dict, new: dict) -> int:
+    """Records of a recurring entry whose period key changes meaning move with it.
+
+    A rule that turns to `covers = "previous"` keys each due date by the period it is about
+    (trade-06-a: "每年1月底前整改上一年度": the record made by January 2025 is about 2024), so its
+    records move one period back, and forward for the reverse; returns how many moved."""
+    if old.get("kind") != "recurring" or new.get("kind") != "recurring" or old.get("every") != new.get("every"):
+        return 0
+    before, after = old.get("covers", "current"), new.get("covers", "current")
+    if before == after:
+        return 0
+    step = -1 if after == "previous" else 1
+    rows = session.exec(select(models.Completion).where(models.Completion.milestone_id == mid)).all()
+    for c in sorted(rows, key=lambda c: c.period, reverse=step > 0):  # never onto a key not yet moved
+        base, sep, rest = c.period.partition(":")
+        c.period = schedule.shift_period(base, step) + sep + rest
+        session.flush()
+    return len(rows)
 
 
 def _sync_tags(session: Session, cat: cat_mod.Catalogue, report: LoadReport) -> None:
