@@ -58,7 +58,7 @@ def test_sort_ranks_counties_best_first_with_shared_ranks_and_keeps_the_bureau_a
     later = ("--as-of", "2024-11-15")
     r = cli("progress", *later, "--sort", "完成率", "-f", "plain")
     lines = r.output.splitlines()
-    assert lines[:3] == ["截至 2024-11-15 各县(市、区)完成情况", "方案自 2024-03-01 起施行", ""]
+    assert lines[:3] == ["截至 2024-11-15 各县(市、区)完成情况", "方案自 2024-03-01 起施行(默认值,待以印发日期核实)", ""]
     assert lines[3].split() == ["排名", "县(市、区)", "本级到期", "本级完成", "本级逾期", "企业到期", "企业完成",
                                 "企业逾期", "完成率", "按期完成率", "逾期率"]
     body = lines[4:lines.index("", 4)]

@@ -72,7 +72,7 @@ def test_overdue_summary_is_the_default_and_as_of_defaults_to_today(cli):
     result = cli("overdue", "--id", "mine-req-2-b", "--as-of", "2024-06-04")
     assert result.output.splitlines()[:5] == [
         "截至 2024-06-04 逾期事项:1 个事项共 3 项,涉及 1 个县区",
-        "方案自 2024-03-01 起施行",
+        "方案自 2024-03-01 起施行(默认值,待以印发日期核实)",
         "",
         "编号          方案      事项                           县区  企业  项数  首个期限    最长逾期",
         "mine-req-2-b  非煤矿山  每月3日前将工作情况报市应急局     1           3  2024-04-03     62 天",

@@ -29,3 +29,17 @@ def test_json_doc_lists_the_stable_fields():
     for field in ("milestone_id", "plan", "title", "subject_kind", "subject", "due", "period", "status",
                   "days_overdue", "days_left"):
         assert f"`{field}`" in doc
+
+
+def test_readme_counts_the_catalogue_as_init_does(cli):
+    """The README's item count is the catalogue's, the number `zhiben init` reports."""
+    import re
+
+    from zhiben.catalogue import model
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    said = re.search(r"逐条载入数据库\((\d+) 条", readme)
+    assert said is not None, "README 应写明目录共多少条"
+    entries = len(model.read().milestones)
+    assert int(said.group(1)) == entries, f"README 写 {said.group(1)} 条,目录有 {entries} 条"
+    assert cli("catalogue", "list", "-f", "json").output.count('"id"') == entries

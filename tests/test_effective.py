@@ -67,12 +67,14 @@ def test_bureau_sets_the_true_date_and_everything_rederives(cli):
     assert periods(cli, "mine-req-2-a")[0] == ("2024-04", "2024-04-30")
     # the report on March is judged by March: 12 of its 31 days lie after the 20th, not owed
     assert periods(cli, "mine-req-2-b")[0][0] == "2024-04"
-    assert "方案自 2024-03-20 起施行" in cli("overdue", "--as-of", "2024-06-01", env={"COLUMNS": "200"}).output
+    assert "方案自 2024-03-20 起施行\n" in cli("overdue", "--as-of", "2024-06-01", env={"COLUMNS": "200"}).output
     # a reload of the catalogue keeps the bureau's date
     assert cli("load").exit_code == 0
     assert periods(cli, "mine-req-2-a")[0] == ("2024-04", "2024-04-30")
     r = cli("config", "unset", "effective")
     assert (r.exit_code, r.output) == (0, "方案生效日期:2024-03-01  [事项目录默认]\n")
+    # until set again, every report marks the date as the catalogue's unverified default
+    assert "方案自 2024-03-01 起施行(默认值,待以印发日期核实)\n" in cli("overdue", "--as-of", "2024-06-01").output
     assert periods(cli, "mine-req-2-a")[0] == ("2024-03", "2024-03-31")
 
 
@@ -113,3 +115,22 @@ def test_postponed_deadline_is_labelled_and_follows_the_calendar(cli):
     assert periods(cli, "mine-req-2-b")[-1] == ("2026-12", "2027-01-05")
     assert cli("calendar", "remove", "2027-01-04").exit_code == 0
     assert periods(cli, "mine-req-2-b")[-1] == ("2026-12", "2027-01-04")
+
+
+def test_files_mark_the_default_effective_date_until_it_is_set(cli, tmp_path):
+    """The workbook's title row and the HTML report say 默认值 like the terminal does."""
+    import openpyxl
+
+    def marks() -> tuple[bool, bool]:
+        book, page = tmp_path / "逾期.xlsx", tmp_path / "报告.html"
+        assert cli("export", "overdue", "--to", str(book), "--as-of", "2024-06-01", "--force").exit_code == 0
+        assert cli("report", "--to", str(page), "--as-of", "2024-06-01", "--force").exit_code == 0
+        headings = [" ".join(str(ws.cell(r, 1).value or "") for r in (1, 2, 3))
+                    for ws in openpyxl.load_workbook(book).worksheets]
+        assert all("方案自 " in h for h in headings), headings
+        return (all("起施行(默认值,待以印发日期核实)" in h for h in headings),
+                "起施行(默认值,待以印发日期核实)" in page.read_text(encoding="utf-8"))
+
+    assert marks() == (True, True)
+    assert cli("config", "set", "effective", "2024-03-01").exit_code == 0
+    assert marks() == (False, False)

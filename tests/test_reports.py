@@ -276,5 +276,5 @@ def test_plain_and_table_formats(rcli):
     assert plain[3].split() == ["工贸", "11", "1", "10", "9.1%", "0", "0"]
     table = rcli("overdue", "--as-of", "2025-04-01").output
     assert table.startswith("截至 2025-04-01 逾期事项:3 个事项共 3 项,涉及 1 个县区和市局本级\n"
-                            "方案自 2024-01-01 起施行\n")
+                            "方案自 2024-01-01 起施行(默认值,待以印发日期核实)\n")
     assert rcli("upcoming", "--as-of", "2024-01-01", "--days", "3").output == "2024-01-01 起 3 天内没有到期事项\n"

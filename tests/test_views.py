@@ -41,7 +41,7 @@ def test_summary_is_one_line_per_milestone_with_counts_that_match_the_detail(cli
     lines = cli("overdue", *AS_OF).output.splitlines()
     ids = sorted({r["milestone_id"] for r in detail})
     assert lines[0].startswith(f"截至 2025-01-15 逾期事项:{len(ids)} 个事项共 {len(detail):,} 项,涉及 ")
-    assert lines[1] == "方案自 2024-03-01 起施行"
+    assert lines[1] == "方案自 2024-03-01 起施行(默认值,待以印发日期核实)"
     assert lines[3].split() == ["编号", "方案", "事项", "县区", "企业", "项数", "首个期限", "最长逾期"]
     body = lines[4:4 + len(ids)]
     assert sorted(line.split()[0] for line in body) == ids

@@ -27,8 +27,9 @@ def filters_for(src: Readable, **values):
 def effective_note(src: Readable) -> str:
     """"方案自 … 起施行": every report says from when periods are counted."""
     from zhiben.db import meta
+    from zhiben.reports import labels
 
-    return f"方案自 {meta.effective_date(src)} 起施行"
+    return labels.effective_note(*meta.effective_info(src))
 
 
 Plan = typer.Option(None, "--plan", help=f"方案:{terms.PLAN_CHOICES} 或 化工、矿山、工贸")

@@ -22,7 +22,7 @@ from sqlmodel import Session
 from zhiben import terms
 from zhiben.outputs import html_base as hb
 from zhiben.outputs import progress
-from zhiben.reports import briefing, county_plan
+from zhiben.reports import briefing, county_plan, labels
 from zhiben.reports.briefing import Briefing, who
 from zhiben.reports.briefing import n as _n
 from zhiben.reports.briefing import pct as _pct
@@ -205,7 +205,7 @@ def build(session: Session, as_of: dt.date, *, upcoming_days: int = 30) -> str:
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         f"<title>{escape(title)}</title><style>{CSS}{hb.TABLE_CSS}{hb.CARDS_CSS}</style></head><body>"
         f"<h1>{heading}</h1><div class=\"sub\">聊城市安全生产治本攻坚三年行动(2024—2026)· 全市 · "
-        f'<span class="nw">截至日期 {as_of}</span> · <span class="nw">方案自 {b.effective} 起施行</span> · '
+        f'<span class="nw">截至日期 {as_of}</span> · <span class="nw">{escape(labels.effective_note(b.effective, b.effective_chosen))}</span> · '
         f'<span class="nw">生成时间 {generated}</span></div>'
         f"<div class=\"tiles\">{cards}</div>"
         f"<h2>各县(市、区)和各方案逾期率</h2>{charts}"

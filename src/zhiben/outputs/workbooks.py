@@ -23,7 +23,8 @@ PLANS = tuple(terms.Plan)
 def book(src, report: str, scope: str, as_of: dt.date, remark: str | None = None) -> Book:
     from zhiben.db import meta
 
-    return Book(report, scope, as_of, remark, effective=meta.effective_date(src))
+    effective, chosen = meta.effective_info(src)
+    return Book(report, scope, as_of, remark, effective=effective, effective_chosen=chosen)
 
 
 def summary_sheet(matrix: county_plan.Matrix, b: Book, kind: str = "overdue") -> Sheet:

@@ -22,6 +22,7 @@ from pathlib import Path
 from zhiben import terms
 from zhiben.inputs.files import replacing
 from zhiben.outputs import terminal as render
+from zhiben.reports import labels
 
 MAX_WIDTH = 60
 HEADER_FILL = "D9E1F2"
@@ -67,6 +68,7 @@ class Book:
     as_of: dt.date
     remark: str | None = None  # e.g. what the colour means
     effective: dt.date | None = None  # the plans' effective date (periods are counted from it)
+    effective_chosen: bool = True  # False: the catalogue's default, marked as such
     generated: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(second=0, microsecond=0))
 
     @property
@@ -78,7 +80,7 @@ class Book:
         what = self.report + (f" · {sheet_title}" if sheet_title and sheet_title != self.report else "")
         when = [f"截至日期 {self.as_of.isoformat()}", f"生成时间 {self.generated:%Y-%m-%d %H:%M}"]
         if self.effective:
-            when.append(f"方案自 {self.effective.isoformat()} 起施行")
+            when.append(labels.effective_note(self.effective, self.effective_chosen))
         lines = [f"{what}({self.scope})", "    ".join(when)]
         if legend and self.remark:
             lines.append(self.remark)

@@ -76,6 +76,7 @@ class Briefing:
     enterprises: int  # active enterprises in the scope
     targets: list | None = None  # tracking.targets rows, when asked for
     kept: list = field(default_factory=list)  # the rows of the list a mail attaches (see `brief`)
+    effective_chosen: bool = True  # False: `effective` is the catalogue's default (labels.effective_note)
 
     @property
     def oldest(self) -> list[Group]:
@@ -129,8 +130,9 @@ def brief(src: Session, scope: Scope, as_of: dt.date, *, upcoming_days: int = 14
         from zhiben.tracking import targets as target_rows
 
         measured = target_rows.measure(src, as_of, county_id=f.county_id)
-    return Briefing(scope, as_of, meta.effective_date(src), matrix, overdue, since, summarise(fresh), upcoming_days,
-                    upcoming, enterprises, measured, kept)
+    effective, chosen = meta.effective_info(src)
+    return Briefing(scope, as_of, effective, matrix, overdue, since, summarise(fresh), upcoming_days,
+                    upcoming, enterprises, measured, kept, chosen)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,16 @@ _YEAR = re.compile(r"^(\d{4})$")
 _EVENT = re.compile(r"^([a-z-]+)@(\d{4}-\d{2}-\d{2})#\d+(\+planned)?$")
 
 
+# Until the bureau sets the plans' real effective date (zhiben config set effective), reports use the
+# catalogue's reasoned default and say so (docs/catalogue.md, 方案生效日期).
+DEFAULT_EFFECTIVE = "(默认值,待以印发日期核实)"
+
+
+def effective_note(day: dt.date, chosen: bool) -> str:
+    """"方案自 2024-03-01 起施行", marked as the default until the real date is set."""
+    return f"方案自 {day.isoformat()} 起施行" + ("" if chosen else DEFAULT_EFFECTIVE)
+
+
 @lru_cache(maxsize=8192)  # a city-wide report has a few hundred distinct periods and 60,000+ rows
 def period_label(period: str, due: dt.date | None = None, direction: str | None = None) -> str:
     """The Chinese label of a period key.
