@@ -212,7 +212,7 @@ def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="
         if not bars:
             typer.echo("没有符合条件的记录")
             return None
-        render.write_lines(render.table(bars, view.chart_columns(by), title=f"{title}({since})", width=render.screen()))
+        render.write_lines(render.table(bars, view.chart_columns(by), title=f"{title}\n{since}", width=render.screen()))
         return None
     shown = records
     rest = 0
