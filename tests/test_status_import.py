@@ -53,7 +53,7 @@ def test_template_lists_the_countys_own_and_its_enterprises_open_obligations(cli
     assert ws["A3"].value.startswith("红底:逾期最久的一成")
     header = [c.value for c in ws[4]]
     assert header == ["编号", "方案", "事项", "主体类别", "责任主体", "统一社会信用代码", "周期", "期限", "当前情况",
-                      "状态", "完成日期", "佐证材料", "备注"]
+                      "状态", "完成日期", "佐证材料", "佐证文件", "备注"]
     assert ws.freeze_panes == "A5"
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=5) if r[0].value and r[1].value]
     subjects = {(r[3], r[4]) for r in rows}

@@ -99,6 +99,7 @@ def _register() -> None:
         county,
         enterprise,
         event,
+        evidence,
         export,
         mail,
         meeting,
@@ -111,7 +112,7 @@ def _register() -> None:
         track,
     )
 
-    for module in (reports, track, enterprise, event, target, catalogue, calendar, county, park, export, meeting, status,
+    for module in (reports, track, evidence, enterprise, event, target, catalogue, calendar, county, park, export, meeting, status,
                    mail, notify, config, setup, backup, check):
         module.register(app)
 

@@ -11,7 +11,10 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="设置:方案生效日期(存于数据库)、邮件等(配置文件、环境变量)。", no_args_is_help=True)
 
-DB_SETTINGS = {"effective": "方案生效日期(印发日期;周期至少一半在其后的才计入)"}
+DB_SETTINGS = {"effective": "方案生效日期(印发日期;周期至少一半在其后的才计入)",
+               "evidence-file-limit": "每个佐证文件的大小上限(默认 20MB)",
+               "evidence-total-limit": "数据库中佐证文件的总量上限(默认 2048MB)"}
+EVIDENCE_KEYS = {"evidence-file-limit": "evidence_file_limit", "evidence-total-limit": "evidence_total_limit"}
 
 
 @app.command("path")
@@ -74,14 +77,17 @@ def _orphan_lines(orphaned) -> None:
 @app.command("set")
 def set_(
     ctx: typer.Context,
-    name: str = typer.Argument(..., metavar="设置项", help="设置项:effective(方案生效日期)"),
-    value: str = typer.Argument(..., metavar="取值", help="取值,如 2024-03-15"),
+    name: str = typer.Argument(..., metavar="设置项", help="设置项:effective(方案生效日期)、evidence-file-limit、"
+                                                         "evidence-total-limit(佐证文件大小上限)"),
+    value: str = typer.Argument(..., metavar="取值", help="取值,如 2024-03-15、20MB、4GB"),
 ):
-    """修改保存在数据库中的设置,如 effective(方案生效日期);全部期限随之重新推算。"""
+    """修改保存在数据库中的设置:effective(方案生效日期,全部期限随之重新推算)或佐证文件的大小上限。"""
     from zhiben.cli import common
     from zhiben.tracking import load as loader
 
     _db_setting(name)
+    if name in EVIDENCE_KEYS:
+        return _evidence_limit(ctx, name, value)
     day = common.parse_date(value, "生效日期")
     with common.session(ctx) as s:
         orphaned = loader.set_effective(s, day)
@@ -95,16 +101,31 @@ def unset(
     ctx: typer.Context,
     name: str = typer.Argument(..., metavar="设置项", help="设置项:effective(方案生效日期)"),
 ):
-    """撤销数据库中的设置,恢复事项目录的默认值;全部期限随之重新推算。"""
+    """撤销数据库中的设置,恢复默认值(effective 恢复事项目录的日期,全部期限随之重新推算)。"""
     from zhiben.cli import common
     from zhiben.tracking import load as loader
 
     _db_setting(name)
+    if name in EVIDENCE_KEYS:
+        return _evidence_limit(ctx, name, None)
     with common.session(ctx) as s:
         orphaned = loader.set_effective(s, None)
         line = _effective_line(s)
     typer.echo(line)
     _orphan_lines(orphaned)
+
+
+def _evidence_limit(ctx, name: str, value: str | None) -> None:
+    from zhiben.cli import common
+    from zhiben.inputs.limits import megabytes
+    from zhiben.tracking import evidence
+
+    key = EVIDENCE_KEYS[name]
+    size = evidence.parse_size(value) if value is not None else None
+    with common.session(ctx) as s:
+        evidence.set_limit(s, key, size)
+        now = evidence.limit(s, key)
+    typer.echo(f"{DB_SETTINGS[name].split('(')[0]}:{megabytes(now)}  [{'数据库设置' if size else '默认'}]")
 
 
 def register(parent: typer.Typer) -> None:

@@ -31,19 +31,28 @@ def import_(
     file: Path = typer.Argument(..., help="填好的模板(.xlsx 或 .csv;CSV 可为 UTF-8 或 GB18030)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="只检查并列出将要发生的变化,不写入数据库"),
     by: str = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
+    evidence_dir: Path = typer.Option(None, "--evidence-dir", help="“佐证文件”列所列文件所在的文件夹或 ZIP"),
 ):
     """导入填好的状态模板:逐行校验,有任何问题则整份不导入;每项变化写入变更日志(来源为文件名)。"""
     from zhiben.cli.track import current_user
     from zhiben.tracking import status_import
 
     with common.session(ctx) as s:
-        result = status_import.apply_import(s, file, by=by or current_user(), dry_run=dry_run)
+        result = status_import.apply_import(s, file, by=by or current_user(), dry_run=dry_run, evidence_dir=evidence_dir)
     changes = result.changes
     for a in changes:
         typer.echo(_line(a))
     for a in result.kept_done:
         typer.echo(f"第 {a.row} 行:{a.milestone_id} 填写“未完成”,但已记录于 {a.current_done_on} 完成,保持已完成;"
                    "如确需撤销请在状态列填写“撤销”")
+    if result.attached:
+        from zhiben.cli.track import attach_lines
+
+        for attached in result.attached:
+            for line in attach_lines(attached):
+                typer.echo(line)
+    elif dry_run and any(a.files for a in result.actions):
+        typer.echo(f"佐证文件 {sum(len(a.files) for a in result.actions)} 个已检查,可以导入")
     summary = (f"完成 {sum(a.kind == 'done' for a in changes)} 项,撤销 {sum(a.kind == 'reopen' for a in changes)} 项,"
                f"无变化 {result.unchanged} 项,未填写 {result.skipped} 行")
     if dry_run:

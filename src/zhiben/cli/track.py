@@ -51,6 +51,17 @@ def _describe(change) -> str:
     return f"{change.milestone_id} {terms.SUBJECT_NAMES[change.subject.kind]}“{change.subject.name}”{period}"
 
 
+def attach_lines(result) -> list[str]:
+    """What an attach did, one line per file (shared by done --attach and status import)."""
+    from zhiben.inputs.filetypes import label
+    from zhiben.reports.evidence import size_text
+
+    record = _describe(result)
+    out = [f"已添加佐证文件:{f.name}({label(f.mime)},{size_text(f.size)})→ {record}" for f in result.added]
+    out += [f"无变化:{c.name} 已是 {record} 的佐证文件(内容相同,只保存一份)" for c in result.repeated]
+    return out
+
+
 def _again(change) -> str:
     """The command-line words naming this occurrence again (for a correction hint)."""
     import re
@@ -79,19 +90,31 @@ def done(
     by: str | None = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
     all_in_county: str = typer.Option(None, "--all-in-county", help="批量:该县区全部适用的在册企业"),
     codes_file: str = typer.Option(None, "--codes-file", help="批量:企业清单文件,每行一个统一社会信用代码或企业全称"),
+    attach: list[str] = typer.Option(None, "--attach", help="佐证文件(可重复;PDF、图片、Office 文档、UTF-8 文本、ZIP),存入数据库"),
 ):
-    """标记一个事项(一个周期)已完成,并写入变更日志。"""
+    """标记一个事项(一个周期)已完成,并写入变更日志;--attach 同时保存佐证文件。"""
     from zhiben.tracking import completions
+    from zhiben.tracking import evidence as files
 
     by = by or current_user()
     on_date = common.parse_date(on, "完成日期")
     if all_in_county or codes_file:
         return _done_batch(ctx, milestone_id, all_in_county=all_in_county, codes_file=codes_file,
                            others=(county, city, park, enterprise), period=period, on=on_date,
-                           evidence=evidence, by=by)
+                           evidence=evidence, by=by, attach=attach or [])
     with common.session(ctx) as s:
         subject = subject_of(s, county=county, city=city, park=park, enterprise=enterprise)
+        # Every file is checked before the completion is written: a refused file records nothing.
+        candidates = files.examine(s, attach) if attach else []
         change = completions.mark_done(s, milestone_id, subject, period=period, on=on_date, evidence=evidence, by=by)
+        attached = files.attach(s, milestone_id, subject, period, candidates, by=by) if candidates else None
+    _done_lines(change, on_date)
+    if attached is not None:
+        for line in attach_lines(attached):
+            typer.echo(line)
+
+
+def _done_lines(change, on_date) -> None:
     if change.changed:
         typer.echo(f"已完成:{_describe(change)},完成日期 {change.done_on}")
     elif on_date is not None and on_date != change.done_on:
@@ -102,10 +125,11 @@ def done(
         typer.echo(f"无变化:{_describe(change)} 已于 {change.done_on} 标记完成")
 
 
-def _done_batch(ctx, milestone_id, *, all_in_county, codes_file, others, period, on, evidence, by):
+def _done_batch(ctx, milestone_id, *, all_in_county, codes_file, others, period, on, evidence, by, attach):
     from zhiben.errors import InputError
     from zhiben.register import codes_file as codesfile
     from zhiben.tracking import completions, subjects
+    from zhiben.tracking import evidence as files
 
     if (all_in_county and codes_file) or any(others):
         raise InputError("批量记录时只能指定 --all-in-county 或 --codes-file 之一,不能再指定其他责任主体")
@@ -117,12 +141,19 @@ def _done_batch(ctx, milestone_id, *, all_in_county, codes_file, others, period,
             county = subjects.county_subject(s, all_in_county)
             items = [(f"{e.credit_code} {e.name}", e) for e in completions.county_enterprises(s, milestone_id, county)]
             source = f"county:{county.name}"
+        candidates = files.examine(s, attach) if attach else []
         changes = completions.mark_done_many(s, milestone_id, items, period=period, on=on, evidence=evidence,
                                           by=by, source=source)
+        # One stored copy, cited by each enterprise's record (e.g. the county's notice covering them all).
+        attached = [files.attach(s, milestone_id, subjects.Subject("enterprise", e.id, e.name, e.county_id), period,
+                                 candidates, by=by, source=source) for _, e in items] if candidates else []
     made = sum(c.changed for c in changes)
     periods = {c.period.split(":")[0] for c in changes}
     when = f" 周期 {periods.pop()}" if len(periods) == 1 and "once" not in periods else ""
     typer.echo(f"批量记录 {milestone_id}{when}:共 {len(changes)} 家企业,完成 {made},无变化 {len(changes) - made}")
+    if attached:
+        added = sum(len(a.added) for a in attached)
+        typer.echo(f"佐证文件 {len(candidates)} 个:添加到 {len(attached)} 条记录,新增引用 {added} 个(内容各只保存一份)")
 
 
 def reopen(
@@ -150,6 +181,7 @@ def reopen(
 
 
 STATUS = {"open": "未完成", "overdue": "逾期未完成", "done": "已完成"}
+ACTIONS = {"done": "完成", "reopen": "撤销", "record": "填报", "attach": "添加佐证", "detach": "删除佐证"}
 
 
 def log(
@@ -171,7 +203,7 @@ def log(
         subject = subjects.county_subject(s, county) if county else None
         entries = audit.entries(s, milestone_id=milestone_id, subject=subject, limit=limit or None)
         records = [{
-            "at": local(e.at), "by": e.by, "action": {"done": "完成", "reopen": "撤销", "record": "填报"}.get(e.action, e.action),
+            "at": local(e.at), "by": e.by, "action": ACTIONS.get(e.action, e.action),
             "milestone_id": e.milestone_id, "subject_kind": e.subject_kind, "subject": e.subject_name,
             "period": e.period, "period_label": period_label(e.period), "old_status": e.old_status, "new_status": e.new_status,
             "change": f"{STATUS.get(e.old_status, e.old_status)} → {STATUS.get(e.new_status, e.new_status)}",

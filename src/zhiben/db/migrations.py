@@ -69,12 +69,18 @@ def _v5_postponed_dues(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE duedate ADD COLUMN bound VARCHAR NOT NULL DEFAULT 'deadline'"))
 
 
+def _v6_evidence_tables(conn: Connection) -> None:
+    """Schema 7: evidence files kept in the database (wholly new tables, nothing to convert)."""
+    SQLModel.metadata.create_all(conn, tables=[models.table(models.EvidenceContent), models.table(models.EvidenceFile)])
+
+
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _v1_audit_subject_index,
     2: _v2_occurrence_table,
     3: _v3_progress_index,
     4: _v4_planned_events,
     5: _v5_postponed_dues,
+    6: _v6_evidence_tables,
 }
 
 

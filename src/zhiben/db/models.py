@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Column, DateTime, Index, Table, TypeDecorator, UniqueConstraint
+from sqlalchemy import DDL, JSON, Column, DateTime, Index, LargeBinary, Table, TypeDecorator, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from zhiben import terms
@@ -235,6 +235,49 @@ class AuditEntry(SQLModel, table=True):
     new_status: str
     done_on: dt.date | None = None
     evidence: str | None = None
+    source: str | None = None
+
+
+class EvidenceContent(SQLModel, table=True):
+    """The bytes of one evidence file, stored once whatever the number of records citing it.
+
+    Keyed by the SHA-256 of the bytes, so `zhiben evidence verify` can recompute the key and see
+    any change. Schema version 7 added this table and EvidenceFile (tracking/evidence.py).
+    """
+
+    sha256: str = Field(primary_key=True)  # lowercase hex
+    size: int
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+# Documents and photos are compressed already: PostgreSQL keeps the bytes uncompressed out of
+# line, so reading a slice (db/blobs.py) fetches only that slice.
+event.listen(EvidenceContent.__table__, "after_create",  # type: ignore[attr-defined]
+             DDL("ALTER TABLE evidencecontent ALTER COLUMN data SET STORAGE EXTERNAL").execute_if(dialect="postgresql"))
+
+
+class EvidenceFile(SQLModel, table=True):
+    """One file attached to one record (the completion of milestone × subject × period).
+
+    Keyed by the occurrence rather than the completion row, so reopening a record to correct its
+    date and recording it again keeps its files; only a completion that exists accepts new ones.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("milestone_id", "subject_kind", "subject_id", "period", "sha256"),
+        Index("ix_evidencefile_subject", "subject_kind", "subject_id"),
+    )
+    id: int = Field(default=None, primary_key=True)
+    milestone_id: str = Field(foreign_key="milestone.id")
+    subject_kind: str
+    subject_id: int
+    period: str
+    sha256: str = Field(foreign_key="evidencecontent.sha256", index=True)
+    name: str  # the original name, cleaned of folders and control characters
+    size: int
+    mime: str
+    added_by: str | None = None
+    added_at: dt.datetime = Field(sa_type=UTCTime, default_factory=now)
     source: str | None = None
 
 

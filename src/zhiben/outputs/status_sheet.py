@@ -19,11 +19,12 @@ TEMPLATE_COLUMNS = [
     ("milestone_id", "编号"), ("plan", "方案"), ("title", "事项"), ("subject_kind", "主体类别"),
     ("subject", "责任主体"), ("credit_code", "统一社会信用代码"), ("period", "周期"), ("due", "期限"),
     ("current", "当前情况"), ("fill_status", "状态"), ("fill_done_on", "完成日期"),
-    ("fill_evidence", "佐证材料"), ("fill_note", "备注"),
+    ("fill_evidence", "佐证材料"), ("fill_files", "佐证文件"), ("fill_note", "备注"),
 ]
 NOTE_LINES = [
     "在“状态”列填写:已完成(或 完成、done);撤销以前误报的完成须填:撤销(填“未完成”不会撤销已记录的完成)。",
     "已完成的须填写“完成日期”(YYYY-MM-DD,不能晚于今天),并尽量填写“佐证材料”;“备注”随记录保存。",
+    "“佐证文件”填文件名(多个用顿号、分号或换行分隔),文件随表放在同一文件夹或 ZIP 中交回。",
     "没有进展的行留空即可;编号、主体类别、责任主体、统一社会信用代码、周期各列请勿改动。",
     "交回后由市局用 zhiben status import 文件名 导入;任何一行有误则整份不导入,并指出行号和列。",
 ]
@@ -48,7 +49,7 @@ def template_records(session: Session, county_id: int, as_of: dt.date, days: int
                     "subject_kind": r.subject_kind, "subject": r.subject, "credit_code": r.credit_code,
                     "period": labels.period_label(r.period, r.due, directions.get(r.milestone_id)), "due": r.due, "status": r.status, "days_overdue": r.days_overdue,
                     "current": current, "fill_status": "", "fill_done_on": None, "fill_evidence": "",
-                    "fill_note": ""})
+                    "fill_files": "", "fill_note": ""})
     return out
 
 

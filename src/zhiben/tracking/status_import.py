@@ -17,8 +17,10 @@ from zhiben import terms
 from zhiben.catalogue import schedule
 from zhiben.dates import not_after_today, parse_date
 from zhiben.errors import ImportFileError, InputError, ZhibenError
+from zhiben.inputs import evidence as evidence_files
 from zhiben.inputs import limits, sheets
 from zhiben.tracking import completions, subjects
+from zhiben.tracking import evidence as attachments
 
 # The sheet's contract: the template (outputs/status_sheet.py) writes these columns and offers these words.
 DONE_WORDS = ("已完成", "完成", "已办结", "办结", "done", "是", "√", "✓")
@@ -112,6 +114,8 @@ class Action:
     current_done_on: dt.date | None
     # Whose record it is: the county for a per-risk duty named by its enterprise, else `subject`.
     owner: subjects.Subject
+    # Files named in 佐证文件, checked (tracking/evidence.py attaches them after the completion).
+    files: list = field(default_factory=list)
 
 
 @dataclass
@@ -120,6 +124,7 @@ class StatusImport:
     actions: list[Action] = field(default_factory=list)
     skipped: int = 0
     applied: bool = False
+    attached: list = field(default_factory=list)  # tracking.evidence.Attached per row with files
 
     @property
     def changes(self) -> list[Action]:
@@ -186,7 +191,29 @@ def _subject(session: Session, kind: str, name: str, code: str) -> subjects.Subj
     return subjects.enterprise_subject(session, code or name)
 
 
-def _plan_row(session: Session, name: str, row: SheetRow, today: dt.date, problems: _Problems) -> Action | None:
+def _files(name: str, row: SheetRow, kind: str, folder, problems: _Problems) -> list | None:
+    """The checked files a row's 佐证文件 cell names (None after a problem)."""
+    names = [n.strip() for n in attachments.FILE_SEPARATORS.split(_text(row.get("佐证文件"))) if n.strip()]
+    if not names:
+        return []
+    if kind != "done":
+        problems.add(name, row, "佐证文件", "只有状态为已完成的行可以附佐证文件")
+        return None
+    if folder is None:
+        problems.add(name, row, "佐证文件", "填写了佐证文件,导入时须用 --evidence-dir 给出存放文件的文件夹或 ZIP")
+        return None
+    found = []
+    for n in names:
+        try:
+            found.append(folder.find(n))
+        except ZhibenError as exc:
+            problems.add(name, row, "佐证文件", exc.message)
+            return None
+    return found
+
+
+def _plan_row(session: Session, name: str, row: SheetRow, today: dt.date, problems: _Problems,
+              folder=None) -> Action | None:
     word = _text(row.get("状态"))
     raw_date = row.get("完成日期")
     has_date = raw_date not in (None, "")
@@ -262,12 +289,15 @@ def _plan_row(session: Session, name: str, row: SheetRow, today: dt.date, proble
         evidence = f"{evidence or ''}(备注:{note})" if evidence else f"备注:{note}"
     elif kind == "reopen":
         evidence = note or evidence
+    files = _files(name, row, kind, folder, problems)
+    if files is None:
+        return None
     changes = existing is None if kind == "done" else kind == "reopen" and existing is not None
     return Action(row.number, kind, m.id, subject, period_text or None, key, due, done_on, evidence, changes,
-                  existing.done_on if existing else None, owner)
+                  existing.done_on if existing else None, owner, files)
 
 
-def plan_import(session: Session, path: Path, *, today: dt.date | None = None) -> StatusImport:
+def plan_import(session: Session, path: Path, *, today: dt.date | None = None, folder=None) -> StatusImport:
     """Validate every row; raise ImportFileError listing all problems, else return the actions."""
     today = today or dt.date.today()
     name = path.name
@@ -276,7 +306,7 @@ def plan_import(session: Session, path: Path, *, today: dt.date | None = None) -
     result = StatusImport(file=name)
     seen: dict[tuple, Action] = {}
     for row in rows:
-        action = _plan_row(session, name, row, today, problems)
+        action = _plan_row(session, name, row, today, problems, folder)
         if action is None:
             if not _text(row.get("状态")) and row.get("完成日期") in (None, ""):
                 result.skipped += 1
@@ -295,10 +325,19 @@ def plan_import(session: Session, path: Path, *, today: dt.date | None = None) -
 
 
 def apply_import(session: Session, path: Path, *, by: str | None = None, dry_run: bool = False,
-                 today: dt.date | None = None) -> StatusImport:
-    """All-or-nothing: validate the whole file, then (unless dry_run) apply every change."""
+                 today: dt.date | None = None, evidence_dir: Path | None = None) -> StatusImport:
+    """All-or-nothing: validate the whole file (and every file its rows name in `evidence_dir`, a
+    folder or a ZIP), then (unless dry_run) apply every change and attach the files."""
+    if evidence_dir is None:
+        return _apply(session, path, by=by, dry_run=dry_run, today=today, folder=None)
+    most = attachments.file_limit(session)
+    with evidence_files.folder(evidence_dir, max_bytes=most, budget=attachments.ZIP_BUDGET) as f:
+        return _apply(session, path, by=by, dry_run=dry_run, today=today, folder=f)
+
+
+def _apply(session: Session, path: Path, *, by, dry_run, today, folder) -> StatusImport:
     today = today or dt.date.today()
-    result = plan_import(session, path, today=today)
+    result = plan_import(session, path, today=today, folder=folder)
     if dry_run:
         return result
     for a in result.changes:
@@ -308,5 +347,9 @@ def apply_import(session: Session, path: Path, *, by: str | None = None, dry_run
         else:
             completions.reopen(session, a.milestone_id, a.subject, period=a.period_input, reason=a.evidence, by=by,
                             source=result.file)
+    for a in result.actions:
+        if a.files:
+            result.attached.append(attachments.attach(session, a.milestone_id, a.subject, a.period_input, a.files,
+                                                   by=by, source=result.file))
     result.applied = True
     return result
