@@ -111,7 +111,7 @@ def test_attach_through_done_add_and_status_import_get_back_bundle_and_verify(cl
     sheet, filled = _template_with_files(cli, tmp_path, ["纪要2.pdf、照片.png", "照片.png"])
     r = cli("status", "import", str(sheet), "--evidence-dir", str(folder), "--by", "王五")
     assert r.exit_code == 0, r.output
-    assert f"已添加佐证文件:纪要2.pdf(PDF," in r.output and r.output.count("已添加佐证文件:照片.png") == 2
+    assert "已添加佐证文件:纪要2.pdf(PDF," in r.output and r.output.count("已添加佐证文件:照片.png") == 2
 
     listed = _listed(cli)
     assert len(listed) == 2 + 4 + 3
