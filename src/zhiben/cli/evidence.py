@@ -210,8 +210,9 @@ def bundle(
     target = common.output_file(to, force)
     day = common.as_of(as_of)
     with common.session(ctx) as s:
-        cid = filters.county_id(s, county)
-        assert cid is not None
+        from zhiben.tracking import lookup
+
+        cid = lookup.county(s, county).id
         plan_code = filters.plan_code(plan)
         scope = report.bundle_scope(s, cid, plan_code, day)
         name = filters.county_name(s, cid) + (f" · {terms.PLAN_NAMES[plan_code]}" if plan_code else "")

@@ -47,13 +47,13 @@ def scope_of(src, *, county=None, enterprise=None, milestone_id=None, period=Non
     """The user's filter words checked against what exists (reports.filters: no guessing)."""
     from zhiben.catalogue import schedule
     from zhiben.reports import filters
+    from zhiben.tracking import lookup
 
-    ent = filters.enterprise_id(src, enterprise)
-    code = None
-    if ent is not None:
-        code = next(iter(read.execute(src, "SELECT credit_code FROM enterprise WHERE id = :i", {"i": ent})))[0]
-    return Scope(county_id=filters.county_id(src, county), enterprise_id=ent, credit_code=code,
-                 milestone_id=filters.milestone(src, milestone_id), plan=filters.plan_code(plan),
+    ent = lookup.enterprise(src, enterprise) if enterprise is not None else None
+    return Scope(county_id=lookup.county(src, county).id if county is not None else None,
+                 enterprise_id=ent.id if ent else None, credit_code=ent.credit_code if ent else None,
+                 milestone_id=lookup.milestone(src, milestone_id) if milestone_id is not None else None,
+                 plan=filters.plan_code(plan),
                  period=schedule.period_from_label(period.strip()) if period and period.strip() else None)
 
 
