@@ -16,8 +16,8 @@ app = typer.Typer(help="佐证文件:随完成记录保存在数据库中,可列
 @app.command("add")
 def add(
     ctx: typer.Context,
-    milestone_id: str = typer.Argument(..., metavar="ID", help="事项编号"),
-    files: list[str] = typer.Argument(..., metavar="FILE...", help="佐证文件(PDF、图片、Office 文档、UTF-8 文本、ZIP)"),
+    milestone_id: str = typer.Argument(..., metavar="事项编号", help="事项编号"),
+    files: list[str] = typer.Argument(..., metavar="文件…", help="佐证文件(PDF、图片、Office 文档、UTF-8 文本、ZIP)"),
     county: str = typer.Option(None, "--county", help="县(市、区)名称或简称"),
     city: bool = typer.Option(False, "--city", help="市级事项"),
     park: str = typer.Option(None, "--park", help="化工园区名称"),
@@ -109,8 +109,8 @@ def list_(
 @app.command("show")
 def show(
     ctx: typer.Context,
-    file_id: int = typer.Argument(..., metavar="ID", min=1, max=2**62, help="佐证文件编号(见 evidence list)"),
-    to: Path = typer.Option(None, "--to", help="把文件原样写到此处(不加则只显示文件信息)"),
+    file_id: int = typer.Argument(..., metavar="编号", min=1, max=2**62, help="佐证文件编号(见 evidence list)"),
+    to: Path = typer.Option(None, "--to", metavar="<文件>", help="把文件原样写到此处(不加则只显示文件信息)"),
     force: bool = common.Force,
 ):
     """显示一个佐证文件的信息;加 --to 时把文件逐字节原样取回(写入前校验 SHA-256)。"""
@@ -176,7 +176,7 @@ def verify(ctx: typer.Context):
 @app.command("remove")
 def remove(
     ctx: typer.Context,
-    file_id: int = typer.Argument(..., metavar="ID", min=1, max=2**62, help="佐证文件编号(见 evidence list)"),
+    file_id: int = typer.Argument(..., metavar="编号", min=1, max=2**62, help="佐证文件编号(见 evidence list)"),
     reason: str = typer.Option(..., "--reason", help="删除原因(写入变更日志)"),
     by: str | None = typer.Option(None, "--by", help="操作人(默认为当前系统用户)"),
 ):
@@ -196,8 +196,8 @@ def bundle(
     ctx: typer.Context,
     county: str = typer.Option(..., "--county", help="县(市、区)名称或简称"),
     plan: str = typer.Option(None, "--plan", help="只打包某个方案:chem|mine|trade(或 化工、非煤、工贸)"),
-    as_of: str = typer.Option(None, "--as-of", help="截至日期:只含此日及以前记录的完成(默认今天)"),
-    to: Path = typer.Option(..., "--to", help="输出的 ZIP 文件,如 茌平佐证.zip"),
+    as_of: str = typer.Option(None, "--as-of", metavar="<日期>", help="截至日期:只含此日及以前记录的完成(默认今天)"),
+    to: Path = typer.Option(..., "--to", metavar="<文件>", help="输出的 ZIP 文件,如 茌平佐证.zip"),
     force: bool = common.Force,
 ):
     """为督导检查打包一个县区的佐证材料:每个事项一个文件夹,另附索引(XLSX 和 HTML,无佐证文件的完成记录标红)。"""

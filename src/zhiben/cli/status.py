@@ -31,7 +31,7 @@ def import_(
     file: Path = typer.Argument(..., help="填好的模板(.xlsx 或 .csv;CSV 可为 UTF-8 或 GB18030)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="只检查并列出将要发生的变化,不写入数据库"),
     by: str = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
-    evidence_dir: Path = typer.Option(None, "--evidence-dir", help="“佐证文件”列所列文件所在的文件夹或 ZIP"),
+    evidence_dir: Path = typer.Option(None, "--evidence-dir", metavar="<目录或ZIP>", help="“佐证文件”列所列文件所在的文件夹或 ZIP"),
 ):
     """导入填好的状态模板:逐行校验,有任何问题则整份不导入;每项变化写入变更日志(来源为文件名)。"""
     from zhiben.cli.track import current_user

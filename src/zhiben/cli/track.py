@@ -90,7 +90,7 @@ def done(
     by: str | None = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
     all_in_county: str = typer.Option(None, "--all-in-county", help="批量:该县区全部适用的在册企业"),
     codes_file: str = typer.Option(None, "--codes-file", help="批量:企业清单文件,每行一个统一社会信用代码或企业全称"),
-    attach: list[str] = typer.Option(None, "--attach", help="佐证文件(可重复;PDF、图片、Office 文档、UTF-8 文本、ZIP),存入数据库"),
+    attach: list[str] = typer.Option(None, "--attach", metavar="<文件>", help="佐证文件(可重复;PDF、图片、Office 文档、UTF-8 文本、ZIP),存入数据库"),
 ):
     """标记一个事项(一个周期)已完成,并写入变更日志;--attach 同时保存佐证文件。"""
     from zhiben.tracking import completions
