@@ -93,7 +93,7 @@ def test_bad_dates_and_names_are_refused(cli):
     r = cli("config", "set", "effective", "2024-02-30")
     assert (r.exit_code, r.output) == (2, "错误:生效日期“2024-02-30”不存在\n")
     r = cli("config", "set", "host", "x")
-    assert (r.exit_code, r.output) == (2, "错误:未知的数据库设置项“host”;可用:effective\n")
+    assert (r.exit_code, r.output) == (2, "错误:未知的数据库设置项“host”;可用:effective、evidence-file-limit、evidence-total-limit\n")
 
 
 def test_catalogue_effective_must_lie_in_the_plan_period(tmp_path, cli):
