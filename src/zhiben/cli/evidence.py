@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
@@ -73,8 +72,6 @@ def list_(
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ):
     """列出佐证文件:编号、记录、文件名、大小、SHA-256、添加人和时间。"""
-    import shutil
-
     from zhiben.outputs import lines as out_lines
     from zhiben.outputs import terminal as render
     from zhiben.reports import evidence as report
@@ -83,27 +80,17 @@ def list_(
     with common.reader(ctx) as src:
         scope = report.scope_of(src, county=county, enterprise=enterprise, milestone_id=milestone_id, period=period)
         records = report.files(src, scope)
-    cols = columns()
+    keep = ("id", "milestone_id", "subject_kind", "subject", "credit_code", "period", "period_label", "name",
+            "size", "mime", "sha256", "added_by", "added_at", "source", "done_on")
     if fmt == "json":
-        keep = ("id", "milestone_id", "subject_kind", "subject", "credit_code", "period", "period_label", "name",
-                "size", "mime", "sha256", "added_by", "added_at", "source", "done_on")
-        render.write_lines(render.json_pieces([{k: r[k] for k in keep} for r in records]), batch=1)
+        render.emit([{k: r[k] for k in keep} for r in records], [], fmt)
         return
-    if fmt == "csv":
-        render.write_bytes_text(render.csv_lines(records, [c for c in cols if c.key != "size_text"]
-                                                 + [out_lines.Col("size", "字节数", lambda r: str(r["size"]))]))
-        return
-    if not records:
-        typer.echo("没有符合条件的佐证文件")
-        return
-    if fmt == "markdown":
-        render.write_lines(out_lines.markdown(records, cols))
-        return
-    tty = fmt == "table" and sys.stdout.isatty()
-    width = shutil.get_terminal_size().columns if tty else None
-    total = sum(r["size"] for r in records)
-    render.write_lines([*out_lines.render(records, cols, total=width, tty=tty),
-                        f"共 {len(records)} 个文件,{report.size_text(total)}"])
+    cols = columns()
+    if fmt == "csv":  # bytes as a number, for a spreadsheet to add up
+        cols = [c for c in cols if c.key != "size_text"] + [out_lines.Col("size", "字节数", lambda r: str(r["size"]))]
+    render.emit(records, cols, fmt, empty="没有符合条件的佐证文件")
+    if records and fmt in ("table", "plain"):
+        typer.echo(f"共 {len(records)} 个文件,{report.size_text(sum(r['size'] for r in records))}")
 
 
 @app.command("show")

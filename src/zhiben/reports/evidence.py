@@ -167,8 +167,9 @@ def bundle_scope(src, county_id: int, plan: str | None, as_of: dt.date) -> list[
            f"WHERE x.done_on <= :as_of{where} ORDER BY m.position, x.milestone_id, subject, x.period")
     found: dict[tuple, Completed] = {}
     for mid, title, plan_, kind, sid, period, done_on, text, subject, code in read.execute(src, sql, params):
-        found[(mid, kind, sid, period)] = Completed(mid, title, plan_, kind, subject, code, period, as_date(done_on),
-                                                    text)
+        day = as_date(done_on)
+        assert day is not None  # completion.done_on is NOT NULL
+        found[(mid, kind, sid, period)] = Completed(mid, title, plan_, kind, subject, code, period, day, text)
     fsql = (f"SELECT x.milestone_id, x.subject_kind, x.subject_id, x.period, x.id, x.name, x.size, x.mime, x.sha256 "
             f"FROM evidencefile x JOIN milestone m ON m.id = x.milestone_id {SUBJECT_JOINS} "
             f"WHERE 1 = 1{where} ORDER BY x.id")
