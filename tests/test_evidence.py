@@ -65,9 +65,10 @@ def _template_with_files(cli, tmp_path, names_for_rows: list[str]) -> tuple[Path
     assert r.exit_code == 0, r.output
     wb = load_workbook(path)
     ws = wb.active
-    col = {c.value: i + 1 for i, c in enumerate(ws[1])}
+    top = next(r[0].row for r in ws.iter_rows() if r[0].value == "编号")  # below the title rows
+    col = {c.value: i + 1 for i, c in enumerate(ws[top])}
     filled = []
-    for row in range(2, ws.max_row + 1):
+    for row in range(top + 1, ws.max_row + 1):
         values = {h: ws.cell(row=row, column=i).value for h, i in col.items()}
         if len(filled) == len(names_for_rows):
             break
@@ -185,14 +186,15 @@ def _check_bundle(target: Path, listed: list[dict], originals: dict[str, Path]) 
         assert any(n.endswith("/茌平区_2024年3月_现场.jpg") for n in packed)
         ws = load_workbook(io.BytesIO(zf.read("索引.xlsx"))).active
         html = zf.read("索引.html").decode()
-    rows = list(ws.iter_rows(min_row=3))
-    header = [c.value for c in ws[2]]
+    top = next(r[0].row for r in ws.iter_rows() if r[0].value == "编号")  # below the title rows
+    rows = list(ws.iter_rows(min_row=top + 1))
+    header = [c.value for c in ws[top]]
     file_col, sha_col = header.index("文件(包内路径)"), header.index("SHA-256")
     assert {r[sha_col].value for r in rows if r[sha_col].value} == {f["sha256"] for f in listed}
     assert {r[file_col].value for r in rows if r[file_col].value != "无佐证文件"} == set(packed)
     missing = [r for r in rows if r[file_col].value == "无佐证文件"]
     assert len(missing) == 1 and missing[0][4].value == "2024年4月"
-    assert missing[0][0].fill.fgColor.rgb.endswith("F8B4B4")
+    assert missing[0][0].fill.fgColor.rgb.endswith("F4B6B6")
     assert html.count('<tr class="missing">') == 1 and all(f["sha256"] in html for f in listed)
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from zhiben.errors import ZhibenError
 from zhiben.inputs.evidence import clean_name
 from zhiben.inputs.files import replacing
-from zhiben.outputs import exports, progress
+from zhiben.outputs import progress, xlsx
 from zhiben.reports.evidence import Completed, size_text
 
 # Already compressed: storing them again deflated only costs time.
@@ -110,7 +110,7 @@ def _html(title: str, heading: str, records: Iterable[dict], out) -> None:
 def write(target: Path, scope: list[Completed], *, chunks: Callable[[str], Iterable[bytes]], scope_name: str,
           as_of: dt.date) -> Bundled:
     paths = _paths(scope)
-    book = exports.Book(report="佐证材料索引", scope=scope_name, as_of=as_of, remark="红色行:没有佐证文件")
+    book = xlsx.Book(report="佐证材料索引", scope=scope_name, as_of=as_of, remark="红色行:没有佐证文件")
     title = book.title
     total_files = sum(len(d.files) for d in scope)
     written = 0
@@ -121,17 +121,17 @@ def write(target: Path, scope: list[Completed], *, chunks: Callable[[str], Itera
                     written += _copy(zf, paths[f["id"]], f, chunks, done)
                     bar.advance()
         with tempfile.TemporaryDirectory(prefix="zhiben-bundle-") as folder:
-            xlsx = Path(folder) / "索引.xlsx"
-            sheet = exports.Sheet("佐证材料索引", _index_records(scope, paths), INDEX_COLUMNS,
-                                  highlight=lambda r: "missing" if r["missing"] else None, heading=book.heading(),
-                                  date_keys=("done_on",))
-            exports.write_xlsx(xlsx, [sheet], book, progress_label="写入索引")
-            zf.write(xlsx, "索引.xlsx", compress_type=zipfile.ZIP_DEFLATED)
+            index = Path(folder) / "索引.xlsx"
+            sheet = xlsx.Sheet("佐证材料索引", _index_records(scope, paths), INDEX_COLUMNS,
+                               highlight=lambda r: "severe" if r["missing"] else None, heading=book.heading(),
+                               date_keys=("done_on",), wrap={"evidence": 30})
+            xlsx.write(index, [sheet], book, progress_label="写入索引")
+            zf.write(index, "索引.xlsx", compress_type=zipfile.ZIP_DEFLATED)
         page = zipfile.ZipInfo("索引.html", date_time=_now())
         page.compress_type = zipfile.ZIP_DEFLATED
         with zf.open(page, "w") as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
-            _html(title, book.heading(), _index_records(scope, paths), text)
+            _html(title, "  |  ".join(book.heading()), _index_records(scope, paths), text)
             text.flush()
             text.detach()
     without = sum(1 for d in scope if not d.files)
