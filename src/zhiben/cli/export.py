@@ -122,7 +122,7 @@ def export(
     to: Path = typer.Option(..., "--to", help="输出文件,如 逾期.xlsx、逾期.csv、期限.ics"),
     fmt: str = typer.Option(None, "--format", "-f", help="文件格式:csv|xlsx|ics|json(默认按扩展名)"),
     days: int = typer.Option(30, "--days", help="upcoming/template:未来天数", min=0, max=common.MAX_DAYS),
-    detail: bool = typer.Option(False, "--detail", help="ICS:每家企业一个日程(默认按事项×县区合并为一个,注明“N 家企业”)"),
+    detail: bool = typer.Option(False, "--detail", help="ICS:每个责任主体每个周期一个日程(默认每个县区每天一个日程,列出当天的全部事项)"),
     remind: str = typer.Option("7,1", "--remind", metavar="<天数>", help="ICS:提前几天提醒,逗号分隔(默认 7,1;0 表示不提醒)"),
     severe_days: int = typer.Option(None, "--highlight-days", help="XLSX:逾期超过多少天的行以红底标出(默认标出逾期最久的一成和近 7 天新增逾期)",
                                     min=0, max=common.MAX_DAYS),

@@ -1,12 +1,15 @@
-"""The ICS calendar people subscribe to: one event per item × county, reminders, cancellations.
+"""The ICS calendar people subscribe to: one event per county and day, at most one reminder a day.
 
-A city-wide "every occurrence" calendar floods: one item due for 400 enterprises is 400 identical
-events. By default the enterprises of one county that share an item and a due date become one
-event ("37 家企业", names in the description); `detail` gives one event per enterprise instead.
+A city-wide "every occurrence" calendar floods: at the end of a year some 200 items fall due on one
+day, each for hundreds of enterprises. By default everything one county (or the city bureau) has
+due on one day is one event: the summary counts the items, the description lists every item with
+its enterprises. `detail` gives one event per occurrence instead. Either way a county gets at most
+one reminder on any day: when two of its events would ring on the same morning, the one due sooner
+keeps its reminder (its description names the day's other events' dates).
 
 Calendars only forget an event they were told to forget: an event missing from a re-imported file
-stays. So every published UID is remembered per feed (models.PublishedEvent); when its item is
-completed or withdrawn, the next export carries it as STATUS:CANCELLED with a higher SEQUENCE,
+stays. So every published UID is remembered per feed (models.PublishedEvent); when everything in
+it is completed or withdrawn, the next export carries it as STATUS:CANCELLED with a higher SEQUENCE,
 which removes it from calendars that imported the earlier file or subscribe to the feed.
 """
 
@@ -25,13 +28,10 @@ from zhiben.outputs import progress
 from zhiben.reports import rows as reports
 from zhiben.reports.labels import period_label
 
-NAMES_IN_DESCRIPTION = 30
+NAMES_PER_ITEM = 10  # enterprises named per item in a day's description; the rest are counted
 # A reminder goes off at 09:00 local time on the day, not at midnight.
 ALARM_HOUR = 9
-
-
-def _period_label(row) -> str:
-    return period_label(row.period, row.due)
+CITY_WHO = "市应急局"
 
 
 def _short(county: str | None) -> str:
@@ -46,9 +46,9 @@ class Entry:
     due: dt.date
     summary: str
     description: str
-    plan: str
+    plan: str  # the plan of its items when they share one, else ""
+    who: str = ""  # the county (short name) or 市应急局 whose day this is: one reminder per who per day
     earliest: bool = False
-    names: list[str] = field(default_factory=list)
 
 
 def _uid(*parts) -> str:
@@ -63,68 +63,89 @@ def occurrence_uid(milestone_id: str, subject_kind: str, subject_key, period: st
 
 def _who(row) -> str:
     if row.subject_kind == terms.SubjectKind.CITY:
-        return "市应急局"
+        return CITY_WHO
     return _short(row.county) or row.subject
 
 
-def _head(row) -> str:
-    lead = "可开始:" if row.status == terms.Status.EARLIEST else ""
-    when = "" if row.period.split(":", 1)[0] == "once" else f"({_period_label(row)})"
-    return f"{lead}【{_who(row)}】{row.title}{when}"
+def _when(row) -> str:
+    return "" if row.period.split(":", 1)[0] == "once" else f"({period_label(row.period, row.due)})"
 
 
-def _description(row, due: dt.date, names: list[str], subjects: str) -> str:
-    lines = [f"方案:{terms.PLAN_NAMES[row.plan]}", f"事项:{row.title}", f"周期:{_period_label(row)}",
-             f"{'最早可办日期' if row.status == terms.Status.EARLIEST else '期限'}:{due.isoformat()}",
-             f"责任主体:{subjects}"]
-    if row.county:
-        lines.append(f"所属县区:{row.county}")
-    if names:
-        shown = names[:NAMES_IN_DESCRIPTION]
-        more = f" 等 {len(names)} 家" if len(names) > len(shown) else ""
-        lines.append("企业:" + "、".join(shown) + more)
-    lines.append(f"事项编号:{row.milestone_id}")
-    lines.append("完成后请在 zhiben 中登记(zhiben done),日历将在下次导出时自动更新。")
-    return "\n".join(lines)
+def _detail_entry(r) -> Entry:
+    per_enterprise = r.subject_kind == terms.SubjectKind.ENTERPRISE or (r.credit_code and r.subject_kind != "city")
+    key = r.credit_code if r.subject_kind == terms.SubjectKind.ENTERPRISE and r.credit_code else r.subject_id
+    lead = "可开始:" if r.status == terms.Status.EARLIEST else ""
+    summary = f"{lead}【{_who(r)}】{r.title}{_when(r)}"
+    name = r.subject if r.subject_kind == "enterprise" else r.credit_code
+    subject = f"{name}(统一社会信用代码 {r.credit_code})" if per_enterprise else r.subject
+    if per_enterprise:
+        summary += f" · {name}"
+    lines = [f"方案:{terms.PLAN_NAMES[r.plan]}", f"事项:{r.title}", f"周期:{period_label(r.period, r.due)}",
+             f"{'最早可办日期' if r.status == terms.Status.EARLIEST else '期限'}:{r.due.isoformat()}",
+             f"责任主体:{subject}"] + ([f"所属县区:{r.county}"] if r.county else []) + [f"事项编号:{r.milestone_id}", FOOT]
+    return Entry(occurrence_uid(r.milestone_id, r.subject_kind, key, r.period), r.due, summary, "\n".join(lines),
+                 r.plan, _who(r), r.status == terms.Status.EARLIEST)
+
+
+FOOT = "完成后请在 zhiben 中登记(zhiben done),日历将在下次导出时自动更新。"
+
+
+@dataclass
+class _Item:
+    row: Any  # the first report row of the item on that day
+    names: list[str] = field(default_factory=list)  # the enterprises it concerns (names or credit codes)
+    own: int = 0  # occurrences on the county (or bureau, or park) itself
+
+
+def _day_entry(who: str, due: dt.date, items: dict) -> Entry:
+    rows = [it.row for it in items.values()]
+    earliest = all(r.status == terms.Status.EARLIEST for r in rows)
+    total = sum(len(it.names) + it.own for it in items.values())
+    county = rows[0].county if who != CITY_WHO else None
+    if len(items) == 1:
+        (it,) = items.values()
+        r = it.row
+        extra = f" · {len(it.names)} 家企业" if it.names else ""
+        summary = f"{'可开始:' if earliest else ''}【{who}】{r.title}{_when(r)}{extra}"
+    else:
+        summary = f"{'可开始:' if earliest else ''}【{who}】{len(items)} 个事项{'可开始' if earliest else '到期'}(共 {total:,} 项)"
+    lines = [f"{'最早可办日期' if earliest else '期限'}:{due.isoformat()}",
+             f"责任单位:{county or who}" + ("" if county is None else "(含辖区企业)"), f"共 {len(items)} 个事项、{total:,} 项:"]
+    for it in sorted(items.values(), key=lambda i: (i.row.plan, i.row.milestone_id)):
+        r = it.row
+        whom = []
+        if it.own:
+            whom.append(r.subject if r.subject_kind != "enterprise" else "")
+        if it.names:
+            names = sorted(it.names)
+            shown = "、".join(names[:NAMES_PER_ITEM]) + (f" 等 {len(names)} 家" if len(names) > NAMES_PER_ITEM else "")
+            whom.append(f"{len(names)} 家企业:{shown}")
+        lead = "(可开始)" if r.status == terms.Status.EARLIEST and not earliest else ""
+        lines.append(f"· [{terms.PLAN_SHORT[r.plan]}] {r.milestone_id} {r.title}{_when(r)}{lead}——{';'.join(w for w in whom if w)}")
+    lines.append(FOOT)
+    plans = {r.plan for r in rows}
+    return Entry(_uid("day", who, due.isoformat()), due, summary, "\n".join(lines), plans.pop() if len(plans) == 1 else "",
+                 who, earliest)
 
 
 def entries(rows, *, detail: bool) -> list[Entry]:
-    """Rows → calendar entries: grouped per item × county × due date, or one per occurrence."""
-    out: dict[str, Entry] = {}
-    firsts: dict[str, Any] = {}  # uid → the first report row of its group
+    """Rows → calendar entries: one per county (or the bureau) and day, or one per occurrence."""
+    if detail:
+        return sorted((_detail_entry(r) for r in rows), key=lambda e: (e.due, e.summary))
+    days: dict[tuple[str, dt.date], dict[str, _Item]] = {}
     for r in rows:
-        per_enterprise = r.subject_kind == terms.SubjectKind.ENTERPRISE or (r.credit_code and r.subject_kind != "city")
-        if detail or not per_enterprise:
-            key = r.credit_code if r.subject_kind == terms.SubjectKind.ENTERPRISE and r.credit_code else r.subject_id
-            uid = occurrence_uid(r.milestone_id, r.subject_kind, key, r.period)
-            if detail and per_enterprise:
-                summary = f"{_head(r)} · {r.subject if r.subject_kind == 'enterprise' else r.credit_code}"
-                name = r.subject if r.subject_kind == "enterprise" else r.credit_code
-                desc = _description(r, r.due, [], f"{name}(统一社会信用代码 {r.credit_code})")
-            else:
-                summary = _head(r)
-                desc = _description(r, r.due, [], r.subject)
-            out[uid] = Entry(uid, r.due, summary, desc, r.plan, r.status == terms.Status.EARLIEST)
-            continue
-        base = r.period.split(":", 1)[0]
-        uid = _uid("group", r.milestone_id, r.subject_kind, r.county, base, r.due.isoformat())
-        e = out.get(uid)
-        if e is None:
-            e = out[uid] = Entry(uid, r.due, "", "", r.plan, r.status == terms.Status.EARLIEST)
-            firsts[uid] = r
-        # A county's supervision duty per enterprise names the enterprise by its credit code.
-        e.names.append(r.subject if r.subject_kind == "enterprise" else (r.credit_code or r.subject))
-    for uid, r in firsts.items():
-        e = out[uid]
-        e.names.sort()
-        n = len(e.names)
+        items = days.setdefault((_who(r), r.due), {})
+        it = items.get(r.milestone_id)
+        if it is None:
+            it = items[r.milestone_id] = _Item(r)
         if r.subject_kind == terms.SubjectKind.ENTERPRISE:
-            subjects = f"{r.county}{n} 家企业"
+            it.names.append(r.subject)
+        elif r.credit_code and r.subject_kind != "city":
+            # A county's supervision duty per enterprise names the enterprise by its credit code.
+            it.names.append(r.credit_code)
         else:
-            subjects = f"{r.subject}(对 {n} 家企业)"
-        e.summary = f"{_head(r)} · {n} 家企业"
-        e.description = _description(r, e.due, e.names, subjects)
-    return sorted(out.values(), key=lambda e: (e.due, e.summary))
+            it.own += 1
+    return sorted((_day_entry(who, due, items) for (who, due), items in days.items()), key=lambda e: (e.due, e.summary))
 
 
 def feed_key(f: reports.Filters, detail: bool) -> str:
@@ -169,7 +190,7 @@ def export(session: Session, f: reports.Filters, as_of: dt.date, days: int, *, d
             p.cancelled = True
             p.sequence += 1
             session.add(p)
-        entry = Entry(uid, p.due, f"已完成或撤销:{p.summary}", "该事项已完成或已不再适用,日程已取消。", "")
+        entry = Entry(uid, p.due, f"已完成或撤销:{p.summary}", "该日程的事项已完成或已不再适用,日程已取消。", "")
         shown.append((entry, p.sequence, True))
     session.flush()
     scope = name or "治本攻坚期限"
@@ -195,6 +216,7 @@ def _ics(shown, scope: str, alarms: list[int]) -> bytes:
     cal.add("refresh-interval", dt.timedelta(days=1), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "P1D")
     stamp = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    ringing: set[tuple[str, dt.date]] = set()  # (who, day) that already has its one reminder
     for e, sequence, cancelled in sorted(shown, key=lambda t: (t[0].due, t[0].summary)):
         ev = Event()
         ev.add("uid", e.uid)
@@ -210,6 +232,10 @@ def _ics(shown, scope: str, alarms: list[int]) -> bytes:
         ev.add("transp", "TRANSPARENT")
         if not cancelled:
             for days in alarms:
+                day = e.due - dt.timedelta(days=days)
+                if (e.who, day) in ringing:
+                    continue  # this county already has a reminder that morning (for something due sooner)
+                ringing.add((e.who, day))
                 alarm = Alarm()
                 alarm.add("action", "DISPLAY")
                 alarm.add("description", f"{days} 天后{'可开始' if e.earliest else '到期'}:{e.summary}")
