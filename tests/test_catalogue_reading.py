@@ -93,3 +93,20 @@ def test_hazards_of_the_plans_last_year_are_tracked_and_old_records_follow_their
     left = json.loads(cli("overdue", "--enterprise", code_, "--id", "trade-06-a", "--as-of", "2027-02-01",
                           "-f", "json").output)
     assert [(x["period"], x["due"]) for x in left] == [("2025", "2026-01-31"), ("2026", "2027-01-31")]
+
+
+def test_yearly_plans_without_a_date_are_recorded_per_year_and_never_overdue(cli):
+    # 制定年度执法计划 (trade-22-a), 年度教育培训计划 (mine-02-2-b), 年度实施计划 (mine-08-b)
+    r = cli("done", "trade-22-a", "--city", "--on", "2025-02-01")
+    assert (r.exit_code, r.output) == (2, "错误:事项 trade-22-a 每年一次(原文未给出日期),请用 --period 指定年度,如 2025\n")
+    r = cli("done", "trade-22-a", "--city", "--period", "2023", "--on", "2025-02-01")
+    assert (r.exit_code, r.output) == (2, "错误:事项 trade-22-a 没有周期“2023”(可用:2024、2025、2026)\n")
+    r = cli("done", "trade-22-a", "--city", "--period", "2025", "--on", "2025-02-01")
+    assert (r.exit_code, r.output) == (0, "已完成:trade-22-a 市级“聊城市应急管理局” 周期 2025年度,完成日期 2025-02-01\n")
+    shown = json.loads(cli("catalogue", "show", "trade-22-a", "-f", "json").output)
+    assert (shown["schedule"], shown["periods"]) == ("每年一次,未定期限(原文未给出日期,不计逾期)", ["2024", "2025", "2026"])
+    assert [(c["period"], c["done_on"]) for c in shown["completions"]] == [("2025", "2025-02-01")]
+    text = cli("catalogue", "show", "trade-22-a").output.splitlines()
+    assert text[-3:] == ["年度:2024年度、2025年度、2026年度", "已记录完成(1 个):", "  聊城市应急管理局  2025年度  2025-02-01"]
+    for mid in ("trade-22-a", "mine-02-2-b", "mine-08-b"):
+        assert json.loads(cli("overdue", "--id", mid, "--as-of", "2027-03-01", "-f", "json").output) == []

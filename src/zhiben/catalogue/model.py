@@ -86,9 +86,13 @@ class TargetRule(_Strict):
 
 
 class UndatedRule(_Strict):
-    """A duty the text gives no date for: listed and recorded when done, never overdue."""
+    """A duty the text gives no date for: listed and recorded when done, never overdue.
+
+    `every = "year"`: a yearly deliverable without a date ("制定年度执法计划"): one record per year
+    of the plans, still never overdue."""
 
     kind: Literal["undated"]
+    every: Literal["year"] | None = None
 
 
 class StandingRule(_Strict):

@@ -157,6 +157,14 @@ def postponed(d: Due, calendar: WorkCalendar) -> Due:
     return d if day == d.due else Due(day, d.period, "postponed")
 
 
+def undated_periods(rule: UndatedRule, start: dt.date, end: dt.date, effective: dt.date | None = None) -> list[str]:
+    """The periods a yearly undated duty is recorded by (the same years a recurring rule owes)."""
+    if rule.every is None:
+        return [ONCE]
+    keys = period_keys(rule.every, start.year, end.year)
+    return [k for k in keys if effective is None or owed_from(k, effective)]
+
+
 def occurrences(rule, start: dt.date, end: dt.date, effective: dt.date | None = None,
                 calendar: WorkCalendar | None = None) -> list[Due]:
     """Calendar occurrences of a rule; relative and target rules have none of their own.

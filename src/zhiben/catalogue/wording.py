@@ -14,6 +14,8 @@ def rule_text(rule: dict) -> str:
     if kind == "once":
         return f"{rule['due']} 前"
     if kind == "undated":
+        if rule.get("every") == "year":
+            return "每年一次,未定期限(原文未给出日期,不计逾期)"
         return "未定期限(原文未给出日期,不计逾期)"
     if kind == "standing":
         since = f",自 {rule['since']} 起" if rule.get("since") else ""
@@ -87,10 +89,14 @@ def show_text(r: dict) -> str:
     elif r["rule"]["kind"] == "relative":
         lines.append("期限:按企业登记的事件逐家计算(zhiben event add)")
     elif r["rule"]["kind"] == "undated":
-        lines.append("期限:原文未给出日期。可用 zhiben done 记录完成,未完成的不列入逾期。")
+        yearly = r["rule"].get("every") == "year"
+        how = f"zhiben done --period {r['periods'][0]}(年度)" if yearly and r.get("periods") else "zhiben done"
+        lines.append(f"期限:原文未给出日期。可用 {how} 记录完成,未完成的不列入逾期。")
+        if yearly:
+            lines.append("年度:" + "、".join(f"{p}年度" for p in r.get("periods") or []))
         done = r.get("completions") or []
         lines.append(f"已记录完成({len(done)} 个):" if done else "尚无完成记录")
-        lines += [f"  {c['subject']}  {c['done_on']}" for c in done]
+        lines += [f"  {c['subject']}" + (f"  {c['period']}年度" if yearly else "") + f"  {c['done_on']}" for c in done]
     elif r["rule"]["kind"] == "standing":
         lines.append("这是持续性规定,不生成期限,也不需要标记完成;违反时按原文处理。")
     return "\n".join(lines)

@@ -6,8 +6,10 @@ from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
 from zhiben import terms
+from zhiben.catalogue import schedule
+from zhiben.catalogue.model import UndatedRule
 from zhiben.catalogue.wording import rule_text
-from zhiben.db import models
+from zhiben.db import meta, models
 from zhiben.reports.labels import period_label
 
 
@@ -47,6 +49,10 @@ def entry(session: Session, m: models.Milestone) -> dict:
                          "bound": d.bound} for d in dues]
     if m.kind == "undated":
         rec["completions"] = recorded(session, m.id)
+        start, end = meta.plan_period(session)
+        rule = UndatedRule.model_validate(m.rule)
+        rec["periods"] = [] if rule.every is None else schedule.undated_periods(rule, start, end,
+                                                                                meta.effective_date(session))
     return rec
 
 

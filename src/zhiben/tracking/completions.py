@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from zhiben import terms
+from zhiben.catalogue import model as cat_mod
 from zhiben.catalogue import schedule
 from zhiben.dates import not_after_today
-from zhiben.db import models
+from zhiben.db import meta, models
 from zhiben.errors import InputError
 from zhiben.inputs import limits
 from zhiben.tracking import audit
@@ -28,10 +29,7 @@ def resolve_period(session: Session, m: models.Milestone, subject: Subject, peri
     if m.kind == "relative":
         return _event_period(session, m, subject, period)
     if m.kind == "undated":
-        # The text gives no date: one occurrence per subject, recorded when done, never overdue.
-        if period not in (None, "", schedule.ONCE):
-            raise InputError(f"事项 {m.id} 未定期限,不需要 --period")
-        return schedule.ONCE, None
+        return _undated_period(session, m, period), None
     if m.kind == "once":
         if period not in (None, "", schedule.ONCE):
             raise InputError(f"事项 {m.id} 是一次性期限,不需要 --period")
@@ -48,6 +46,23 @@ def resolve_period(session: Session, m: models.Milestone, subject: Subject, peri
             raise InputError(f"事项 {m.id} 按{m.per_risk}色企业逐家检查,请用 --enterprise 指明被检查企业")
         key = f"{key}:{enterprise.credit_code}"
     return key, row.due
+
+
+def _undated_period(session: Session, m: models.Milestone, period: str | None) -> str:
+    """The text gives no date: one record per subject (per year for a yearly one), never overdue."""
+    rule = cat_mod.UndatedRule.model_validate(m.rule)
+    if rule.every is None:
+        if period not in (None, "", schedule.ONCE):
+            raise InputError(f"事项 {m.id} 未定期限,不需要 --period")
+        return schedule.ONCE
+    if not period:
+        raise InputError(f"事项 {m.id} 每年一次(原文未给出日期),请用 --period 指定年度,如 2025")
+    key = schedule.normalise_period(period, rule.every)
+    start, end = meta.plan_period(session)
+    years = schedule.undated_periods(rule, start, end, meta.effective_date(session))
+    if key not in years:
+        raise InputError(f"事项 {m.id} 没有周期“{key}”(可用:{'、'.join(years)})")
+    return key
 
 
 def _every_label(m: models.Milestone) -> str:
