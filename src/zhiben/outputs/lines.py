@@ -46,6 +46,8 @@ _widths: dict[str, int] = {}
 
 def width(text: str) -> int:
     """Display columns (CJK = 2), memoised: titles and names repeat on most rows."""
+    if text.isascii() and text.isprintable():  # numbers, dates, codes: one column a character
+        return len(text)
     w = _widths.get(text)
     if w is None:
         w = cell_len(text)
@@ -80,13 +82,7 @@ class Layout:
 
 
 def natural_widths(cols: list[Col], sample: list[dict]) -> list[int]:
-    out = []
-    for c in cols:
-        w = width(c.label)
-        for r in sample:
-            w = max(w, width(c.text(r)))
-        out.append(w)
-    return out
+    return [max(width(c.label), max(map(width, map(c.text, sample)), default=0)) for c in cols]
 
 
 def fit(cols: list[Col], sample: list[dict], total: int | None) -> Layout:
@@ -150,10 +146,33 @@ def header(layout: Layout, *, tty: bool) -> str:
     return f"\x1b[1m{line}\x1b[0m" if tty and _colour() else line
 
 
+def padded(layout: Layout, texts: list[str], used: list[int] | None = None) -> str:
+    """A piped line: the cells (`used`: their display widths) padded to the layout's widths, nothing
+    cut, no colour."""
+    if used is None:
+        used = list(map(width, texts))
+    cells = [" " * (w - u) + t if c.right else t + " " * (w - u)
+             for c, w, t, u in zip(layout.cols, layout.widths, texts, used, strict=True)]
+    return GAP.join(cells).rstrip(" ")
+
+
+def piped(rows: list[dict], cols: list[Col]) -> tuple[Layout, list[tuple[list[str], list[int]]]]:
+    """The full-width layout of `rows` and their cell texts with widths, each computed once (a whole
+    register's list pays for its texts once, as JSON does)."""
+    cells = []
+    for r in rows:
+        texts = [c.text(r) for c in cols]
+        cells.append((texts, [len(t) if t.isascii() and t.isprintable() else width(t) for t in texts]))
+    widths = [max([width(c.label), *(u[i] for _, u in cells)]) for i, c in enumerate(cols)]
+    return Layout(list(cols), widths), cells
+
+
 def line(layout: Layout, rec: dict, *, total: int | None, tty: bool) -> str:
+    texts = [c.text(rec) for c in layout.cols]
+    if total is None and not tty:
+        return padded(layout, texts)
     cells = []
     colour = tty and _colour()
-    texts = [c.text(rec) for c in layout.cols]
     widths = list(layout.widths)
     if total is not None:
         # A value longer than the lookahead saw takes its room from the flexible columns, never past `total`.
@@ -186,9 +205,16 @@ def render(records: Iterable[dict], cols: list[Col], *, total: int | None, tty: 
     On a terminal (`total` given) columns empty on every looked-ahead row are left out."""
     it = iter(records)
     sample = list(itertools.islice(it, lookahead if limit is None else min(lookahead, limit)))
-    layout = fit(filled(cols, sample) if total is not None and sample else cols, sample, total)
-    yield header(layout, tty=tty)
-    shown = 0
+    if total is None and not tty:
+        layout, cells = piped(sample, cols)
+        yield header(layout, tty=False)
+        yield from (padded(layout, t, u) for t, u in cells)
+        shown = len(sample)
+        sample = []
+    else:
+        layout = fit(filled(cols, sample) if total is not None and sample else cols, sample, total)
+        yield header(layout, tty=tty)
+        shown = 0
     for rec in itertools.chain(sample, it):
         if limit is not None and shown >= limit:
             rest = 1 + sum(1 for _ in it)
@@ -250,6 +276,15 @@ def wrap(text: str, total: int | None) -> list[str]:
 
 def render_sections(sections: list[list[dict]], cols: list[Col], *, total: int | None, tty: bool = False):
     """Small tables in one layout (same columns, same widths), a blank line between sections."""
+    if total is None and not tty:
+        layout, cells = piped([r for sec in sections for r in sec], cols)
+        rows = iter(cells)
+        yield header(layout, tty=False)
+        for n, sec in enumerate(s for s in sections if s):
+            if n:
+                yield ""
+            yield from (padded(layout, *next(rows)) for _ in sec)
+        return
     layout = fit(cols, [r for sec in sections for r in sec], total)
     yield header(layout, tty=tty)
     first = True
