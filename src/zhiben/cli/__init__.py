@@ -110,9 +110,11 @@ def _register() -> None:
         status,
         target,
         track,
+        trend,
     )
 
-    for module in (reports, track, evidence, enterprise, event, target, catalogue, calendar, county, park, export, meeting, status,
+    for module in (reports, trend, track, evidence, enterprise, event, target, catalogue, calendar, county, park, export,
+                   meeting, status,
                    mail, notify, config, setup, backup, check):
         module.register(app)
 

@@ -166,7 +166,7 @@ def highlight(src: read.Readable, f: reports.Filters, as_of: dt.date, since: dt.
     """The cut-off of the oldest tenth of the overdue rows: one grouped query (a few hundred dates).
     When the oldest due date alone holds more than a tenth, that date is the oldest group."""
     params = {"as_of": read.day(src, as_of)}
-    cond = ["o.due < :as_of", "o.bound <> 'earliest'", reports.OPEN, *reports.where(f, params)]
+    cond = [reports.OVERDUE, *reports.where(f, params)]
     sql = f"SELECT o.due, COUNT(*) FROM occurrence o WHERE {' AND '.join(cond)} GROUP BY o.due ORDER BY o.due"
     counts = [(read.Source.date(d), read.Source.count(c)) for d, c in read.execute(src, sql, params)]
     total = sum(c for _, c in counts)

@@ -42,6 +42,25 @@ def record(line: county_plan.Line) -> dict:
     }
 
 
+def rank(records: list[dict], sort: tuple[str, bool]) -> None:
+    """Sort `records` best first by `sort` (record key, descending?) and number them; ties share a
+    rank (1, 2, 2, 4); a record without the figure goes last, unranked."""
+    key, desc = sort
+
+    def value(r):
+        v = r[key]
+        return (v is None, -(v or 0) if desc else (v or 0))
+
+    records.sort(key=value)
+    previous, place = None, 0
+    for n, r in enumerate(records, 1):
+        if r[key] is None:
+            continue
+        if r[key] != previous:
+            place, previous = n, r[key]
+        r["rank"] = place
+
+
 def county_bulletin(src: read.Readable, f: reports.Filters, as_of, sort: tuple[str, bool] | None = None,
                     matrix: county_plan.Matrix | None = None) -> list[dict]:
     """Counties (in the customary order, or ranked by `sort`), then the city bureau's own row, then
@@ -50,20 +69,7 @@ def county_bulletin(src: read.Readable, f: reports.Filters, as_of, sort: tuple[s
     counties = [record(ln) for ln in m.counties if ln.total.occurrences]
     city = [record(m.city)] if m.city else []
     if sort is not None:
-        key, desc = sort
-
-        def value(r):
-            v = r[key]
-            return (v is None, -(v or 0) if desc else (v or 0))
-
-        counties.sort(key=value)
-        previous, rank = None, 0
-        for n, r in enumerate(counties, 1):
-            if r[key] is None:
-                continue
-            if r[key] != previous:  # ties share a rank: 1, 2, 2, 4
-                rank, previous = n, r[key]
-            r["rank"] = rank
+        rank(counties, sort)
     whole = record(m.whole)
     whole["label"] = county_plan.TOTAL_LABEL
     return counties + city + [whole]

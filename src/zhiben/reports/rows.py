@@ -67,6 +67,7 @@ as_date = read.Source.date  # the seam's one date decoder, under the name the re
 NOT_DONE = "(o.done_on IS NULL OR o.done_on > :as_of)"
 NOT_WITHDRAWN = "(o.closed_on IS NULL OR o.closed_on > :as_of)"
 OPEN = f"{NOT_DONE} AND {NOT_WITHDRAWN}"
+OVERDUE = f"o.due < :as_of AND o.bound <> 'earliest' AND {OPEN}"  # due before the as-of date, still open then
 ORDER = "ORDER BY o.due, o.plan, o.position, o.county_pos, o.subject, o.period"
 ROW_COLUMNS = "o.milestone_id, o.subject_kind, o.subject_id, o.subject, o.county_id, o.credit_code, o.period, o.due, o.bound"
 
@@ -140,7 +141,7 @@ def iter_overdue(src: read.Readable, f: Filters, as_of: dt.date) -> Iterator[Row
     """Deadlines before `as_of` not done by then, oldest first, yielded as read."""
     src = read.source(src)
     params = {"as_of": src.day(as_of)}
-    cond = ["o.due < :as_of", "o.bound <> 'earliest'", OPEN, *where(f, params)]
+    cond = [OVERDUE, *where(f, params)]
     sql = f"SELECT {ROW_COLUMNS} FROM occurrence o WHERE {' AND '.join(cond)} {ORDER}"
     return _rows(src, sql, params, as_of, True)
 
@@ -182,18 +183,12 @@ class ProgressRow:
 _GROUP = {"county": "o.county_id", "plan": "o.plan", "milestone": "o.milestone_id", "enterprise": "o.credit_code"}
 _DONE = "o.done_on <= :as_of"
 _PAST = "o.due < :as_of AND o.bound <> 'earliest'"
-# due so far, done (of those), overdue
-MEASURES_SO_FAR = (
-    f"SUM(CASE WHEN {_PAST} THEN 1 ELSE 0 END), "
-    f"SUM(CASE WHEN {_PAST} AND {_DONE} THEN 1 ELSE 0 END), "
-    f"SUM(CASE WHEN {_PAST} AND {NOT_DONE} THEN 1 ELSE 0 END)"
-)
-# … then not yet due (and not done), done late
-MEASURES = (
-    f"{MEASURES_SO_FAR}, "
-    f"SUM(CASE WHEN o.due >= :as_of AND {NOT_DONE} THEN 1 ELSE 0 END), "
-    f"SUM(CASE WHEN {_DONE} AND o.done_on > o.due THEN 1 ELSE 0 END)"
-)
+# What progress counts, in order: due so far, done (of those), overdue, not yet due (and not done),
+# done late. A trend counts the same at several dates (reports.trend renames :as_of per date).
+TERMS = (_PAST, f"{_PAST} AND {_DONE}", f"{_PAST} AND {NOT_DONE}", f"o.due >= :as_of AND {NOT_DONE}",
+         f"{_DONE} AND o.done_on > o.due")
+MEASURES_SO_FAR = ", ".join(f"SUM(CASE WHEN {t} THEN 1 ELSE 0 END)" for t in TERMS[:3])
+MEASURES = ", ".join(f"SUM(CASE WHEN {t} THEN 1 ELSE 0 END)" for t in TERMS)
 
 
 def progress(src: read.Readable, f: Filters, as_of: dt.date, by: str = "county") -> list[ProgressRow]:
