@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from zhiben.cli import common
-from zhiben.cli.reports import County, Fmt, Plan, effective_note, filters_for
+from zhiben.cli.reports import County, Fmt, Mid, Plan, effective_note, filters_for
 
 
 def trend(ctx: typer.Context,
@@ -17,7 +17,7 @@ def trend(ctx: typer.Context,
           end: str = typer.Option(None, "--to", metavar="<日期>", help="最近的日期(默认今天)"),
           measure: str = typer.Option("逾期率", "--measure", metavar="<指标>",
                                       help="终端上显示的指标:逾期率|按期完成率|已到期|逾期(csv/json/xlsx 含全部指标)"),
-          plan: str = Plan, county: str = County, fmt: str = Fmt,
+          plan: str = Plan, county: str = County, milestone_id: str = Mid, fmt: str = Fmt,
           out: Path = typer.Option(None, "--out", "-o", metavar="<文件>", help="写入 .xlsx/.csv/.json 文件"),
           force: bool = common.Force):
     """趋势:各县区(方案、事项)在一串日期上的逾期率、按期完成率、已到期和逾期,每个数字与该日期的 progress --as-of 相同。"""
@@ -37,16 +37,17 @@ def trend(ctx: typer.Context,
     last = common.as_of(end)
     first = common.parse_date(start, "--from") if start else None
     days = trends.dates(first, last, step)
+    kind = None
     if out is not None:
+        if out.suffix.lower() not in (".xlsx", ".csv", ".json"):
+            raise InputError(f"趋势只能写入 .xlsx、.csv 或 .json 文件,不能写“{out.name[:40]}”")
         common.output_file(out, force)
+        kind = exports.format_for(out, None)
     with common.reader(ctx) as s:
-        f = filters_for(s, plan=plan, county=county)
+        f = filters_for(s, plan=plan, county=county, milestone_id=milestone_id)
         t = trends.trend(s, f, days, by, step)
         since = effective_note(s)
     if out is not None:
-        kind = exports.format_for(out, None)
-        if kind not in ("xlsx", "csv", "json"):
-            raise InputError(f"趋势只能写入 .xlsx、.csv 或 .json 文件,不能写“{out.name[:40]}”")
         if kind == "xlsx":
             book = exports.Book(f"{view.GROUP_LABEL[by]}趋势", county or "全市", last, remark=since)
             exports.xlsx_file(out, view.workbook(t, book), book)

@@ -67,6 +67,10 @@ def rows(t: trends.Trend, measure: str) -> list[dict]:
     return out_rows
 
 
+def _cell(key: str):
+    return lambda r: r[key]
+
+
 def columns(t: trends.Trend, measure: str) -> list[out.Col]:
     n = len(t.dates)
     label = GROUP_LABEL[t.by]
@@ -76,7 +80,7 @@ def columns(t: trends.Trend, measure: str) -> list[out.Col]:
         cols.insert(0, out.Col("key", "编号", lambda r: r["key"] if r["scope"] != "total" else ""))
     for i, day in enumerate(t.dates):
         # The oldest dates give way first; the newest is always shown.
-        cols.append(out.Col(f"d{i}", date_label(day, t.every, t.dates), lambda r, k=f"d{i}": r[k], right=True,
+        cols.append(out.Col(f"d{i}", date_label(day, t.every, t.dates), _cell(f"d{i}"), right=True,
                             drop=0 if i == n - 1 else i + 1))
     cols.append(out.Col("spark", "走势", lambda r: r["spark"]))
     cols.append(out.Col("change", "较上期", lambda r: r["change"], right=True))
@@ -118,7 +122,7 @@ LONG_COLUMNS = [("label", "分组"), ("key", "编号"), ("as_of", "截至日期"
 def workbook(t: trends.Trend, book: exports.Book) -> list[exports.Sheet]:
     """A wide sheet per measure (a column per date, ready for a chart) and the long 明细 sheet."""
     sheets = []
-    for measure, (key, label, _) in MEASURES.items():
+    for key, label, _ in MEASURES.values():
         cols = [("label", GROUP_LABEL[t.by])] + [(f"d{i}", d.isoformat()) for i, d in enumerate(t.dates)]
         recs = []
         for s in t.series:

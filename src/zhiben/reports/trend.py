@@ -107,16 +107,17 @@ class Trend:
 _KEY = {"county": "o.county_id", "plan": "o.plan", "milestone": "o.milestone_id"}
 
 
-def trend(src, f: reports.Filters, days: list[dt.date], by: str = "county", every: str = "month") -> Trend:
+def trend(src: read.Readable, f: reports.Filters, days: list[dt.date], by: str = "county", every: str = "month") -> Trend:
     """One grouped pass: for each date, the counts progress makes at that date."""
     if by not in _KEY:
         raise InputError(f"未知的分组方式“{by[:40]}”;可用:{'、'.join(BY)}")
+    src = read.source(src)
     params: dict = {}
     cond = reports.where(f, params) or ["1 = 1"]
     sums = []
     for i, day in enumerate(days):
         name = f":as_of_{i}"
-        params[name[1:]] = read.day(src, day)
+        params[name[1:]] = src.day(day)
         alive = reports.NOT_WITHDRAWN.replace(":as_of", name)
         for term in (reports.TERMS[0], reports.TERMS[1], reports.TERMS[2], reports.TERMS[4]):
             sums.append(f"SUM(CASE WHEN {alive} AND {term.replace(':as_of', name)} THEN 1 ELSE 0 END)")
@@ -126,8 +127,8 @@ def trend(src, f: reports.Filters, days: list[dt.date], by: str = "county", ever
     found: dict = {}
     total = Series("total", "合计" if f.county_id is not None and by == "county" else "全市合计", "合计", "total",
                    [Point(d) for d in days])
-    for row in read.execute(src, sql, params):
-        k, values = row[0], [int(v or 0) for v in row[1:]]
+    for row in src.rows(sql, params):
+        k, values = row[0], [src.count(v) for v in row[1:]]
         label, short, kind, order = labels(k)
         s = found.get(k)
         if s is None:
@@ -144,10 +145,10 @@ def trend(src, f: reports.Filters, days: list[dt.date], by: str = "county", ever
     return Trend(by, every, days, series + ([total] if len(series) != 1 else []))
 
 
-def _labels(src, by: str):
+def _labels(src: read.Source, by: str):
     """group key → (label, short label, kind, order)."""
     if by == "county":
-        counties = {cid: (name, pos) for cid, name, pos in read.execute(src, "SELECT id, name, position FROM county")}
+        counties = {cid: (name, pos) for cid, name, pos in src.rows("SELECT id, name, position FROM county")}
 
         def county(k):
             if k is None:
@@ -159,7 +160,7 @@ def _labels(src, by: str):
     if by == "plan":
         plans = list(PLAN_NAMES)
         return lambda k: (PLAN_NAMES.get(k, k), PLAN_SHORT.get(k, k), "plan", (plans.index(k) if k in plans else 99, ""))
-    titles = {mid: (title, pos) for mid, title, pos in read.execute(src, "SELECT id, title, position FROM milestone")}
+    titles = {mid: (title, pos) for mid, title, pos in src.rows("SELECT id, title, position FROM milestone")}
 
     def milestone(k):
         title, pos = titles.get(k, (k, 0))
