@@ -90,15 +90,16 @@ def test_terminal_table_one_column_per_date_sparkline_and_change(cli, register):
     assert r.exit_code == 0, r.output
     lines = r.stdout.splitlines()
     assert lines[0] == "各县(市、区)逾期率趋势(每月,2024-10-15 至 2025-01-15,共 4 个日期)"
-    assert lines[2].split() == ["县(市、区)", "24-10-15", "24-11-15", "24-12-15", "25-01-15", "走势", "较上期"]
-    row = lines[3].split()
+    assert lines[1] == "方案自 2024-03-01 起施行"
+    assert lines[3].split() == ["县(市、区)", "24-10-15", "24-11-15", "24-12-15", "25-01-15", "走势", "较上期"]
+    row = lines[4].split()
     assert row[0] == "茌平区" and len(row[5]) == 4 and all(ch in trends.SPARKS for ch in row[5])
     assert "progress --as-of" in r.stdout
 
 
 def test_fits_80_columns_dropping_the_oldest_dates_first(cli, register):
     r = cli("trend", *SPAN, "--every", "week", "-f", "plain")
-    header = r.stdout.splitlines()[2].split()
+    header = r.stdout.splitlines()[3].split()
     assert header[1] == "24-04-20" and header[-3] == "25-03-15"  # piped: full width, every date
     days = trends.dates(dt.date(2024, 4, 15), dt.date(2025, 3, 15), "week")
     cols = trend_view.columns(trends.Trend("county", "week", days, []), "overdue_rate")
@@ -120,7 +121,9 @@ def test_csv_and_xlsx_carry_every_measure(cli, register, tmp_path):
     wb = load_workbook(out)
     assert wb.sheetnames == ["逾期率", "按期完成率", "已到期", "逾期", "明细"]
     ws = wb["逾期"]
-    assert "截至日期 2025-03-15" in ws["A1"].value and ws["B2"].value == "2024-04-15"
+    rows = [[c for c in row if c is not None] for row in ws.iter_rows(values_only=True)]
+    assert rows[0] == ["县(市、区)趋势 · 逾期(全市)"] and "截至日期 2025-03-15" in rows[1][0]
+    assert rows[2][:2] == ["县(市、区)", "2024-04-15"] and rows[-1][0] == "全市合计"
     assert cli("trend", *SPAN, "--out", str(out)).exit_code != 0  # no overwrite without --force
 
 

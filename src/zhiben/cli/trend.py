@@ -25,7 +25,7 @@ def trend(ctx: typer.Context,
     import sys
 
     from zhiben.errors import InputError
-    from zhiben.outputs import exports
+    from zhiben.outputs import exports, workbooks, xlsx
     from zhiben.outputs import terminal as render
     from zhiben.outputs import trend_view as view
     from zhiben.reports import trend as trends
@@ -47,10 +47,10 @@ def trend(ctx: typer.Context,
         f = filters_for(s, plan=plan, county=county, milestone_id=milestone_id)
         t = trends.trend(s, f, days, by, step)
         since = effective_note(s)
+        book = workbooks.book(s, f"{view.GROUP_LABEL[by]}趋势", county or "全市", last) if kind == "xlsx" else None
     if out is not None:
-        if kind == "xlsx":
-            book = exports.Book(f"{view.GROUP_LABEL[by]}趋势", county or "全市", last, remark=since)
-            exports.xlsx_file(out, view.workbook(t, book), book)
+        if book is not None:
+            xlsx.to_file(out, view.workbook(t, book), book)
         elif kind == "csv":
             exports.write_csv(out, view.long_records(t), view.LONG_COLUMNS)
         else:
@@ -68,7 +68,7 @@ def trend(ctx: typer.Context,
         return
     tty = fmt == "table" and sys.stdout.isatty()
     width = shutil.get_terminal_size().columns if tty else None
-    render.write_lines(view.terminal(t, key, width=width, tty=tty, fmt=fmt))
+    render.write_lines(view.terminal(t, key, since, width=width, tty=tty, fmt=fmt))
 
 
 def register(parent: typer.Typer) -> None:

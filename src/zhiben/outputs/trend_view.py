@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from zhiben.outputs import exports
 from zhiben.outputs import lines as out
+from zhiben.outputs.xlsx import Book, Sheet
 from zhiben.reports import trend as trends
 
 # measure → (record key, Chinese label, is a rate)
@@ -93,8 +93,9 @@ def title(t: trends.Trend, measure: str) -> str:
             f"共 {len(t.dates)} 个日期)")
 
 
-def terminal(t: trends.Trend, measure: str, *, width: int | None, tty: bool, fmt: str) -> Iterator[str]:
+def terminal(t: trends.Trend, measure: str, since: str, *, width: int | None, tty: bool, fmt: str) -> Iterator[str]:
     yield title(t, measure)
+    yield since
     yield ""
     data, cols = rows(t, measure), columns(t, measure)
     if fmt == "markdown":
@@ -119,7 +120,7 @@ LONG_COLUMNS = [("label", "分组"), ("key", "编号"), ("as_of", "截至日期"
                 ("overdue", "逾期"), ("overdue_rate", "逾期率"), ("on_time", "按期完成"), ("on_time_rate", "按期完成率")]
 
 
-def workbook(t: trends.Trend, book: exports.Book) -> list[exports.Sheet]:
+def workbook(t: trends.Trend, book: Book) -> list[Sheet]:
     """A wide sheet per measure (a column per date, ready for a chart) and the long 明细 sheet."""
     sheets = []
     for key, label, _ in MEASURES.values():
@@ -129,7 +130,7 @@ def workbook(t: trends.Trend, book: exports.Book) -> list[exports.Sheet]:
             rec = {"label": s.label, "total": s.kind == "total"}
             rec.update({f"d{i}": p.record()[key] for i, p in enumerate(s.points)})
             recs.append(rec)
-        sheets.append(exports.Sheet(label, recs, cols, heading=book.heading(label), bold_key="total"))
-    sheets.append(exports.Sheet("明细", list(long_records(t)), LONG_COLUMNS, heading=book.heading("明细"),
+        sheets.append(Sheet(label, recs, cols, heading=book.heading(label), bold_key="total"))
+    sheets.append(Sheet("明细", list(long_records(t)), LONG_COLUMNS, heading=book.heading("明细"),
                                 date_keys=("as_of",)))
     return sheets
