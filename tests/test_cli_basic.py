@@ -12,13 +12,14 @@ from zhiben.catalogue import model as catalogue
 N = len(catalogue.read(ROOT / "data" / "milestones.toml").milestones)
 HEADER = ("编号          方案      事项                           主体类别  责任主体  所属县区  统一社会信用代码  周期       "
           "期限        ")
+EMPTY = "企业名册为空,报表暂时只有市级、县级和园区的事项;导入名册:zhiben enterprise import 企业名册.xlsx"
 ROW = "mine-req-2-b  非煤矿山  每月3日前将工作情况报市应急局  县级      茌平区    茌平区                      "
 
 
 def test_init(cli, db_url):
     result = cli("init")
     shown = db_url.removeprefix("sqlite:///")  # a file is shown as its path, a server as its URL
-    assert (result.exit_code, result.output) == (0, f"数据库:{shown}\n已就绪:{N} 个事项,11 个县级单位\n")
+    assert (result.exit_code, result.output) == (0, f"数据库:{shown}\n已就绪:{N} 个事项,11 个县级单位\n{EMPTY}\n")
 
 
 def test_first_use_creates_the_database(tmp_path):
@@ -28,8 +29,23 @@ def test_first_use_creates_the_database(tmp_path):
     path = tmp_path / "new" / "zhiben.db"
     result = ZhibenRunner().invoke(app, ["init"], env={"ZHIBEN_DB": str(path)})
     assert result.exit_code == 0, result.output
-    assert result.output == f"数据库:{path}\n已就绪:{N} 个事项,11 个县级单位\n"
+    assert result.output == f"数据库:{path}\n已就绪:{N} 个事项,11 个县级单位\n{EMPTY}\n"
     assert path.exists()
+
+
+def test_the_first_command_on_the_default_database_says_where_it_is_and_that_the_register_is_empty(tmp_path):
+    """Once, on stderr: a report on stdout (or piped into a file) stays clean."""
+    from runner import ZhibenRunner
+    from zhiben.cli import app
+
+    env = {"ZHIBEN_DB": None, "XDG_DATA_HOME": str(tmp_path / "data")}
+    path = tmp_path / "data" / "zhiben" / "zhiben.db"
+    first = ZhibenRunner().invoke(app, ["overdue", "-f", "csv"], env=env)
+    assert first.exit_code == 0, first.output
+    assert first.stderr == f"首次使用:已在 {path} 新建数据库,载入 {N} 个事项。\n{EMPTY}\n"
+    assert first.stdout.startswith("\ufeff编号,")
+    again = ZhibenRunner().invoke(app, ["overdue", "-f", "csv"], env=env)
+    assert (again.exit_code, again.stderr, again.stdout) == (0, "", first.stdout)
 
 
 def test_load(cli):

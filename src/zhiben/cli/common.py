@@ -54,8 +54,18 @@ def session(ctx: typer.Context, *, create: bool = False, read: bool = False) -> 
     from zhiben.db import engine as store
     from zhiben.tracking import load
 
-    engine = store.open_engine(store.cli_location(ctx.obj.get("db") if ctx.obj else None, create=create),
-                               seed=load.seed_packaged)
+    where = store.cli_location(ctx.obj.get("db") if ctx.obj else None, create=create)
+    created: list[Session] = []
+
+    def seed(s: Session) -> None:
+        load.seed_packaged(s)
+        created.append(s)
+
+    engine = store.open_engine(where, seed=seed)
+    if created and not create:  # the per-user default, made on first use: say so once (init says it itself)
+        from zhiben.cli.welcome import first_use
+
+        typer.echo(first_use(where.shown, engine), err=True)
     try:
         with store.session_scope(engine) as s:
             if read:

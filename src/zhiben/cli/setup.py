@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from zhiben import terms
-from zhiben.cli import common
+from zhiben.cli import common, welcome
 
 
 def init(ctx: typer.Context):
@@ -13,13 +13,17 @@ def init(ctx: typer.Context):
 
     默认位置(用户数据目录)首次使用时会自动建库;用 --db 或 ZHIBEN_DB 指定的新路径须先运行 init。
     """
+    from zhiben.register import queries
     from zhiben.reports import catalogue
 
     where = common.location(ctx)
     with common.session(ctx, create=True) as s:
         n_m, n_c = catalogue.size(s)
+        n_e = queries.active_count(s)
     typer.echo(f"数据库:{where.shown}")
-    typer.echo(f"已就绪:{n_m} 个事项,{n_c} 个县级单位")
+    typer.echo(f"已就绪:{n_m} 个事项,{n_c} 个县级单位" + (f",{n_e:,} 家在册企业" if n_e else ""))
+    if not n_e:
+        typer.echo(welcome.EMPTY_REGISTER)
 
 
 def load(

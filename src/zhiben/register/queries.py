@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from zhiben.db import models
@@ -53,6 +53,11 @@ def listing(session: Session, *, name: str | None = None, county_id: int | None 
     rows = session.execute(q).mappings().all()
     tags = tags_of(session, [r["id"] for r in rows])
     return [enterprise_record(r, tags.get(r["id"], [])) for r in rows]
+
+
+def active_count(session: Session) -> int:
+    """Enterprises on the register (not removed)."""
+    return session.execute(select(func.count()).select_from(E).where(E.c.active.is_(True))).scalar_one()
 
 
 def enterprise_record(r, tags: list[str]) -> dict:

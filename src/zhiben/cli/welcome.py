@@ -1,0 +1,20 @@
+"""What a new database tells its user: where it is and that the register is still empty.
+
+A report on a new database lists only the city's, counties' and parks' items, which looks complete;
+these lines say why, once, and name the import command.
+"""
+
+from __future__ import annotations
+
+EMPTY_REGISTER = "企业名册为空,报表暂时只有市级、县级和园区的事项;导入名册:zhiben enterprise import 企业名册.xlsx"
+
+
+def first_use(shown: str, engine) -> str:
+    """What the first command on a new default database tells the user (on stderr, once)."""
+    from zhiben.db.engine import Session
+    from zhiben.reports import catalogue
+
+    with Session(engine) as s:
+        n_m, _ = catalogue.size(s)
+    return f"首次使用:已在 {shown} 新建数据库,载入 {n_m} 个事项。\n{EMPTY_REGISTER}"
+
