@@ -90,7 +90,7 @@ def test_terminal_table_one_column_per_date_sparkline_and_change(cli, register):
     assert r.exit_code == 0, r.output
     lines = r.stdout.splitlines()
     assert lines[0] == "各县(市、区)逾期率趋势(每月,2024-10-15 至 2025-01-15,共 4 个日期)"
-    assert lines[1] == "方案自 2024-03-01 起施行"
+    assert lines[1] == "方案自 2024-03-01 起施行(默认值,待以印发日期核实)"
     assert lines[3].split() == ["县(市、区)", "24-10-15", "24-11-15", "24-12-15", "25-01-15", "走势", "较上期"]
     row = lines[4].split()
     assert row[0] == "茌平区" and len(row[5]) == 4 and all(ch in trends.SPARKS for ch in row[5])
