@@ -78,7 +78,8 @@ def test_mail_report_xlsx_and_progress_show_the_same_numbers(cli, register, tmp_
     assert report == expected
 
     # the mail (dry run): the HTML table and the plain text
-    r = cli("mail", "overdue", "--to", "city@example.com", "--as-of", AS_OF, "--dry-run", str(tmp_path / "eml"))
+    r = cli("mail", "overdue", "--to", "city@example.com", "--smtp-from", "zhiben@example.com", "--as-of", AS_OF,
+            "--dry-run", str(tmp_path / "eml"))
     assert r.exit_code == 0, r.output
     (eml,) = (tmp_path / "eml").glob("*.eml")
     msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)

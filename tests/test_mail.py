@@ -171,7 +171,8 @@ def test_message_headers_summary_first_and_xlsx_attachment(mail, server, engine)
     heads = ["一、各县(市、区)逾期情况(按逾期率从高到低)", f"二、新增逾期:{since} 以来到期仍未完成({new} 项)",
              "三、逾期最久的", "四、未来 14 天内到期", f"完整清单见附件“逾期事项_全市_{DAY}.xlsx”(逐条列出全部 {n} 项)"]
     assert [plain.index(h) for h in heads] == sorted(plain.index(h) for h in heads)
-    assert all(h.split("(")[0] in html for h in heads)
+    assert all(h.split("(")[0] in re.sub(r"<[^>]+>", "", html) for h in heads)
+    assert f'<span style="white-space:nowrap">{DAY}</span>' in html  # a phone never breaks a date at its hyphens
     assert plain.rstrip().endswith("本邮件由系统自动发送,请勿直接回复。完成事项后请及时登记(zhiben done),下次邮件将自动更新。")
     # readable in a proportional font: no columns padded with runs of spaces
     assert not any("  " in line.strip() for line in plain.splitlines())
@@ -408,12 +409,27 @@ def test_dry_run_writes_eml_and_sends_nothing(mail, cli, server, engine, tmp_pat
     assert result.exit_code == 0, result.output
     assert "试运行:写入 3 封,未发送任何邮件" in result.stdout
     files = sorted(out.glob("*.eml"))
-    assert [f.name for f in files] == ["2025-W02-01-city@example.com.eml", "2025-W02-02-chiping@example.com.eml",
-                                       "2025-W02-03-guanxian@example.com.eml"]
+    assert [f.name for f in files] == ["2025-W02-overdue-01-city@example.com.eml",
+                                       "2025-W02-overdue-02-chiping@example.com.eml",
+                                       "2025-W02-overdue-03-guanxian@example.com.eml"]
     first = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
     assert first["Subject"].startswith(f"【治本攻坚】截至 {DAY} 逾期 {len(overdue_records(engine))} 项(新增 ")
+    assert first["From"] == SENDER  # the From a real send uses
     assert server.handler.envelopes == []
     assert sent_log(engine) == []
+    # the upcoming preview beside it, and a second overdue preview, overwrite nothing
+    upcoming = cli("mail", "upcoming", "--as-of", DAY, "--to", CITY, "--smtp-from", SENDER, "--dry-run", str(out))
+    assert upcoming.exit_code == 0, upcoming.output
+    again = mail("--to", CITY, "--dry-run", str(out))
+    assert again.exit_code == 0, again.output
+    assert sorted(f.name for f in out.glob("*.eml")) == sorted(
+        [f.name for f in files] + ["2025-W02-upcoming-01-city@example.com.eml", "2025-W02-overdue-01-city@example.com-2.eml"])
+
+
+def test_dry_run_without_a_sender_is_refused_like_a_real_send(cli, tmp_path):
+    r = cli("mail", "overdue", "--as-of", DAY, "--to", CITY, "--dry-run", str(tmp_path / "eml"), env={"ZHIBEN_SMTP_FROM": ""})
+    assert r.exit_code != 0
+    assert "未设置发件人" in r.output and not (tmp_path / "eml").exists()
 
 
 def test_nothing_overdue_sends_short_message_unless_configured_off(cli, server, engine, tmp_path):

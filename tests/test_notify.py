@@ -104,6 +104,9 @@ def test_dingtalk_signed_markdown_summary(cli, robot, tmp_path):
     for head in ("**一、各县(市、区)逾期情况", "**二、新增逾期", "**三、逾期最久的", "**四、未来 14 天内到期"):
         assert head in text
     assert "本消息由系统自动发送" in text and len(text.encode()) <= robots.LIMITS["dingtalk"]
+    # only what DingTalk renders: no WeCom <font> tags; a blank line before every list (else lines run together)
+    assert "<font" not in text and "\n> 逾期率 = 逾期 ÷ 已到期" in text
+    assert "**\n\n- " in text and "**\n- " not in text
     assert result.stdout.startswith("已发送到钉钉群(已加签):治本攻坚周报:全市逾期")
     assert SECRET not in result.output and "tok-123" not in result.output
 
@@ -136,6 +139,7 @@ def test_wecom_markdown_fits_its_limit_and_county_scope(cli, robot):
     content = body["markdown"]["content"]
     assert content.startswith("### 治本攻坚周报:冠县逾期 ")
     assert "一、冠县分方案逾期情况" in content and len(content.encode()) <= robots.LIMITS["wecom"]
+    assert '<font color="comment">' in content  # WeCom's own grey note
     assert "wecom-key" not in result.output
 
 

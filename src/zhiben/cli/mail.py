@@ -27,9 +27,8 @@ def _run(ctx, kind, days, to, per_county, as_of, dry_run, force, send_empty, smt
     if settings.sender is None and settings.user and "@" in settings.user:
         settings.sender = settings.user
     if settings.sender is None:
-        if dry_run is None:
-            raise MailError("未设置发件人:请用 --smtp-from、环境变量 ZHIBEN_SMTP_FROM 或配置文件 [smtp] from 设置")
-        settings.sender = "zhiben@localhost"
+        # A preview too: it shows the From a real send would use, not a stand-in.
+        raise MailError("未设置发件人:请用 --smtp-from、环境变量 ZHIBEN_SMTP_FROM 或配置文件 [smtp] from 设置")
     # Read (and permission-check) the password before building anything, so a bad file fails fast.
     password = None if dry_run is not None else config.password(settings)
     with common.session(ctx) as s:
@@ -71,7 +70,7 @@ def _kb(size: int) -> str:
 To = typer.Option(None, "--to", metavar="<地址>", help="市局收件地址(可重复);默认取 ZHIBEN_MAIL_TO 或配置文件")
 PerCounty = typer.Option(False, "--per-county", help="另给每个设置了联系邮箱的县级单位发送其自身的摘要和清单")
 AsOf = typer.Option(None, "--as-of", metavar="<日期>", help=common.AS_OF_HELP)
-DryRun = typer.Option(None, "--dry-run", metavar="<目录>", help="只把每封邮件写成 .eml 文件存入该目录,不发送",
+DryRun = typer.Option(None, "--dry-run", metavar="<目录>", help="只把每封邮件写成 .eml 文件存入该目录,不发送(文件名含 overdue/upcoming,不覆盖已有文件)",
                       file_okay=False)
 Force = typer.Option(False, "--force", help="本周已发送过的也再发一次")
 SendEmpty = typer.Option(None, "--send-empty/--no-send-empty", help="没有事项时是否仍发送简短邮件(默认发送)")

@@ -97,16 +97,18 @@ def plain_text(c: Content, addressee: str, attachment_note: str) -> str:
 def html_text(c: Content, addressee: str, attachment_note: str) -> str:
     b, kind = c.briefing, c.kind
     m = b.matrix
-    parts = [f"<p>{escape(words.intro(b, kind, addressee))}</p>"]
+    parts = [f"<p>{html_base.unbroken_dates(escape(words.intro(b, kind, addressee)))}</p>"]
     head, _ = words.matrix_lines(b, kind)
     parts.append(f"<h3>{escape(head)}</h3>")
+    upcoming = kind == "upcoming"
     if len(m.counties) > 1:
-        parts.append(html_base.matrix_table(m, compact=True))
+        parts.append(html_base.matrix_table(m, compact=True, upcoming=upcoming))
         parts.append("<h3>各方案</h3>")
-    parts.append(html_base.plan_table(m))
+    parts.append(html_base.plan_table(m, upcoming=upcoming))
     parts.append(f'<p class="muted">{escape(html_base.rate_legend(m))}</p>')
     for head, lst, more in words.sections(b, kind):
-        parts.append(f"<h3>{escape(head)}</h3><ul>" + "".join(f"<li>{escape(x)}</li>" for x in lst) + "</ul>")
+        items = "".join(f"<li>{html_base.unbroken_dates(escape(x))}</li>" for x in lst)
+        parts.append(f"<h3>{html_base.unbroken_dates(escape(head))}</h3><ul>{items}</ul>")
         if more:
             parts.append(f'<p class="muted">{escape(more)}</p>')
     parts.append(f"<p><b>{escape(attachment_note)}</b></p>")

@@ -95,6 +95,8 @@ def _record(session: Session, week: str, item: Outgoing) -> None:
 
 
 def write_eml(items: list[Outgoing], directory: Path, week: str) -> list[Path]:
+    """Each message as `<week>-<overdue|upcoming>-<n>-<recipient>.eml`; an earlier preview is never
+    overwritten (a second run gets `-2`, `-3`…), so two previews can be compared side by side."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -102,11 +104,20 @@ def write_eml(items: list[Outgoing], directory: Path, week: str) -> list[Path]:
     paths = []
     for i, item in enumerate(items, 1):
         safe = re.sub(r"[^\w.@-]+", "_", item.recipient)
-        path = directory / f"{week}-{i:02d}-{safe}.eml"
-        try:
-            path.write_bytes(mime.as_bytes(item.message))
-        except OSError as exc:
-            raise InputError(f"无法写入 {path}:{os_reason(exc)}") from None
+        stem = f"{week}-{item.kind.split(':', 1)[0]}-{i:02d}-{safe}"
+        data = mime.as_bytes(item.message)
+        for n in range(1, 1000):
+            path = directory / (f"{stem}.eml" if n == 1 else f"{stem}-{n}.eml")
+            try:
+                with open(path, "xb") as fh:  # exclusive: never replaces a file already there
+                    fh.write(data)
+                break
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                raise InputError(f"无法写入 {path}:{os_reason(exc)}") from None
+        else:
+            raise InputError(f"无法写入 {directory / stem}.eml:同名文件过多,请清理目录 {directory}")
         paths.append(path)
     return paths
 

@@ -9,6 +9,7 @@ five or six columns) that fits a phone as a table.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -37,12 +38,13 @@ CARDS_CSS = """
 @media (max-width:600px){
 table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:100%}
 table.cards thead{display:none}
-table.cards tr{border:1px solid #d9e2ec;border-radius:6px;margin:0 0 8px;background:#fff;padding:4px 0}
+table.cards tr{border:1px solid #d9e2ec;border-radius:6px;margin:0 0 8px;background:#fff;padding:4px 0;
+display:flex;flex-direction:column}
 table.cards tr.total{background:#eef2f6}
 table.cards td{border:none;padding:1px 10px;display:flex;justify-content:space-between;gap:10px;
 white-space:normal;text-align:right}
 table.cards td::before{content:attr(data-label);color:#52606d;font-weight:400;text-align:left;white-space:nowrap}
-table.cards td.key{font-weight:700;font-size:14px;text-align:left}
+table.cards td.key{font-weight:700;font-size:14px;text-align:left;order:-1}
 table.cards td.key::before{content:none}
 table.cards td:empty{display:none}
 }
@@ -78,10 +80,11 @@ def marked(rate: float | None, city: float | None) -> bool:
     return rate is not None and city is not None and rate > city + MARGIN
 
 
-def matrix_table(m: county_plan.Matrix, *, compact: bool = False) -> str:
+def matrix_table(m: county_plan.Matrix, *, compact: bool = False, upcoming: bool = True) -> str:
     """The county × plan matrix: ranked counties, the bureau apart, 全市合计. `compact` (mail): short
-    county names and the totals only (the plans get their own small table, `plan_table`)."""
-    days = m.upcoming_days
+    county names and the totals only (the plans get their own small table, `plan_table`), so it fits
+    a phone as a table; `upcoming`: with the column of what falls due within the window."""
+    days = m.upcoming_days if upcoming else None
     plans = [] if compact else m.plans_shown()
     cols = [Col("排名", num=True), Col("县(市、区)", key=True, nowrap=True), Col("逾期率", num=True),
             Col("逾期", num=True), Col("按期完成率", num=True), Col("已到期", num=True)]
@@ -113,23 +116,32 @@ def matrix_table(m: county_plan.Matrix, *, compact: bool = False) -> str:
     return table(cols, rows, cards=not compact)
 
 
-def plan_table(m: county_plan.Matrix) -> str:
+def plan_table(m: county_plan.Matrix, *, upcoming: bool = True) -> str:
     """The matrix's column totals: one row per plan, then the total."""
+    days = m.upcoming_days if upcoming else None
     cols = [Col("方案", key=True, nowrap=True), Col("逾期率", num=True), Col("逾期", num=True), Col("已到期", num=True)]
-    if m.upcoming_days is not None:
-        cols.append(Col(f"{m.upcoming_days} 天内到期", num=True))
+    if days is not None:
+        cols.append(Col(f"{days} 天内到期", num=True))
     rows = []
     for p in m.plans_shown():
         c = m.plans[p]
         cells = [terms.PLAN_NAMES[p], pct(c.rate), n(c.overdue), n(c.due_so_far)]
-        if m.upcoming_days is not None:
+        if days is not None:
             cells.append(n(c.upcoming))
         rows.append((cells, ""))
     t = m.total
-    cells = ["合计", pct(t.rate), n(t.overdue), n(t.due_so_far)] + ([n(t.upcoming)] if m.upcoming_days is not None else [])
+    cells = ["合计", pct(t.rate), n(t.overdue), n(t.due_so_far)] + ([n(t.upcoming)] if days is not None else [])
     rows.append((cells, "total"))
     return table(cols, rows, cards=False)
 
 
 def rate_legend(m: county_plan.Matrix) -> str:
     return f"{county_plan.RATE_NOTE};{county_plan.ON_TIME_NOTE};红字:逾期率高于全市({pct(m.total.rate)})5 个百分点以上。"
+
+
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def unbroken_dates(html: str) -> str:
+    """Escaped text with every date kept on one line (a narrow screen breaks 2026-11-30 at its hyphens)."""
+    return DATE.sub(lambda m: f'<span style="white-space:nowrap">{m.group(0)}</span>', html)

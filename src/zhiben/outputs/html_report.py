@@ -41,7 +41,7 @@ h1{font-size:23px;margin:0 0 4px}
 h2{font-size:18px;margin:26px 0 10px;border-left:4px solid #2f6fb3;padding-left:8px;break-after:avoid}
 h3{font-size:15px;margin:0 0 8px}
 .sub{color:#52606d;margin-bottom:16px}
-.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:10px}
+.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(128px,1fr));gap:10px}
 .card{background:#fff;border-radius:8px;padding:10px 14px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
 .card .v{font-size:26px;font-weight:700;white-space:nowrap}.card .k{color:#52606d;font-size:13px}
 .card.bad .v{color:#b42318}
