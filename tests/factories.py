@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from zhiben.db import models
+from zhiben.db import models, occurrences
 from zhiben.register import creditcode
 
 
@@ -16,6 +16,7 @@ def make_enterprise(session, name, seq=1, *, county="茌平区", sector="chem", 
     ent = models.Enterprise(credit_code=code, name=name, county_id=county_id, sector=sector, risk=risk, active=active)
     session.add(ent)
     session.flush()
+    occurrences.touch(session, enterprises=[ent.id])  # the refresh rule: a write declares what it changes
     for t in tags:
         session.add(models.EnterpriseTag(enterprise_id=ent.id, tag=t))
     session.flush()
@@ -25,3 +26,10 @@ def make_enterprise(session, name, seq=1, *, county="茌平区", sector="chem", 
 def header_row(ws) -> int:
     """The header row of a zhiben worksheet: the first row below its merged title rows."""
     return next(i for i in range(1, 8) if ws.cell(row=i, column=1).value and ws.cell(row=i, column=2).value)
+
+
+def declare_enterprises(session) -> None:
+    """Test code that writes Enterprise rows itself declares them, as every core write does
+    (the refresh rule: db/occurrences.py), so the commit refreshes their occurrences."""
+    session.flush()
+    occurrences.touch(session, enterprises=session.exec(select(models.Enterprise.id)).all())

@@ -91,7 +91,7 @@ def test_an_inapplicable_enterprise_in_the_file_blocks_all(cli, engine, register
     assert res.exit_code == 2
     assert res.output.splitlines() == [
         "错误:有 1 家企业不能记录事项 mine-02-a,未做任何更改",
-        f"  {path}:2 茌平铝业: 事项 mine-02-a 不适用于企业“茌平铝业”(行业或标签不符)",
+        f"  {path}:2 茌平铝业: 事项 mine-02-a 不适用于企业“茌平铝业”(行业不符)",
     ]
     assert recorded(engine, "mine-02-a") == []
 

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
+import factories
 from zhiben.db import models
 
 AS_OF = "2025-07-01"
@@ -28,6 +29,7 @@ def hostile(session):
     for i, name in enumerate(HOSTILE):
         session.add(models.Enterprise(credit_code=f"91371523MA3C00000{i}", name=name, county_id=county.id,
                                       sector="chem"))
+    factories.declare_enterprises(session)
     session.commit()
     return HOSTILE
 

@@ -15,6 +15,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlmodel import Session, select
 
+import factories
 from zhiben.db import models
 from zhiben.reports import rows as reports
 from zhiben.reports.records import row_record
@@ -137,6 +138,7 @@ def add_enterprise(engine, county: str) -> str:
         cid = s.exec(select(models.County.id).where(models.County.name == county)).one()
         s.add(models.Enterprise(credit_code="91371500MA3C000001", name="冠县测试机械有限公司", county_id=cid,
                                 sector="chem", risk="橙"))  # 橙: the county owes its 2024-H2 inspection
+        factories.declare_enterprises(s)
         s.commit()
     return "冠县测试机械有限公司"
 
@@ -259,6 +261,7 @@ def test_xlsx_attachment_is_guarded(mail, server, engine):
         c = s.exec(select(models.County).where(models.County.name == "冠县")).one()
         s.add(models.Enterprise(credit_code="91371500MA3C000002", name="=1+2公司", county_id=c.id,
                                 sector="trade", risk="橙"))
+        factories.declare_enterprises(s)
         s.commit()
 
     assert mail("--to", CITY).exit_code == 0

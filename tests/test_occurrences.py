@@ -246,6 +246,7 @@ def _apply(s, op, tmp: Path, cat) -> None:
     elif kind == "park":
         n = s.exec(select(models.Park)).all()
         cid = s.exec(select(models.County.id).where(models.County.name == op[1])).one()
+        occurrences.touch(s, parks=True)
         s.add(models.Park(name=f"园区{len(n) + 1}", county_id=cid))
         s.flush()
     elif kind == "effective":

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 import factories
-from zhiben.db import models
+from zhiben.db import models, occurrences
 from zhiben.tracking import load as loader
 
 make = partial(factories.make_enterprise, risk="橙", series="MA3E")
@@ -98,6 +98,7 @@ def test_batch_for_all_orange_enterprises_of_a_county(cli, codes):
 def test_an_enterprise_that_leaves_orange_stops_generating_duties(cli, engine, codes):
     with Session(engine) as s:
         ent = s.exec(select(models.Enterprise).where(models.Enterprise.name == "茌平乙化工")).one()
+        occurrences.touch(s, enterprises=[ent.id])
         ent.risk = "蓝"
         s.commit()
     assert [r[4] for r in overdue(cli, "--county", "茌平", "--as-of", "2025-01-15")] == [codes["茌平甲化工"]]

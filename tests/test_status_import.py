@@ -9,6 +9,7 @@ import json
 import pytest
 from sqlmodel import func, select
 
+import factories
 from factories import header_row
 from zhiben.db import models
 
@@ -22,6 +23,7 @@ def firms(session):
     other = session.exec(select(models.County).where(models.County.name == "冠县")).one()
     session.add(models.Enterprise(credit_code=CODE, name='=HYPERLINK("http://x","y")', county_id=county.id, sector="chem"))
     session.add(models.Enterprise(credit_code="91371525MA3C000002", name="冠县某化工有限公司", county_id=other.id, sector="chem"))
+    factories.declare_enterprises(session)
     session.commit()
 
 
@@ -211,6 +213,7 @@ def test_per_risk_duty_and_excel_dates_round_trip(cli, session, tmp_path):
 
     county = session.exec(select(models.County).where(models.County.name == "茌平区")).one()
     session.add(models.Enterprise(credit_code=CODE, name="茌平橙色企业", county_id=county.id, sector="chem", risk="橙"))
+    factories.declare_enterprises(session)
     session.commit()
     path = _template(cli, tmp_path)
     wb = load_workbook(path)

@@ -25,6 +25,16 @@ class NotFound(InputError):
     pass
 
 
+class NotOwed(InputError):
+    """A duty that does not fall on this subject (or has no such period): there is no occurrence row.
+
+    `about` says which part of the reference is wrong: "subject" or "period"."""
+
+    def __init__(self, message: str, *, about: str = "subject"):
+        super().__init__(message)
+        self.about = about
+
+
 class CatalogueError(ZhibenError):
     """A catalogue file is malformed or fails validation."""
 

@@ -132,6 +132,14 @@ EVENT_NAMES: dict[str, str] = {
     EventKind.INSPECTION: "应急部门检查发现问题",
 }
 EVENT_HINT = "、".join(f"{k}({v})" for k, v in EVENT_NAMES.items())
+# The tag an event itself proves: an enterprise that records a trial start or an acceptance has a
+# 建设项目 even if the register does not say so. Event-relative duties otherwise need their tags
+# like any other (chem-07-c falls only on 油气储存 enterprises).
+EVENT_TAGS: dict[str, str] = {
+    EventKind.TRIAL_START: "建设项目",
+    EventKind.TRIAL_END: "建设项目",
+    EventKind.ACCEPTANCE: "建设项目",
+}
 # The event as a period label reads it: "验收(2025-09-26)后", "计划试生产(2026-12-10)前".
 EVENT_SHORT: dict[str, str] = {
     EventKind.TRIAL_START: "试生产",

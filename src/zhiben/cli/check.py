@@ -42,7 +42,7 @@ def check(ctx: typer.Context,
         if len(lines) > SHOWN:
             typer.echo(f"  ……另有 {len(lines) - SHOWN} 条", err=True)
         if repair:
-            occurrences.refresh_all(s)
+            occurrences.rebuild(s)
             typer.echo(f"已重建事项实例表(共 {occurrences.count(s):,} 条)")
             return
     typer.echo("可用 zhiben check --repair 重建", err=True)

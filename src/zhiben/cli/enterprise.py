@@ -76,12 +76,40 @@ def import_(
             typer.echo(f"有 {len(result.rejected)} 行有问题,将跳过并写入 {result.rejects_path}", err=True)
         return
     typer.echo(f"已导入 {result.source}:{counts}")
+    _follow_lines(result)
     if result.parks_created:
         typer.echo(f"新建园区:{'、'.join(result.parks_created)}")
     if result.free_tag_line:
         typer.echo(result.free_tag_line)
     if result.rejected:
         typer.echo(f"有 {len(result.rejected)} 行有问题未导入,已写入 {result.rejects_path}(含错误原因)", err=True)
+
+
+SHOWN = 50
+
+
+def _follow_lines(result) -> None:
+    """Enterprises that moved (with their records), and records whose duty no longer applies."""
+    from zhiben.register.entries import LABELS
+    from zhiben.reports.labels import period_label
+
+    def capped(lines: list[str]) -> None:
+        for line in lines[:SHOWN]:
+            typer.echo(f"  {line}")
+        if len(lines) > SHOWN:
+            typer.echo(f"  ……另有 {len(lines) - SHOWN} 条")
+
+    if result.moved:
+        typer.echo(f"迁移 {len(result.moved)} 家企业,其完成记录随企业迁移:")
+        capped([f"{m.change.name}({m.change.credit_code}):"
+                + ";".join(f"{LABELS[f]} {_describe_value(f, m.change.diffs[f][0])} → "
+                           f"{_describe_value(f, m.change.diffs[f][1])}" for f in ("county", "park") if f in m.change.diffs)
+                + f",完成记录 {m.records} 条" for m in result.moved])
+    if result.kept:
+        # e.g. the risk level was lowered; `enterprise show` lists them too
+        typer.echo(f"注意:{len(result.kept)} 条完成记录的事项已不再适用,记录保留,不计入统计:")
+        capped([f"{c.name}({c.credit_code}):{r.milestone_id} {period_label(r.period)},完成于 {r.done_on}"
+                for c, r in result.kept])
 
 
 @app.command("list")
@@ -124,6 +152,7 @@ def show(
     fmt: str = typer.Option("table", "--format", "-f", help="输出格式:table|json"),
 ):
     """企业详情,以及适用于它的事项:已到期的(已完成/逾期)和接下来要到期的。"""
+    from zhiben.db import records
     from zhiben.outputs import tables
     from zhiben.outputs import terminal as render
     from zhiben.outputs.lines import wrap
@@ -139,13 +168,17 @@ def show(
         info = enterprises.details(s, ent)
         items = [o.as_dict() for o in obligations.obligations(s, ent, day, upcoming=upcoming)] if ent.active else []
         history = [dict(h, period_label=period_label(h["period"])) for h in enterprises.history(s, ent)]
+        kept = [{"milestone_id": r.milestone_id, "title": r.title, "period": r.period,
+                 "period_label": period_label(r.period), "done_on": r.done_on, "evidence": r.evidence}
+                for r in records.stranded(s, {ent.id: ent.credit_code})] if ent.active else []
     due = [o for o in items if o["due"] < day and o["status"] in ("done", "overdue")]
     summary = {"due_so_far": len(due), "done": sum(o["status"] == "done" for o in due),
                "overdue": sum(o["status"] == "overdue" for o in due)}
     if fmt == "json":
         import sys
 
-        data = {"enterprise": info, "as_of": day, "summary": summary, "obligations": items, "history": history}
+        data = {"enterprise": info, "as_of": day, "summary": summary, "obligations": items, "history": history,
+                "kept": kept}
         sys.stdout.write(render.to_json(data) + "\n")
         return
     d = _display(info)
@@ -169,6 +202,10 @@ def show(
         render.write_lines(render.table(rows, columns, title=title, width=width))
     else:
         typer.echo(empty)
+    if kept:
+        # Never silently lost: a record whose duty stopped applying (risk level lowered, tag removed).
+        typer.echo(f"另有 {len(kept)} 条完成记录的事项已不再适用(记录保留,不计入统计):")
+        render.write_lines(render.table(kept, tables.HISTORY, title="不再适用的完成记录", width=width))
 
 
 @app.command("add")

@@ -8,25 +8,24 @@ the parks; every write refreshes the slice it can change by deleting it and inse
 SELECT for it, so the table never holds anything the definition does not, and `check()` (the
 `zhiben check` command) compares the whole table with a fresh computation.
 
-What each write refreshes:
-- catalogue load (milestones, tags, due dates, event rederivation): everything, once, at the end;
-- register import/add/remove, events: the enterprises concerned (their own duties, the per-risk
-  supervision duties they cause, their event dues);
-- park registration: the park duties;
-- done/reopen (also via status import and closing events): the completion date of those rows.
-
-ORM writes need no call: a flush hook on every Session (installed when db/engine.py is imported)
-refreshes the slice of each Enterprise, EnterpriseTag, Park, Event, EventDue and Completion object
-the flush wrote, and everything when a DueDate, Milestone or MilestoneTag changed (a new effective
-date re-derives the due dates). Writes made with Core statements (bulk import, rederived event dues, the catalogue
-load) call refresh_* themselves.
+One refresh rule: a write declares what it changes with `touch()` (enterprises, parks, the
+catalogue, completion keys) before it writes, and the session refreshes the table once, before
+commit (`settle`, from a before_commit hook on every Session):
+- the catalogue (milestones, tags, due dates, a new effective date, holidays): everything;
+- enterprises (register import/add/remove, their events and event dues): their own duties, the
+  per-risk supervision duties they cause, their event dues; per-risk records follow an
+  enterprise to its present county first (`_follow`);
+- the parks: the park duties;
+- completion keys (done/reopen, status import): the completion date of those rows only.
+On PostgreSQL the first `touch` of a transaction takes a transaction-level advisory lock, so the
+writers of the table run one after another and each refresh reads what the others committed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from sqlalchemy import (
     Date,
@@ -38,6 +37,7 @@ from sqlalchemy import (
     delete,
     event,
     exists,
+    func,
     insert,
     literal,
     literal_column,
@@ -50,11 +50,13 @@ from sqlalchemy import (
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
+from zhiben import terms
 from zhiben.db import models as m_
 
 M, D, C, P = (m_.table(m_.Milestone), m_.table(m_.DueDate), m_.table(m_.County), m_.table(m_.Park))
 E, ET, MT = m_.table(m_.Enterprise), m_.table(m_.EnterpriseTag), m_.table(m_.MilestoneTag)
 ED, K, O = m_.table(m_.EventDue), m_.table(m_.Completion), m_.table(m_.Occurrence)
+EV = m_.table(m_.Event)
 
 KEY = ("milestone_id", "subject_kind", "subject_id", "period")
 COLUMNS = (*KEY, "plan", "position", "due", "bound", "county_id", "county_pos", "park_id", "enterprise_id",
@@ -72,16 +74,65 @@ def _cols(kind, subject_id, subject, county_id, county_pos, park_id, enterprise_
             credit_code.label("credit_code"), closed_on.label("closed_on")]
 
 
-def _tag_match():
-    """Enterprise E matches milestone M's applies_to tags (any-of include, none-of exclude)."""
+def _tag_match(event_kind=None):
+    """Enterprise E matches milestone M's applies_to tags (any-of include, none-of exclude).
+
+    `event_kind`: for an event-relative due, the event's kind, whose proven tag (terms.EVENT_TAGS)
+    counts as carried."""
     include = exists().where(MT.c.milestone_id == M.c.id, MT.c.exclude.is_(False))
     hit = exists().where(
         MT.c.milestone_id == M.c.id, MT.c.exclude.is_(False), ET.c.enterprise_id == E.c.id, ET.c.tag == MT.c.tag
     )
+    if event_kind is not None:
+        proven = or_(*(and_(event_kind == kind, MT.c.tag == tag) for kind, tag in terms.EVENT_TAGS.items()))
+        hit = or_(hit, exists().where(MT.c.milestone_id == M.c.id, MT.c.exclude.is_(False), proven))
     excluded = exists().where(
         MT.c.milestone_id == M.c.id, MT.c.exclude.is_(True), ET.c.enterprise_id == E.c.id, ET.c.tag == MT.c.tag
     )
     return and_(or_(~include, hit), ~excluded)
+
+
+def applies(event_kind=None):
+    """The one applicability rule for an enterprise duty: M falls on E (sector and tags)."""
+    return and_(or_(M.c.sector.is_(None), E.c.sector == M.c.sector), _tag_match(event_kind))
+
+
+def applicable(session: Session, enterprise_id: int, milestone_ids: Iterable[str], event_kind: str) -> set[str]:
+    """Which of these event-relative milestones fall on the enterprise (for deriving event dues)."""
+    ids = sorted(set(milestone_ids))
+    if not ids:
+        return set()
+    q = select(M.c.id).select_from(M.join(E, E.c.id == enterprise_id)).where(
+        M.c.id.in_(ids), applies(literal(event_kind)))
+    return set(session.connection().execute(q).scalars())
+
+
+def _in_scope():
+    """County C is in milestone M's county scope (empty: every county)."""
+    return or_(M.c.county_scope == "", M.c.county_scope.like("%," + C.c.name + ",%"))
+
+
+def falls_on(session: Session, milestone_id: str, kind: str, subject_id: int) -> bool:
+    """Whether an undated duty, which has no dates and so no rows, falls on this subject: the
+    same rule as the table's branches."""
+    mine = and_(M.c.id == milestone_id, M.c.responsible == kind, M.c.active.is_(True))
+    if kind == "county":
+        q = select(M.c.id).select_from(M.join(C, C.c.id == subject_id)).where(mine, M.c.per_risk.is_(None), _in_scope())
+    elif kind == "enterprise":
+        q = select(M.c.id).select_from(M.join(E, E.c.id == subject_id)).where(mine, E.c.active.is_(True), applies())
+    else:
+        q = select(M.c.id).where(mine)
+    return session.connection().execute(q).first() is not None
+
+
+def owing(session: Session, milestone_id: str, county_id: int) -> list[int]:
+    """The county's enterprises a duty falls on (own duties and per-risk supervision alike)."""
+    rows = select(O.c.enterprise_id).where(O.c.milestone_id == milestone_id, O.c.county_id == county_id,
+                                           O.c.enterprise_id.is_not(None))
+    undated = (select(E.c.id).select_from(M.join(E, literal(True)))
+               .where(M.c.id == milestone_id, M.c.kind == "undated", M.c.responsible == "enterprise",
+                      E.c.county_id == county_id, E.c.active.is_(True), applies()))
+    return sorted(set(session.connection().execute(union_all(rows, undated)).scalars()))
 
 
 @dataclass(frozen=True)
@@ -116,7 +167,7 @@ def branches(scope: Scope = EVERYTHING) -> list[Select]:
                           D.c.bound, no_date))
             .select_from(on_due).where(M.c.responsible == "city", active)
         )
-        scoped = or_(M.c.county_scope == "", M.c.county_scope.like("%," + C.c.name + ",%"))
+        scoped = _in_scope()
         out.append(
             select(*_cols("county", C.c.id, C.c.name, C.c.id, C.c.position, no_int, no_int, no_text,
                           D.c.period, D.c.due, D.c.bound, no_date))
@@ -145,14 +196,14 @@ def branches(scope: Scope = EVERYTHING) -> list[Select]:
                       D.c.period, D.c.due, D.c.bound, no_date))
         .select_from(on_due.join(E, and_(E.c.sector == M.c.sector, M.c.responsible == "enterprise"))
                      .join(C, C.c.id == E.c.county_id))
-        .where(M.c.responsible == "enterprise", _tag_match(), active, *ents)
+        .where(M.c.responsible == "enterprise", applies(), active, *ents)
     )
     out.append(
         select(*_cols("enterprise", E.c.id, E.c.name, C.c.id, C.c.position, E.c.park_id, E.c.id, E.c.credit_code,
                       ED.c.period, ED.c.due, ED.c.bound, ED.c.closed_on))
         .select_from(ED.join(M, M.c.id == ED.c.milestone_id).join(E, E.c.id == ED.c.enterprise_id)
-                     .join(C, C.c.id == E.c.county_id))
-        .where(active, *ents)
+                     .join(C, C.c.id == E.c.county_id).join(EV, EV.c.id == ED.c.event_id))
+        .where(applies(EV.c.kind), active, *ents)
     )
     return out
 
@@ -175,24 +226,10 @@ def _delete_where(scope: Scope):
     return delete(O).where(O.c.enterprise_id.in_(scope.enterprise_ids or ()))  # set: not everything
 
 
-def refresh(session: Session, scope: Scope = EVERYTHING) -> None:
-    """Recompute the rows of `scope` (delete them, insert them afresh from the definition)."""
-    session.flush()
-    fill(session.connection(), scope)
-
-
 def fill(conn, scope: Scope = EVERYTHING) -> None:
+    """Recompute the rows of `scope`: delete them, insert them afresh from the definition."""
     conn.execute(_delete_where(scope))
     conn.execute(insert(O).from_select([*COLUMNS, "done_on"], computed(scope)))
-
-
-def refresh_all(session: Session) -> None:
-    refresh(session, EVERYTHING)
-
-
-def refresh_enterprises(session: Session, enterprise_ids) -> None:
-    session.flush()
-    _enterprises(session.connection(), enterprise_ids)
 
 
 def _enterprises(conn, enterprise_ids) -> None:
@@ -206,17 +243,8 @@ def _enterprises(conn, enterprise_ids) -> None:
         fill(conn, Scope(enterprise_ids=tuple(ids[i:i + CHUNK])))
 
 
-def refresh_parks(session: Session) -> None:
-    refresh(session, Scope(parks=True))
-
-
-def sync_done(session: Session, keys) -> None:
-    """Copy the completion date of these (milestone, subject kind, subject id, period) rows."""
-    session.flush()
-    _sync_done(session.connection(), keys)
-
-
 def _sync_done(conn, keys) -> None:
+    """Copy the completion date of these (milestone, subject kind, subject id, period) rows."""
     keys = [{"k_" + k: v for k, v in zip(KEY, key, strict=True)} for key in keys]
     if not keys:
         return
@@ -227,57 +255,111 @@ def _sync_done(conn, keys) -> None:
     conn.execute(stmt, keys)
 
 
-# --- the flush hook ----------------------------------------------------------------------------
+def _follow(conn, enterprise_ids: set[int] | None) -> None:
+    """Per-risk records about these enterprises (None: all) move to the county each is in now.
 
-_PAUSED = "zhiben.occurrences.paused"
+    A county's supervision record for one enterprise is keyed "period:credit code" under the
+    county; when the enterprise moves, the record moves with it, so the new county is not charged
+    for a period already done and the record can still be reopened."""
+    per_risk = select(M.c.id).where(M.c.per_risk.is_not(None))
+    records = conn.execute(select(K.c.id, K.c.subject_id, K.c.period)
+                           .where(K.c.subject_kind == "county", K.c.milestone_id.in_(per_risk))).all()
+    if not records:
+        return
+    codes = {r.period.rpartition(":")[2] for r in records}
+    where = [E.c.credit_code.in_(sorted(codes))]
+    if enterprise_ids is not None:
+        where.append(E.c.id.in_(sorted(enterprise_ids)))
+    county_of = {code: cid for code, cid in conn.execute(select(E.c.credit_code, E.c.county_id).where(*where))}
+    moves = [{"_id": r.id, "_county": county_of[code]} for r in records
+             if (code := r.period.rpartition(":")[2]) in county_of and county_of[code] != r.subject_id]
+    if moves:
+        conn.execute(update(K).where(K.c.id == bindparam("_id")).values(subject_id=bindparam("_county")), moves)
 
 
-@contextmanager
-def deferred(session: Session):
-    """Writes inside do not refresh the table as they flush; the caller refreshes afterwards."""
+# --- the refresh rule --------------------------------------------------------------------------
+# A write declares what it changes with touch() before writing; the session refreshes the table
+# once, before commit (settle, from the before_commit hook install() puts on every Session).
+
+_PENDING = "zhiben.occurrences.pending"
+# pg_advisory_xact_lock key shared by every writer of the table ("zhib"): see docs/architecture.md.
+LOCK_KEY = 0x7A686962
+
+
+@dataclass
+class Pending:
+    enterprises: set[int] = field(default_factory=set)
+    parks: bool = False
+    everything: bool = False
+    completions: dict[tuple, None] = field(default_factory=dict)
+    locked: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.enterprises or self.parks or self.everything or self.completions)
+
+
+def touch(session: Session, *, enterprises: Iterable[int] = (), parks: bool = False, catalogue: bool = False,
+          completions: Iterable[tuple] = ()) -> None:
+    """Declare, before writing, what a write changes: enterprises (their rows, tags, events, event
+    dues), the parks, the catalogue (milestones, tags, due dates: everything), or completion keys
+    (milestone, subject kind, subject id, period). On PostgreSQL the first call of a transaction
+    takes the writers' lock, so writers of the table run one at a time."""
+    pending = session.info.get(_PENDING)
+    if pending is None:
+        pending = session.info[_PENDING] = Pending()
+    if not pending.locked:
+        conn = session.connection()
+        if conn.dialect.name == "postgresql":
+            conn.execute(select(func.pg_advisory_xact_lock(LOCK_KEY)))
+        pending.locked = True
+    pending.enterprises.update(enterprises)
+    pending.parks |= parks
+    pending.everything |= catalogue
+    pending.completions.update(dict.fromkeys(tuple(k) for k in completions))
+
+
+def settle(session: Session) -> None:
+    """Refresh what the transaction declared, now (commit does it anyway; callers that read the
+    table before committing, such as the register import's summary, call it first)."""
+    pending = session.info.get(_PENDING)
+    if pending is None or pending.empty:
+        return
     session.flush()
-    session.info[_PAUSED] = session.info.get(_PAUSED, 0) + 1
-    try:
-        yield
-        session.flush()
-    finally:
-        session.info[_PAUSED] -= 1
-
-
-def _after_flush(session, _context) -> None:
-    if session.info.get(_PAUSED):
-        return
-    enterprises: set[int] = set()
-    parks = everything = False
-    done: dict[tuple, None] = {}
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        kind = type(obj)
-        if kind is m_.Completion:
-            done[(obj.milestone_id, obj.subject_kind, obj.subject_id, obj.period)] = None
-        elif kind is m_.Enterprise:
-            enterprises.add(obj.id)
-        elif kind in (m_.EnterpriseTag, m_.Event, m_.EventDue):
-            enterprises.add(obj.enterprise_id)
-        elif kind is m_.Park:
-            parks = True
-        elif kind in (m_.DueDate, m_.Milestone, m_.MilestoneTag):
-            everything = True  # the schedule itself changed (e.g. a new effective date)
-    if not (enterprises or parks or done or everything):
-        return
     conn = session.connection()
-    if everything:
+    if pending.everything:
+        _follow(conn, None)
         fill(conn)
-        return
-    if parks:
-        fill(conn, Scope(parks=True))
-    _enterprises(conn, enterprises)
-    _sync_done(conn, list(done))
+    else:
+        if pending.enterprises:
+            _follow(conn, pending.enterprises)
+        if pending.parks:
+            fill(conn, Scope(parks=True))
+        _enterprises(conn, pending.enterprises)
+        _sync_done(conn, list(pending.completions))
+    session.info[_PENDING] = Pending(locked=pending.locked)
+
+
+def rebuild(session: Session) -> None:
+    """Recompute the whole table now (`zhiben check --repair`)."""
+    touch(session, catalogue=True)
+    settle(session)
+
+
+def _before_commit(session) -> None:
+    settle(session)
+
+
+def _transaction_end(session, transaction) -> None:
+    if transaction.parent is None:  # the lock and the declarations last one database transaction
+        session.info.pop(_PENDING, None)
 
 
 def install() -> None:
-    """Listen on every sqlmodel Session (idempotent)."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
+    """Refresh before every sqlmodel Session commits (idempotent)."""
+    if not event.contains(Session, "before_commit", _before_commit):
+        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_transaction_end", _transaction_end)
 
 
 @dataclass
@@ -305,8 +387,6 @@ def _order(row) -> tuple:
 
 
 def count(session: Session) -> int:
-    from sqlalchemy import func
-
     return session.connection().execute(select(func.count()).select_from(O)).scalar_one()
 
 
@@ -317,6 +397,7 @@ def check(session: Session) -> Difference:
     none when the table is right, whatever the register's size."""
     from sqlalchemy import except_
 
+    settle(session)
     conn = session.connection()
     fresh, stored = computed(), select(*(O.c[c] for c in (*COLUMNS, "done_on")))
     only_fresh = {r[:4]: r for r in map(_normal, conn.execute(except_(fresh, stored)))}

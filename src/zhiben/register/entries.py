@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session, col
 
 from zhiben import terms
-from zhiben.db import models, occurrences
+from zhiben.db import models, occurrences, records
 from zhiben.errors import ImportFileError, InputError, os_reason
 from zhiben.inputs import limits
 from zhiben.inputs import sheets as tabular
@@ -98,6 +98,12 @@ class EnterpriseChange:
 
 
 @dataclass
+class Moved:
+    change: EnterpriseChange
+    records: int  # completion records about the enterprise (its own, and county supervision of it)
+
+
+@dataclass
 class RegisterImport:
     source: str
     dry_run: bool
@@ -109,6 +115,10 @@ class RegisterImport:
     # Tags that are neither the plans' words nor an alias: kept on the enterprises, drive nothing.
     free_tags: dict[str, int] = field(default_factory=dict)
     nearest: dict[str, list[str]] = field(default_factory=dict)
+    # Enterprises that changed county or park, with how many records moved with them.
+    moved: list[Moved] = field(default_factory=list)
+    # Records about updated enterprises whose duty no longer applies (kept, not counted).
+    kept: list[tuple[EnterpriseChange, records.Record]] = field(default_factory=list)
 
     @property
     def free_tag_line(self) -> str | None:
@@ -408,15 +418,17 @@ def _given_or_stored(entry, stored: dict, field: str):
 
 def _write(session: Session, entries: list[Entry], result: RegisterImport, ctx: _Context, by_code: dict[str, dict],
            now: dt.datetime) -> None:
+    kinds = {c.credit_code: c for c in result.changes}
+    updated = [e for e in entries if kinds[e.credit_code].kind == "updated"]
+    occurrences.touch(session, enterprises=[by_code[e.credit_code]["id"] for e in updated],
+                      parks=bool(result.parks_created))
     park_ids = {name: pid for name, (pid, _) in ctx.parks.items()}
     for name in result.parks_created:
         park = models.Park(name=name, county_id=ctx.county_ids[ctx.new_parks[name]])
         session.add(park)
         session.flush()
         park_ids[name] = park.id
-    kinds = {c.credit_code: c for c in result.changes}
     added = [e for e in entries if kinds[e.credit_code].kind == "added"]
-    updated = [e for e in entries if kinds[e.credit_code].kind == "updated"]
     if added:
         session.execute(insert(E), [
             {"credit_code": e.credit_code, "name": e.name, "county_id": ctx.county_ids[e.county], "sector": e.sector,
@@ -439,6 +451,7 @@ def _write(session: Session, entries: list[Entry], result: RegisterImport, ctx: 
         session.connection().execute(stmt, rows)
     ids = {code: eid for eid, code in session.execute(select(E.c.id, E.c.credit_code))} if added else {}
     ids.update({c: by_code[c]["id"] for c in by_code})
+    occurrences.touch(session, enterprises=[ids[e.credit_code] for e in added])
     retag = [e for e in updated if "tags" in kinds[e.credit_code].diffs]
     retag_ids = [ids[e.credit_code] for e in retag]
     for i in range(0, len(retag_ids), 500):
@@ -448,9 +461,19 @@ def _write(session: Session, entries: list[Entry], result: RegisterImport, ctx: 
         session.execute(insert(ET), tag_rows)
     _rederive_events(session, [ids[e.credit_code] for e in updated
                                if {"sector", "tags"} & set(kinds[e.credit_code].diffs)])
-    # Core statements: the session's flush hook does not see them (parks above are ORM, it does).
-    occurrences.refresh_enterprises(session, [ids[e.credit_code] for e in added + updated])
-    session.flush()
+    _follow_up(session, result, {ids[e.credit_code]: kinds[e.credit_code] for e in updated})
+
+
+def _follow_up(session: Session, result: RegisterImport, updated: dict[int, EnterpriseChange]) -> None:
+    """Refresh now (once) to tell what the changes did to the records about these enterprises."""
+    if not updated:
+        return
+    occurrences.settle(session)
+    about = records.about(session, {eid: c.credit_code for eid, c in updated.items()})
+    for eid, change in updated.items():
+        if {"county", "park"} & set(change.diffs):
+            result.moved.append(Moved(change, sum(r.enterprise_id == eid for r in about)))
+    result.kept = [(updated[r.enterprise_id], r) for r in about if not r.applies]
 
 
 def _rederive_events(session: Session, enterprise_ids: list[int]) -> None:
@@ -486,11 +509,13 @@ def add(session: Session, *, credit_code: str, name: str, county: str, sector: s
         status = "restored"
     else:
         row = models.Enterprise(credit_code=entry.credit_code, name=entry.name, county_id=0, sector=entry.sector)
+    occurrences.touch(session)  # before the first write: see occurrences.touch
     park_id = None
     if entry.park:
         if entry.park in ctx.parks:
             park_id = ctx.parks[entry.park][0]
         else:
+            occurrences.touch(session, parks=True)
             p = models.Park(name=entry.park, county_id=ctx.county_ids[entry.county])
             session.add(p)
             session.flush()
@@ -500,12 +525,11 @@ def add(session: Session, *, credit_code: str, name: str, county: str, sector: s
     row.active, row.updated_at = True, now or models.now()
     session.add(row)
     session.flush()
+    occurrences.touch(session, enterprises=[row.id])
     session.execute(delete(ET).where(ET.c.enterprise_id == row.id))
     if entry.tags:
         session.execute(insert(ET), [{"enterprise_id": row.id, "tag": t} for t in entry.tags])
     if status == "restored":
         _rederive_events(session, [row.id])
-    # The tags were written with Core statements, which the session's flush hook does not see.
-    occurrences.refresh_enterprises(session, [row.id])
     session.flush()
     return row, status

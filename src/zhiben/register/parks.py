@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from zhiben.db import models
+from zhiben.db import models, occurrences
 from zhiben.errors import InputError
 from zhiben.tracking import subjects
 
@@ -31,6 +31,7 @@ def add(session: Session, name: str, county: str) -> Added:
         if owner != c.name:
             raise InputError(f"园区“{name}”已登记在{owner},不能再登记到{c.name}")
         return Added(name, owner, created=False)
+    occurrences.touch(session, parks=True)
     session.add(models.Park(name=name, county_id=c.id))
     session.flush()
     return Added(name, c.name, created=True)

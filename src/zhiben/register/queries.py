@@ -11,7 +11,7 @@ import re
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from zhiben.db import models
+from zhiben.db import models, occurrences
 
 E, ET, C, P = (models.table(models.Enterprise), models.table(models.EnterpriseTag), models.table(models.County),
                models.table(models.Park))
@@ -83,6 +83,7 @@ def remove(session: Session, ent: models.Enterprise) -> bool:
     """Mark inactive (history kept). False when it already was."""
     if not ent.active:
         return False
+    occurrences.touch(session, enterprises=[ent.id])
     ent.active = False
     ent.updated_at = models.now()
     session.add(ent)

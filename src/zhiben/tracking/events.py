@@ -38,7 +38,6 @@ from zhiben.db import models, occurrences
 from zhiben.errors import InputError, NotFound
 from zhiben.terms import EVENT_NAMES
 from zhiben.tracking import audit, dues, holidays, lookup
-from zhiben.tracking.applicability import applies, enterprise_tags
 from zhiben.tracking.subjects import Subject
 
 # An event of the key kind cannot precede every event of the value kind (试生产结束 before any 开始).
@@ -105,16 +104,19 @@ def derive(session: Session, event: models.Event, milestones: list[models.Milest
     if calendar is None:
         calendar = holidays.work_calendar(session)
     ent = session.get_one(models.Enterprise, event.enterprise_id)
-    tags = enterprise_tags(session, ent.id)
     if milestones is None:
         milestones = _relative_milestones(session)
     if events is None:
         events = _events_of(session, ent.id)
     session.exec(delete(models.EventDue).where(col(models.EventDue.event_id) == event.id))
     rows, closers = [], {}
+    rules = {m.id: cat_mod.RelativeRule.model_validate(m.rule) for m in milestones}
+    # Which duties fall on the enterprise is the occurrence table's rule, asked in SQL.
+    falls = occurrences.applicable(session, ent.id, [mid for mid, r in rules.items() if r.event == event.kind],
+                                   event.kind)
     for m in milestones:
-        rule = cat_mod.RelativeRule.model_validate(m.rule)
-        if rule.event != event.kind or not applies(m, ent, tags):
+        rule = rules[m.id]
+        if m.id not in falls:
             continue
         if not schedule.gap_met(rule, event.date, _since(event, events, rule)):
             continue  # e.g. a resumption after a shutdown of 3 months or less owes no 复工复产方案
@@ -185,10 +187,9 @@ def rederive_all(*, session: Session) -> None:
 def rederive_everything(session: Session) -> None:
     """After the holiday calendar changed: every working-day deadline, every fixed-day deadline that
     may move to the next working day (顺延), and the occurrences they feed."""
-    session.flush()
+    occurrences.touch(session, catalogue=True)
     dues.reschedule(session)
     rederive_all(session=session)
-    occurrences.refresh_all(session)
 
 
 def rederive_enterprise(session: Session, enterprise_id: int) -> None:
@@ -308,6 +309,7 @@ def add(session: Session, *, enterprise_id: int, kind: str, date: dt.date, note:
     if not planned:
         not_after_today(date, today, "事件日期", "(只能登记已发生的事件;企业公布的计划日期请加 --planned)")
     ent = get_enterprise(session, enterprise_id)
+    occurrences.touch(session, enterprises=[ent.id])
     existing = _events_of(session, ent.id)
     # The actual event replaces every plan of its kind; plans never replace anything.
     replaced = [] if planned else [e for e in existing if e.planned and e.kind == kind]
@@ -324,8 +326,6 @@ def add(session: Session, *, enterprise_id: int, kind: str, date: dt.date, note:
     for old in replaced:
         _replace(session, ent, old, event)
     rederive_enterprise(session, ent.id)
-    # derive() deletes dues with Core statements, which the session's flush hook does not see.
-    occurrences.refresh_enterprises(session, [ent.id])
     return Outcome(event, dues_of(session, event_id=event.id), _affected(session, ent.id, before, event.id), replaced)
 
 
@@ -367,6 +367,7 @@ def remove(session: Session, event_id: int, *, by: str | None = None) -> Outcome
     """Delete a mistaken event, its derived deadlines and the closures it made."""
     event = get(session, event_id)
     ent = session.get_one(models.Enterprise, event.enterprise_id)
+    occurrences.touch(session, enterprises=[ent.id])
     period = period_of(event)
     comps = session.exec(select(models.Completion).where(
         models.Completion.subject_kind == "enterprise", models.Completion.subject_id == ent.id,
@@ -387,8 +388,6 @@ def remove(session: Session, event_id: int, *, by: str | None = None) -> Outcome
     session.delete(event)
     session.flush()
     rederive_enterprise(session, ent.id)
-    # derive() deletes dues with Core statements, which the session's flush hook does not see.
-    occurrences.refresh_enterprises(session, [ent.id])
     return Outcome(event, dues, _affected(session, ent.id, before, event.id))
 
 

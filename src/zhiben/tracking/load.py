@@ -77,11 +77,9 @@ def _row_values(m: cat_mod.Milestone, position: int) -> dict:
 def load(cat: cat_mod.Catalogue, *, session: Session) -> LoadReport:
     from zhiben.db import occurrences
 
-    # Everything may change: rebuild the schedule once at the end rather than slice by slice.
-    with occurrences.deferred(session):
-        report = _load(cat, session)
-    occurrences.refresh_all(session)
-    return report
+    # Everything may change: the whole schedule is rebuilt once, before commit.
+    occurrences.touch(session, catalogue=True)
+    return _load(cat, session)
 
 
 def _load(cat: cat_mod.Catalogue, session: Session) -> LoadReport:
@@ -207,6 +205,9 @@ def set_effective(session: Session, day: dt.date | None) -> list[tuple[str, str]
     start, end = plan_period(session)
     if day is not None and not (start <= day <= end):
         raise InputError(f"生效日期 {day} 不在方案期限 {start}~{end} 内")
+    from zhiben.db import occurrences
+
+    occurrences.touch(session, catalogue=True)  # every calendar due may move
     _set_meta(session, EFFECTIVE_SET, day.isoformat() if day else None)
     session.flush()
     rows = dues.reschedule(session)

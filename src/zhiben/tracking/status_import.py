@@ -16,7 +16,7 @@ from sqlmodel import Session
 from zhiben import terms
 from zhiben.catalogue import schedule
 from zhiben.dates import not_after_today, parse_date
-from zhiben.errors import ImportFileError, InputError, ZhibenError
+from zhiben.errors import ImportFileError, InputError, NotOwed, ZhibenError
 from zhiben.inputs import evidence as evidence_files
 from zhiben.inputs import limits, sheets
 from zhiben.tracking import completions, subjects
@@ -268,13 +268,10 @@ def _plan_row(session: Session, name: str, row: SheetRow, today: dt.date, proble
         problems.add(name, row, "统一社会信用代码" if subject_kind == "enterprise" and code else "责任主体", exc.message)
         return None
     try:
-        if not m.per_risk:
-            completions.check_applies(session, m, subject)
-    except ZhibenError as exc:
-        problems.add(name, row, "责任主体", exc.message)
-        return None
-    try:
         _, owner, key, due = completions.prepare(session, m.id, subject, period_text or None)
+    except NotOwed as exc:
+        problems.add(name, row, "周期" if exc.about == "period" else "责任主体", exc.message)
+        return None
     except ZhibenError as exc:
         problems.add(name, row, "周期", exc.message)
         return None
