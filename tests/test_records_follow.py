@@ -44,7 +44,7 @@ def test_a_moved_orange_enterprise_takes_its_inspection_record_along(cli, tmp_pa
     register(cli, tmp_path, "临清市", "橙")
     res = cli("done", "chem-21-c", "--enterprise", CODE, "--period", "2025-H1", "--on", "2025-06-10")
     assert res.exit_code == 0, res.output
-    assert progress(cli) == {"临清市": (2, 1, 1)}  # 2024-H2 overdue, 2025-H1 done
+    assert progress(cli) == {"临清市": (3, 1, 2)}  # 2024-H1 and 2024-H2 overdue, 2025-H1 done
 
     out = register(cli, tmp_path, "冠县", "橙")
     assert out.splitlines()[:3] == [
@@ -53,8 +53,8 @@ def test_a_moved_orange_enterprise_takes_its_inspection_record_along(cli, tmp_pa
         f"  临清橙色化工有限公司({CODE}):所属县区 临清市 → 冠县,完成记录 1 条",
     ]
     # The completion still counts, now for 冠县; 冠县 is not charged for the half-year already done.
-    assert progress(cli) == {"冠县": (2, 1, 1)}
-    assert inspections(cli) == [("冠县", f"2024-H2:{CODE}")]
+    assert progress(cli) == {"冠县": (3, 1, 2)}
+    assert inspections(cli) == [("冠县", f"2024-H1:{CODE}"), ("冠县", f"2024-H2:{CODE}")]
     check(cli)
     with Session(engine) as s:
         comp = s.exec(select(models.Completion)).one()
@@ -63,7 +63,7 @@ def test_a_moved_orange_enterprise_takes_its_inspection_record_along(cli, tmp_pa
     # Reopen still works after the move, and the period is owed by the new county again.
     res = cli("reopen", "chem-21-c", "--enterprise", CODE, "--period", "2025-H1", "--reason", "检查记录有误")
     assert res.output.strip() == f"已撤销完成:chem-21-c 县级“冠县” 周期 2025年上半年(检查企业 {CODE})"
-    assert inspections(cli) == [("冠县", f"2024-H2:{CODE}"), ("冠县", f"2025-H1:{CODE}")]
+    assert inspections(cli) == [("冠县", f"2024-H1:{CODE}"), ("冠县", f"2024-H2:{CODE}"), ("冠县", f"2025-H1:{CODE}")]
     check(cli)
 
 
@@ -87,7 +87,7 @@ def test_a_record_whose_duty_stops_applying_is_kept_listed_and_counts_again_late
         assert len(s.exec(select(models.Completion)).all()) == 1
 
     register(cli, tmp_path, "临清市", "橙")  # back to 橙: the kept record counts again
-    assert progress(cli) == {"临清市": (2, 1, 1)}
+    assert progress(cli) == {"临清市": (3, 1, 2)}
     check(cli)
 
 
@@ -108,5 +108,5 @@ def test_oil_depot_duty_falls_only_on_oil_depots(cli, tmp_path):
     assert ("chem-09-a", depot) in owed and ("chem-09-a", plant) in owed
     res = cli("done", "chem-07-c", "--enterprise", plant, "--on", "2025-03-01")
     assert res.exit_code == 2
-    assert res.output.strip() == "错误:事项 chem-07-c 不适用于企业“聊城化工有限公司”(缺少标签:油气储存)"
+    assert res.output.strip() == "错误:事项 chem-07-c 不适用于企业“聊城化工有限公司”(缺少标签:油气储存或石油天然气)"
     check(cli)

@@ -96,7 +96,7 @@ def _explain(session: Session, m: models.Milestone, subject: Subject, owner: Sub
             return NotOwed(f"事项 {m.id} 不适用于企业“{ent.name}”(带有标签:{'、'.join(barred)})")
         proven = {terms.EVENT_TAGS.get(m.rule.get("event", ""))}
         if not m.per_risk and m.tags and not (set(m.tags) & (tags | proven)):
-            return NotOwed(f"事项 {m.id} 不适用于企业“{ent.name}”(缺少标签:{'、'.join(m.tags)})")
+            return NotOwed(f"事项 {m.id} 不适用于企业“{ent.name}”(缺少标签:{'或'.join(m.tags)})")
     if m.kind == "relative":
         return NotOwed(f"企业“{subject.name}”没有可对应事项 {m.id} 的事件记录(先用 zhiben event add 登记)",
                        about="period")
