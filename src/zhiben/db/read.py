@@ -8,7 +8,8 @@ Two implementations answer the same calls:
   (a write command's session is wrapped with `source(session)` when it reads through here).
 Queries use :name parameters, which sqlite3 and SQLAlchemy's text() both accept, so one text
 serves both. Values come back as the driver gives them (SQLite: dates and JSON as text; PostgreSQL:
-date and dict objects), and are decoded here, once: `Source.date`, `Source.json`, `Source.count`.
+date, datetime and dict objects), and are decoded here, once: `Source.date`, `Source.time`,
+`Source.json`, `Source.count`.
 """
 
 from __future__ import annotations
@@ -57,6 +58,14 @@ class Source(ABC):
         if isinstance(value, dt.datetime):
             return value.date()
         return dt.date.fromisoformat(str(value)[:10])
+
+    @staticmethod
+    def time(value: object) -> dt.datetime | None:
+        """A moment stored in UTC (models.UTCTime): ISO text on SQLite, a datetime on PostgreSQL; aware UTC."""
+        if value is None:
+            return None
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+        return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
 
     @staticmethod
     def json(value: object) -> Any:
