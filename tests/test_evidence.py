@@ -400,3 +400,34 @@ def test_pg_dump_and_restore_keep_files(cli, tmp_path, backend, db_url):
         _all_back(lambda *a: runner.invoke(app, ["--db", restored, *a]), tmp_path, files)
     finally:
         subprocess.run(["dropdb", "--force", *conn, copy], check=True, env=env)
+
+
+def test_counts_beside_completions_in_log_enterprise_page_progress_and_report(cli, tmp_path, session):
+    ent = make_enterprise(session, "茌平佐证化工有限公司", 7)
+    session.commit()
+    files = _files(tmp_path)
+    assert cli("done", "chem-10-b", "--enterprise", ent.credit_code, "--on", "2025-06-20",
+               "--attach", str(files["会议纪要.pdf"]), "--attach", str(files["现场.jpg"])).exit_code == 0
+    assert cli("done", "chem-guard-1-a", "--county", "茌平", "--on", "2025-06-20").exit_code == 0
+
+    log = json.loads(cli("log", "-f", "json").output)
+    assert [(e["action"], e["milestone_id"], e["files"]) for e in log if e["action"] == "完成"] == [
+        ("完成", "chem-guard-1-a", 0), ("完成", "chem-10-b", 2)]
+    page = cli("enterprise", "show", ent.credit_code, "--as-of", AS_OF).output
+    line = next(row for row in page.splitlines() if row.startswith("chem-10-b"))
+    assert line.split()[-2:] == ["2025-06-20", "2"]
+
+    rows = json.loads(cli("progress", "--evidence", "--as-of", AS_OF, "-f", "json").output)
+    by = {r["label"]: r for r in rows}
+    assert (by["茌平区"]["evidence_share"], by["茌平区"]["with_evidence"]) == (0.5, 1)
+    assert by["冠县"]["evidence_share"] is None
+    table = cli("progress", "--evidence", "--as-of", AS_OF, "-f", "plain").output
+    assert "有佐证" in table and "50.0%" in table
+    assert cli("progress", "--evidence", "--by", "plan").exit_code == 2
+
+    report = tmp_path / "报告.html"
+    assert cli("report", "--as-of", AS_OF, "--to", str(report)).exit_code == 0
+    html = report.read_text(encoding="utf-8")
+    section = html[html.index("<h2>佐证文件</h2>"):html.index("<h2>量化目标</h2>")]
+    assert '<td class="key nw" data-label="县(市、区)">茌平区</td>' in section
+    assert ">2</td>" in section and ">50.0%</td>" in section and ">1.0</td>" in section

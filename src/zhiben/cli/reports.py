@@ -171,7 +171,8 @@ def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="
              fmt: str = Fmt, chart: bool = typer.Option(False, "--chart", help="以条形图显示完成率"),
              targets: bool = typer.Option(False, "--targets", help="改为显示量化目标的测算值、目标值和达标情况"),
              sort: str = typer.Option(None, "--sort", help="按县区排名:完成率|按期完成率|逾期率|逾期(第1名最好)"),
-             limit: int = Limit):
+             limit: int = Limit,
+             evidence: bool = typer.Option(False, "--evidence", help="增加“有佐证”列:已完成中至少附有一个佐证文件的比例")):
     """完成进度:按县区为通报格式(本级与企业分列、按期完成率、可排名),也可按方案、事项、企业。"""
 
     from zhiben.errors import InputError
@@ -193,12 +194,18 @@ def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="
     order = bulletin.sort_key(sort)
     if order is not None and by != "county":
         raise InputError("--sort 只用于 --by county(县区排名)")
+    if evidence and (by != "county" or chart or any((who, enterprise, sector, tag, risk, milestone_id))):
+        raise InputError("--evidence 只用于 --by county 的通报表(可与 --plan、--county、--as-of、--sort 同用)")
     day = common.as_of(as_of)
     with common.reader(ctx) as s:
         f = filters_for(s, plan=plan, county=county, who=who, enterprise=enterprise, sector=sector, tag=tag,
                         risk=risk, milestone_id=milestone_id)
         if by == "county":
             records = bulletin.county_bulletin(s, f, day, order)
+            if evidence:
+                from zhiben.reports import evidence as files
+
+                files.add_share(records, files.share_by_county(s, day, f.plan))
         else:
             records = progress_records(reports.progress(s, f, day, by), by)
         since = effective_note(s)
@@ -226,6 +233,8 @@ def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="
         return
     plain = fmt == "csv"
     cols = view.bulletin_columns(order is not None, plain=plain) if by == "county" else view.progress_columns(by, plain=plain)
+    if evidence:
+        cols.append(view.evidence_share_column())
     if fmt == "csv":
         render.write_bytes_text(render.csv_lines(shown, cols))
         if rest:

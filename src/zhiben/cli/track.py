@@ -195,6 +195,7 @@ def log(
     from zhiben.db.models import local
     from zhiben.outputs import tables
     from zhiben.outputs import terminal as render
+    from zhiben.reports import evidence as files
     from zhiben.reports.labels import period_label
     from zhiben.tracking import audit, subjects
 
@@ -202,12 +203,16 @@ def log(
     with common.session(ctx) as s:
         subject = subjects.county_subject(s, county) if county else None
         entries = audit.entries(s, milestone_id=milestone_id, subject=subject, limit=limit or None)
+        # The record's evidence files now, beside each completion (added later ones are counted too).
+        counts = files.counts(s, [(e.milestone_id, e.subject_kind, e.subject_id, e.period) for e in entries
+                                  if e.action == "done"])
         records = [{
             "at": local(e.at), "by": e.by, "action": ACTIONS.get(e.action, e.action),
             "milestone_id": e.milestone_id, "subject_kind": e.subject_kind, "subject": e.subject_name,
             "period": e.period, "period_label": period_label(e.period), "old_status": e.old_status, "new_status": e.new_status,
             "change": f"{STATUS.get(e.old_status, e.old_status)} → {STATUS.get(e.new_status, e.new_status)}",
             "done_on": e.done_on, "evidence": e.evidence, "source": e.source,
+            "files": counts.get((e.milestone_id, e.subject_kind, e.subject_id, e.period), 0) if e.action == "done" else None,
         } for e in entries]
     render.emit(records, tables.LOG, fmt, title="变更日志", empty="变更日志为空")
 

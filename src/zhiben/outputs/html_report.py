@@ -174,6 +174,27 @@ def _targets_table(b: Briefing) -> str:
     return hb.table(cols, rows)
 
 
+def _evidence_table(session: Session, m, as_of: dt.date) -> str:
+    """佐证文件 per county (docs/evidence.md): completions, those with a file, files; empty when none is stored."""
+    from zhiben.reports import evidence as files
+
+    counts = files.file_counts_by_county(session, as_of)
+    if not counts:
+        return ""
+    shares = files.share_by_county(session, as_of)
+    cols = [hb.Col("县(市、区)", key=True, nowrap=True), hb.Col("已完成", num=True), hb.Col("有佐证文件", num=True),
+            hb.Col("占比", num=True), hb.Col("文件数", num=True), hb.Col("每项文件数", num=True)]
+    rows = []
+    for label in [ln.label for ln in m.counties] + [terms.CITY_NAME]:
+        n, w = shares.get(label, (0, 0))
+        k = counts.get(label, 0)
+        if n:
+            rows.append(([escape(label), _n(n), _n(w), _pct(w / n), _n(k), f"{k / n:.1f}"], ""))
+    return ("<h2>佐证文件</h2>" + hb.table(cols, rows)
+            + '<p class="note">已完成:截至日期及以前记录的完成;有佐证文件:至少附有一个文件的完成记录;'
+              "打包督导检查材料:zhiben evidence bundle --county 县区 --to 佐证.zip。</p>")
+
+
 def build(session: Session, as_of: dt.date, *, upcoming_days: int = 30) -> str:
     b = briefing.brief(session, briefing.CITY, as_of, upcoming_days=upcoming_days, targets=True, track=progress.track)
     m = b.matrix
@@ -212,6 +233,7 @@ def build(session: Session, as_of: dt.date, *, upcoming_days: int = 30) -> str:
         f"<p class=\"note\">{escape(county_plan.RATE_NOTE)}。按逾期率而不是逾期项数比较:项数主要取决于辖区企业多少。</p>"
         f"<h2>县(市、区)× 方案</h2>{hb.matrix_table(m)}"
         f'<p class="note">{escape(hb.rate_legend(m))}</p>'
+        f"{_evidence_table(session, m, as_of)}"
         f"<h2>量化目标</h2>{_targets_table(b)}"
         f"<h2>未来 {upcoming_days} 天内到期({_n(b.upcoming.total.items)} 项,按事项汇总)</h2>{_upcoming_table(b.upcoming)}"
         f"<h2>逾期事项({_n(b.overdue.total.items)} 项,按事项汇总)</h2>"

@@ -215,6 +215,11 @@ def bulletin_columns(ranked: bool, *, plain: bool = False) -> list[Col]:
     return cols
 
 
+def evidence_share_column() -> Col:
+    """progress --evidence: the share of completions with at least one evidence file (docs/evidence.md)."""
+    return Col("evidence_share", "有佐证", _pct("evidence_share"), right=True)
+
+
 def progress_columns(by: str = "plan", *, plain: bool = False) -> list[Col]:
     """progress --by plan|milestone|enterprise: the columns records.progress_columns names (CSV and XLSX
     have the same), the key columns (编号, 统一社会信用代码, 县区) never dropped, an enterprise's name cut last."""

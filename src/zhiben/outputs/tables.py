@@ -67,7 +67,8 @@ ENTERPRISE_STATE = col("active", "状态", drop=4)
 # enterprise show: what applies to it, and (removed enterprises) what was recorded
 OBLIGATIONS = [
     ident("milestone_id"), col("title", "事项", flex=True, min_width=12), col("who", "责任方", drop=2),
-    col("period", "周期"), col("due", "期限"), col("status", "状态"), col("done_on", "完成日期", drop=1),
+    col("period", "周期"), col("due", "期限"), col("status", "状态"), col("done_on", "完成日期", drop=2),
+    col("files", "文件", right=True, drop=1),
 ]
 HISTORY = [
     ident("milestone_id"), col("title", "事项", flex=True, min_width=12), col("period_label", "周期"),
@@ -109,7 +110,7 @@ LOG = [
     col("at", "时间", short=_log_time), col("by", "记录人", drop=5), col("action", "操作"), ident("milestone_id", "事项"),
     name("subject", "责任主体"), col("period_label", "周期", drop=6), col("change", "状态变化", drop=2),
     col("done_on", "完成日期", drop=3), col("evidence", "佐证/原因", flex=True, min_width=8, drop=4),
-    col("source", "来源", drop=1),
+    col("source", "来源", drop=1), col("files", "文件", right=True, drop=1),
 ]
 
 # progress --targets

@@ -127,13 +127,36 @@ def subject_counts(src, kind: str, subject_id: int) -> dict[tuple[str, str], int
     return {(m, p): int(n) for m, p, n in read.execute(src, sql, {"k": kind, "i": subject_id})}
 
 
-def share_by_county(src, as_of: dt.date) -> dict[int, tuple[int, int]]:
-    """Per county: (completions by `as_of`, those with at least one file)."""
+def share_by_county(src, as_of: dt.date, plan: str | None = None) -> dict[str, tuple[int, int]]:
+    """Per county name (the bureau's own records under its name): (completions recorded by
+    `as_of`, those with at least one evidence file)."""
+    params = {"city": terms.CITY_NAME, "as_of": read.day(src, as_of), "plan": plan}
+    has_file = ("EXISTS (SELECT 1 FROM evidencefile f WHERE "
+                + " AND ".join(f"f.{k} = x.{k}" for k in KEY) + ")")
+    sql = (f"SELECT COALESCE(cc.name, :city), COUNT(*), SUM(CASE WHEN {has_file} THEN 1 ELSE 0 END) "
+           f"FROM completion x JOIN milestone m ON m.id = x.milestone_id {SUBJECT_JOINS} "
+           f"LEFT JOIN county cc ON cc.id = {COUNTY_OF} "
+           "WHERE x.done_on <= :as_of AND (:plan IS NULL OR m.plan = :plan) GROUP BY COALESCE(cc.name, :city)")
+    return {name: (int(n), int(w or 0)) for name, n, w in read.execute(src, sql, params)}
+
+
+def file_counts_by_county(src, as_of: dt.date) -> dict[str, int]:
+    """Evidence files on completions recorded by `as_of`, per county name (the bureau's under its name)."""
     params = {"city": terms.CITY_NAME, "as_of": read.day(src, as_of)}
-    sql = (f"SELECT {COUNTY_OF} AS cid, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM evidencefile f WHERE "
-           + " AND ".join(f"f.{k} = x.{k}" for k in KEY) + ") THEN 1 ELSE 0 END) "
-           f"FROM completion x {SUBJECT_JOINS} WHERE x.done_on <= :as_of GROUP BY {COUNTY_OF}")
-    return {cid: (int(n), int(w or 0)) for cid, n, w in read.execute(src, sql, params) if cid is not None}
+    sql = (f"SELECT COALESCE(cc.name, :city), COUNT(*) FROM evidencefile x "
+           f"JOIN completion k ON {SAME_RECORD} {SUBJECT_JOINS} LEFT JOIN county cc ON cc.id = {COUNTY_OF} "
+           "WHERE k.done_on <= :as_of GROUP BY COALESCE(cc.name, :city)")
+    return {name: int(n) for name, n in read.execute(src, sql, params)}
+
+
+def add_share(records: list[dict], shares: dict[str, tuple[int, int]]) -> None:
+    """Put 有佐证 (share of completions with a file) on progress --by county records, 全市合计 summed."""
+    total_n = sum(n for n, _ in shares.values())
+    total_w = sum(w for _, w in shares.values())
+    for r in records:
+        n, w = (total_n, total_w) if r.get("scope") == "total" else shares.get(r["label"], (0, 0))
+        r["evidence_share"] = w / n if n else None
+        r["with_evidence"] = w
 
 
 # --- an inspection bundle ------------------------------------------------------------------------
