@@ -60,11 +60,11 @@ def test_done_reopen_and_log(cli):
     result = cli("reopen", "mine-req-2-b", "--county", "茌平", "--period", "2024-04", "--reason", "重复", "--by", "李四")
     assert (result.exit_code, result.output) == (0, "已撤销完成:mine-req-2-b 县级“茌平区” 周期 2024年4月\n")
     lines = cli("log", "--format", "plain").output.splitlines()
-    assert lines[0].split() == ["时间", "记录人", "操作", "事项", "责任主体", "周期", "状态变化", "完成日期", "佐证/原因", "来源"]
+    assert lines[0].split() == ["时间", "记录人", "操作", "事项", "责任主体", "周期", "状态变化", "完成日期", "佐证/原因", "来源", "文件"]
     stamp = r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d [+-]\d\d:\d\d"
     assert re.fullmatch(rf"{stamp}  李四    撤销  mine-req-2-b  茌平区    2024年4月  已完成 → 未完成\s+重复", lines[1])
     assert re.fullmatch(rf"{stamp}  张三    完成  mine-req-2-b  茌平区    2024年4月  逾期未完成 → 已完成  "
-                        r"2024-05-07  报送函", lines[2])
+                        r"2024-05-07  报送函\s+0", lines[2])  # 0: evidence files of that record
     assert len(lines) == 3
 
 
