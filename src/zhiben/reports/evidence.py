@@ -131,12 +131,13 @@ def share_by_county(src, as_of: dt.date, plan: str | None = None) -> dict[str, t
     """Per county name (the bureau's own records under its name): (completions recorded by
     `as_of`, those with at least one evidence file)."""
     params = {"city": terms.CITY_NAME, "as_of": read.day(src, as_of), "plan": plan}
+    by_plan = " AND m.plan = :plan" if plan else ""
     has_file = ("EXISTS (SELECT 1 FROM evidencefile f WHERE "
                 + " AND ".join(f"f.{k} = x.{k}" for k in KEY) + ")")
     sql = (f"SELECT COALESCE(cc.name, :city), COUNT(*), SUM(CASE WHEN {has_file} THEN 1 ELSE 0 END) "
            f"FROM completion x JOIN milestone m ON m.id = x.milestone_id {SUBJECT_JOINS} "
            f"LEFT JOIN county cc ON cc.id = {COUNTY_OF} "
-           "WHERE x.done_on <= :as_of AND (:plan IS NULL OR m.plan = :plan) GROUP BY COALESCE(cc.name, :city)")
+           f"WHERE x.done_on <= :as_of{by_plan} GROUP BY COALESCE(cc.name, :city)")
     return {name: (int(n), int(w or 0)) for name, n, w in read.execute(src, sql, params)}
 
 
