@@ -30,6 +30,8 @@ from zhiben.reports.evidence import Completed, size_text
 # Already compressed: storing them again deflated only costs time.
 _STORED = ("application/pdf", "image/", "application/zip", "application/vnd.openxmlformats")
 NO_FILE = "无佐证文件"
+# Ids, codes, periods, dates and sizes are never broken across lines.
+NO_WRAP = {"milestone_id", "credit_code", "period_label", "done_on", "size"}
 INDEX_COLUMNS = [("milestone_id", "编号"), ("title", "事项"), ("subject", "责任主体"), ("credit_code", "统一社会信用代码"),
                  ("period_label", "周期"), ("done_on", "完成日期"), ("evidence", "佐证(文字)"), ("file", "文件(包内路径)"),
                  ("size", "大小"), ("sha256", "SHA-256")]
@@ -87,20 +89,20 @@ CSS = ("body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:
        "table{border-collapse:collapse;width:100%}th,td{border:1px solid #cbd2d9;padding:3px 6px;text-align:left;"
        "vertical-align:top}th{background:#d9e2ec}thead{display:table-header-group}tr{page-break-inside:avoid}"
        "tr.missing td{background:#f8d7d3;color:#9b1c1c;font-weight:600}td.hash{font-family:monospace;font-size:11px;"
-       "word-break:break-all}@page{size:A4 landscape;margin:12mm}")
+       "word-break:break-all}.nw{white-space:nowrap}@page{size:A4 landscape;margin:12mm}")
 
 
 def _html(title: str, heading: str, records: Iterable[dict], out) -> None:
     out.write("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
               "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
               f"<title>{escape(title)}</title><style>{CSS}</style></head><body><h1>{escape(title)}</h1>"
-              f"<p>{escape(heading)}</p><p>红色行:已记录完成但没有佐证文件。</p><table><thead><tr>"
-              + "".join(f"<th>{escape(lab)}</th>" for _, lab in INDEX_COLUMNS) + "</tr></thead><tbody>")
+              f"<p>{escape(heading)}</p><table><thead><tr>"
+              + "".join(f"<th class=\"nw\">{escape(lab)}</th>" for _, lab in INDEX_COLUMNS) + "</tr></thead><tbody>")
     for rec in records:
         cells = []
         for key, _ in INDEX_COLUMNS:
             value = rec.get(key)
-            cls = ' class="hash"' if key == "sha256" else ""
+            cls = ' class="hash"' if key == "sha256" else ' class="nw"' if key in NO_WRAP else ""
             cells.append(f"<td{cls}>{escape('' if value is None else str(value))}</td>")
         row_class = ' class="missing"' if rec["missing"] else ""
         out.write(f"<tr{row_class}>{''.join(cells)}</tr>\n")
@@ -110,7 +112,7 @@ def _html(title: str, heading: str, records: Iterable[dict], out) -> None:
 def write(target: Path, scope: list[Completed], *, chunks: Callable[[str], Iterable[bytes]], scope_name: str,
           as_of: dt.date) -> Bundled:
     paths = _paths(scope)
-    book = xlsx.Book(report="佐证材料索引", scope=scope_name, as_of=as_of, remark="红色行:没有佐证文件")
+    book = xlsx.Book(report="佐证材料索引", scope=scope_name, as_of=as_of, remark="红色行:已记录完成但没有佐证文件")
     title = book.title
     total_files = sum(len(d.files) for d in scope)
     written = 0
@@ -124,7 +126,7 @@ def write(target: Path, scope: list[Completed], *, chunks: Callable[[str], Itera
             index = Path(folder) / "索引.xlsx"
             sheet = xlsx.Sheet("佐证材料索引", _index_records(scope, paths), INDEX_COLUMNS,
                                highlight=lambda r: "severe" if r["missing"] else None, heading=book.heading(),
-                               date_keys=("done_on",), wrap={"evidence": 30})
+                               date_keys=("done_on",), wrap={"title": 16, "subject": 14, "evidence": 16, "file": 28, "sha256": 33})
             xlsx.write(index, [sheet], book, progress_label="写入索引")
             zf.write(index, "索引.xlsx", compress_type=zipfile.ZIP_DEFLATED)
         page = zipfile.ZipInfo("索引.html", date_time=_now())
