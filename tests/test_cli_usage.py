@@ -1,5 +1,7 @@
 """Command-line usage mistakes are reported in one Chinese line with exit code 2, not click's English."""
 
+from pathlib import Path
+
 import pytest
 
 
@@ -124,3 +126,23 @@ def test_event_add_help_keeps_words_whole(cli):
     assert "shutdown(停产停建)" in out.replace("\n", "").replace(" ", "")
     for word in ("trial-start", "trial-end", "acceptance", "shutdown", "resumption", "apprentice", "inspection-finding"):
         assert any(word in line for line in out.splitlines()), word
+
+
+def test_version_names_the_program_and_the_catalogue_edition():
+    import re
+    import tomllib
+
+    from runner import ZhibenRunner
+    from zhiben import __version__
+    from zhiben.catalogue import model
+    from zhiben.cli import app
+
+    root = Path(__file__).resolve().parents[1]
+    assert tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"] == __version__
+    cat = model.read()
+    assert cat.version and cat.revised is not None
+    for flag in ("--version", "-V"):
+        r = ZhibenRunner().invoke(app, [flag, "overdue"], env={"ZHIBEN_DB": "/nonexistent/never-opened.db"})
+        assert (r.exit_code, r.output) == (0, f"zhiben {__version__}\n"
+                                              f"事项目录:版本 {cat.version},修订日期 {cat.revised},{len(cat.milestones)} 个事项\n")
+    assert re.fullmatch(r"\d+(\.\d+)*", cat.version)

@@ -150,6 +150,10 @@ class Milestone(_Strict):
 
 class Catalogue(_Strict):
     title: str
+    # Which edition of the catalogue this is (zhiben --version): raised, with `revised`, whenever an
+    # entry changes, so a printed report can be matched to the catalogue it was computed from.
+    version: str = ""
+    revised: dt.date | None = None
     start: dt.date
     end: dt.date
     # The day the plans took effect (印发): recurring entries without their own start begin with the
@@ -368,6 +372,8 @@ def parse(raw: dict, *, source: str = "catalogue") -> Catalogue:
     try:
         cat = Catalogue(
             title=header.get("title", ""),
+            version=str(header.get("version", "")),
+            revised=header.get("revised"),
             start=header.get("start", dt.date(2024, 1, 1)),
             end=header.get("end", dt.date(2026, 12, 31)),
             effective=header.get("effective", header.get("start", dt.date(2024, 1, 1))),

@@ -80,10 +80,25 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if not value:
+        return
+    from zhiben import __version__
+    from zhiben.catalogue import model
+
+    cat = model.read()
+    revised = f",修订日期 {cat.revised}" if cat.revised else ""
+    typer.echo(f"zhiben {__version__}")
+    typer.echo(f"事项目录:版本 {cat.version or '未标注'}{revised},{len(cat.milestones)} 个事项")
+    raise typer.Exit(0)
+
+
 @app.callback()
 def _root(
     ctx: typer.Context,
     db: str = typer.Option(None, "--db", envvar="ZHIBEN_DB", metavar="<路径或地址>", help="数据库文件路径或 SQLAlchemy 地址(默认在用户数据目录)"),
+    version: bool = typer.Option(False, "--version", "-V", is_eager=True, callback=_version,
+                                 help="显示程序版本和事项目录的版本、修订日期,然后退出"),
 ):
     ctx.obj = {"db": db}
 
