@@ -85,6 +85,7 @@ def commands(rows, folder) -> list[tuple[str, ...]]:
         ("enterprise", "tags"), ("catalogue", "list"), ("event", "list"), ("event", "list", "--enterprise", chem[3][0]),
         ("log",), ("target", "list"), ("county", "list"), ("park", "list"), ("calendar", "show", "2027"),
         ("enterprise", "import", str(Path(folder) / "changes.csv"), "--dry-run"),
+        ("trend", "--to", "2026-11-29"), ("trend", "--by", "milestone", "--every", "week", "--to", "2026-11-29"),
     ]
 
 

@@ -21,9 +21,6 @@ def trend(ctx: typer.Context,
           out: Path = typer.Option(None, "--out", "-o", metavar="<文件>", help="写入 .xlsx/.csv/.json 文件"),
           force: bool = common.Force):
     """趋势:各县区(方案、事项)在一串日期上的逾期率、按期完成率、已到期和逾期,每个数字与该日期的 progress --as-of 相同。"""
-    import shutil
-    import sys
-
     from zhiben.errors import InputError
     from zhiben.outputs import exports, workbooks, xlsx
     from zhiben.outputs import terminal as render
@@ -66,8 +63,8 @@ def trend(ctx: typer.Context,
     if not t.series:
         typer.echo("没有符合条件的记录")
         return
-    tty = fmt == "table" and sys.stdout.isatty()
-    width = shutil.get_terminal_size().columns if tty else None
+    width = render.screen() if fmt == "table" else None
+    tty = width is not None
     render.write_lines(view.terminal(t, key, since, width=width, tty=tty, fmt=fmt))
 
 

@@ -45,19 +45,21 @@ def _atomic(path: Path, write) -> int:
 
 def write_csv(path: Path, records: Iterable[dict], columns: Sequence[render.Column],
               progress_label: str = "导出 CSV") -> int:
-    """Stream records to a CSV file (BOM, formula guard as csv_bytes); the row count."""
-    import csv
-
+    """Stream records to a CSV file through the one CSV writer (render.csv_lines: BOM, labels, formula
+    guard, as on stdout); the row count."""
     from zhiben.outputs import progress
 
     def write(fh) -> int:
-        fh.write("\ufeff")
-        w = csv.writer(fh, lineterminator="\r\n")
-        w.writerow([label for _, label in columns])
         n = 0
-        for r in progress.track(records, progress_label):
-            w.writerow([render.guard_csv(render._cell(render.display_value(k, r.get(k)))) for k, _ in columns])
-            n += 1
+
+        def counted():
+            nonlocal n
+            for r in progress.track(records, progress_label):
+                n += 1
+                yield r
+
+        for piece in render.csv_lines(counted(), columns):
+            fh.write(piece)
         return n
 
     return _atomic(path, write)
