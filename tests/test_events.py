@@ -352,10 +352,11 @@ def test_cli_add_prints_derived_deadlines(cli, ents):
     assert res.output.splitlines() == [
         f"已登记事件 #1:鲁西新材料有限公司({code})竣工验收通过 2025-09-26",
         "派生期限:",
-        "  chem-09-i  验收后10个工作日内申请安全生产许可  期限 2025-10-16",
+        "编号       事项                                期限",
+        "chem-09-i  验收后10个工作日内申请安全生产许可  期限 2025-10-16",
     ]
     res = cli("event", "add", "apprentice", "--enterprise", "茌平尾矿库有限公司", "--date", "2025-01-15")
-    assert "  mine-02-2-a  新人跟班学习满4个月方可独立上岗  最早 2025-05-15" in res.output
+    assert "mine-02-2-a  新人跟班学习满4个月方可独立上岗  最早 2025-05-15" in res.output
     res = cli("overdue", "--enterprise", code, "--as-of", "2025-10-20", "--format", "json")
     assert [(r["milestone_id"], r["due"], r["days_overdue"]) for r in json.loads(res.output)
             if r["milestone_id"] == "chem-09-i"] == [("chem-09-i", "2025-10-16", 4)]

@@ -179,3 +179,14 @@ def test_progress_by_milestone_and_enterprise_carry_the_key_columns(city, monkey
     county_of = {code: county for code, _, county, *_ in rows}
     assert all(county_of[r["credit_code"]] == r["county"]
                for r in json.loads(run(url, "progress", *AS_OF, "--by", "enterprise", "-f", "json")))
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_event_add_lists_its_deadlines_fitted(city, width, monkeypatch):
+    url, rows, folder = city
+    chem = [r for r in rows if r[3] != "工贸"]
+    ent = chem[10 + WIDTHS.index(width)]
+    out = run(url, "event", "add", "acceptance", "--enterprise", ent[0], "--date", "2025-12-29", width=width,
+              monkeypatch=monkeypatch).splitlines()
+    assert out[1:3] and all(wcswidth(line) <= width for line in out), out
+    assert not split_tokens(out, _known([ent[0], "chem-09-i"]))

@@ -21,15 +21,25 @@ def _due_text(d) -> str:
     else:
         when = f"期限 {d.due}"
     when += "(按计划日期)" if d.planned else ""
-    if d.estimated:
-        years = "、".join(f"{y} 年" for y in d.estimated)
-        when += f"(按周末估算:{years}无节假日数据,可用 zhiben calendar import 补充)"
-    return when
+    return when + ("(按周末估算)" if d.estimated else "")
 
 
-def _due_line(d) -> str:
-    state = f"({d.state})" if d.state else ""
-    return f"  {d.milestone_id}  {d.title}  {_due_text(d)}{state}"
+def _dues(heading: str, dues) -> list[str]:
+    """Derived deadlines as a table on the one engine, then what 按周末估算 means, once."""
+    from zhiben.outputs import tables
+    from zhiben.outputs import terminal as render
+    from zhiben.outputs.lines import wrap
+
+    width = render.screen()
+    rows = [{"milestone_id": d.milestone_id, "title": d.title, "when": _due_text(d), "state": d.state or ""}
+            for d in dues]
+    columns = tables.DUES if any(r["state"] for r in rows) else [c for c in tables.DUES if c.key != "state"]
+    out = [heading, *render.table(rows, columns, width=width)]
+    years = sorted({y for d in dues for y in d.estimated})
+    if years:
+        out += wrap(f"按周末估算:{'、'.join(f'{y} 年' for y in years)}没有节假日数据,"
+                    "可用 zhiben calendar import 补充", width)
+    return out
 
 
 def _due_record(d) -> dict:
@@ -61,19 +71,22 @@ def add(
         head = (f"已登记{word}事件 #{out.event.id}:{ent.name}({ent.credit_code}){terms.EVENT_NAMES[kind]} "
                 f"{out.event.date}")
         replaced = [f"#{e.id}({e.date})" for e in out.replaced]
-    typer.echo(head)
+    lines = [head]
     if replaced:
-        typer.echo(f"已取代计划事件 {'、'.join(replaced)},按计划日期派生的期限改按实际日期计算")
-    if out.dues:
-        typer.echo("派生期限:")
-        for d in out.dues:
-            typer.echo(_due_line(d))
-    else:
-        typer.echo("该事件没有派生期限(企业的行业或标签不适用相关事项)")
+        lines.append(f"已取代计划事件 {'、'.join(replaced)},按计划日期派生的期限改按实际日期计算")
+    lines += _dues("派生期限:", out.dues) if out.dues else ["该事件没有派生期限(企业的行业或标签不适用相关事项)"]
     if out.affected:
-        typer.echo("受影响的其他期限:")
-        for d in out.affected:
-            typer.echo(_due_line(d))
+        lines += _dues("受影响的其他期限:", out.affected)
+    _say(lines)
+
+
+def _say(lines: list[str]) -> None:
+    """Messages wrapped by display width on a terminal (table lines already fit)."""
+    from zhiben.outputs import terminal as render
+    from zhiben.outputs.lines import wrap
+
+    width = render.screen()
+    render.write_lines(piece for text in lines for piece in wrap(text, width))
 
 
 def _today():
@@ -145,11 +158,10 @@ def remove(
         out = events.remove(s, event_id, by=by)
         name = subjects.enterprise_by_id(s, out.event.enterprise_id).name
         what = f"{name} {terms.EVENT_NAMES[out.event.kind]} {out.event.date}"
-    typer.echo(f"已删除事件 #{event_id}:{what},同时删除派生期限 {len(out.dues)} 项")
+    lines = [f"已删除事件 #{event_id}:{what},同时删除派生期限 {len(out.dues)} 项"]
     if out.affected:
-        typer.echo("受影响的其他期限:")
-        for d in out.affected:
-            typer.echo(_due_line(d))
+        lines += _dues("受影响的其他期限:", out.affected)
+    _say(lines)
 
 
 def register(parent: typer.Typer) -> None:

@@ -105,6 +105,10 @@ def _log_time(r: dict) -> str:
     return at.strftime("%Y-%m-%d %H:%M") if at is not None else ""
 
 
+# event add / remove: the deadlines an event derives or moves
+DUES = [ident("milestone_id"), col("title", "事项", flex=True, min_width=12), col("when", "期限"),
+        col("state", "状态", drop=1)]
+
 # log
 LOG = [
     col("at", "时间", short=_log_time), col("by", "记录人", drop=5), col("action", "操作"), ident("milestone_id", "事项"),
