@@ -98,11 +98,9 @@ def files(src, scope: Scope) -> list[dict]:
            f"LEFT JOIN completion k ON {SAME_RECORD} WHERE 1 = 1{_where(scope, params)} ORDER BY x.id")
     out = []
     for (fid, mid, kind, period, name, size, mime, sha, by, at, source, done_on, subject, code) in read.execute(src, sql, params):
-        if isinstance(at, str):
-            at = dt.datetime.fromisoformat(at).replace(tzinfo=dt.timezone.utc)
         out.append({"id": fid, "milestone_id": mid, "subject_kind": kind, "subject": subject, "credit_code": code,
                     "period": period, "period_label": labels.period_label(period), "name": name, "size": size,
-                    "size_text": size_text(size), "mime": mime, "sha256": sha, "added_by": by, "added_at": local(at),
+                    "size_text": size_text(size), "mime": mime, "sha256": sha, "added_by": by, "added_at": local(read.Source.time(at)),
                     "source": source, "done_on": as_date(done_on), "state": "已完成" if done_on else "已撤销完成"})
     return out
 
