@@ -222,7 +222,9 @@ BAD = {
     "script": (lambda d: _write(d / "说明.txt", b"#!/bin/sh\nrm -rf /\n"), "是脚本,不接受"),
     "bat": (lambda d: _write(d / "run.bat", b"echo hi\r\n"), "文件名后缀 .bat 属于程序或脚本,不接受"),
     "gbk": (lambda d: _write(d / "说明.txt", "整改说明".encode("gbk") + b"\xff"), "文本须为 UTF-8 编码"),
-    "big": (lambda d: _write(d / "大.pdf", b"%PDF-1.4\n" + bytes(5 * 1024)), "文件过大(5 KB,每个文件上限 4 KB)"),
+    "bomb": (lambda d: _zip(d / "炸弹.xlsx", {"[Content_Types].xml": b"<x/>", "xl/worksheets/sheet1.xml": b"<row/>" * 2_000_000}),
+             "xl/worksheets/sheet1.xml 压缩比异常"),
+    "big": (lambda d: _write(d / "大.pdf", b"%PDF-1.4\n" + bytes(40 * 1024)), "文件过大(40 KB,每个文件上限 32 KB)"),
 }
 
 
@@ -243,7 +245,7 @@ def test_a_refused_file_is_one_line_naming_it_and_nothing_is_stored(cli, tmp_pat
     folder.mkdir()
     bad = make(folder)
     good = _files(tmp_path / "好")["会议纪要.pdf"]
-    assert cli("config", "set", "evidence-file-limit", "4KB").exit_code == 0
+    assert cli("config", "set", "evidence-file-limit", "32KB").exit_code == 0
     before = digest(db_url)
     r = cli("done", "chem-guard-1-a", "--county", "茌平", "--on", "2025-06-20", "--attach", str(good) if case != "big"
             else str(bad), "--attach", str(bad))
