@@ -122,6 +122,8 @@ def test_init_on_a_server_shows_the_address_without_the_password(db_url, backend
      "postgresql://u:***@h:5/db?sslmode=require&password=***&a=1"),
     ("host=h user=u password=secret dbname=x", "host=h user=u password=*** dbname=x"),
     ("postgresql://u@h/db", "postgresql://u@h/db"),
+    ("postgresql+psycopg://u:pa ss/w0rd@h/db", "postgresql+psycopg://u:***@h/db"),
+    ("错误:无法打开数据库 postgresql://u:p@h:5/x:连接失败", "错误:无法打开数据库 postgresql://u:***@h:5/x:连接失败"),
     ("/home/张三/zhiben.db", "/home/张三/zhiben.db"),
 ])
 def test_mask(text, masked):
@@ -147,3 +149,16 @@ def test_a_read_that_runs_too_long_on_a_server_is_cancelled_with_one_line(engine
     assert failures.describe(info.value) == "查询超过 1 秒仍未完成,已取消(可用环境变量 ZHIBEN_STATEMENT_TIMEOUT 调整秒数)"
     with Session(engine) as s:  # local to that transaction: other sessions are not limited
         assert s.execute(text("SHOW statement_timeout")).scalar() == "0"
+
+
+@pytest.mark.parametrize(("url", "kind"), [("mysql://u:pw@h/x", "mysql"), ("nonsense://u:pw@h/x", "nonsense")])
+def test_an_unsupported_database_kind_is_one_line(url, kind):
+    r = _run("--db", url, "overdue")
+    assert (r.exit_code, r.output) == (4, f"错误:不支持的数据库类型“{kind}”:{url.replace(':pw@', ':***@')};zhiben 使用 "
+                                          "SQLite 文件(写文件路径即可)或 PostgreSQL(postgresql+psycopg://用户@服务器/库名,"
+                                          "见 docs/postgres.md)\n")
+
+
+def test_a_password_with_spaces_in_the_query_is_masked_whole():
+    r = _run("--db", "postgresql+psycopg://u@127.0.0.1:1/x?sslmode=disable&password=a b;c", "overdue")
+    assert r.output.startswith("错误:无法打开数据库 postgresql+psycopg://u@127.0.0.1:1/x?sslmode=disable&password=***:")

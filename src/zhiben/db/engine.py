@@ -30,6 +30,7 @@ from zhiben.errors import DatabaseError
 occurrences.install()
 
 Seed = Callable[[Session], None]
+SUPPORTED = ("sqlite", "postgresql")
 __all__ = ["ENV_VAR", "Location", "Session", "open_engine", "session_scope"]
 
 
@@ -116,6 +117,9 @@ def make_engine(db: str | Location) -> Engine:
         parsed = make_url(where.url)
     except ArgumentError:
         raise DatabaseError(f"无法识别的数据库地址:{where.shown}") from None
+    if parsed.get_backend_name() not in SUPPORTED:
+        raise DatabaseError(f"不支持的数据库类型“{parsed.get_backend_name()}”:{where.shown};zhiben 使用 SQLite 文件"
+                            "(写文件路径即可)或 PostgreSQL(postgresql+psycopg://用户@服务器/库名,见 docs/postgres.md)")
     if parsed.get_backend_name() == "sqlite":
         path = where.path
         if path is not None:

@@ -16,7 +16,8 @@ from urllib.parse import unquote
 
 ENV_VAR = "ZHIBEN_DB"
 
-_USER_PASSWORD = re.compile(r"(\b[A-Za-z][\w+.-]*://[^:/@\s]*:)[^@\s]*@")
+# As SQLAlchemy reads a URL: the password runs to the first '@', spaces and '/' included.
+_USER_PASSWORD = re.compile(r"(\b[A-Za-z][\w+.-]*://[^:/@\s]*:)[^@\n]*?@")
 _QUERY_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('[^']*'|[^&\s;,)]*)", re.IGNORECASE)
 
 
@@ -44,7 +45,12 @@ class Location:
     @property
     def shown(self) -> str:
         """The database for people: the file, or the URL with its passwords masked."""
-        return str(self.path) if self.path is not None else mask(self.url)
+        if self.path is not None:
+            return str(self.path)
+        base, sep, query = self.url.partition("?")
+        # Each query setting on its own: a password value may hold spaces or ';'.
+        settings = ["password=***" if q.lower().startswith("password=") else q for q in query.split("&")]
+        return mask(base) + sep + "&".join(settings)
 
 
 def _file_url(scheme: str, path: Path, query: str = "") -> str:
