@@ -1,9 +1,11 @@
-# Sourced by .ci/run: headless Chromium, LibreOffice Calc and CJK fonts for the export/report tests.
+# Sourced by .ci/run: headless Chromium, LibreOffice Calc and Writer and CJK fonts for the export/report tests.
 # Idempotent and quiet; if installing fails the tests that need these binaries skip with a reason.
 _zhiben_setup_browser() {
   local need=()
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc)
+  # Writer converts the 通报 (.docx) to PDF in its test.
+  dpkg-query -W -f='${Status}' libreoffice-writer 2>/dev/null | grep -q "ok installed" || need+=(libreoffice-writer)
   dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q "ok installed" || need+=(fonts-noto-cjk)
   [ ${#need[@]} -eq 0 ] && return 0
   local sudo=""

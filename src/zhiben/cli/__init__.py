@@ -107,6 +107,7 @@ def _register() -> None:
     # Order is the order of `zhiben --help`: daily work first, then data, outputs, administration.
     from zhiben.cli import (
         backup,
+        bulletin,
         calendar,
         catalogue,
         check,
@@ -129,7 +130,7 @@ def _register() -> None:
     )
 
     for module in (reports, trend, track, evidence, enterprise, event, target, catalogue, calendar, county, park, export,
-                   meeting, status,
+                   meeting, bulletin, status,
                    mail, notify, config, setup, backup, check):
         module.register(app)
 

@@ -74,6 +74,11 @@ def _v6_evidence_tables(conn: Connection) -> None:
     SQLModel.metadata.create_all(conn, tables=[models.table(models.EvidenceContent), models.table(models.EvidenceFile)])
 
 
+def _v7_bulletins(conn: Connection) -> None:
+    """Schema 8: issued 通报 keep their figures (a wholly new table)."""
+    SQLModel.metadata.create_all(conn, tables=[models.table(models.Bulletin)])
+
+
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _v1_audit_subject_index,
     2: _v2_occurrence_table,
@@ -81,6 +86,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     4: _v4_planned_events,
     5: _v5_postponed_dues,
     6: _v6_evidence_tables,
+    7: _v7_bulletins,
 }
 
 

@@ -281,6 +281,21 @@ class EvidenceFile(SQLModel, table=True):
     source: str | None = None
 
 
+class Bulletin(SQLModel, table=True):
+    """An issued 通报: its figures as circulated, so 较上期 compares with what was published, not with
+    today's records (a completion entered late changes the past; the published figures stay)."""
+
+    __table_args__ = (UniqueConstraint("scope", "year", "number"),)
+    id: int = Field(default=None, primary_key=True)
+    scope: str  # 全市 or a county's official name
+    year: int  # issue numbers run per year: 2026年第3期
+    number: int
+    as_of: dt.date
+    figures: dict = Field(sa_column=Column(JSON, nullable=False))  # reports.notice.Notice.stored()
+    issued_by: str | None = None
+    issued_at: dt.datetime = Field(sa_type=UTCTime, default_factory=now)
+
+
 class TargetValue(SQLModel, table=True):
     """A measured value for a `reported` target (e.g. 专业监管人员比例) entered by a user."""
 
