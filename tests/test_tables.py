@@ -83,7 +83,7 @@ def commands(rows, folder) -> list[tuple[str, ...]]:
         ("progress", *AS_OF, "--by", "enterprise", "--chart"),
         ("enterprise", "list"), ("enterprise", "list", "--all"), ("enterprise", "show", chem[3][0], *AS_OF),
         ("enterprise", "tags"), ("catalogue", "list"), ("event", "list"), ("event", "list", "--enterprise", chem[3][0]),
-        ("log",), ("target", "list"), ("county", "list"), ("park", "list"), ("calendar", "show", "2027"),
+        ("catalogue", "show", "chem-09-b"), ("log",), ("target", "list"), ("county", "list"), ("park", "list"), ("calendar", "show", "2027"),
         ("enterprise", "import", str(Path(folder) / "changes.csv"), "--dry-run"),
         ("trend", "--to", "2026-11-29"), ("trend", "--by", "milestone", "--every", "week", "--to", "2026-11-29"),
     ]
@@ -190,3 +190,13 @@ def test_event_add_lists_its_deadlines_fitted(city, width, monkeypatch):
               monkeypatch=monkeypatch).splitlines()
     assert out[1:3] and all(wcswidth(line) <= width for line in out), out
     assert not split_tokens(out, _known([ent[0], "chem-09-i"]))
+
+
+def test_markdown_right_aligns_numbers_everywhere(city):
+    url, rows, folder = city
+    for args, numeric in ((("target", "list"), "目标值"), (("progress", *AS_OF, "--targets"), "测算值"),
+                          (("progress", *AS_OF), "完成率"), (("park", "list"), "在册企业数")):
+        head, rule = [line for line in run(url, *args, "-f", "markdown").splitlines() if line.startswith("|")][:2]
+        cells = [c.strip() for c in head.strip("|").split("|")]
+        marks = rule.strip("|").split("|")
+        assert marks[cells.index(numeric)].endswith(":"), (args, rule)

@@ -72,8 +72,11 @@ def show(
         typer.echo(render.to_json(record))
         return
     from zhiben.catalogue.wording import show_text
+    from zhiben.outputs.lines import wrap
 
-    typer.echo(show_text(record))
+    # The quote and the note are long: broken after punctuation by display width, never inside an id or date.
+    width = render.screen()
+    render.write_lines(piece for text in show_text(record).splitlines() for piece in wrap(text, width))
 
 
 def register(parent: typer.Typer) -> None:
