@@ -82,6 +82,7 @@ def test_overdue_xlsx_titled_print_ready_with_summary_first(cli, hostile, tmp_pa
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
     assert ws.page_setup.fitToHeight == 0
     assert ws.print_title_rows == "$4:$4"
+    assert ws.oddHeader.left.text == "逾期事项清单 · 化工和危险化学品(全市)" and ws.oddHeader.right.text == "截至日期 2025-07-01"
     due_col = header.index("期限") + 1
     subj_col = header.index("责任主体") + 1
     names, fills = {}, {}

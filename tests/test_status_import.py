@@ -52,7 +52,7 @@ def test_template_lists_the_countys_own_and_its_enterprises_open_obligations(cli
     # title rows: whose template, as of when, what the colour means
     assert ws["A1"].value == "茌平区完成情况填报模板(茌平区)"
     assert ws["A2"].value.startswith(f"截至日期 {AS_OF}")
-    assert ws["A3"].value.startswith("红底:逾期最久的一成")
+    assert ws["A3"].value.startswith("“期限”“当前情况”两列着色——红底:逾期最久的一成")
     header = [c.value for c in ws[4]]
     assert header == ["编号", "方案", "事项", "主体类别", "责任主体", "统一社会信用代码", "周期", "期限", "当前情况",
                       "状态", "完成日期", "佐证材料", "佐证文件", "备注"]
@@ -66,8 +66,11 @@ def test_template_lists_the_countys_own_and_its_enterprises_open_obligations(cli
     expected = [o for o in _overdue(cli, "--county", "茌平")]
     assert len(overdue_rows) == len(expected)
     # the colour marks the oldest overdue rows only, not every row
-    fills = [ws.cell(row=i, column=1).fill.fgColor.rgb for i in range(5, 5 + len(rows))]
+    fills = [ws.cell(row=i, column=8).fill.fgColor.rgb for i in range(5, 5 + len(rows))]
     assert 0 < sum(f.endswith("F4B6B6") for f in fills) < len(overdue_rows)
+    assert not any(ws.cell(row=i, column=1).fill.fgColor.rgb.endswith("F4B6B6") for i in range(5, 5 + len(rows)))
+    # only the long texts wrap: a credit code never breaks across lines
+    assert not ws.cell(row=5, column=6).alignment.wrap_text and ws.cell(row=5, column=3).alignment.wrap_text
     # the 状态 column offers the status words as a drop-down
     assert any('"已完成,未完成,撤销"' in (dv.formula1 or "") for dv in ws.data_validations.dataValidation)
 

@@ -62,10 +62,12 @@ def workbook(session: Session, subject, county_id: int, as_of: dt.date, days: in
 
     records = template_records(session, county_id, as_of, days)
     hl = briefing.highlight(session, reports.Filters(county_id=county_id), as_of)
-    b = workbooks.book(session, f"{subject.name}完成情况填报模板", subject.name, as_of, hl.legend(as_of))
+    b = workbooks.book(session, f"{subject.name}完成情况填报模板", subject.name, as_of,
+                       f"“期限”“当前情况”两列着色——{hl.legend(as_of)}")
     sheet = Sheet(f"{subject.name}填报", records, TEMPLATE_COLUMNS, heading=b.heading(), highlight=hl.level,
                   date_keys=("fill_done_on",), choices={"fill_status": status_import.STATUS_CHOICES},
-                  wrap={"title": 30, "subject": 24, "fill_evidence": 20, "fill_note": 16})
+                  wrap={"title": 30, "subject": 24, "fill_evidence": 20, "fill_note": 16},
+                  highlight_keys=("due", "current"))  # a cue beside the date, not a page painted red
     # The instructions get their own sheet so the data sheet holds nothing but rows to fill in.
     help_sheet = Sheet("填写说明", [{"text": line} for line in NOTE_LINES], [("text", "填写说明")], wrap={"text": 100})
     return [sheet, help_sheet], b, len(records)

@@ -57,6 +57,8 @@ class Sheet:
     bold_key: str | None = None
     # Columns of long text: key → width; the text wraps and the row grows to show all of it.
     wrap: dict[str, int] = field(default_factory=dict)
+    # The cells a highlight colours (None: the whole row).
+    highlight_keys: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -144,15 +146,16 @@ class _Styles:
         self.center = Alignment(vertical="center", wrap_text=True)
         self.wrap = Alignment(vertical="top", wrap_text=True)
         self.top = Alignment(vertical="top", wrap_text=True, horizontal="left")
+        self.top_only = Alignment(vertical="top")  # beside wrapped cells, so a row reads from its top line
         self.note_font = Font(italic=True, color="666666")
 
 
-def _cell(ws, value, styles: _Styles, *, fill=None, bold=False, date=False, wrap=False):
+def _cell(ws, value, styles: _Styles, *, fill=None, bold=False, date=False, align=None):
     """A cell for the streaming writer; plain values go in as they are (much cheaper)."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    plain = fill is None and not bold and not wrap
+    plain = fill is None and not bold and align is None
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
         if value[:1] in terms.FORMULA_CHARS:
@@ -182,12 +185,12 @@ def _cell(ws, value, styles: _Styles, *, fill=None, bold=False, date=False, wrap
         c.fill = fill
     if bold:
         c.font = styles.bold
-    if wrap:
-        c.alignment = styles.wrap
+    if align is not None:
+        c.alignment = align
     return c
 
 
-def _print_setup(ws, header_row: int) -> None:
+def _print_setup(ws, header_row: int, heading: list[str]) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = 9  # A4
     ws.page_setup.fitToWidth = 1
@@ -199,6 +202,11 @@ def _print_setup(ws, header_row: int) -> None:
     ws.print_title_rows = f"{header_row}:{header_row}"
     ws.HeaderFooter.oddFooter.center.text = "第 &P 页,共 &N 页"
     ws.HeaderFooter.evenFooter.center.text = "第 &P 页,共 &N 页"
+    if heading:
+        # Every printed page says what it is and as of when, not only the first ("&" starts a code there).
+        for hf in (ws.HeaderFooter.oddHeader, ws.HeaderFooter.evenHeader):
+            hf.left.text = heading[0].replace("&", "&&")
+            hf.right.text = heading[1].split("    ")[0].replace("&", "&&") if len(heading) > 1 else ""
 
 
 def _write_sheet(wb, sheet: Sheet, used: set[str], styles: _Styles, bar) -> int:
@@ -218,7 +226,9 @@ def _write_sheet(wb, sheet: Sheet, used: set[str], styles: _Styles, bar) -> int:
             if k not in sheet.wrap:
                 widths[j] = max(widths[j], _width(_value(k, rec.get(k))))
     for j, k in enumerate(keys):
-        w = sheet.wrap.get(k) or min(max(widths[j], 10 if k in sheet.date_keys else 4) + 2, MAX_WIDTH)
+        # Latin capitals are wider than the digit Excel measures in: codes get a little more room.
+        room = 4 if k in ("credit_code", "milestone_id", "id") else 2
+        w = sheet.wrap.get(k) or min(max(widths[j], 10 if k in sheet.date_keys else 4) + room, MAX_WIDTH)
         widths[j] = w
         ws.column_dimensions[get_column_letter(j + 1)].width = w
     table_width = sum(widths)
@@ -226,7 +236,7 @@ def _write_sheet(wb, sheet: Sheet, used: set[str], styles: _Styles, bar) -> int:
     header_row = len(heading) + 1
     # The sheet's head (views, columns, row heights) is written with the first row: set it first.
     ws.freeze_panes = f"A{header_row + 1}"
-    _print_setup(ws, header_row)
+    _print_setup(ws, header_row, heading)
     for i, line in enumerate(heading, 1):
         c = WriteOnlyCell(ws, value=line)
         c.font = styles.title_font if i == 1 else styles.sub_font
@@ -255,7 +265,10 @@ def _write_sheet(wb, sheet: Sheet, used: set[str], styles: _Styles, bar) -> int:
             lines = max(_lines(values[j], widths[j]) for j, _ in wrapped)
             if lines > 1:
                 ws.row_dimensions[header_row + n + 1].height = LINE_HEIGHT * lines + 3
-        ws.append([_cell(ws, v, styles, fill=fill, bold=bold, date=k in sheet.date_keys, wrap=bool(wrapped))
+        # Only the long-text columns wrap: a code or an ID never breaks across lines.
+        ws.append([_cell(ws, v, styles, fill=fill if sheet.highlight_keys is None or k in sheet.highlight_keys else None,
+                         bold=bold, date=k in sheet.date_keys,
+                         align=(styles.wrap if k in sheet.wrap else styles.top_only) if wrapped else None)
                    for k, v in zip(keys, values, strict=True)])
         n += 1
         bar.advance()
