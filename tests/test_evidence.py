@@ -433,3 +433,30 @@ def test_counts_beside_completions_in_log_enterprise_page_progress_and_report(cl
     section = html[html.index("<h2>佐证文件</h2>"):html.index("<h2>量化目标</h2>")]
     assert '<td class="key nw" data-label="县(市、区)">茌平区</td>' in section
     assert ">2</td>" in section and ">50.0%</td>" in section and ">1.0</td>" in section
+
+
+def test_the_database_total_limit_names_the_file_that_would_pass_it(cli, tmp_path, db_url):
+    files = _files(tmp_path)
+    assert cli("config", "set", "evidence-total-limit", "4KB").output.startswith("数据库中佐证文件的总量上限:4 KB")
+    assert cli("done", "chem-guard-1-a", "--county", "茌平", "--on", "2025-06-20").exit_code == 0
+    before = digest(db_url)
+    r = cli("evidence", "add", "chem-guard-1-a", "--county", "茌平", str(files["现场.jpg"]), str(files["会议纪要.pdf"]))
+    assert (r.exit_code, r.output) == (2, f"错误:佐证文件 {files['会议纪要.pdf']}:数据库中的佐证文件将超过总量上限(4 KB);"
+                                          "可用 zhiben config set evidence-total-limit 调整\n")
+    assert digest(db_url) == before  # the JPEG that fitted is not kept either
+    assert cli("config", "unset", "evidence-total-limit").output.startswith("数据库中佐证文件的总量上限:2048 MB  [默认]")
+    assert cli("evidence", "add", "chem-guard-1-a", "--county", "茌平", str(files["会议纪要.pdf"])).exit_code == 0
+
+
+def test_bundle_by_plan_leaves_other_plans_out(cli, tmp_path):
+    files = _files(tmp_path)
+    assert cli("done", "chem-guard-1-a", "--county", "茌平", "--on", "2025-06-20", "--attach", str(files["会议纪要.pdf"])).exit_code == 0
+    assert cli("done", "mine-req-2-b", "--county", "茌平", "--period", "2024-03", "--on", "2024-03-20",
+               "--attach", str(files["现场.jpg"])).exit_code == 0
+    target = tmp_path / "化工.zip"
+    r = cli("evidence", "bundle", "--county", "茌平", "--plan", "chem", "--to", str(target))
+    assert r.exit_code == 0, r.output
+    with zipfile.ZipFile(target) as zf:
+        assert [n for n in zf.namelist() if "/" in n] == [next(n for n in zf.namelist() if n.endswith("会议纪要.pdf"))]
+    assert cli("evidence", "bundle", "--county", "茌平", "--to", str(target)).output == \
+        f"错误:文件已存在:{target};如需覆盖请加 --force\n"
