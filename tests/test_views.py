@@ -215,3 +215,22 @@ def test_windows_and_earliest_dates_are_marked_never_shown_like_deadlines(cli, e
     for text in (detail, summary):
         assert f"最早 {up[0]['due']}" in text
     assert "师带徒开始(2024-12-01)后" in detail
+
+
+def test_detail_on_a_terminal_stops_after_a_screenful_and_ends_with_the_total(cli, register, monkeypatch):
+    """A city-wide --detail is ~100,000 rows: a terminal gets the first 50 and the total; a pipe gets all."""
+    from zhiben.cli import reports as cmd
+    from zhiben.outputs import terminal
+
+    piped = cli("overdue", "--detail", *AS_OF).stdout.splitlines()
+    total = len(piped) - 1  # the header
+    assert total > cmd.TERMINAL_DETAIL_ROWS and not piped[-1].startswith(("共", "另有"))
+    monkeypatch.setattr(terminal, "screen", lambda: 80)
+    lines = cli("overdue", "--detail", *AS_OF).stdout.splitlines()
+    assert len(lines) == 1 + cmd.TERMINAL_DETAIL_ROWS + 2
+    assert lines[-2:] == [f"另有 {total - cmd.TERMINAL_DETAIL_ROWS:,} 项未显示",
+                          f"共 {total:,} 项;全部列出:--limit 0,或输出到文件、管道(如 | less)"]
+    everything = cli("overdue", "--detail", "--limit", "0", *AS_OF).stdout.splitlines()
+    assert len(everything) == 1 + total + 1 and everything[-1] == f"共 {total:,} 项"
+    few = cli("overdue", "--detail", "--limit", "3", *AS_OF).stdout.splitlines()
+    assert few[-2:] == [f"另有 {total - 3:,} 项未显示", f"共 {total:,} 项;全部列出:--limit 0,或输出到文件、管道(如 | less)"]

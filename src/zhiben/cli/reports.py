@@ -45,7 +45,11 @@ Fmt = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP)
 
 
 Detail = typer.Option(False, "--detail", help="逐行列出每个责任主体、每个周期(默认先按事项汇总)")
-Limit = typer.Option(None, "--limit", min=1, help="最多显示 N 行,其余注明“另有 N 项未显示”")
+# A city-wide --detail is some 100,000 rows: on a terminal it stops after a screenful and says how
+# many there are; into a file or a pipe it is written in full.
+TERMINAL_DETAIL_ROWS = 50
+Limit = typer.Option(None, "--limit", min=0, help=f"最多显示 N 行,其余注明“另有 N 项未显示”;0 为全部"
+                     f"(终端上 --detail 默认 {TERMINAL_DETAIL_ROWS} 行,输出到文件或管道时默认全部)")
 Group = typer.Option(False, "--group", help="json/csv 输出按事项汇总的结果(默认为逐行明细)")
 
 
@@ -81,6 +85,7 @@ def _occurrences(ctx, kind, day, days, *, fmt, detail, limit, group, filters):
     from zhiben.reports import summary as summ
 
     render.check_format(fmt)
+    everything, limit = limit == 0, limit or None
     if detail and group:
         raise InputError("--detail 与 --group 不能同时使用")
     if group and fmt not in ("json", "csv"):
@@ -124,8 +129,15 @@ def _occurrences(ctx, kind, day, days, *, fmt, detail, limit, group, filters):
             if not first:
                 typer.echo(empty)
                 return
-            render.write_lines(view.table_lines((row_record(r, dirs) for r in itertools.chain(first, it)),
-                                                view.detail_columns(kind), v))
+            if tty and limit is None and not everything:
+                v.limit = TERMINAL_DETAIL_ROWS
+            counted = itertools.count()
+            records = (row_record(r, dirs) for r in itertools.chain(first, it) if next(counted) >= 0)
+            render.write_lines(view.table_lines(records, view.detail_columns(kind), v))
+            if tty:  # a terminal listing always ends with its total
+                total = next(counted)
+                more = "" if v.limit is None or total <= v.limit else ";全部列出:--limit 0,或输出到文件、管道(如 | less)"
+                typer.echo(f"共 {total:,} 项{more}")
             return
         summary = summ.summarise(rows)
     if not summary:
