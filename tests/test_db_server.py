@@ -162,3 +162,14 @@ def test_an_unsupported_database_kind_is_one_line(url, kind):
 def test_a_password_with_spaces_in_the_query_is_masked_whole():
     r = _run("--db", "postgresql+psycopg://u@127.0.0.1:1/x?sslmode=disable&password=a b;c", "overdue")
     assert r.output.startswith("错误:无法打开数据库 postgresql+psycopg://u@127.0.0.1:1/x?sslmode=disable&password=***:")
+
+
+@pytest.mark.parametrize(("value", "seconds"), [("5", 5.0), ("inf", 86400.0), ("1e30", 86400.0), ("nan", 300.0),
+                                                ("-1", 300.0), ("abc", 300.0), ("0", 0.0)])
+def test_timeouts_from_the_environment_are_bounded(monkeypatch, value, seconds):
+    from zhiben.db import failures
+
+    monkeypatch.setenv(failures.STATEMENT_ENV, value)
+    assert failures.statement_timeout() == seconds
+    monkeypatch.setenv(failures.CONNECT_ENV, value)
+    assert 2 <= failures.connect_timeout() <= 3600

@@ -49,7 +49,9 @@ def _seconds(env: str, default: float) -> float:
         value = float(os.environ.get(env, default))
     except ValueError:
         return default
-    return value if value == value and value >= 0 else default  # NaN and negatives: the default
+    if value != value or value < 0:  # NaN and negatives: the default
+        return default
+    return min(value, 86400.0)  # "inf" or 1e30 would overflow the drivers' integer settings: a day is plenty
 
 
 def busy_timeout() -> float:
