@@ -161,7 +161,8 @@ def table(records: Sequence[dict], columns: Sequence, fmt: str = "table", *, tit
         return
     total = width if fmt == "table" else None
     if title and fmt == "table":
-        yield from wrap(title, total)
+        for text in title.splitlines():  # a title may carry a second line (方案自 … 起施行)
+            yield from wrap(text, total)
     yield from render(records, cols, total=total, tty=total is not None, lookahead=max(1, len(records)))
 
 
