@@ -58,7 +58,9 @@ def city(tmp_path_factory, template_db, backend):
         do("event", "add", "trial-start", "--enterprise", chem[4][0], "--date", "2026-12-20", "--planned")
         do("done", "chem-10-a", "--enterprise", chem[3][1], "--period", "2024-03", "--on", "2024-04-02",
            "--evidence", "2024年3月隐患排查记录表及整改闭环台账(含照片)", "--by", "李明")
-        do("done", "trade-05-a", "--enterprise", longest[1], "--period", "2024-Q2", "--on", "2024-07-01", "--by", "张三")
+        (folder / "2024年3月隐患排查记录表及整改闭环台账(含现场照片及签字页).pdf").write_bytes(b"%PDF-1.7\n" + bytes(2000))
+        do("done", "trade-05-a", "--enterprise", longest[1], "--period", "2024-Q2", "--on", "2024-07-01", "--by", "张三",
+           "--attach", str(folder / "2024年3月隐患排查记录表及整改闭环台账(含现场照片及签字页).pdf"))
         do("done", "chem-guard-1-a", "--county", "高新区", "--on", "2025-06-20", "--evidence", "总结报告")
         do("reopen", "chem-guard-1-a", "--county", "高新区", "--reason", "材料不全,退回补充")
         do("target", "record", "mine-19-1-a", "--county", "茌平", "--value", "80%", "--on", "2026-06-30")
@@ -85,6 +87,7 @@ def commands(rows, folder) -> list[tuple[str, ...]]:
         ("enterprise", "tags"), ("catalogue", "list"), ("event", "list"), ("event", "list", "--enterprise", chem[3][0]),
         ("catalogue", "show", "chem-09-b"), ("log",), ("target", "list"), ("county", "list"), ("park", "list"), ("calendar", "show", "2027"),
         ("enterprise", "import", str(Path(folder) / "changes.csv"), "--dry-run"),
+        ("evidence", "list"), ("progress", *AS_OF, "--evidence"),
         ("trend", "--to", "2026-11-29"), ("trend", "--by", "milestone", "--every", "week", "--to", "2026-11-29"),
     ]
 
@@ -136,7 +139,7 @@ def test_lists_keep_their_key_columns_and_every_row_whole(city, width, monkeypat
     events = run(url, "event", "list", width=width, monkeypatch=monkeypatch).splitlines()
     assert {"编号", "统一社会信用代码", "县区"} <= set(events[1].split())
     log = run(url, "log", width=width, monkeypatch=monkeypatch).splitlines()
-    assert len(log) == 2 + 5 and all(DATE.search(line) for line in log[2:])
+    assert len(log) == 2 + 6 and all(DATE.search(line) for line in log[2:])  # 6: with the evidence file added
 
 
 def test_piped_tables_are_full_width_and_found_by_name(city):
