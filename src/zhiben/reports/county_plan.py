@@ -169,7 +169,7 @@ def columns(matrix: Matrix, kind: str = "overdue") -> list[tuple[str, str]]:
     for p in matrix.plans_shown() or PLANS:
         short = PLAN_SHORT[p]
         if kind == "upcoming":
-            cols.append((f"{p}_upcoming", f"{short}{matrix.upcoming_days} 天内到期"))
+            cols.append((f"{p}_upcoming", f"{short} {matrix.upcoming_days} 天内到期"))
         else:
             cols += [(f"{p}_overdue", f"{short}逾期"), (f"{p}_rate", f"{short}逾期率")]
     cols += [("due_so_far", "已到期"), ("done", "已完成"), ("overdue", "逾期"), ("rate", "逾期率"),
