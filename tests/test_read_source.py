@@ -64,3 +64,21 @@ def test_both_implementations_read_alike(db_url, engine, backend):
         assert _decoded(read.SqliteSource(con)) == through_sqlalchemy
     finally:
         con.close()
+
+
+def test_every_database_parameter_is_typed():
+    """"A Source or a Session" is a type, not a convention: mypy checks every function that takes one."""
+    import ast
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[1] / "src" / "zhiben"
+    names = {"src", "session", "s", "conn", "con", "engine", "reader"}
+    untyped = []
+    for path in sorted(src.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                args = node.args
+                untyped += [f"{path.relative_to(src)}:{node.lineno} {node.name}({a.arg})"
+                            for a in args.posonlyargs + args.args + args.kwonlyargs
+                            if a.arg in names and a.annotation is None]
+    assert untyped == []

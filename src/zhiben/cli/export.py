@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -11,10 +12,13 @@ from zhiben.cli import common
 from zhiben.cli import reports as cr
 from zhiben.reports import records as rc
 
+if TYPE_CHECKING:
+    from zhiben.db.engine import Session
+
 KINDS = ("overdue", "upcoming", "progress", "catalogue", "template")
 
 
-def _scope(s, f) -> str:
+def _scope(s: Session, f) -> str:
     """Whose rows these are, in words, for the workbook's title row."""
     from zhiben.db import models
     from zhiben.reports import filters
@@ -35,7 +39,7 @@ def _only(what, kinds):
     return InputError(f"{what}格式只适用于 export {kinds}")
 
 
-def _occurrences(kind, s, f, day, days, fmt, to, detail=False, alarms=None, over_days=None):
+def _occurrences(kind, s: Session, f, day, days, fmt, to, detail=False, alarms=None, over_days=None):
     from zhiben.outputs import exports, workbooks, xlsx
     from zhiben.reports import rows as reports
     from zhiben.reports.labels import event_directions
@@ -58,10 +62,10 @@ def _occurrences(kind, s, f, day, days, fmt, to, detail=False, alarms=None, over
         return n
     sheets, book = workbooks.occurrences(s, kind, f, _scope(s, f), day, days, over_days=over_days)
     label = "导出逾期事项清单" if kind == "overdue" else "导出即将到期事项清单"
-    return xlsx.to_file(to, sheets, book, progress_label=label) - len(sheets[0].records)
+    return xlsx.to_file(to, sheets, book, progress_label=label) - len(list(sheets[0].records))
 
 
-def _progress(s, f, day, by, fmt, to):
+def _progress(s: Session, f, day, by, fmt, to):
     from zhiben.outputs import exports, workbooks, xlsx
 
     if fmt == "ics":
@@ -77,7 +81,7 @@ def _progress(s, f, day, by, fmt, to):
     return n
 
 
-def _catalogue(s, plan, who, milestone_id, fmt, day, to):
+def _catalogue(s: Session, plan, who, milestone_id, fmt, day, to):
     from zhiben.outputs import exports, workbooks, xlsx
     from zhiben.reports import catalogue
 
@@ -96,7 +100,7 @@ def _catalogue(s, plan, who, milestone_id, fmt, day, to):
     return len(records)
 
 
-def _template(s, county, day, days, fmt, to):
+def _template(s: Session, county, day, days, fmt, to):
     from zhiben.errors import InputError
     from zhiben.outputs import exports, xlsx
     from zhiben.outputs import status_sheet as statussheet

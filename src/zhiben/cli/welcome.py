@@ -6,10 +6,15 @@ these lines say why, once, and name the import command.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from zhiben.db.engine import Engine
+
 EMPTY_REGISTER = "企业名册为空,报表暂时只有市级、县级和园区的事项;导入名册:zhiben enterprise import 企业名册.xlsx"
 
 
-def first_use(shown: str, engine) -> str:
+def first_use(shown: str, engine: Engine) -> str:
     """What the first command on a new default database tells the user (on stderr, once)."""
     from zhiben.db.engine import Session
     from zhiben.reports import catalogue

@@ -8,46 +8,50 @@ uncompressed out of line (models.EvidenceContent), which PostgreSQL fetches slic
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 CHUNK = 4 * 1024 * 1024
 
 
-def exists(session, sha256: str) -> bool:
+def exists(session: Session, sha256: str) -> bool:
     return session.execute(text("SELECT 1 FROM evidencecontent WHERE sha256 = :s"), {"s": sha256}).first() is not None
 
 
-def put(session, sha256: str, data: bytes) -> None:
+def put(session: Session, sha256: str, data: bytes) -> None:
     session.execute(text("INSERT INTO evidencecontent (sha256, size, data) VALUES (:s, :n, :d)"),
                     {"s": sha256, "n": len(data), "d": data})
 
 
-def total_size(session) -> int:
+def total_size(session: Session) -> int:
     return int(session.execute(text("SELECT COALESCE(SUM(size), 0) FROM evidencecontent")).scalar_one())
 
 
-def drop_if_unused(session, sha256: str) -> bool:
+def drop_if_unused(session: Session, sha256: str) -> bool:
     """Delete content no file cites any more; True when it was deleted."""
-    result = session.execute(text(
+    result: Any = session.execute(text(  # a DML result: it has a rowcount
         "DELETE FROM evidencecontent WHERE sha256 = :s AND NOT EXISTS "
         "(SELECT 1 FROM evidencefile f WHERE f.sha256 = :s)"), {"s": sha256})
     return bool(result.rowcount)
 
 
-def shas(session) -> list[tuple[str, int]]:
+def shas(session: Session) -> list[tuple[str, int]]:
     """Every stored content's key and recorded size (small: no bytes)."""
     return [(s, int(n)) for s, n in session.execute(text("SELECT sha256, size FROM evidencecontent ORDER BY sha256"))]
 
 
-def chunks(session, sha256: str, chunk: int = CHUNK) -> Iterator[bytes]:
+def chunks(session: Session, sha256: str, chunk: int = CHUNK) -> Iterator[bytes]:
     """The stored bytes of one content, `chunk` bytes at a time (nothing when it is missing)."""
     conn = session.connection()
     if conn.dialect.name == "sqlite":
         row = conn.execute(text("SELECT rowid FROM evidencecontent WHERE sha256 = :s"), {"s": sha256}).first()
         if row is None:
             return
-        raw = conn.connection.driver_connection
+        raw: Any = conn.connection.driver_connection  # the sqlite3 connection, for its incremental blob I/O
         with raw.blobopen("evidencecontent", "data", row[0], readonly=True) as blob:
             while piece := blob.read(chunk):
                 yield piece

@@ -31,7 +31,7 @@ occurrences.install()
 
 Seed = Callable[[Session], None]
 SUPPORTED = ("sqlite", "postgresql")
-__all__ = ["ENV_VAR", "Location", "Session", "open_engine", "session_scope"]
+__all__ = ["ENV_VAR", "Engine", "Location", "Session", "open_engine", "session_scope"]
 
 
 def default_path() -> Path:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Date,
@@ -52,6 +53,10 @@ from sqlmodel import Session
 
 from zhiben import terms
 from zhiben.db import models as m_
+from zhiben.db import read
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 M, D, C, P = (m_.table(m_.Milestone), m_.table(m_.DueDate), m_.table(m_.County), m_.table(m_.Park))
 E, ET, MT = m_.table(m_.Enterprise), m_.table(m_.EnterpriseTag), m_.table(m_.MilestoneTag)
@@ -226,13 +231,13 @@ def _delete_where(scope: Scope):
     return delete(O).where(O.c.enterprise_id.in_(scope.enterprise_ids or ()))  # set: not everything
 
 
-def fill(conn, scope: Scope = EVERYTHING) -> None:
+def fill(conn: Connection, scope: Scope = EVERYTHING) -> None:
     """Recompute the rows of `scope`: delete them, insert them afresh from the definition."""
     conn.execute(_delete_where(scope))
     conn.execute(insert(O).from_select([*COLUMNS, "done_on"], computed(scope)))
 
 
-def _enterprises(conn, enterprise_ids) -> None:
+def _enterprises(conn: Connection, enterprise_ids) -> None:
     ids = sorted(set(enterprise_ids))
     if not ids:
         return
@@ -243,7 +248,7 @@ def _enterprises(conn, enterprise_ids) -> None:
         fill(conn, Scope(enterprise_ids=tuple(ids[i:i + CHUNK])))
 
 
-def _sync_done(conn, keys) -> None:
+def _sync_done(conn: Connection, keys) -> None:
     """Copy the completion date of these (milestone, subject kind, subject id, period) rows."""
     keys = [{"k_" + k: v for k, v in zip(KEY, key, strict=True)} for key in keys]
     if not keys:
@@ -255,7 +260,7 @@ def _sync_done(conn, keys) -> None:
     conn.execute(stmt, keys)
 
 
-def _follow(conn, enterprise_ids: set[int] | None) -> None:
+def _follow(conn: Connection, enterprise_ids: set[int] | None) -> None:
     """Per-risk records about these enterprises (None: all) move to the county each is in now.
 
     A county's supervision record for one enterprise is keyed "period:credit code" under the
@@ -346,11 +351,11 @@ def rebuild(session: Session) -> None:
     settle(session)
 
 
-def _before_commit(session) -> None:
+def _before_commit(session: Session) -> None:
     settle(session)
 
 
-def _transaction_end(session, transaction) -> None:
+def _transaction_end(session: Session, transaction) -> None:
     if transaction.parent is None:  # the lock and the declarations last one database transaction
         session.info.pop(_PENDING, None)
 
@@ -373,9 +378,8 @@ class Difference:
         return not (self.missing or self.extra or self.changed)
 
 
-def _day(v):
-    # A date already (PostgreSQL) or ISO text (SQLite).
-    return v if v is None or isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10])
+def _day(v: object) -> dt.date | None:
+    return read.Source.date(v)  # the seam's one decoder: ISO text on SQLite, a date on PostgreSQL
 
 
 def _normal(row) -> tuple:

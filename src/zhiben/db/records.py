@@ -30,7 +30,7 @@ class Record:
     applies: bool  # the occurrence it completes still exists
 
 
-def about(src, enterprises: dict[int, str]) -> list[Record]:
+def about(src: read.Readable, enterprises: dict[int, str]) -> list[Record]:
     """Every record about these enterprises (id → credit code), own duties first."""
     out: list[Record] = []
     ids = sorted(enterprises)
@@ -52,6 +52,6 @@ def about(src, enterprises: dict[int, str]) -> list[Record]:
     return out
 
 
-def stranded(src, enterprises: dict[int, str]) -> list[Record]:
+def stranded(src: read.Readable, enterprises: dict[int, str]) -> list[Record]:
     """The records about these enterprises whose duty no longer applies (kept, not counted)."""
     return [r for r in about(src, enterprises) if not r.applies]

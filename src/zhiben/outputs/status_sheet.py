@@ -11,7 +11,7 @@ import datetime as dt
 
 from sqlmodel import Session
 
-from zhiben.outputs.xlsx import Sheet
+from zhiben.outputs.xlsx import Book, Sheet
 from zhiben.reports import briefing, labels
 from zhiben.reports import rows as reports
 
@@ -53,7 +53,7 @@ def template_records(session: Session, county_id: int, as_of: dt.date, days: int
     return out
 
 
-def workbook(session: Session, subject, county_id: int, as_of: dt.date, days: int = 30) -> tuple[list[Sheet], object, int]:
+def workbook(session: Session, subject, county_id: int, as_of: dt.date, days: int = 30) -> tuple[list[Sheet], Book, int]:
     """The template as a workbook: title rows (county, 截至日期, what the colour means), the rows to
     fill in, the instructions on their own sheet. Only the oldest tenth of the county's overdue rows
     and those newly overdue are coloured, so the colour still points somewhere."""

@@ -43,7 +43,7 @@ class Scope:
     plan: str | None = None
 
 
-def scope_of(src, *, county=None, enterprise=None, milestone_id=None, period=None, plan=None) -> Scope:
+def scope_of(src: read.Readable, *, county=None, enterprise=None, milestone_id=None, period=None, plan=None) -> Scope:
     """The user's filter words checked against what exists (reports.filters: no guessing)."""
     from zhiben.catalogue import schedule
     from zhiben.reports import filters
@@ -87,7 +87,7 @@ def _where(scope: Scope, params: dict, alias: str = "x") -> str:
     return (" AND " + " AND ".join(parts)) if parts else ""
 
 
-def files(src, scope: Scope) -> list[dict]:
+def files(src: read.Readable, scope: Scope) -> list[dict]:
     """Every attached file in scope, with its record's state, oldest first."""
     from zhiben.db.models import local
 
@@ -105,7 +105,7 @@ def files(src, scope: Scope) -> list[dict]:
     return out
 
 
-def counts(src, rows: list[tuple[str, str, int, str]]) -> dict[tuple, int]:
+def counts(src: read.Readable, rows: list[tuple[str, str, int, str]]) -> dict[tuple, int]:
     """Files per record for the given record keys (milestone, subject kind, subject id, period)."""
     if not rows:
         return {}
@@ -118,14 +118,14 @@ def counts(src, rows: list[tuple[str, str, int, str]]) -> dict[tuple, int]:
     return {tuple(r[:4]): int(r[4]) for r in read.execute(src, sql, params) if tuple(r[:4]) in wanted}
 
 
-def subject_counts(src, kind: str, subject_id: int) -> dict[tuple[str, str], int]:
+def subject_counts(src: read.Readable, kind: str, subject_id: int) -> dict[tuple[str, str], int]:
     """Files per (milestone, period) of one subject's records."""
     sql = ("SELECT milestone_id, period, COUNT(*) FROM evidencefile WHERE subject_kind = :k AND subject_id = :i "
            "GROUP BY milestone_id, period")
     return {(m, p): int(n) for m, p, n in read.execute(src, sql, {"k": kind, "i": subject_id})}
 
 
-def share_by_county(src, as_of: dt.date, plan: str | None = None) -> dict[str, tuple[int, int]]:
+def share_by_county(src: read.Readable, as_of: dt.date, plan: str | None = None) -> dict[str, tuple[int, int]]:
     """Per county name (the bureau's own records under its name): (completions recorded by
     `as_of`, those with at least one evidence file)."""
     params = {"city": terms.CITY_NAME, "as_of": read.day(src, as_of), "plan": plan}
@@ -139,7 +139,7 @@ def share_by_county(src, as_of: dt.date, plan: str | None = None) -> dict[str, t
     return {name: (int(n), int(w or 0)) for name, n, w in read.execute(src, sql, params)}
 
 
-def file_counts_by_county(src, as_of: dt.date) -> dict[str, int]:
+def file_counts_by_county(src: read.Readable, as_of: dt.date) -> dict[str, int]:
     """Evidence files on completions recorded by `as_of`, per county name (the bureau's under its name)."""
     params = {"city": terms.CITY_NAME, "as_of": read.day(src, as_of)}
     sql = (f"SELECT COALESCE(cc.name, :city), COUNT(*) FROM evidencefile x "
@@ -178,7 +178,7 @@ class Completed:
         return labels.period_label(self.period)
 
 
-def bundle_scope(src, county_id: int, plan: str | None, as_of: dt.date) -> list[Completed]:
+def bundle_scope(src: read.Readable, county_id: int, plan: str | None, as_of: dt.date) -> list[Completed]:
     """Every completion of a county (its own, its parks', its enterprises') recorded by `as_of`,
     in catalogue order, each with its files."""
     params: dict = {"city": terms.CITY_NAME, "as_of": read.day(src, as_of)}

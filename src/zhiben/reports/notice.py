@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 
@@ -20,6 +21,9 @@ from zhiben.reports import bulletin, county_plan
 from zhiben.reports import rows as reports
 from zhiben.reports.county_plan import ratio
 from zhiben.terms import CITY_NAME, PLAN_NAMES, Plan
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 ABOVE_POINTS = 5  # a county this many points above the city's 逾期率 is named under 存在的问题
 TOP_ITEMS = 5
@@ -250,7 +254,7 @@ def read_requirements(path) -> str:
     return text
 
 
-def prepare(session, f: reports.Filters, as_of: dt.date, *, number: int | None, requirements: str | None,
+def prepare(session: Session, f: reports.Filters, as_of: dt.date, *, number: int | None, requirements: str | None,
             issued_by: str | None, store: bool, force: bool, today: dt.date | None = None) -> Notice:
     """The 通报 at `as_of`, compared with the last issue of its scope; stored as issued when `store`.
     A number already used, or a second issue on one as-of date without `force`, is refused first."""
@@ -277,14 +281,14 @@ def prepare(session, f: reports.Filters, as_of: dt.date, *, number: int | None, 
     return notice
 
 
-def stored(session, ident: int) -> Notice:
+def stored(session: Session, ident: int) -> Notice:
     from zhiben.tracking import bulletins
 
     row = bulletins.get(session, ident)
     return Notice.from_stored(row.figures, ident=row.id)
 
 
-def issued(session) -> list[dict]:
+def issued(session: Session) -> list[dict]:
     """One record per issued 通报, oldest first (bulletin list)."""
     from zhiben.tracking import bulletins
 

@@ -32,12 +32,12 @@ FILE_SEPARATORS = re.compile(r"[、;;\r\n]+")
 ZIP_BUDGET = 2048 * MB
 
 
-def limit(session, key: str) -> int:
+def limit(session: Session, key: str) -> int:
     stored = meta.value(session, key)
     return int(stored) if stored else DEFAULTS[key]
 
 
-def file_limit(session) -> int:
+def file_limit(session: Session) -> int:
     return limit(session, FILE_LIMIT)
 
 
@@ -65,7 +65,7 @@ def set_limit(session: Session, key: str, value: int | None) -> None:
     session.flush()
 
 
-def examine(session, paths: list[str]) -> list[files.Candidate]:
+def examine(session: Session, paths: list[str]) -> list[files.Candidate]:
     """Check every file before anything is written; the first refused one stops the command."""
     most = file_limit(session)
     return [files.examine(p, max_bytes=most) for p in paths]
