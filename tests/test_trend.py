@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import email
+import email.policy
 import io
 import json
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -138,3 +141,35 @@ def test_csv_and_xlsx_carry_every_measure(cli, register, tmp_path):
 def test_bad_input_is_one_line(cli, args, message):
     r = cli("trend", *args)
     assert (r.exit_code, r.output) == (2, message)
+
+
+def test_meeting_report_draws_a_line_per_county_and_a_since_last_month_column(cli, register, tmp_path):
+    out = tmp_path / "report.html"
+    r = cli("report", "--to", str(out), "--as-of", "2025-03-15")
+    assert r.exit_code == 0, r.output
+    html = out.read_text(encoding="utf-8")
+    section = html.split("<h2>逾期率走势(近 6 个月)</h2>", 1)[1].split("<h2>", 1)[0]
+    assert section.count("<svg ") == 13 and section.count("<polyline ") == 13  # 11 counties, the bureau, 全市合计
+    assert "2024-09-15</span> 至 <span class=\"nw\">2025-03-15" in section
+    # the matrix's 较上月 is the trend's last step, the same figures as trend on the command line
+    series = {s["label"]: s["series"] for s in _json(cli, "trend", "--from", "2025-02-15", "--to", "2025-03-15")}
+    assert "<th class=\"num\">较上月</th>" in html
+    yanggu = series["阳谷县"]
+    change = round((yanggu[-1]["overdue_rate"] - yanggu[-2]["overdue_rate"]) * 100, 1)
+    row = html.split(">阳谷县</td>", 1)[1].split("</tr>", 1)[0]
+    cells = re.findall(r'data-label="较上月">([^<]*)<', row)
+    assert cells == ["持平" if change == 0 else f"{change:+.1f}"]
+
+
+def test_weekly_mail_carries_the_trend_and_since_last_week(cli, register, tmp_path):
+    out = tmp_path / "eml"
+    r = cli("mail", "overdue", "--as-of", "2025-01-10", "--to", "city@example.com", "--smtp-from", "z@example.com",
+            "--dry-run", str(out))
+    assert r.exit_code == 0, r.output
+    msg = email.message_from_bytes(next(out.glob("*.eml")).read_bytes(), policy=email.policy.default)
+    plain = msg.get_body(("plain",)).get_content()
+    assert "逾期率走势(每周,2024-11-15 至 2025-01-10)" in plain
+    line = next(x for x in plain.splitlines() if x.startswith("· 茌平区:") and "较上周" in x)
+    assert re.fullmatch(r"· 茌平区:[▁▂▃▄▅▆▇█·]{9} [\d.]+%,较上周 (持平|[+-][\d.]+ 个百分点|—)", line)
+    html = msg.get_body(("html",)).get_content()
+    assert "<th class=\"num\">较上周</th>" in html and "<svg" not in html  # mail clients drop SVG

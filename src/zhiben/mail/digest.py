@@ -77,7 +77,8 @@ class Content:
 
 
 def content(session: Session, scope: Scope, day: dt.date, *, kind: str, days: int, since: dt.date | None) -> Content:
-    return Content(kind, briefing.brief(session, scope, day, upcoming_days=days, since=since, keep=kind))
+    return Content(kind, briefing.brief(session, scope, day, upcoming_days=days, since=since, keep=kind,
+                                        trend_every="week"))
 
 
 def plain_text(c: Content, addressee: str, attachment_note: str) -> str:
@@ -85,6 +86,8 @@ def plain_text(c: Content, addressee: str, attachment_note: str) -> str:
     out = [words.intro(b, kind, addressee), ""]
     head, lines = words.matrix_lines(b, kind)
     out += [head] + [f"· {x}" for x in lines] + [f"  {county_plan.RATE_NOTE};{county_plan.ON_TIME_NOTE}", ""]
+    if b.trend is not None and len(b.trend.dates) > 1:
+        out += [words.trend_head(b.trend)] + [f"· {x}" for x in words.trend_lines(b.trend)] + [""]
     for head, lines, more in words.sections(b, kind):
         out += [head] + [f"· {x}" for x in lines]
         if more:
@@ -106,6 +109,8 @@ def html_text(c: Content, addressee: str, attachment_note: str) -> str:
         parts.append("<h3>各方案</h3>")
     parts.append(html_base.plan_table(m, upcoming=upcoming))
     parts.append(f'<p class="muted">{escape(html_base.rate_legend(m))}</p>')
+    if b.trend is not None and len(b.trend.dates) > 1:
+        parts.append(f"<h3>{escape(words.trend_head(b.trend))}</h3>{html_base.trend_table(b.trend)}")
     for head, lst, more in words.sections(b, kind):
         items = "".join(f"<li>{html_base.unbroken_dates(escape(x))}</li>" for x in lst)
         parts.append(f"<h3>{html_base.unbroken_dates(escape(head))}</h3><ul>{items}</ul>")

@@ -10,6 +10,7 @@ import datetime as dt
 
 from zhiben import terms
 from zhiben.reports import county_plan
+from zhiben.reports import trend as trends
 from zhiben.reports.briefing import Briefing, n, pct, who
 from zhiben.reports.summary import Group
 
@@ -102,4 +103,19 @@ def sections(b: Briefing, kind: str) -> list[tuple[str, list[str], str | None]]:
     head = f"{number}、未来 {b.upcoming_days} 天内到期({b.as_of} 至 {until},{n(b.upcoming.total.items)} 项)"
     lines = [group_line(g, overdue=False, day=b.as_of, one_county=one) for g in b.upcoming.groups[:LIST_LIMIT]]
     out.append((head, lines or ["无"], more(len(b.upcoming.groups))))
+    return out
+
+
+def trend_head(t: trends.Trend) -> str:
+    return f"逾期率走势({trends.EVERY[t.every]},{t.dates[0]} 至 {t.dates[-1]})"
+
+
+def trend_lines(t: trends.Trend) -> list[str]:
+    """One line per county: the sparkline, the last 逾期率, the change since the previous date."""
+    out = []
+    for s in t.series:
+        values = [p.overdue_rate for p in s.points]
+        change = t.change(s.label)
+        word = "—" if change is None else ("持平" if change == 0 else f"{change:+.1f} 个百分点")
+        out.append(f"{s.label}:{trends.spark(values)} {pct(values[-1])},{trends.SINCE_LAST[t.every]} {word}")
     return out

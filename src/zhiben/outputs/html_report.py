@@ -196,7 +196,8 @@ def _evidence_table(session: Session, m, as_of: dt.date) -> str:
 
 
 def build(session: Session, as_of: dt.date, *, upcoming_days: int = 30) -> str:
-    b = briefing.brief(session, briefing.CITY, as_of, upcoming_days=upcoming_days, targets=True, track=progress.track)
+    b = briefing.brief(session, briefing.CITY, as_of, upcoming_days=upcoming_days, targets=True, trend_every="month",
+                       track=progress.track)
     m = b.matrix
     t = m.total
     cards = "".join([
@@ -224,14 +225,15 @@ def build(session: Session, as_of: dt.date, *, upcoming_days: int = 30) -> str:
         "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        f"<title>{escape(title)}</title><style>{CSS}{hb.TABLE_CSS}{hb.CARDS_CSS}</style></head><body>"
+        f"<title>{escape(title)}</title><style>{CSS}{hb.TABLE_CSS}{hb.CARDS_CSS}{hb.TREND_CSS}</style></head><body>"
         f"<h1>{heading}</h1><div class=\"sub\">聊城市安全生产治本攻坚三年行动(2024—2026)· 全市 · "
         f'<span class="nw">截至日期 {as_of}</span> · <span class="nw">{escape(labels.effective_note(b.effective, b.effective_chosen))}</span> · '
         f'<span class="nw">生成时间 {generated}</span></div>'
         f"<div class=\"tiles\">{cards}</div>"
         f"<h2>各县(市、区)和各方案逾期率</h2>{charts}"
         f"<p class=\"note\">{escape(county_plan.RATE_NOTE)}。按逾期率而不是逾期项数比较:项数主要取决于辖区企业多少。</p>"
-        f"<h2>县(市、区)× 方案</h2>{hb.matrix_table(m)}"
+        f"<h2>逾期率走势(近 6 个月)</h2>{hb.trend_charts(b.trend) if b.trend else ''}"
+        f"<h2>县(市、区)× 方案</h2>{hb.matrix_table(m, trend=b.trend)}"
         f'<p class="note">{escape(hb.rate_legend(m))}</p>'
         f"{_evidence_table(session, m, as_of)}"
         f"<h2>量化目标</h2>{_targets_table(b)}"

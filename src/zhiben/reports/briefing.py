@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from zhiben.db import meta, read
 from zhiben.reports import county_plan
 from zhiben.reports import rows as reports
+from zhiben.reports import trend as trends
 from zhiben.reports.summary import Group, Summary, Tally, summarise
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ class Briefing:
     targets: list | None = None  # tracking.targets rows, when asked for
     kept: list = field(default_factory=list)  # the rows of the list a mail attaches (see `brief`)
     effective_chosen: bool = True  # False: `effective` is the catalogue's default (labels.effective_note)
+    trend: trends.Trend | None = None  # per county over recent weeks or months, when asked for
 
     @property
     def oldest(self) -> list[Group]:
@@ -89,7 +91,7 @@ class Briefing:
 
 
 def brief(src: Session, scope: Scope, as_of: dt.date, *, upcoming_days: int = 14, since: dt.date | None = None,
-          keep: str | None = None, targets: bool = False,
+          keep: str | None = None, targets: bool = False, trend_every: str | None = None,
           track: Callable[[Iterable, str, int | None], Iterable] | None = None) -> Briefing:
     """The briefing for `scope` at `as_of`. `keep` ("overdue" / "upcoming") keeps that list's rows for
     an attachment; `track(iterable, label, total)` may wrap the long pass (a progress bar). A session,
@@ -131,8 +133,9 @@ def brief(src: Session, scope: Scope, as_of: dt.date, *, upcoming_days: int = 14
 
         measured = target_rows.measure(src, as_of, county_id=f.county_id)
     effective, chosen = meta.effective_info(src)
+    recent = trends.recent(src, f, as_of, trend_every) if trend_every else None
     return Briefing(scope, as_of, effective, matrix, overdue, since, summarise(fresh), upcoming_days,
-                    upcoming, enterprises, measured, kept, chosen)
+                    upcoming, enterprises, measured, kept, chosen, recent)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,9 @@ from zhiben.reports.county_plan import ratio
 from zhiben.terms import CITY_NAME, PLAN_NAMES, PLAN_SHORT, SHORT_NAMES
 
 EVERY = {"week": "每周", "month": "每月"}
+SINCE_LAST = {"week": "较上周", "month": "较上月"}  # the column beside a figure in the mail and the report
+# What the mail (weekly) and the meeting report (monthly) show: eight weeks, six months.
+SPAN = {"week": relativedelta(weeks=8), "month": relativedelta(months=6)}
 EVERY_HINT = "week(每周)、month(每月)"
 BY = ("county", "plan", "milestone")
 DEFAULT_MONTHS = 6
@@ -35,6 +38,11 @@ def every_of(text: str) -> str:
     if value is None:
         raise InputError(f"未知的间隔“{text[:40]}”;可用:{EVERY_HINT}")
     return value
+
+
+def recent(src: read.Readable, f: reports.Filters, as_of: dt.date, every: str) -> Trend:
+    """Per county, the last eight weeks or six months up to `as_of` (what the mail and report show)."""
+    return trend(src, f, dates(as_of - SPAN[every], as_of, every), "county", every)
 
 
 def dates(start: dt.date | None, end: dt.date, every: str) -> list[dt.date]:
@@ -102,6 +110,14 @@ class Trend:
 
     def records(self) -> list[dict]:
         return [s.record() for s in self.series]
+
+    def change(self, label: str) -> float | None:
+        """The 逾期率 change of the group `label` from the previous date to the last, in points."""
+        s = next((x for x in self.series if x.label == label), None)
+        if s is None or len(s.points) < 2:
+            return None
+        now, before = s.points[-1].overdue_rate, s.points[-2].overdue_rate
+        return None if now is None or before is None else round((now - before) * 100, 1)
 
 
 _KEY = {"county": "o.county_id", "plan": "o.plan", "milestone": "o.milestone_id"}
