@@ -116,3 +116,11 @@ def test_the_lean_read_path_looks_up_alike(db_url, register, engine):
             assert lookup.tag(reader, "粉尘涉爆") == lookup.tag(s, "粉尘涉爆") == "粉尘涉爆"
     finally:
         reader.close()
+
+
+def test_log_and_target_filters_are_checked_like_report_filters(cli, register):
+    r = cli("log", "--id", "chem-02-x")
+    assert r.exit_code == 2 and r.output.startswith("错误:未知的事项编号“chem-02-x”;是否要找:chem-02-")
+    for args in (("log", "--county", ""), ("progress", "--targets", "--county", " "), ("notify", "wecom", "--webhook", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x", "--county", "")):
+        r = cli(*args)
+        assert r.exit_code == 2 and r.output.startswith("错误:--county 的值不能为空;"), (args, r.output)

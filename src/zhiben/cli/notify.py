@@ -26,7 +26,7 @@ def _send(ctx, platform, webhook, county, kind, days, as_of, secret_file=None):
     url = robots.check_webhook(webhook or os.environ.get(robots.WEBHOOK_ENV[platform]), platform)
     secret = robots.read_secret(secret_file) if platform == "dingtalk" else None
     with common.session(ctx) as s:
-        subject = subjects.county_subject(s, county) if county else None
+        subject = subjects.county_subject(s, county) if county is not None else None
         title, size = robots.send_summary(s, platform, url, day, county_id=subject.id if subject else None,
                                           county_name=subject.name if subject else None, kind=kind, days=days,
                                           secret=secret)

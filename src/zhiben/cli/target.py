@@ -41,8 +41,8 @@ def show_table(ctx: typer.Context, *, plan, county, milestone_id, as_of, fmt, un
     render.check_format(fmt)
     day = common.as_of(as_of)
     with common.session(ctx) as s:
-        county_id = subjects.county_subject(s, county).id if county else None
-        mid = subjects.get_milestone(s, milestone_id).id if milestone_id else None
+        county_id = subjects.county_subject(s, county).id if county is not None else None
+        mid = subjects.get_milestone(s, milestone_id).id if milestone_id is not None else None
         if plan:
             common.choice(plan, tuple(terms.Plan), "方案")
         records = table_records(targets.measure(s, day, plan=plan, county_id=county_id, milestone_id=mid))

@@ -197,11 +197,13 @@ def log(
     from zhiben.outputs import terminal as render
     from zhiben.reports import evidence as files
     from zhiben.reports.labels import period_label
-    from zhiben.tracking import audit, subjects
+    from zhiben.tracking import audit, lookup, subjects
 
     render.check_format(fmt)
     with common.session(ctx) as s:
-        subject = subjects.county_subject(s, county) if county else None
+        subject = subjects.county_subject(s, county) if county is not None else None
+        if milestone_id is not None:  # the log keeps the history of items since dropped from the catalogue
+            milestone_id = lookup.milestone(s, milestone_id, include_inactive=True)
         entries = audit.entries(s, milestone_id=milestone_id, subject=subject, limit=limit or None)
         # The record's evidence files now, beside each completion (added later ones are counted too).
         counts = files.counts(s, [(e.milestone_id, e.subject_kind, e.subject_id, e.period) for e in entries

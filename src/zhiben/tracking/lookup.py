@@ -187,10 +187,12 @@ def enterprise_filter(text: str | None) -> str | None:
 
 # --- milestones, tags, events -------------------------------------------------------------------
 
-def milestone(src: read.Readable, text: str, option: str = "--id") -> str:
-    """An active catalogue item by its ID (case and surrounding spaces ignored)."""
+def milestone(src: read.Readable, text: str, option: str = "--id", *, include_inactive: bool = False) -> str:
+    """An active catalogue item by its ID (case and surrounding spaces ignored); `include_inactive`:
+    also one since dropped from the catalogue (its records are kept)."""
     text = given(text, option, "zhiben catalogue list 列出的事项编号") or ""
-    active = _column(src, "SELECT id FROM milestone WHERE active = :yes ORDER BY position", {"yes": True})
+    which = "" if include_inactive else "WHERE active = :yes "
+    active = _column(src, f"SELECT id FROM milestone {which}ORDER BY position", {"yes": True})
     key = text.lower()
     if key in active:
         return key
