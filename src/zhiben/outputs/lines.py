@@ -150,7 +150,7 @@ def padded(layout: Layout, texts: list[str], used: list[int] | None = None) -> s
     """A piped line: the cells (`used`: their display widths) padded to the layout's widths, nothing
     cut, no colour."""
     if used is None:
-        used = list(map(width, texts))
+        used = [len(t) if t.isascii() and t.isprintable() else width(t) for t in texts]
     cells = [" " * (w - u) + t if c.right else t + " " * (w - u)
              for c, w, t, u in zip(layout.cols, layout.widths, texts, used, strict=True)]
     return GAP.join(cells).rstrip(" ")
@@ -215,6 +215,10 @@ def render(records: Iterable[dict], cols: list[Col], *, total: int | None, tty: 
         layout = fit(filled(cols, sample) if total is not None and sample else cols, sample, total)
         yield header(layout, tty=tty)
         shown = 0
+    if limit is None and total is None and not tty:  # piped, uncapped: the million-row path
+        cols = layout.cols
+        yield from (padded(layout, [c.text(rec) for c in cols]) for rec in itertools.chain(sample, it))
+        return
     for rec in itertools.chain(sample, it):
         if limit is not None and shown >= limit:
             rest = 1 + sum(1 for _ in it)
