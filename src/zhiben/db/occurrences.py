@@ -309,7 +309,7 @@ def touch(session: Session, *, enterprises: Iterable[int] = (), parks: bool = Fa
     """Declare, before writing, what a write changes: enterprises (their rows, tags, events, event
     dues), the parks, the catalogue (milestones, tags, due dates: everything), or completion keys
     (milestone, subject kind, subject id, period). On PostgreSQL the first call of a transaction
-    takes the writers' lock, so writers of the table run one at a time."""
+    takes the writers' lock (SQLite: BEGIN IMMEDIATE), so writers of the table run one at a time."""
     pending = session.info.get(_PENDING)
     if pending is None:
         pending = session.info[_PENDING] = Pending()
@@ -317,6 +317,10 @@ def touch(session: Session, *, enterprises: Iterable[int] = (), parks: bool = Fa
         conn = session.connection()
         if conn.dialect.name == "postgresql":
             conn.execute(select(func.pg_advisory_xact_lock(LOCK_KEY)))
+        elif conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+            # Take SQLite's write lock now (waiting out the busy timeout), so what the write reads
+            # next, such as "is this already done?", cannot change before it writes.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         pending.locked = True
     pending.enterprises.update(enterprises)
     pending.parks |= parks
