@@ -55,13 +55,7 @@ def session(ctx: typer.Context, *, create: bool = False, read: bool = False) -> 
     from zhiben.tracking import load
 
     where = store.cli_location(ctx.obj.get("db") if ctx.obj else None, create=create)
-    created: list[Session] = []
-
-    def seed(s: Session) -> None:
-        load.seed_packaged(s)
-        created.append(s)
-
-    engine = store.open_engine(where, seed=seed)
+    engine, created = store.open_created(where, seed=load.seed_packaged)
     if created and not create:  # the per-user default, made on first use: say so once (init says it itself)
         from zhiben.cli.welcome import first_use
 

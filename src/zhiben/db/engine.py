@@ -154,7 +154,14 @@ def open_engine(db: str | Location | None = None, *, seed: Seed | None = None) -
     The seed (normally tracking.load.seed_packaged: the packaged catalogue) is passed in because
     loading a catalogue is tracking's job, above this package.
     """
+    return open_created(db, seed=seed)[0]
+
+
+def open_created(db: str | Location | None = None, *, seed: Seed | None = None) -> tuple[Engine, bool]:
+    """open_engine, and whether this call created the database (of processes racing to create one,
+    only the one whose database is used says True)."""
     where = _located(db) if db is not None else location.resolve(None)
+    created = False
     if where.path is not None:
         if files.exists(where.path):
             files.check(where.path, read_only=not writable(where.path.parent))
@@ -162,17 +169,17 @@ def open_engine(db: str | Location | None = None, *, seed: Seed | None = None) -
             files.make_folder(where.path.parent)
             if not writable(where.path.parent):
                 raise DatabaseError(f"数据库目录不可写:{where.path.parent}")
-            files.create(where.path, lambda url: _build(make_engine(url), seed, where.shown))
+            created = files.create(where.path, lambda url: _build(make_engine(url), seed, where.shown))
     engine = make_engine(where)
     try:
-        ensure_schema(engine, seed=seed, where=where.shown)
+        created = ensure_schema(engine, seed=seed, where=where.shown) or created
     except DBAPIError as exc:
         engine.dispose()
         raise DatabaseError(f"无法打开数据库 {where.shown}:{dbfailure.describe(exc)}") from None
     except BaseException:
         engine.dispose()
         raise
-    return engine
+    return engine, created
 
 
 def schema_version(engine: Engine, where: str = "数据库") -> int | None:

@@ -96,20 +96,23 @@ def has_meta(path: Path) -> bool:
         return False
 
 
-def create(path: Path, build: Callable[[str], None]) -> None:
-    """Build a new database with `build(url)` under a temporary name, then link it in as `path`."""
+def create(path: Path, build: Callable[[str], None]) -> bool:
+    """Build a new database with `build(url)` under a temporary name, then link it in as `path`.
+    False when another process linked its own first (then that one is the database)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
     try:
         build("sqlite:///" + str(tmp).replace("%", "%25").replace("?", "%3F"))
         try:
             os.link(tmp, path)
         except FileExistsError:
-            pass  # another process made it first: everyone uses that one
+            return False  # another process made it first: everyone uses that one
         except OSError:
             # No hard links on this file system (some network shares): a rename can only lose the
             # race by replacing an equally new, still empty-of-records database.
-            if not path.exists():
-                os.replace(tmp, path)
+            if path.exists():
+                return False
+            os.replace(tmp, path)
+        return True
     except OSError as exc:
         raise DatabaseError(f"无法创建数据库 {path}:{os_reason(exc)}") from None
     finally:
