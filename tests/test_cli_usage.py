@@ -115,7 +115,7 @@ def test_help_wraps_chinese_between_characters_and_english_at_spaces():
     assert wrap("事件类型:trial-start(试生产开始)、shutdown(停产停建)", 20) == [
         "事件类型:trial-start", "(试生产开始)、", "shutdown(停产停建)"]
     assert wrap("逾期事项:先按事项汇总,--detail 逐行列出。", 24) == ["逾期事项:先按事项汇总,", "--detail 逐行列出。"]
-    assert wrap("一二三四五六七八九。", 18) == ["一二三四五六七八", "九。"]  # never a lone "。"
+    assert wrap("一二三四五六七八九。", 18) == ["一二三四五六七", "八九。"]  # never a lone "。", nor "九。" alone
     assert wrap("默认值  [默认:14; 0<=x<=3660]", 24) == ["默认值", "[默认:14; 0<=x<=3660]"]
     assert wrap("见 docs/mail.md,逗号分隔(默认 7,1)", 14) == ["见", "docs/mail.md,", "逗号分隔(默认", "7,1)"]
 

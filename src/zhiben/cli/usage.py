@@ -128,24 +128,32 @@ def _pieces(text: str) -> list[tuple[str, str]]:
 
 
 def wrap(text: str, columns: int, first: str = "", rest: str = "") -> list[str]:
-    """`text` filled into lines of at most `columns` display columns (indents included)."""
-    lines: list[str] = []
-    line, empty = first, True
+    """`text` filled into lines of at most `columns` display columns (indents included); a last line
+    of a character or two ("出。") takes a piece from the line before when it fits."""
+
+    def shown(line: list[tuple[str, str]]) -> str:  # a line's first piece drops its space
+        return "".join((space if n else "") + piece for n, (piece, space) in enumerate(line))
+
+    lines: list[list[tuple[str, str]]] = [[]]
     for piece, space in _pieces(text):
-        gap = "" if empty else space
-        if not empty and width(line) + width(gap + piece) > columns:
-            lines.append(line)
-            line, empty, gap = rest, True, ""
-        while empty and width(line + piece) > columns and len(piece) > 1:  # longer than a line: cut it
+        indent = first if len(lines) == 1 else rest
+        if lines[-1] and width(indent + shown([*lines[-1], (piece, space)])) > columns:
+            lines.append([])
+            indent = rest
+        while not lines[-1] and width(indent + piece) > columns and len(piece) > 1:  # longer than a line: cut it
             cut = 1
-            while cut < len(piece) - 1 and width(line + piece[:cut + 1]) <= columns:
+            while cut < len(piece) - 1 and width(indent + piece[:cut + 1]) <= columns:
                 cut += 1
-            lines.append(line + piece[:cut])
-            line, piece = rest, piece[cut:]
-        line += gap + piece
-        empty = False
-    lines.append(line)
-    return lines
+            lines[-1].append((piece[:cut], space))
+            lines.append([])
+            piece, space, indent = piece[cut:], "", rest
+        lines[-1].append((piece, space))
+    orphan = len(lines[-1]) == 1 and _wide(lines[-1][0][0][0]) and width(lines[-1][0][0]) <= 4
+    if len(lines) > 1 and len(lines[-2]) > 1 and orphan:
+        candidate = [lines[-2][-1], *lines[-1]]
+        if width(rest + shown(candidate)) <= columns:
+            lines[-2:] = [lines[-2][:-1], candidate]
+    return [(first if n == 0 else rest) + shown(line) for n, line in enumerate(lines)]
 
 
 def fill(text: str, columns: int, indent: str = "") -> list[str]:
@@ -224,6 +232,10 @@ def context_class():
 def install(command) -> None:
     """Give `command` and every subcommand the Chinese help frame."""
     command.context_class = CONTEXT
+    # click shortens a command's summary in a group's list by counting characters and words; the
+    # first paragraph is shown whole instead, wrapped by display width like the rest.
+    if getattr(command, "help", None) and not getattr(command, "short_help", None):
+        command.short_help = " ".join(command.help.split("\n\n")[0].split())
     for sub in getattr(command, "commands", {}).values():
         install(sub)
 
