@@ -85,7 +85,8 @@ def commands(rows, folder) -> list[tuple[str, ...]]:
         ("progress", *AS_OF, "--by", "enterprise", "--chart"),
         ("enterprise", "list"), ("enterprise", "list", "--all"), ("enterprise", "show", chem[3][0], *AS_OF),
         ("enterprise", "tags"), ("catalogue", "list"), ("event", "list"), ("event", "list", "--enterprise", chem[3][0]),
-        ("catalogue", "show", "chem-09-b"), ("log",), ("target", "list"), ("county", "list"), ("park", "list"), ("calendar", "show", "2027"),
+        ("catalogue", "show", "chem-09-b"), ("log",), ("target", "list"),
+        ("county", "list"), ("park", "list"), ("calendar", "show", "2027"),
         ("enterprise", "import", str(Path(folder) / "changes.csv"), "--dry-run"),
         ("evidence", "list"), ("progress", *AS_OF, "--evidence"),
         ("trend", "--to", "2026-11-29"), ("trend", "--by", "milestone", "--every", "week", "--to", "2026-11-29"),
@@ -139,7 +140,7 @@ def test_lists_keep_their_key_columns_and_every_row_whole(city, width, monkeypat
     events = run(url, "event", "list", width=width, monkeypatch=monkeypatch).splitlines()
     assert {"编号", "统一社会信用代码", "县区"} <= set(events[1].split())
     log = run(url, "log", width=width, monkeypatch=monkeypatch).splitlines()
-    assert len(log) == 2 + 6 and all(DATE.search(line) for line in log[2:])  # 6: with the evidence file added
+    assert len(log) == 2 + len(json.loads(run(url, "log", "-f", "json"))) and all(DATE.search(line) for line in log[2:])
 
 
 def test_piped_tables_are_full_width_and_found_by_name(city):
