@@ -110,3 +110,15 @@ def test_yearly_plans_without_a_date_are_recorded_per_year_and_never_overdue(cli
     assert text[-3:] == ["年度:2024年度、2025年度、2026年度", "已记录完成(1 个):", "  聊城市应急管理局  2025年度  2025-02-01"]
     for mid in ("trade-22-a", "mine-02-2-b", "mine-08-b"):
         assert json.loads(cli("overdue", "--id", mid, "--as-of", "2027-03-01", "-f", "json").output) == []
+
+
+def test_import_names_plan_tags_no_enterprise_carries_with_their_duties(cli, tmp_path):
+    rows = ["爆炸危险", "油气储存", "重大危险源"]
+    r = cli("enterprise", "import", str(register(tmp_path / "r.csv", rows)))
+    assert r.exit_code == 0, r.output
+    line = next(x for x in r.output.splitlines() if x.startswith("注意:") and "方案标签" in x)
+    assert line.startswith("注意:") and "个方案标签没有任何在册企业带有,以它为适用条件的事项(括号内)找不到适用企业" in line
+    # chem-17-d and chem-19-a reach the 重大危险源 enterprise: only chem-02-a falls on nobody
+    assert "工艺危险度3级及以上(chem-18-a)" in line and "一级重大危险源(chem-02-a)、" in line
+    # 石油天然气 is not carried, but its depot duties reach the 油气储存 enterprise: not named
+    assert "爆炸风险" not in line and "油气储存" not in line and "石油天然气" not in line

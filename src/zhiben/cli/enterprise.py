@@ -81,6 +81,8 @@ def import_(
         typer.echo(f"新建园区:{'、'.join(result.parks_created)}")
     if result.free_tag_line:
         typer.echo(result.free_tag_line)
+    if result.uncarried_line:
+        render.write_lines(wrap(result.uncarried_line, render.screen()))
     if result.rejected:
         typer.echo(f"有 {len(result.rejected)} 行有问题未导入,已写入 {result.rejects_path}(含错误原因)", err=True)
 

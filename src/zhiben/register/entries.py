@@ -25,7 +25,7 @@ from zhiben.db import models, occurrences, records
 from zhiben.errors import ImportFileError, InputError, os_reason
 from zhiben.inputs import limits
 from zhiben.inputs import sheets as tabular
-from zhiben.register import creditcode
+from zhiben.register import creditcode, queries
 from zhiben.tracking import events
 
 E, ET = models.table(models.Enterprise), models.table(models.EnterpriseTag)
@@ -119,6 +119,16 @@ class RegisterImport:
     moved: list[Moved] = field(default_factory=list)
     # Records about updated enterprises whose duty no longer applies (kept, not counted).
     kept: list[tuple[EnterpriseChange, records.Record]] = field(default_factory=list)
+    # Plan tags no enterprise carries after the import, with the duties that apply by them.
+    uncarried: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    @property
+    def uncarried_line(self) -> str | None:
+        if not self.uncarried:
+            return None
+        parts = "、".join(f"{tag}({'、'.join(mids)})" for tag, mids in self.uncarried)
+        return (f"注意:{len(self.uncarried)} 个方案标签没有任何在册企业带有,以它为适用条件的事项(括号内)"
+                f"找不到适用企业;名册若用别的写法,可在目录中加别名:{parts}")
 
     @property
     def free_tag_line(self) -> str | None:
@@ -387,6 +397,7 @@ def import_file(session: Session, path: str | Path, *, dry_run: bool = False, sk
     if result.rejects_path is not None:
         _write_rejects(result.rejects_path, sheet, header_at, rejected)
     _write(session, entries, result, ctx, by_code, now or models.now())
+    result.uncarried = queries.uncarried_tags(session)
     return result
 
 

@@ -105,3 +105,27 @@ def tag_vocabulary(session: Session) -> list[dict]:
     """The enterprise tags of the loaded catalogue (the plans' own words), by sector."""
     rows = session.execute(select(models.Tag).order_by(models.Tag.sector, models.Tag.name)).scalars().all()
     return [{"name": t.name, "sector": t.sector, "quote": t.quote} for t in rows]
+
+
+def uncarried_tags(session: Session) -> list[tuple[str, list[str]]]:
+    """Plan tags no active enterprise carries, each with the enterprise duties that therefore fall on
+    nobody (none of their tags is carried), in the sectors the register has: a register that never writes 爆炸风险 would otherwise
+    leave chem-17-b silently empty. A tag whose duties another carried tag still reaches is left out."""
+    M, MT = models.table(models.Milestone), models.table(models.MilestoneTag)
+    carried = set(session.execute(select(ET.c.tag).select_from(ET.join(E, E.c.id == ET.c.enterprise_id))
+                                  .where(E.c.active.is_(True)).distinct()).scalars())
+    # Only the sectors the register has: a chemical-only register owes no mine tags.
+    sectors = select(E.c.sector).where(E.c.active.is_(True)).distinct()
+    q = (select(M.c.id, MT.c.tag).select_from(MT.join(M, M.c.id == MT.c.milestone_id))
+         .where(MT.c.exclude.is_(False), M.c.active.is_(True), M.c.responsible == "enterprise",
+                M.c.sector.in_(sectors))
+         .order_by(M.c.position, MT.c.tag))
+    tags: dict[str, list[str]] = {}
+    for mid, tag in session.execute(q):
+        tags.setdefault(mid, []).append(tag)
+    out: dict[str, list[str]] = {}
+    for mid, names in tags.items():
+        if not carried & set(names):
+            for tag in names:
+                out.setdefault(tag, []).append(mid)
+    return list(out.items())
