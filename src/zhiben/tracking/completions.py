@@ -167,6 +167,7 @@ def mark_done(session: Session, milestone_id: str, subject: Subject, *, period: 
     not_after_today(on, today, "完成日期")
     limits.check(evidence=evidence, by=by)
     check_not_before_effective(session, on)
+    occurrences.touch(session)  # the writers' lock first: what prepare reads stays true until commit
     m, subject, key, due = prepare(session, milestone_id, subject, period)
     occurrences.touch(session, completions=[(m.id, subject.kind, subject.id, key)])
     existing = find(session, m.id, subject, key)
@@ -184,6 +185,7 @@ def mark_done(session: Session, milestone_id: str, subject: Subject, *, period: 
 def reopen(session: Session, milestone_id: str, subject: Subject, *, period: str | None = None,
            reason: str | None = None, by: str | None = None, source: str | None = None) -> Change:
     limits.check(reason=reason, by=by)
+    occurrences.touch(session)  # the writers' lock first: what prepare reads stays true until commit
     m, subject, key, due = prepare(session, milestone_id, subject, period)
     occurrences.touch(session, completions=[(m.id, subject.kind, subject.id, key)])
     existing = find(session, m.id, subject, key)
@@ -226,6 +228,7 @@ def mark_done_many(session: Session, milestone_id: str, enterprises: list[tuple[
         raise InputError(f"事项 {m.id} 的责任主体是{terms.SUBJECT_WORDS[m.responsible]},不是企业,不能按企业批量记录")
     if not enterprises:
         raise InputError("没有要记录的企业")
+    occurrences.touch(session)
     problems = []
     for label, ent in enterprises:
         try:

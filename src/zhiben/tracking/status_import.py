@@ -16,6 +16,7 @@ from sqlmodel import Session
 from zhiben import terms
 from zhiben.catalogue import schedule
 from zhiben.dates import not_after_today, parse_date
+from zhiben.db import occurrences
 from zhiben.errors import ImportFileError, InputError, NotOwed, ZhibenError
 from zhiben.inputs import evidence as evidence_files
 from zhiben.inputs import limits, sheets
@@ -334,6 +335,8 @@ def apply_import(session: Session, path: Path, *, by: str | None = None, dry_run
 
 def _apply(session: Session, path: Path, *, by, dry_run, today, folder) -> StatusImport:
     today = today or dt.date.today()
+    if not dry_run:
+        occurrences.touch(session)  # the writers' lock before validating: the plan stays true until commit
     result = plan_import(session, path, today=today, folder=folder)
     if dry_run:
         return result
