@@ -102,8 +102,8 @@ def test_unknown_tag_and_county_are_reported_with_suggestions(cli, tmp_path):
     result = cli("enterprise", "import", str(path), "--strict-tags")
     assert result.exit_code == 3
     assert result.output.splitlines()[1:] == [
-        f"  {path}:2:所属县区: 未知的县(市、区)“茌平镇”,是否为“茌平区”",
-        f"  {path}:2:标签: 未知的标签“重大危险”,最接近的有:重大危险源、二级重大危险源、一级重大危险源",
+        f"  {path}:2:所属县区: 未知的县(市、区)“茌平镇”;是否要找:茌平;可用:东昌府、临清、茌平、阳谷、莘县、东阿、冠县、高唐、经开区、高新区、度假区(全称、简称均可)",
+        f"  {path}:2:标签: 未知的标签“重大危险”;是否要找:重大危险源、二级重大危险源、一级重大危险源;可用标签见 zhiben enterprise tags",
     ]
     assert listed(cli) == []
 

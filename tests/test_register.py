@@ -107,7 +107,7 @@ def test_every_problem_is_reported_in_one_run(session, tmp_path):
     assert err.value.problems == [
         f"{p}:2:统一社会信用代码: 统一社会信用代码应为 18 位,实际为 11 位",
         f"{p}:3:企业名称: 企业名称为空",
-        f"{p}:3:所属县区: 未知的县(市、区)“东营区”,是否为“东昌府区”",
+        f"{p}:3:所属县区: 未知的县(市、区)“东营区”;是否要找:东昌府、东阿;可用:东昌府、临清、茌平、阳谷、莘县、东阿、冠县、高唐、经开区、高新区、度假区(全称、简称均可)",
         f"{p}:3:行业: 未知的行业“建筑”;可用:化工/危险化学品(chem)、非煤矿山(mine)、工贸(trade)",
         f"{p}:3:风险等级: 未知的风险等级“紫”;可用:红、橙、黄、蓝(可留空)",
         f"{p}:3:邮箱: 邮箱“not-an-email”格式不正确",
@@ -188,7 +188,7 @@ def test_skip_invalid_writes_rejects_beside_input_and_imports_the_rest(session, 
     with result.rejects_path.open(encoding="utf-8-sig", newline="") as fh:
         assert list(csv.reader(fh)) == [
             CN_HEADER + ["原行号", "错误原因"],
-            rows[0] + ["2", "所属县区: 未知的县(市、区)“东营区”,是否为“东昌府区”"],
+            rows[0] + ["2", "所属县区: 未知的县(市、区)“东营区”;是否要找:东昌府、东阿;可用:东昌府、临清、茌平、阳谷、莘县、东阿、冠县、高唐、经开区、高新区、度假区(全称、简称均可)"],
         ]
     assert count(session) == 2
     # The rejects file round-trips once fixed: it is itself an importable register.

@@ -26,7 +26,7 @@ from zhiben.errors import ImportFileError, InputError, os_reason
 from zhiben.inputs import limits
 from zhiben.inputs import sheets as tabular
 from zhiben.register import creditcode, queries
-from zhiben.tracking import events
+from zhiben.tracking import events, lookup
 
 E, ET = models.table(models.Enterprise), models.table(models.EnterpriseTag)
 
@@ -200,9 +200,7 @@ class _Context:
 
     def check_tag(self, tag: str, sector: str | None) -> str | None:
         if tag not in self.tags:
-            near = difflib.get_close_matches(tag, list(self.tags), n=3, cutoff=0.3)
-            hint = f",最接近的有:{'、'.join(near)}" if near else ",可用标签见 zhiben enterprise tags"
-            return f"未知的标签“{tag}”{hint}"
+            return lookup.unknown_tag(tag, self.tags).message
         if sector and self.tags[tag] != sector:
             return (f"标签“{tag}”属于{terms.SECTOR_NAMES[self.tags[tag]]}行业,"
                     f"与企业所属行业({terms.SECTOR_NAMES[sector]})不符")
@@ -241,9 +239,7 @@ def validate(values: dict[str, str], ctx: _Context, row: int = 0) -> tuple[Entry
     if not text:
         problems.append(("county", "所属县区为空"))
     elif (county := terms.canonical(text)) is None:
-        near = difflib.get_close_matches(text, list(terms.ALIASES), n=1, cutoff=0.5)
-        hint = f",是否为“{terms.ALIASES[near[0]]}”" if near else f";可用:{'、'.join(terms.NAMES)}"
-        problems.append(("county", f"未知的县(市、区)“{text}”{hint}"))
+        problems.append(("county", lookup.unknown_county(text).message))
     sector = None
     text = values.get("sector", "").strip()
     if not text:

@@ -69,12 +69,23 @@ def county(src: read.Readable, text: str, option: str = "--county") -> Named:
     text = given(text, option, COUNTY_HINT) or ""
     official = terms.canonical(text)
     if official is None:
-        aliases = difflib.get_close_matches(text, list(terms.ALIASES), n=5, cutoff=0.4)
-        order = list(terms.SHORT_NAMES.values())
-        near = sorted({terms.SHORT_NAMES[terms.ALIASES[a]] for a in aliases}, key=order.index)
-        raise unknown("县(市、区)", text, near, f"可用:{COUNTY_HINT}(全称、简称均可)")
+        raise unknown_county(text)
     row = list(read.execute(src, "SELECT id, name FROM county WHERE name = :name", {"name": official}))[0]
     return Named(row[0], row[1], row[0])
+
+
+def unknown_county(text: str) -> NotFound:
+    """The miss of a county name, wherever it was typed (an option, a register row)."""
+    aliases = difflib.get_close_matches(text, list(terms.ALIASES), n=5, cutoff=0.4)
+    order = list(terms.SHORT_NAMES.values())
+    near = sorted({terms.SHORT_NAMES[terms.ALIASES[a]] for a in aliases}, key=order.index)
+    return unknown("县(市、区)", text, near, f"可用:{COUNTY_HINT}(全称、简称均可)")
+
+
+def unknown_tag(text: str, known) -> NotFound:
+    """The miss of a tag, wherever it was typed (an option, a register row)."""
+    near = difflib.get_close_matches(text, sorted(known), n=3, cutoff=0.3)
+    return unknown("标签", text, near, "可用标签见 zhiben enterprise tags")
 
 
 def county_name(src: read.Readable, county_id: int) -> str:
@@ -211,8 +222,7 @@ def tag(src: read.Readable, text: str, option: str = "--tag") -> str:
               for t in _alias_tags(v)]
     if len(mapped) == 1:
         return mapped[0]
-    near = difflib.get_close_matches(key, sorted(known), n=3, cutoff=0.3)
-    raise unknown("标签", text, near, "可用标签见 zhiben enterprise tags")
+    raise unknown_tag(text, known)
 
 
 def _alias_tags(value: object) -> list[str]:
