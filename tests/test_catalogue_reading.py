@@ -122,3 +122,15 @@ def test_import_names_plan_tags_no_enterprise_carries_with_their_duties(cli, tmp
     assert "工艺危险度3级及以上(chem-18-a)" in line and "一级重大危险源(chem-02-a)、" in line
     # 石油天然气 is not carried, but its depot duties reach the 油气储存 enterprise: not named
     assert "爆炸风险" not in line and "油气储存" not in line and "石油天然气" not in line
+
+
+def test_park_duties_show_on_a_stand_in_until_parks_are_registered(cli):
+    # 2024年5月底前,我市三个化工园区全部建成安全风险智能化管控平台: with no park registered yet
+    rows = json.loads(cli("overdue", "--as-of", "2025-01-15", "--who", "park", "-f", "json").output)
+    assert sorted((r["milestone_id"], r["subject"]) for r in rows) == [
+        (mid, "尚未登记化工园区(方案:三个化工园区)") for mid in ("chem-15-a", "chem-15-b", "chem-15-c")]
+    assert cli("park", "add", "茌平化工产业园", "--county", "茌平").exit_code == 0
+    rows = json.loads(cli("overdue", "--as-of", "2025-01-15", "--who", "park", "-f", "json").output)
+    assert sorted((r["milestone_id"], r["subject"], r["county"]) for r in rows) == [
+        (mid, "茌平化工产业园", "茌平区") for mid in ("chem-15-a", "chem-15-b", "chem-15-c")]
+    assert cli("check").exit_code == 0

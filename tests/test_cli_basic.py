@@ -8,6 +8,7 @@ import re
 
 from conftest import ROOT
 from zhiben.catalogue import model as catalogue
+from zhiben.cli import welcome
 
 N = len(catalogue.read(ROOT / "data" / "milestones.toml").milestones)
 HEADER = ("编号          方案      事项                           主体类别  责任主体  所属县区  统一社会信用代码  周期       "
@@ -19,7 +20,7 @@ ROW = "mine-req-2-b  非煤矿山  每月3日前将工作情况报市应急局  
 def test_init(cli, db_url):
     result = cli("init")
     shown = db_url.removeprefix("sqlite:///")  # a file is shown as its path, a server as its URL
-    assert (result.exit_code, result.output) == (0, f"数据库:{shown}\n已就绪:{N} 个事项,11 个县级单位\n{EMPTY}\n")
+    assert (result.exit_code, result.output) == (0, f"数据库:{shown}\n已就绪:{N} 个事项,11 个县级单位\n{EMPTY}\n{welcome.NO_PARKS}\n")
 
 
 def test_first_use_creates_the_database(tmp_path):
@@ -29,7 +30,7 @@ def test_first_use_creates_the_database(tmp_path):
     path = tmp_path / "new" / "zhiben.db"
     result = ZhibenRunner().invoke(app, ["init"], env={"ZHIBEN_DB": str(path)})
     assert result.exit_code == 0, result.output
-    assert result.output == f"数据库:{path}\n已就绪:{N} 个事项,11 个县级单位\n{EMPTY}\n"
+    assert result.output == f"数据库:{path}\n已就绪:{N} 个事项,11 个县级单位\n{EMPTY}\n{welcome.NO_PARKS}\n"
     assert path.exists()
 
 

@@ -66,6 +66,10 @@ SUBJECT_WORDS: dict[str, str] = {SubjectKind.CITY: "市级", SubjectKind.COUNTY:
 
 CITY_ID = 0
 CITY_NAME = "聊城市应急管理局"
+# Until a park is registered the park duties (chem-15-a/b/c) fall on this one stand-in subject, so
+# they show in every report instead of vanishing; "三个化工园区" is the plans' own count.
+PARK_PLACEHOLDER_ID = 0
+PARK_PLACEHOLDER = "尚未登记化工园区(方案:三个化工园区)"
 
 
 class Status(StrEnum):

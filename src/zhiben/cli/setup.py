@@ -17,13 +17,18 @@ def init(ctx: typer.Context):
     from zhiben.reports import catalogue
 
     where = common.location(ctx)
+    from zhiben.register import parks
+
     with common.session(ctx, create=True) as s:
         n_m, n_c = catalogue.size(s)
         n_e = queries.active_count(s)
+        n_p = len(parks.listing(s))
     typer.echo(f"数据库:{where.shown}")
     typer.echo(f"已就绪:{n_m} 个事项,{n_c} 个县级单位" + (f",{n_e:,} 家在册企业" if n_e else ""))
     if not n_e:
         typer.echo(welcome.EMPTY_REGISTER)
+    if not n_p:
+        typer.echo(welcome.NO_PARKS)
 
 
 def load(

@@ -186,6 +186,13 @@ def branches(scope: Scope = EVERYTHING) -> list[Select]:
             .select_from(on_due.join(P, literal(True)).join(C, C.c.id == P.c.county_id))
             .where(M.c.responsible == "park", active)
         )
+        # No park registered yet: each park duty once, on the stand-in, so it is not lost.
+        out.append(
+            select(*_cols("park", literal_column(str(terms.PARK_PLACEHOLDER_ID), Integer),
+                          literal(terms.PARK_PLACEHOLDER), no_int, literal_column("-1", Integer), no_int, no_int,
+                          no_text, D.c.period, D.c.due, D.c.bound, no_date))
+            .select_from(on_due).where(M.c.responsible == "park", active, ~exists(select(P.c.id)))
+        )
     if scope.parks and not scope.everything:
         return out
     # Supervision duties per enterprise of a risk level (e.g. each 橙色 enterprise every half-year).
