@@ -106,7 +106,7 @@ def test_batch_errors(cli, register, tmp_path):
     res = cli("done", "mine-02-a", "--all-in-county", "茌平")
     assert res.exit_code == 2 and "请用 --period 指定周期" in res.output
     res = cli("done", "mine-02-a", "--codes-file", str(tmp_path / "none.txt"), "--period", "2025")
-    assert res.exit_code == 3 and f"找不到文件:{tmp_path / 'none.txt'}" in res.output
+    assert res.exit_code == 3 and f"找不到企业清单文件:{tmp_path / 'none.txt'}" in res.output
     empty = tmp_path / "empty.txt"
     empty.write_text("# 只有注释\n\n", encoding="utf-8")
     res = cli("done", "mine-02-a", "--codes-file", str(empty), "--period", "2025")

@@ -305,7 +305,7 @@ def test_status_import_names_a_missing_file_per_row_and_imports_nothing(cli, tmp
     r = cli("status", "import", str(sheet), "--evidence-dir", str(folder))
     assert r.exit_code == 3, r.output
     lines = r.output.splitlines()
-    assert lines[0] == f"错误:{sheet.name} 有 2 处问题,未导入任何记录"
+    assert lines[0] == f"错误:{sheet.name} 工作表“茌平区填报”:有 2 处问题,未导入任何记录"
     assert "(佐证文件):回收 中没有文件“没有.pdf”" in lines[1]
     assert "(佐证文件):文件名“../有.pdf”指向 回收 以外的位置" in lines[2]
     assert digest(db_url) == before

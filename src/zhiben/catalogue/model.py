@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import ErrorDetails
 
 from zhiben import terms
-from zhiben.errors import CatalogueError, os_reason
+from zhiben.errors import CatalogueError
 
 PLANS = tuple(terms.Plan)
 RESPONSIBLE = ("city", "county", "park", "enterprise")
@@ -396,17 +396,18 @@ def parse(raw: dict, *, source: str = "catalogue") -> Catalogue:
 
 def read(path: Path | str | None = None) -> Catalogue:
     """Read and validate a catalogue file (the packaged one by default)."""
+    from zhiben.inputs import files, limits
+
     path = Path(path) if path else default_path()
+    # A regular .toml file of bounded size only: a device or a sparse giant is refused unread.
+    data = files.read_bytes(path, what="目录文件", error=CatalogueError, budget=limits.MAX_TOML_BYTES,
+                            suffixes=(".toml",))
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CatalogueError(f"找不到目录文件:{path}") from None
+        raw = files.toml_loads(data.decode("utf-8"), str(path), CatalogueError)
     except UnicodeDecodeError:
         raise CatalogueError(f"{path}: 不是 UTF-8 编码的文本文件") from None
     except tomllib.TOMLDecodeError as exc:
         raise CatalogueError(_toml_error(path, exc)) from None
-    except OSError as exc:
-        raise CatalogueError(f"无法读取目录文件 {path}:{os_reason(exc)}") from None
     return parse(raw, source=str(path))
 
 

@@ -183,33 +183,47 @@ def occurrences(rule, start: dt.date, end: dt.date, effective: dt.date | None = 
 # --- working days ------------------------------------------------------------------------------
 
 class WorkCalendar:
-    """Chinese working days: the bureau's own data first (zhiben calendar), then chinese_calendar.
+    """Chinese working days: the bureau's own days first (zhiben calendar), then chinese_calendar.
 
+    A day the bureau entered overrides the package's answer for that day only. A year the package
+    does not cover, or one the bureau replaced wholesale (`replaced`, calendar import --replace-year),
+    is taken from the bureau's days alone: days not listed are ordinary Monday–Friday working days.
     A year neither source covers counts Monday–Friday; every day judged that way is remembered in
     `estimated`, so a deadline computed through it can be marked 按周末估算 instead of failing.
     """
 
-    def __init__(self, days: dict[dt.date, bool] | None = None):
+    def __init__(self, days: dict[dt.date, bool] | None = None, replaced: set[int] | frozenset[int] = frozenset()):
         self.days = dict(days or {})  # date → True (working day) / False (holiday)
         self.years = {d.year for d in self.days}
+        self.replaced = set(replaced)
         self.estimated: set[int] = set()
 
     def is_workday(self, day: dt.date) -> bool:
         if day in self.days:
             return self.days[day]
-        if day.year in self.years:  # the bureau entered this year's holidays: other days are ordinary
+        if day.year in self.replaced:
             return day.weekday() < 5
         import chinese_calendar
 
         try:
             return chinese_calendar.is_workday(day)
         except NotImplementedError:
-            self.estimated.add(day.year)
+            if day.year not in self.years:  # the bureau entered this year's holidays: other days are ordinary
+                self.estimated.add(day.year)
             return day.weekday() < 5
 
 
 def is_workday(day: dt.date, calendar: WorkCalendar | None = None) -> bool:
+    """Whether `day` is a working day (the public question; 顺延 rules and the holiday calendar use it)."""
     return (calendar or WorkCalendar()).is_workday(day)
+
+
+def next_workday(day: dt.date, calendar: WorkCalendar | None = None) -> dt.date:
+    """`day` itself when it is a working day, else the first working day after it (顺延)."""
+    cal = calendar or WorkCalendar()
+    while not cal.is_workday(day):
+        day += dt.timedelta(days=1)
+    return day
 
 
 def add_workdays(start: dt.date, n: int, *, before: bool = False, calendar: WorkCalendar | None = None) -> dt.date:

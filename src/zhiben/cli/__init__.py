@@ -15,13 +15,30 @@ from zhiben.errors import DatabaseError, ZhibenError
 
 
 def report_error(exc: ZhibenError) -> None:
-    from zhiben.inputs.limits import SHOWN_PROBLEMS
+    from zhiben.inputs.limits import SHOWN_PROBLEMS, for_terminal
 
-    typer.echo(f"错误:{exc.message}", err=True)
+    typer.echo(for_terminal(f"错误:{exc.message}"), err=True)
     for line in exc.problems[:SHOWN_PROBLEMS]:
-        typer.echo(f"  {line}", err=True)
+        typer.echo(f"  {for_terminal(line)}", err=True)
     if len(exc.problems) > SHOWN_PROBLEMS:
         typer.echo(f"  ……另有 {len(exc.problems) - SHOWN_PROBLEMS} 处问题未列出(共 {len(exc.problems)} 处)", err=True)
+
+
+def _check_arguments(args) -> None:
+    """The door for every value typed on the command line: no control characters or bidi overrides
+    (they would be stored and later drive the terminal), nothing longer than any field takes."""
+    from zhiben.inputs import limits
+
+    for i, value in enumerate(args or ()):
+        if not isinstance(value, str):
+            continue
+        before = args[i - 1] if i else ""
+        option = value.split("=", 1)[0] if value.startswith("--") else before if before.startswith("-") else f"第 {i + 1} 个参数"
+        try:
+            limits.check_argument(option, value)
+        except ZhibenError as exc:
+            report_error(exc)
+            raise typer.Exit(exc.exit_code) from None
 
 
 class ZhibenGroup(TyperGroup):
@@ -34,6 +51,8 @@ class ZhibenGroup(TyperGroup):
     def make_context(self, info_name, args, parent=None, **extra):
         from zhiben.cli import usage
 
+        if parent is None:
+            _check_arguments(args)
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except Exception as exc:  # the root's own options, before any command runs

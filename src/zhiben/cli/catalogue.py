@@ -22,10 +22,12 @@ def check(
 
     cat = catalogue.read(file)
     if source is not None:
+        from zhiben.inputs import limits
         from zhiben.inputs.files import read_bytes
 
         try:
-            text = read_bytes(source, what="方案原文", error=CatalogueError).decode("utf-8")
+            text = read_bytes(source, what="方案原文", error=CatalogueError,
+                              budget=limits.MAX_TEXT_FILE_BYTES).decode("utf-8")
         except UnicodeDecodeError:
             raise CatalogueError(f"{source}: 方案原文不是 UTF-8 编码的文本文件") from None
         problems = catalogue.quote_problems(cat, text)

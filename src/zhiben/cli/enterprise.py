@@ -183,6 +183,8 @@ def show(
                 "kept": kept}
         sys.stdout.write(render.to_json(data) + "\n")
         return
+    from zhiben.inputs.limits import printable
+
     d = _display(info)
     head = [f"{d['name']}(统一社会信用代码 {d['credit_code']},{d['active']})"]
     head += [f"  {label}:{d[key] or '—'}" for key, label in DETAIL_FIELDS]
@@ -199,7 +201,7 @@ def show(
                      status=terms.STATUS_NAMES[o["status"]]) for o in items]
         columns, title, empty = tables.OBLIGATIONS, "适用事项", "没有适用于该企业的事项"
     width = render.screen()
-    render.write_lines(line for text in head for line in wrap(text, width))
+    render.write_lines(line for text in head for line in wrap(printable(text), width))
     if rows:
         render.write_lines(render.table(rows, columns, title=title, width=width))
     else:

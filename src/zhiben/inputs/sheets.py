@@ -11,6 +11,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import os
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,33 +27,48 @@ SAVE_AS_HINT = "请在 Excel 中“另存为”“CSV UTF-8(逗号分隔)”或 
 @dataclass
 class Table:
     where: str  # the path as the user gave it, for messages
-    rows: list[tuple[int, list]]  # (spreadsheet row number, raw cell values)
+    rows: list[tuple[int, list]]  # (spreadsheet row number, raw cell values); blank rows left out
     encoding: str | None = None  # CSV only
+    sheet: str | None = None  # XLSX only: the worksheet read
 
 
-def read(path: str | Path, track=None, pick: Callable[[list], bool] | None = None) -> Table:
+SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+
+
+def read(path: str | Path, track=None, pick: Callable[[list], bool] | None = None, *,
+         wanted: Callable[[str], bool] | None = None, sheet: str | None = None) -> Table:
     """`track(iterable, description, total)` may wrap the row loop (the CLI passes a progress bar).
 
-    In a workbook, `pick(first_row)` chooses the first worksheet it accepts (default: the active one).
+    In a workbook, the sheet named `sheet`, else the active one; `pick(first_row)` says which sheets
+    look like the expected table (several visible ones are refused: which is current is a guess).
+    `wanted(header text)` says which columns matter: cells right of the last wanted header (within
+    the first xlsx.HEADER_ROWS rows) are never read, so a sheet claiming 16,384 columns costs nothing.
     """
     path = Path(path)
     where = str(path)
-    data = read_bytes(path)
     suffix = path.suffix.lower()
-    if data.startswith(b"PK\x03\x04") and suffix in (".xlsx", ".xlsm", ".csv", ".txt"):
-        return Table(where, _xlsx_rows(data, where, track, pick))
-    if suffix in (".xlsx", ".xlsm"):
-        raise ImportFileError(f"{where}: 不是有效的 Excel(.xlsx)文件,可能已损坏或只是改了扩展名")
+    if os.path.isdir(path):  # never raises (a name too long for the file system is read_bytes' to report)
+        raise ImportFileError(f"{where} 是目录,不是文件")
     if suffix == ".xls":
         raise ImportFileError(f"{where}: 不支持旧版 Excel(.xls)格式,请在 Excel 中另存为 .xlsx 或 CSV 后重试")
-    if suffix in (".csv", ".txt"):
-        # Refused before decoding and parsing: counting line ends is cheap, parsing is not.
-        _check_rows(data.count(b"\n") - 1, where)
-        text, encoding = decode(data, where)
-        rows = _csv_rows(text, where)
-        _check_rows(len(rows), where)
-        return Table(where, rows, encoding)
-    raise ImportFileError(f"{where}: 不支持的文件类型“{path.suffix or '无扩展名'}”,请使用 .csv 或 .xlsx")
+    if suffix not in SUFFIXES:
+        raise ImportFileError(f"{where}: 不支持的文件类型“{path.suffix or '无扩展名'}”,请使用 .csv 或 .xlsx")
+    data = read_bytes(path, kind="名册或填报表")
+    if data.startswith(b"PK\x03\x04"):
+        from zhiben.inputs import xlsx
+
+        name, rows = xlsx.rows(data, where, track=track, pick=pick, wanted=wanted, sheet=sheet)
+        return Table(where, rows, sheet=name)
+    if suffix in (".xlsx", ".xlsm"):
+        raise ImportFileError(f"{where}: 不是有效的 Excel(.xlsx)文件,可能已损坏或只是改了扩展名")
+    if sheet is not None:
+        raise ImportFileError(f"{where}: 是 CSV 文件,没有工作表;请去掉 --sheet")
+    # Refused before decoding and parsing: counting line ends is cheap, parsing is not.
+    check_rows(data.count(b"\n") - 1, where)
+    text, encoding = decode(data, where)
+    rows = _csv_rows(text, where)
+    check_rows(len(rows), where)
+    return Table(where, rows, encoding)
 
 
 def decode(data: bytes, where: str) -> tuple[str, str]:
@@ -127,72 +143,9 @@ def csv_table(text: str, where: str, delimiter: str = ",") -> list[list[str]]:
         raise ImportFileError(f"{where}:{line}: CSV 格式错误(引号未配对或含有无法识别的字符),{SAVE_AS_HINT}") from None
 
 
-def _check_rows(n: int, where: str) -> None:
+def check_rows(n: int, where: str) -> None:
     if n > limits.MAX_ROWS:
         raise ImportFileError(f"{where}: 行数超过 {limits.MAX_ROWS:,} 行,远超任何名册;请确认选对了文件(未导入任何数据)")
-
-
-def check_xlsx(data: bytes, where: str) -> None:
-    """Refuse an .xlsx whose contents unpack to more than memory should hold, before opening it."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            size = sum(i.file_size for i in z.infolist())
-            if size > limits.MAX_UNPACKED_BYTES:
-                raise ImportFileError(f"{where}: Excel 文件解压后有 {limits.megabytes(size)},远超任何名册"
-                                      f"(上限 {limits.megabytes(limits.MAX_UNPACKED_BYTES)});"
-                                      "请确认选对了文件(未导入任何数据)")
-            # Count rows in the sheet XML (fast) instead of trusting its optional dimension or
-            # letting openpyxl build a million rows first.
-            for info in z.infolist():
-                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                    _check_rows(_xml_rows(z, info), where)
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return  # openpyxl reports a damaged file in its own words below
-
-
-def _xml_rows(z, info) -> int:
-    n, tail = 0, b""
-    with z.open(info) as fh:
-        while chunk := fh.read(1 << 20):
-            block = tail + chunk
-            n += block.count(b"<row ") + block.count(b"<row>")
-            tail = block[-4:]  # a tag split across chunks is counted once: the tail is too short to hold one
-    return n
-
-
-def _xlsx_rows(data: bytes, where: str, track=None, pick=None) -> list[tuple[int, list]]:
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    check_xlsx(data, where)
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportFileError(f"{where}: 无法读取 Excel 文件({type(exc).__name__}),请确认文件未损坏") from None
-    except Exception as exc:  # openpyxl raises its own InvalidFileException and friends
-        raise ImportFileError(f"{where}: 无法读取 Excel 文件({type(exc).__name__}),请确认文件未损坏") from None
-    try:
-        ws = wb.active if wb.active is not None else wb.worksheets[0]
-        if pick is not None:
-            ws = next((w for w in wb.worksheets if pick(next(w.iter_rows(max_row=1, values_only=True), ()))), ws)
-        total = ws.max_row  # from the sheet's declared dimension; may be missing or wrong
-        if total and total > limits.MAX_ROWS:
-            _check_rows(total, where)
-        # min_row=1 makes openpyxl fill leading blank rows, so numbering stays Excel's.
-        rows_in = ws.iter_rows(min_row=1, values_only=True)
-        if track is not None:
-            rows_in = track(rows_in, f"读取 {Path(where).name}", total=total)
-        rows = []
-        for n, row in enumerate(rows_in, start=1):
-            if n > limits.MAX_ROWS:
-                _check_rows(n, where)
-            rows.append((n, list(row)))
-        return rows
-    finally:
-        wb.close()
 
 
 def cell_text(value) -> str:

@@ -88,14 +88,13 @@ def parse_sender(text: str, what: str = "发件人") -> tuple[str, str | None]:
 def _read_file(path: Path) -> dict:
     import tomllib
 
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    from zhiben.inputs import files, limits
+
+    if not path.exists() and not path.is_symlink():
         return {}
-    except OSError as exc:
-        raise InputError(f"无法读取配置文件 {path}:{os_reason(exc)}") from None
+    raw = files.read_bytes(path, what="配置文件", error=InputError, budget=limits.MAX_TOML_BYTES)
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = files.toml_loads(raw.decode("utf-8"), str(path), InputError)
     except UnicodeDecodeError:
         raise InputError(f"{path}:配置文件不是 UTF-8 编码") from None
     except tomllib.TOMLDecodeError as exc:
@@ -195,10 +194,14 @@ def read_password_file(path: Path) -> str:
     if st.st_mode & 0o077:
         raise InputError(f"密码文件 {path} 的权限为 {stat.S_IMODE(st.st_mode):04o},其他用户也能访问,拒绝使用;"
                          f"请执行 chmod 600 {path}")
+    from zhiben.inputs import files
+
+    # A secret is a line: a file far beyond one is the wrong file (and is never echoed).
+    data = files.read_bytes(path, what="密码文件", error=InputError, budget=64 * 1024)
     try:
-        secret = path.read_text(encoding="utf-8").rstrip("\r\n")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"无法读取密码文件 {path}:{getattr(exc, 'strerror', None) or '不是 UTF-8 文本'}") from None
+        secret = data.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise InputError(f"无法读取密码文件 {path}:不是 UTF-8 文本") from None
     if not secret:
         raise InputError(f"密码文件 {path} 是空的")
     return secret

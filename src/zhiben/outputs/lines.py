@@ -19,6 +19,9 @@ from dataclasses import dataclass, replace
 
 from rich.cells import cell_len
 
+# Stored text never drives the terminal (controls shown as \x1b): see inputs/limits.py.
+from zhiben.inputs.limits import printable
+
 LOOKAHEAD = 2000
 WHOLE = 10**6  # min_width of a flexible column cut only when nothing is left to drop (a name)
 LAST = 100  # drop order of a key column (编号, 县区, 统一社会信用代码): kept at 80 columns, dropped only below
@@ -82,7 +85,7 @@ class Layout:
 
 
 def natural_widths(cols: list[Col], sample: list[dict]) -> list[int]:
-    return [max(width(c.label), max(map(width, map(c.text, sample)), default=0)) for c in cols]
+    return [max(width(c.label), max(map(width, map(printable, map(c.text, sample))), default=0)) for c in cols]
 
 
 def fit(cols: list[Col], sample: list[dict], total: int | None) -> Layout:
@@ -161,14 +164,14 @@ def piped(rows: list[dict], cols: list[Col]) -> tuple[Layout, list[tuple[list[st
     register's list pays for its texts once, as JSON does)."""
     cells = []
     for r in rows:
-        texts = [c.text(r) for c in cols]
+        texts = [printable(c.text(r)) for c in cols]
         cells.append((texts, [len(t) if t.isascii() and t.isprintable() else width(t) for t in texts]))
     widths = [max([width(c.label), *(u[i] for _, u in cells)]) for i, c in enumerate(cols)]
     return Layout(list(cols), widths), cells
 
 
 def line(layout: Layout, rec: dict, *, total: int | None, tty: bool) -> str:
-    texts = [c.text(rec) for c in layout.cols]
+    texts = [printable(c.text(rec)) for c in layout.cols]
     if total is None and not tty:
         return padded(layout, texts)
     cells = []
@@ -250,7 +253,7 @@ def markdown(records: Iterable[dict], cols: list[Col], *, limit: int | None = No
             yield ""
             yield f"另有 {rest:,} 项未显示"
             return
-        yield row([esc(c.text(rec)) for c in cols])
+        yield row([esc(printable(c.text(rec))) for c in cols])
         shown += 1
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from zhiben import terms
 from zhiben.inputs.files import replacing
+from zhiben.inputs.limits import printable
 from zhiben.outputs import terminal as render
 from zhiben.reports import labels
 
@@ -90,7 +91,7 @@ class Book:
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
-    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in title)[:31] or "Sheet"
+    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in printable(title))[:31] or "Sheet"
     name, n = clean, 2
     while name in used:
         suffix = f"({n})"
@@ -205,8 +206,8 @@ def _print_setup(ws, header_row: int, heading: list[str]) -> None:
     if heading:
         # Every printed page says what it is and as of when, not only the first ("&" starts a code there).
         for hf in (ws.HeaderFooter.oddHeader, ws.HeaderFooter.evenHeader):
-            hf.left.text = heading[0].replace("&", "&&")
-            hf.right.text = heading[1].split("    ")[0].replace("&", "&&") if len(heading) > 1 else ""
+            hf.left.text = printable(heading[0]).replace("&", "&&")
+            hf.right.text = printable(heading[1].split("    ")[0]).replace("&", "&&") if len(heading) > 1 else ""
 
 
 def _write_sheet(wb, sheet: Sheet, used: set[str], styles: _Styles, bar) -> int:
@@ -238,7 +239,7 @@ def _write_sheet(wb, sheet: Sheet, used: set[str], styles: _Styles, bar) -> int:
     ws.freeze_panes = f"A{header_row + 1}"
     _print_setup(ws, header_row, heading)
     for i, line in enumerate(heading, 1):
-        c = WriteOnlyCell(ws, value=line)
+        c = WriteOnlyCell(ws, value=printable(line))  # names the user typed: openpyxl refuses controls
         c.font = styles.title_font if i == 1 else styles.sub_font
         c.alignment = styles.top
         ws.merged_cells.add(f"A{i}:{last_letter}{i}")
@@ -304,9 +305,9 @@ def write(target, sheets: Sequence[Sheet], book: Book | None = None, *, progress
 
     wb = Workbook(write_only=True)
     if book is not None:
-        wb.properties.title = book.title
-        wb.properties.subject = book.scope
-        wb.properties.description = " ".join(book.heading())
+        wb.properties.title = printable(book.title)
+        wb.properties.subject = printable(book.scope)
+        wb.properties.description = printable(" ".join(book.heading()))
         wb.properties.keywords = f"截至 {book.as_of.isoformat()}"
     wb.properties.creator = "zhiben"
     wb.properties.lastModifiedBy = "zhiben"

@@ -23,7 +23,9 @@ TRAILING = ",，\t"
 
 
 def read_text(path: Path) -> str:
-    return decode(read_bytes(path), str(path))[0]
+    from zhiben.inputs import limits
+
+    return decode(read_bytes(path, what="企业清单文件", budget=limits.MAX_TEXT_FILE_BYTES), str(path))[0]
 
 
 def read(session: Session, path: Path | str) -> list[tuple[str, models.Enterprise]]:

@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 
 from zhiben import terms
 from zhiben.db import models
+from zhiben.inputs import limits
 from zhiben.tracking import subjects
 
 
@@ -17,6 +18,7 @@ def listing(session: Session) -> list[dict]:
 
 def set_contact(session: Session, name: str, email: str, person: str | None = None) -> models.County:
     """The address (and person) a county's weekly overdue mail goes to."""
+    limits.check(contact=person, email=email)
     address = terms.check_email(email)
     row = session.get_one(models.County, subjects.county_subject(session, name).id)
     row.contact_email = address

@@ -224,7 +224,7 @@ def validate(values: dict[str, str], ctx: _Context, row: int = 0) -> tuple[Entry
     """Values keyed by field (text as typed) → an Entry, or the (field, reason) problems."""
     # Over-long values first and alone: other checks would quote the whole value back.
     problems: list[tuple[str, str]] = [(f, why) for f, v in values.items() if f in limits.FIELDS
-                                       and (why := limits.too_long(f, v.strip())) is not None]
+                                       and (why := limits.problem(f, v.strip())) is not None]
     if problems:
         return None, problems
     raw_code = values.get("credit_code", "")
@@ -349,7 +349,8 @@ def import_file(session: Session, path: str | Path, *, dry_run: bool = False, sk
 
     `track(iterable, description, total)` may wrap the long loops (the CLI passes a progress bar).
     """
-    sheet = tabular.read(path, track)
+    # Only the register's columns are read: a sheet claiming 16,384 columns costs nothing.
+    sheet = tabular.read(path, track, wanted=lambda h: _HEADER_INDEX.get(_norm_header(h)) is not None)
     header_at, mapping = _locate_header(sheet)
     header_row, header_cells = sheet.rows[header_at]
     ctx = _Context(session)

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from zhiben.db import models, occurrences
 from zhiben.errors import InputError
+from zhiben.inputs import limits
 from zhiben.tracking import subjects
 
 
@@ -24,6 +25,7 @@ def add(session: Session, name: str, county: str) -> Added:
     name = name.strip()
     if not name:
         raise InputError("园区名称不能为空")
+    limits.check(park=name)
     c = subjects.county_subject(session, county)
     row = session.exec(select(models.Park).where(models.Park.name == name)).first()
     if row is not None:

@@ -36,6 +36,7 @@ from zhiben.catalogue import schedule
 from zhiben.dates import not_after_today
 from zhiben.db import models, occurrences
 from zhiben.errors import InputError, NotFound
+from zhiben.inputs import limits
 from zhiben.terms import EVENT_NAMES
 from zhiben.tracking import audit, dues, holidays, lookup
 from zhiben.tracking.subjects import Subject
@@ -184,12 +185,24 @@ def rederive_all(*, session: Session) -> None:
             derive(session, event, milestones, events, calendar)
 
 
-def rederive_everything(session: Session) -> None:
+def rederive_everything(session: Session) -> int:
     """After the holiday calendar changed: every working-day deadline, every fixed-day deadline that
-    may move to the next working day (顺延), and the occurrences they feed."""
+    may move to the next working day (顺延), and the occurrences they feed. Returns how many
+    deadlines moved (the calendar commands say so)."""
     occurrences.touch(session, catalogue=True)
+    before = _all_dues(session)
     dues.reschedule(session)
     rederive_all(session=session)
+    after = _all_dues(session)
+    return sum(1 for key, due in after.items() if before.get(key) not in (None, due))
+
+
+def _all_dues(session: Session) -> dict[tuple, dt.date]:
+    E, D = models.EventDue, models.DueDate
+    derived = select(col(E.milestone_id), col(E.enterprise_id), col(E.period), col(E.due))
+    fixed = select(col(D.milestone_id), col(D.period), col(D.due))
+    return {**{(m, e, p): due for m, e, p, due in session.execute(derived)},
+            **{(m, p): due for m, p, due in session.execute(fixed)}}
 
 
 def rederive_enterprise(session: Session, enterprise_id: int) -> None:
@@ -303,6 +316,7 @@ def get_enterprise(session: Session, enterprise_id: int) -> models.Enterprise:
 def add(session: Session, *, enterprise_id: int, kind: str, date: dt.date, note: str | None = None,
         by: str | None = None, today: dt.date | None = None, planned: bool = False) -> Outcome:
     kind = check_kind(kind)
+    limits.check(note=note, by=by)
     today = today or dt.date.today()
     if planned and date < today:
         raise InputError(f"计划日期 {date} 早于今天 {today};已经发生的事件请去掉 --planned 登记")
@@ -365,6 +379,7 @@ def get(session: Session, event_id: int) -> models.Event:
 
 def remove(session: Session, event_id: int, *, by: str | None = None) -> Outcome:
     """Delete a mistaken event, its derived deadlines and the closures it made."""
+    limits.check(by=by)
     event = get(session, event_id)
     ent = session.get_one(models.Enterprise, event.enterprise_id)
     occurrences.touch(session, enterprises=[ent.id])

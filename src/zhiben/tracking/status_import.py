@@ -36,6 +36,8 @@ KIND_CODES = {**{v: k for k, v in terms.SUBJECT_NAMES.items()}, **{v: k for k, v
 REQUIRED = ("编号", "主体类别", "责任主体", "周期", "状态", "完成日期")
 TITLE_MARK = "填报模板"  # in the template's first title row
 TITLE_ROWS = 4  # at most this many rows above the header
+# Every column read back; cells right of the last of these are never read (a sheet may claim 16,384).
+READ = (*REQUIRED, "统一社会信用代码", "佐证材料", "备注", "佐证文件")
 
 # --- reading ----------------------------------------------------------------------------------
 
@@ -74,28 +76,38 @@ def _header(first_row) -> list[str]:
     return [str(h).strip().lstrip("\ufeff") if h is not None else "" for h in first_row]
 
 
-def read_sheet(path: Path) -> list[SheetRow]:
-    """The filled rows of a returned template (.xlsx: the worksheet that has the template's columns)."""
+def read_sheet(path: Path, sheet: str | None = None) -> tuple[str | None, list[SheetRow]]:
+    """(the worksheet read, the filled rows of a returned template). In a workbook: the sheet named
+    `sheet`, else the one visible sheet with the template's columns (several are refused), else the
+    active one; hidden sheets (an older copy kept by hand) are never guessed."""
     name = path.name
-    sheet = sheets.read(path, pick=lambda first: all(h in _header(first) for h in REQUIRED)
-                        or any(TITLE_MARK in str(v) for v in first if v))
-    if not sheet.rows:
-        raise ImportFileError(f"{name}:文件是空的")
+    table = sheets.read(path, pick=lambda first: all(h in _header(first) for h in REQUIRED)
+                        or any(TITLE_MARK in str(v) for v in first if v),
+                        wanted=lambda h: h.strip() in READ, sheet=sheet)
+    if not table.rows:
+        raise ImportFileError(f"{name}:{_in(table.sheet)}文件是空的")
     # The template opens with its title rows (county, 截至日期); the header is the first row with the columns.
-    at = next((i for i, (_, raw) in enumerate(sheet.rows[:TITLE_ROWS + 1])
+    at = next((i for i, (_, raw) in enumerate(table.rows[:TITLE_ROWS + 1])
                if all(h in _header(raw) for h in REQUIRED)), 0)
-    header = _header(sheet.rows[at][1])
+    header = _header(table.rows[at][1])
     missing = [h for h in REQUIRED if h not in header]
     if missing:
-        raise ImportFileError(f"{name}:1:缺少列 {'、'.join(missing)}(请使用 zhiben export template 生成的模板)")
+        raise ImportFileError(f"{name}:{_in(table.sheet)}{table.rows[at][0]}:缺少列 {'、'.join(missing)}"
+                              "(请使用 zhiben export template 生成的模板)")
+    if len(table.rows) < at + 2:
+        raise ImportFileError(f"{name}:{_in(table.sheet)}表头(第 {table.rows[at][0]} 行)之后没有数据行")
     rows = []
-    for n, raw in sheet.rows[at + 1:]:
+    for n, raw in table.rows[at + 1:]:
         values = [_unguard(v) for v in raw]
         if all(v in (None, "") for v in values):
             continue
         cells = {h: Cell(values[i] if i < len(values) else None, _letter(i)) for i, h in enumerate(header) if h}
         rows.append(SheetRow(n, cells))
-    return rows
+    return table.sheet, rows
+
+
+def _in(sheet: str | None) -> str:
+    return f"工作表“{sheet}”:" if sheet else ""
 
 
 # --- validation and applying ------------------------------------------------------------------
@@ -126,6 +138,7 @@ class StatusImport:
     skipped: int = 0
     applied: bool = False
     attached: list = field(default_factory=list)  # tracking.evidence.Attached per row with files
+    sheet: str | None = None  # the worksheet read (XLSX)
 
     @property
     def changes(self) -> list[Action]:
@@ -280,7 +293,7 @@ def _plan_row(session: Session, name: str, row: SheetRow, today: dt.date, proble
     evidence = _text(row.get("佐证材料")) or None
     note = _text(row.get("备注")) or None
     for header, field_, value in (("佐证材料", "evidence", evidence), ("备注", "note", note)):
-        if (why := limits.too_long(field_, value)) is not None:
+        if (why := limits.problem(field_, value)) is not None:
             problems.add(name, row, header, why)
             return None
     if kind == "done" and note:
@@ -295,13 +308,14 @@ def _plan_row(session: Session, name: str, row: SheetRow, today: dt.date, proble
                   existing.done_on if existing else None, owner, files)
 
 
-def plan_import(session: Session, path: Path, *, today: dt.date | None = None, folder=None) -> StatusImport:
+def plan_import(session: Session, path: Path, *, today: dt.date | None = None, folder=None,
+                sheet: str | None = None) -> StatusImport:
     """Validate every row; raise ImportFileError listing all problems, else return the actions."""
     today = today or dt.date.today()
     name = path.name
-    rows = read_sheet(path)
+    sheet_read, rows = read_sheet(path, sheet)
     problems = _Problems()
-    result = StatusImport(file=name)
+    result = StatusImport(file=name, sheet=sheet_read)
     seen: dict[tuple, Action] = {}
     for row in rows:
         action = _plan_row(session, name, row, today, problems, folder)
@@ -318,26 +332,27 @@ def plan_import(session: Session, path: Path, *, today: dt.date | None = None, f
         seen[key] = action
         result.actions.append(action)
     if problems:
-        raise ImportFileError(f"{name} 有 {len(problems)} 处问题,未导入任何记录", problems=problems)
+        raise ImportFileError(f"{name} {_in(sheet_read)}有 {len(problems)} 处问题,未导入任何记录", problems=problems)
     return result
 
 
 def apply_import(session: Session, path: Path, *, by: str | None = None, dry_run: bool = False,
-                 today: dt.date | None = None, evidence_dir: Path | None = None) -> StatusImport:
-    """All-or-nothing: validate the whole file (and every file its rows name in `evidence_dir`, a
-    folder or a ZIP), then (unless dry_run) apply every change and attach the files."""
+                 today: dt.date | None = None, evidence_dir: Path | None = None,
+                 sheet: str | None = None) -> StatusImport:
+    """All-or-nothing: validate the whole file (the active sheet or `sheet`, and every file its rows
+    name in `evidence_dir`, a folder or a ZIP), then (unless dry_run) apply every change and attach the files."""
     if evidence_dir is None:
-        return _apply(session, path, by=by, dry_run=dry_run, today=today, folder=None)
+        return _apply(session, path, by=by, dry_run=dry_run, today=today, folder=None, sheet=sheet)
     most = attachments.file_limit(session)
     with evidence_files.folder(evidence_dir, max_bytes=most, budget=attachments.ZIP_BUDGET) as f:
-        return _apply(session, path, by=by, dry_run=dry_run, today=today, folder=f)
+        return _apply(session, path, by=by, dry_run=dry_run, today=today, folder=f, sheet=sheet)
 
 
-def _apply(session: Session, path: Path, *, by, dry_run, today, folder) -> StatusImport:
+def _apply(session: Session, path: Path, *, by, dry_run, today, folder, sheet) -> StatusImport:
     today = today or dt.date.today()
     if not dry_run:
         occurrences.touch(session)  # the writers' lock before validating: the plan stays true until commit
-    result = plan_import(session, path, today=today, folder=folder)
+    result = plan_import(session, path, today=today, folder=folder, sheet=sheet)
     if dry_run:
         return result
     for a in result.changes:

@@ -24,6 +24,7 @@ from zhiben import terms
 from zhiben.dates import not_after_today
 from zhiben.db import models
 from zhiben.errors import InputError
+from zhiben.inputs import limits
 from zhiben.tracking import audit, subjects
 
 METRIC_NAMES = {"risk_share": "按企业名录测算", "reported": "填报"}
@@ -176,6 +177,7 @@ def parse_value(text: str) -> float:
 def record_value(session: Session, milestone_id: str, subject, value: float, *, on: dt.date | None = None,
            by: str | None = None, today: dt.date | None = None) -> tuple[float | None, models.TargetValue]:
     """Enter a `reported` target's value for the city or a county; returns (previous value, row)."""
+    limits.check(by=by)
     today = today or dt.date.today()
     on = on or today
     not_after_today(on, today, "测算日期")
