@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from zhiben.cli import common
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 app = typer.Typer(help="节假日日历:补充法定节假日和调休(优先于程序自带数据,用于按工作日计算的期限)。",
                   no_args_is_help=True, rich_markup_mode=None)
 
 
-def _rederive(s) -> str:
+def _rederive(s: Session) -> str:
     """Rederive every working-day deadline; a clause saying how many moved."""
     from zhiben.tracking import events
 
