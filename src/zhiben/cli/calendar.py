@@ -9,7 +9,7 @@ import typer
 from zhiben.cli import common
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
+    from zhiben.db.engine import Session
 
 app = typer.Typer(help="节假日日历:补充法定节假日和调休(优先于程序自带数据,用于按工作日计算的期限)。",
                   no_args_is_help=True, rich_markup_mode=None)
