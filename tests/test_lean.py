@@ -57,3 +57,20 @@ def test_an_old_database_still_takes_the_full_path_and_is_upgraded(db_url):
     assert len(json.loads(out)) > 0
     out, loaded = _run(db_url, "overdue", "--county", "茌平", "--as-of", "2026-06-30", "-f", "json")
     assert loaded == "LOADED:"
+
+
+@pytest.mark.slow
+@pytest.mark.sqlite_only("the lean path is the sqlite3 driver")
+def test_done_and_reopen_touch_one_row_without_sqlalchemy(db_url, cli):
+    args = ("mine-req-2-b", "--county", "茌平", "--period", "2024-06")
+    out, loaded = _run(db_url, "done", *args, "--on", "2024-07-02")
+    assert loaded == "LOADED:"
+    assert out == "已完成:mine-req-2-b 县级“茌平区” 周期 2024年6月,完成日期 2024-07-02\n"
+    assert cli("check").exit_code == 0  # the one occurrence row carries the date
+    assert json.loads(cli("log", "-f", "json").output)[0]["action"] == "完成"
+    out, loaded = _run(db_url, "reopen", *args)
+    assert (out, loaded) == ("已撤销完成:mine-req-2-b 县级“茌平区” 周期 2024年6月\n", "LOADED:")
+    assert cli("check").exit_code == 0
+    # A case the lean path leaves alone (a period to normalise) takes the full path, same result.
+    out, loaded = _run(db_url, "done", "mine-req-2-b", "--county", "茌平", "--period", "2024-6", "--on", "2024-07-02")
+    assert out.startswith("已完成:mine-req-2-b 县级“茌平区” 周期 2024年6月") and loaded == "LOADED:sqlalchemy,sqlmodel"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zhiben.db import engine as store
+from zhiben.db import files
 
 pytestmark = pytest.mark.sqlite_only("a database file in a folder")
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.sqlite_only("a database file in a folder")
 def read_only_folder(monkeypatch, cli):
     # The suite may run as root, for whom every folder is writable; the check is what matters.
     assert cli("done", "chem-guard-1-a", "--county", "茌平", "--on", "2025-06-20", "--by", "李明").exit_code == 0
-    monkeypatch.setattr(store, "writable", lambda folder: False)
+    monkeypatch.setattr(files, "writable", lambda folder: False)
 
 
 def test_read_only_commands_work(cli, read_only_folder, db_url):
@@ -34,7 +34,7 @@ def test_writing_gives_the_read_only_message_and_changes_nothing(cli, read_only_
 
 
 def test_a_new_database_in_a_read_only_folder_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(store, "writable", lambda folder: False)
+    monkeypatch.setattr(files, "writable", lambda folder: False)
     from runner import ZhibenRunner
     from zhiben.cli import app
 

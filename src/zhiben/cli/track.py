@@ -93,8 +93,7 @@ def done(
     attach: list[str] = typer.Option(None, "--attach", metavar="<文件>", help="佐证文件(可重复;PDF、图片、Office 文档、UTF-8 文本、ZIP),存入数据库"),
 ):
     """标记一个事项(一个周期)已完成,并写入变更日志;--attach 同时保存佐证文件。"""
-    from zhiben.tracking import completions
-    from zhiben.tracking import evidence as files
+    from zhiben.tracking import marks
 
     by = by or current_user()
     on_date = common.parse_date(on, "完成日期")
@@ -102,6 +101,15 @@ def done(
         return _done_batch(ctx, milestone_id, all_in_county=all_in_county, codes_file=codes_file,
                            others=(county, city, park, enterprise), period=period, on=on_date,
                            evidence=evidence, by=by, attach=attach or [])
+    if not attach:
+        change = _lean(ctx, lambda src, who: marks.mark_done(src, milestone_id, who, period=period, on=on_date,
+                                                             evidence=evidence, by=by),
+                       county=county, city=city, park=park, enterprise=enterprise)
+        if change is not None:
+            return _done_lines(change, on_date)
+    from zhiben.tracking import completions
+    from zhiben.tracking import evidence as files
+
     with common.session(ctx) as s:
         subject = subject_of(s, county=county, city=city, park=park, enterprise=enterprise)
         # Every file is checked before the completion is written: a refused file records nothing.
@@ -112,6 +120,28 @@ def done(
     if attached is not None:
         for line in attach_lines(attached):
             typer.echo(line)
+
+
+def _lean(ctx: typer.Context, write, **named):
+    """Run `write(source, subject)` in one transaction on the lean sqlite3 path (tracking/marks.py):
+    its Change, or None when that path does not apply (PostgreSQL, an old schema, a case it leaves
+    to the full path), nothing written then."""
+    from zhiben.db import files
+    from zhiben.tracking import marks
+
+    where = common.location(ctx)
+    src = files.open_reader(where) if where.path is not None and files.writable(where.path.parent) else None
+    if src is None:
+        return None
+
+    def run():
+        who = marks.subject(src, **named)
+        return None if who is None else write(src, who)
+
+    try:
+        return marks.once(src, run)
+    finally:
+        src.close()
 
 
 def _done_lines(change, on_date) -> None:
@@ -168,12 +198,17 @@ def reopen(
     by: str | None = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
 ):
     """撤销一个完成记录(事项恢复为未完成),并写入变更日志。"""
-    from zhiben.tracking import completions
+    from zhiben.tracking import marks
 
     by = by or current_user()
-    with common.session(ctx) as s:
-        subject = subject_of(s, county=county, city=city, park=park, enterprise=enterprise)
-        change = completions.reopen(s, milestone_id, subject, period=period, reason=reason, by=by)
+    change = _lean(ctx, lambda src, who: marks.reopen(src, milestone_id, who, period=period, reason=reason, by=by),
+                   county=county, city=city, park=park, enterprise=enterprise)
+    if change is None:
+        from zhiben.tracking import completions
+
+        with common.session(ctx) as s:
+            subject = subject_of(s, county=county, city=city, park=park, enterprise=enterprise)
+            change = completions.reopen(s, milestone_id, subject, period=period, reason=reason, by=by)
     if change.changed:
         typer.echo(f"已撤销完成:{_describe(change)}")
     else:

@@ -9,7 +9,6 @@ machine all end up with one complete database. Server connections get a connect 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -85,7 +84,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def writable(folder: Path) -> bool:
-    return os.access(folder, os.W_OK)
+    return files.writable(folder)
 
 
 def _read_only_engine(path: Path) -> Engine:

@@ -121,6 +121,11 @@ def create(path: Path, build: Callable[[str], None]) -> bool:
             leftover.unlink(missing_ok=True)
 
 
+def writable(folder: Path) -> bool:
+    """Whether this process may write in the database's folder (a read-only share: not)."""
+    return os.access(folder, os.W_OK)
+
+
 def open_reader(where: Location) -> SqliteSource | None:
     """A SqliteSource on an existing SQLite file at the current schema version, or None (then the
     full path opens it: PostgreSQL, a database to create or upgrade, a file to refuse)."""

@@ -45,6 +45,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     union_all,
     update,
 )
@@ -53,7 +54,7 @@ from sqlmodel import Session
 
 from zhiben import terms
 from zhiben.db import models as m_
-from zhiben.db import read
+from zhiben.db import read, records
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -257,14 +258,8 @@ def _enterprises(conn: Connection, enterprise_ids) -> None:
 
 def _sync_done(conn: Connection, keys) -> None:
     """Copy the completion date of these (milestone, subject kind, subject id, period) rows."""
-    keys = [{"k_" + k: v for k, v in zip(KEY, key, strict=True)} for key in keys]
-    if not keys:
-        return
-    recorded = (select(K.c.done_on).where(K.c.milestone_id == O.c.milestone_id, K.c.subject_kind == O.c.subject_kind,
-                                          K.c.subject_id == O.c.subject_id, K.c.period == O.c.period)
-                .scalar_subquery())
-    stmt = update(O).where(*(O.c[k] == bindparam("k_" + k) for k in KEY)).values(done_on=recorded)
-    conn.execute(stmt, keys)
+    if keys:
+        conn.execute(text(records.SYNC_DONE), [dict(zip(("m", "k", "s", "p"), key, strict=True)) for key in keys])
 
 
 def _follow(conn: Connection, enterprise_ids: set[int] | None) -> None:

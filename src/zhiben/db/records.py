@@ -14,6 +14,11 @@ from dataclasses import dataclass
 from zhiben.db import read
 
 CHUNK = 500
+# Copy one occurrence's completion date from its record (:m, :k, :s, :p): what a done or reopen
+# changes in the table, run by the session's refresh and by the lean write path alike.
+SYNC_DONE = ("UPDATE occurrence SET done_on = (SELECT k.done_on FROM completion k WHERE k.milestone_id = :m"
+             " AND k.subject_kind = :k AND k.subject_id = :s AND k.period = :p)"
+             " WHERE milestone_id = :m AND subject_kind = :k AND subject_id = :s AND period = :p")
 _HAS_ROW = ("EXISTS (SELECT 1 FROM occurrence o WHERE o.milestone_id = k.milestone_id"
             " AND o.subject_kind = k.subject_kind AND o.subject_id = k.subject_id AND o.period = k.period)")
 

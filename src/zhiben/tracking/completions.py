@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
@@ -15,7 +14,8 @@ from zhiben.db import meta, models, occurrences
 from zhiben.errors import InputError, NotOwed
 from zhiben.inputs import limits
 from zhiben.tracking import audit
-from zhiben.tracking.subjects import Subject, get_milestone
+from zhiben.tracking.marks import Change, Subject, check_not_before_effective
+from zhiben.tracking.subjects import get_milestone
 
 
 def _period_key(session: Session, m: models.Milestone, period: str | None) -> str:
@@ -106,16 +106,6 @@ def _explain(session: Session, m: models.Milestone, subject: Subject, owner: Sub
     return NotOwed(f"事项 {m.id} 不适用于{terms.SUBJECT_WORDS[subject.kind]}“{subject.name}”")
 
 
-@dataclass
-class Change:
-    milestone_id: str
-    subject: Subject
-    period: str
-    due: dt.date | None  # None for an undated duty
-    changed: bool
-    done_on: dt.date | None = None
-
-
 def find(session: Session, m_id: str, subject: Subject, period: str) -> models.Completion | None:
     """The completion recorded for one occurrence, if any."""
     return session.exec(select(models.Completion).where(
@@ -147,16 +137,6 @@ def prepare(session: Session, milestone_id: str, subject: Subject, period: str |
     if found is None:
         raise _explain(session, m, subject, owner, key)
     return m, owner, found[0], found[1]
-
-
-def check_not_before_effective(session: Session, on: dt.date) -> None:
-    """A completion dated before the plans took effect is a typo (1990 for 2025, a swapped year)."""
-    from zhiben.tracking.load import effective_date
-
-    effective = effective_date(session)
-    if on < effective:
-        raise InputError(f"完成日期 {on} 早于方案施行日期 {effective},请检查日期是否写错"
-                         "(如施行日期不对,可用 zhiben config set effective 修改)")
 
 
 def mark_done(session: Session, milestone_id: str, subject: Subject, *, period: str | None = None,

@@ -6,25 +6,14 @@ filters); this module turns what it finds into the rows and subjects the write p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlmodel import Session
 
-from zhiben import terms
 from zhiben.db import models
 from zhiben.errors import NotFound
 from zhiben.tracking import lookup
 
-
-@dataclass(frozen=True)
-class Subject:
-    kind: str
-    id: int
-    name: str
-    county_id: int | None = None
-
-
-CITY = Subject("city", terms.CITY_ID, terms.CITY_NAME)
+# One Subject for the ORM and the lean write path (tracking/marks.py, which loads no models).
+from zhiben.tracking.marks import CITY, Subject  # noqa: E402, F401
 
 
 def get_milestone(session: Session, milestone_id: str) -> models.Milestone:
