@@ -33,15 +33,6 @@ SUPPORTED = ("sqlite", "postgresql")
 __all__ = ["ENV_VAR", "Engine", "Location", "Session", "open_engine", "session_scope"]
 
 
-def default_path() -> Path:
-    return location.default_path()
-
-
-def resolve_url(db: str | None = None) -> str:
-    """`--db` / ZHIBEN_DB: a SQLAlchemy URL or a file path; else the per-user default."""
-    return location.resolve(db).url
-
-
 def cli_location(db: str | None = None, *, create: bool = False) -> Location:
     """The database the CLI opens, with the rule that no typo silently starts an empty database.
 
@@ -66,10 +57,6 @@ def cli_location(db: str | None = None, *, create: bool = False) -> Location:
         raise DatabaseError(f"数据库文件不存在:{shown(str(where.path))};请检查 --db 或环境变量 {ENV_VAR} 的路径,"
                             f"如确要在此新建数据库请运行 zhiben --db {where.path} init(未创建任何文件)")
     return where
-
-
-def cli_url(db: str | None = None, *, create: bool = False) -> str:
-    return cli_location(db, create=create).url
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
