@@ -300,3 +300,50 @@ def test_7_free_text_is_bounded_everywhere_and_errors_quote_forty_characters(cli
     r = cli("overdue", "--county", long)
     assert r.exit_code == 2 and "“" + "长" * 40 + "…" in r.output and "长" * 41 not in r.output
     assert len(r.output) < 300
+
+
+def test_5_a_malformed_webhook_is_one_line_without_the_token_or_signature(cli, monkeypatch):
+    monkeypatch.setenv("ZHIBEN_DINGTALK_SECRET", "SEC-very-secret")
+    for url in ["https://oapi.dingtalk.com/robot/send?access_token=TOKEN123 x",
+                "https://[::1/robot/send?access_token=TOKEN123",
+                "https://oapi.dingtalk.com:port/robot/send?access_token=TOKEN123",
+                "https://user:pw@[fe80::1%25eth0/robot/send?access_token=TOKEN123"]:
+        for platform in ("dingtalk", "wecom"):
+            r = cli("notify", platform, "--webhook", url, "--as-of", AS_OF)
+            assert r.exit_code == 2 and len(r.output.splitlines()) == 1 and r.output.startswith("错误:"), (url, r.output)
+            for secret in ("TOKEN123", "SEC-very-secret", "sign=", "timestamp=", "pw@", "Traceback"):
+                assert secret not in r.output, (url, r.output)
+
+
+def test_8_a_killed_runs_temporaries_are_cleaned_on_the_next_run_and_said(cli, db_url, tmp_path):
+    import os
+
+    db = Path(db_url.removeprefix("sqlite:///"))
+    if not db.is_file():
+        pytest.skip("SQLite: temporaries beside the database file")
+    dead = 4_000_000  # beyond any pid_max: no such process
+    stale = [db.with_name(f".{db.name}.{dead}.tmp"), db.with_name(f".{db.name}.{dead}.tmp-journal"),
+             db.with_name(f".{db.name}.20261204-101010.bak.{dead}.tmp"), db.with_name(f".{db.name}.{dead}.new")]
+    kept = [db.with_name(f".{db.name}.{os.getpid()}.tmp"), db.with_name(f".other.db.{dead}.tmp"),
+            db.with_name(f"{db.name}.{dead}.tmp")]
+    for p in stale + kept:
+        p.write_bytes(b"x" * 2048)
+    r = cli("overdue", "--as-of", AS_OF)
+    assert r.exit_code == 0
+    assert sorted(line for line in r.output.splitlines() if line.startswith("已清理")) == sorted(
+        f"已清理上次中断留下的临时文件:{p}(2 KB)" for p in stale)
+    assert not any(p.exists() for p in stale) and all(p.exists() for p in kept)
+
+
+def test_8_skip_invalid_never_overwrites_a_rejects_file_without_force(cli, tmp_path):
+    register = tmp_path / "名册.csv"
+    register.write_text("统一社会信用代码,企业名称,所属县区,行业\n123,坏行,茌平,chem\n", encoding="utf-8")
+    rejects = tmp_path / "名册.rejects.csv"
+    rejects.write_text("我的笔记\n", encoding="utf-8")
+    r = cli("enterprise", "import", str(register), "--skip-invalid")
+    assert (r.exit_code, r.output) == (2, f"错误:文件已存在:{rejects};如需覆盖请加 --force\n")
+    assert rejects.read_text(encoding="utf-8") == "我的笔记\n"
+    r = cli("enterprise", "import", str(register), "--skip-invalid", "--force")
+    assert r.exit_code == 0, r.output
+    assert rejects.read_text(encoding="utf-8-sig").splitlines()[0] == "统一社会信用代码,企业名称,所属县区,行业,原行号,错误原因"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

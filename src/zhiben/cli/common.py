@@ -13,6 +13,8 @@ from zhiben.dates import parse_date  # noqa: F401  (commands import it from here
 from zhiben.errors import InputError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from zhiben.db.engine import Session
     from zhiben.db.location import Location
     from zhiben.db.read import Source
@@ -44,6 +46,16 @@ def location(ctx: typer.Context) -> Location:
     return where.resolve(ctx.obj.get("db") if ctx.obj else None)
 
 
+def leftovers(path: Path | None) -> None:
+    """Say so when a killed run's temporaries beside the database are cleaned (inputs/files.py)."""
+    if path is None:
+        return
+    from zhiben.inputs import files, limits
+
+    for p, size in files.clean_leftovers(path):
+        typer.echo(f"已清理上次中断留下的临时文件:{p}({limits.megabytes(size)})", err=True)
+
+
 @contextmanager
 def session(ctx: typer.Context, *, create: bool = False, read: bool = False) -> Iterator[Session]:
     """The one place the CLI opens a database session (commit on success, roll back on error).
@@ -55,6 +67,7 @@ def session(ctx: typer.Context, *, create: bool = False, read: bool = False) -> 
     from zhiben.tracking import load
 
     where = store.cli_location(ctx.obj.get("db") if ctx.obj else None, create=create)
+    leftovers(where.path)
     engine, created = store.open_created(where, seed=load.seed_packaged)
     if created and not create:  # the per-user default, made on first use: say so once (init says it itself)
         from zhiben.cli.welcome import first_use
@@ -75,6 +88,7 @@ def reader(ctx: typer.Context) -> Iterator[Source]:
     connection (no SQLAlchemy, no models: the lean path of db/read.py and db/files.py); otherwise a session's."""
     from zhiben.db import files, read
 
+    leftovers(location(ctx).path)
     src = files.open_reader(location(ctx))
     if src is None:
         with session(ctx, read=True) as s:

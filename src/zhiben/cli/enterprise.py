@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from zhiben import terms
@@ -44,6 +46,7 @@ def import_(
                                       help="跳过有问题的行并导入其余行;问题行写入同目录的 名称.rejects.csv"),
     strict_tags: bool = typer.Option(False, "--strict-tags",
                                      help="不是方案用语、也不是别名的标签视为错误(默认作为自由标签保留)"),
+    force: bool = typer.Option(False, "--force", help="--skip-invalid 的问题行文件已存在时覆盖"),
 ):
     """导入企业名册:按统一社会信用代码新增或更新,有任何问题则整份不导入。"""
     from zhiben.outputs import progress, tables
@@ -52,6 +55,8 @@ def import_(
     from zhiben.register import entries as register
     from zhiben.register.entries import LABELS
 
+    if skip_invalid and not dry_run:  # the rule every written file follows, checked before any work
+        common.output_file(register.rejects_path(Path(file)), force)
     with common.session(ctx) as s:
         result = register.import_file(s, file, dry_run=dry_run, skip_invalid=skip_invalid, track=progress.track,
                                       strict_tags=strict_tags)

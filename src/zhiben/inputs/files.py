@@ -4,6 +4,7 @@ unreadable), and checking a file to be written before any work is done."""
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -191,3 +192,43 @@ def _strings(value) -> Iterator[tuple[str, str]]:
             if isinstance(k, str):
                 yield name, k
             stack.append((name, child))
+
+
+# Temporaries zhiben names after the file they stand in for: `.NAME.PID.tmp` (replacing(), backup
+# and restore copies, NAME possibly NAME.<stamp>.bak) and `.NAME.PID.new` (a database built on first
+# use), each with SQLite's -journal/-wal/-shm beside it.
+_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.(?:tmp|new)(?:-journal|-wal|-shm)?$")
+
+
+def clean_leftovers(path: str | Path) -> list[tuple[Path, int]]:
+    """Remove the temporaries a killed zhiben left beside the database `path` (only its own names,
+    only when the process that made them is gone); (file, size) of each removed."""
+    path = Path(path)
+    removed: list[tuple[Path, int]] = []
+    try:
+        candidates = [p for p in path.parent.iterdir() if p.name.startswith(f".{path.name}.")]
+    except OSError:
+        return removed
+    for p in candidates:
+        m = _LEFTOVER.match(p.name)
+        if m is None or not m.group("name").startswith(path.name) or _alive(int(m.group("pid"))):
+            continue
+        try:
+            size = p.lstat().st_size
+            p.unlink()
+        except OSError:
+            continue
+        removed.append((p, size))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # someone else's process, or not a pid we can judge: leave its files alone
+    return True

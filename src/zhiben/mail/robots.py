@@ -70,16 +70,26 @@ def read_secret(path: str | None, *, env: Mapping[str, str] | None = None) -> st
 def check_webhook(url: str | None, platform: str) -> str:
     if not url:
         raise InputError(f"未指定{NAMES[platform]}机器人地址:请用 --webhook 或环境变量 {WEBHOOK_ENV[platform]} 设置")
-    parts = urllib.parse.urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InputError(f"{NAMES[platform]}机器人地址应以 https:// 开头(机器人设置页中的 Webhook 地址)")
-    return url.strip()
+    name, url = NAMES[platform], url.strip()
+    # Checked whole before any use: a malformed address must fail here, in words that never repeat
+    # the token in its query (http.client's own errors quote the whole URL).
+    if any(ch.isspace() or not ch.isprintable() for ch in url):
+        raise InputError(f"{name}机器人地址中有空格或不可见字符(可能是粘贴时带入的);请重新复制 Webhook 地址")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:
+        raise InputError(f"{name}机器人地址格式不正确(主机名或端口无效);请重新复制 Webhook 地址") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError(f"{name}机器人地址应以 https:// 开头(机器人设置页中的 Webhook 地址)")
+    return url
 
 
 def _where(url: str) -> str:
     """The webhook without its token, for messages."""
     p = urllib.parse.urlsplit(url)
-    return f"{p.scheme}://{p.netloc}{p.path}"
+    port = f":{p.port}" if p.port else ""  # never the netloc: it may carry user:password@
+    return f"{p.scheme}://{p.hostname}{port}{p.path}"
 
 
 # ---------------------------------------------------------------- the message
@@ -155,6 +165,8 @@ def post(platform: str, webhook: str, body: dict, *, secret: str | None = None) 
         raise MailError(f"无法连接{name}机器人 {where}:{text}") from None
     except TimeoutError:
         raise MailError(f"连接{name}机器人 {where} 超时") from None
+    except (ValueError, OSError) as exc:  # http.client.InvalidURL and friends quote the signed URL: never shown
+        raise MailError(f"无法连接{name}机器人 {where}:地址无效或网络错误({type(exc).__name__})") from None
     try:
         answer = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):

@@ -406,17 +406,21 @@ def _write_rejects(target: Path, sheet: tabular.Table, header_at: int, rejected:
     """The rejected rows as they were, plus row number and reason, for fixing and re-importing."""
     cells_of = dict(sheet.rows)
     header = [tabular.cell_text(c).lstrip("\ufeff") for c in sheet.rows[header_at][1]]
+    from zhiben.inputs.files import replacing
+
     try:
-        # utf-8-sig: Excel on Chinese Windows opens a BOM-marked UTF-8 CSV correctly.
-        with target.open("w", encoding="utf-8-sig", newline="") as fh:
+        # utf-8-sig: Excel on Chinese Windows opens a BOM-marked UTF-8 CSV correctly. Written beside
+        # and renamed over, so an interrupted import never leaves half a file.
+        with replacing(target) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:
             w = csv.writer(fh, lineterminator="\r\n")
             w.writerow([*header, "原行号", "错误原因"])
             for n, reasons in rejected:
                 cells = [tabular.cell_text(c) for c in cells_of[n]]
                 cells += [""] * (len(header) - len(cells))
                 w.writerow([*cells[:len(header)], n, ";".join(reasons)])
-    except OSError as exc:
-        raise ImportFileError(f"{target}: 无法写入错误行文件({os_reason(exc)}),未导入任何数据") from None
+    except (OSError, InputError) as exc:
+        why = os_reason(exc) if isinstance(exc, OSError) else exc.message
+        raise ImportFileError(f"{target}: 无法写入错误行文件({why}),未导入任何数据") from None
 
 
 def _given_or_stored(entry, stored: dict, field: str):
