@@ -347,3 +347,31 @@ def test_8_skip_invalid_never_overwrites_a_rejects_file_without_force(cli, tmp_p
     assert r.exit_code == 0, r.output
     assert rejects.read_text(encoding="utf-8-sig").splitlines()[0] == "统一社会信用代码,企业名称,所属县区,行业,原行号,错误原因"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def _limited(size: int):
+    """A child whose files cannot grow past `size` bytes: writes fail as on a full disk (EFBIG)."""
+    import resource
+    import signal
+
+    def apply():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+    return apply
+
+
+@pytest.mark.slow
+@pytest.mark.sqlite_only("a file-size limit on the process stands in for a full disk")
+def test_9_a_full_disk_is_one_line_and_leaves_no_empty_file(db_url, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    env = {**__import__("os").environ, "ZHIBEN_DB": db_url}
+    for args, left in [(["export", "overdue", "--as-of", AS_OF, "--to", str(out / "o.xlsx")], "o.xlsx"),
+                       (["mail", "overdue", "--as-of", AS_OF, "--to", "a@example.com", "--smtp-from", "z@example.com",
+                         "--dry-run", str(out / "eml")], "eml")]:
+        run = subprocess.run([sys.executable, "-m", "zhiben", *args], preexec_fn=_limited(40_000), env=env,
+                             capture_output=True, text=True, timeout=300)
+        assert run.returncode != 0 and run.stdout == "", (args, run.stdout)
+        assert run.stderr.startswith("错误:") and len(run.stderr.splitlines()) == 1, run.stderr
+        assert [p.name for p in out.rglob("*") if p.is_file()] == [], left

@@ -38,7 +38,27 @@ def _check_arguments(args) -> None:
             limits.check_argument(option, value)
         except ZhibenError as exc:
             report_error(exc)
+            _release(exc)
             raise typer.Exit(exc.exit_code) from None
+
+
+def _release(exc: BaseException) -> None:
+    """Free what the failed work still holds (through the error's tracebacks) now, quietly: a half
+    written workbook's zip file and XML writers try to finish in their finalisers and, on a full
+    disk, would print "Exception ignored … Traceback" after the one Chinese line."""
+    import gc
+
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        seen: BaseException | None = exc
+        while seen is not None:
+            nxt = seen.__context__ or seen.__cause__
+            seen.__traceback__ = seen.__context__ = seen.__cause__ = None
+            seen = nxt
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
 
 
 class ZhibenGroup(TyperGroup):
@@ -68,6 +88,7 @@ class ZhibenGroup(TyperGroup):
             return super().invoke(ctx)
         except ZhibenError as exc:
             report_error(exc)
+            _release(exc)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:  # click would print "Aborted!"
             typer.echo("\n已中止(未完成的操作已撤销)", err=True)

@@ -115,6 +115,7 @@ def write_eml(items: list[Outgoing], directory: Path, week: str) -> list[Path]:
             except FileExistsError:
                 continue
             except OSError as exc:
+                path.unlink(missing_ok=True)  # created by this open ("x"): a disk full leaves no empty .eml
                 raise InputError(f"无法写入 {path}:{os_reason(exc)}") from None
         else:
             raise InputError(f"无法写入 {directory / stem}.eml:同名文件过多,请清理目录 {directory}")

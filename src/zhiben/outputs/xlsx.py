@@ -18,12 +18,16 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zhiben import terms
 from zhiben.inputs.files import replacing
 from zhiben.inputs.limits import printable
 from zhiben.outputs import terminal as render
 from zhiben.reports import labels
+
+if TYPE_CHECKING:
+    from zhiben.errors import InputError
 
 MAX_WIDTH = 60
 HEADER_FILL = "D9E1F2"
@@ -299,6 +303,26 @@ def write(target, sheets: Sequence[Sheet], book: Book | None = None, *, progress
 
     With a `book`, the document properties carry the title, scope and creator.
     """
+    try:
+        return _write(target, sheets, book, progress_label)
+    except Exception as exc:
+        # openpyxl streams each sheet through lxml into a temporary file: a full disk there is
+        # lxml's SerialisationError (IO_ENOSPC, IO_EFBIG), not an OSError.
+        if type(exc).__name__ != "SerialisationError":
+            raise
+        import errno
+
+        code = next((getattr(errno, n) for n in ("ENOSPC", "EFBIG", "EDQUOT") if n in str(exc)), errno.EIO)
+        raise _full(code) from None
+
+
+def _full(code: int | None) -> InputError:
+    from zhiben.errors import InputError, os_reason
+
+    return InputError(f"无法写入工作簿:{os_reason(OSError(code, ''))}(包括系统临时目录中的暂存文件)")
+
+
+def _write(target, sheets: Sequence[Sheet], book: Book | None, progress_label: str) -> int:
     from openpyxl import Workbook
 
     from zhiben.outputs import progress
