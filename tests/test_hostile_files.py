@@ -375,3 +375,23 @@ def test_9_a_full_disk_is_one_line_and_leaves_no_empty_file(db_url, tmp_path):
         assert run.returncode != 0 and run.stdout == "", (args, run.stdout)
         assert run.stderr.startswith("错误:") and len(run.stderr.splitlines()) == 1, run.stderr
         assert [p.name for p in out.rglob("*") if p.is_file()] == [], left
+
+
+@pytest.mark.sqlite_only("a database file in a read-only folder")
+def test_9_a_database_in_a_read_only_folder_can_be_backed_up_and_exported_to_ics(cli, db_url, tmp_path, monkeypatch):
+    from zhiben.db import files
+
+    db = Path(db_url.removeprefix("sqlite:///"))
+    # Checkpointed first, as a database copied onto a read-only share would be (no -wal beside it).
+    assert cli("check").exit_code == 0
+    for leftover in (db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    monkeypatch.setattr(files, "writable", lambda folder: False)  # root may write anywhere: the check decides
+    out = tmp_path / "out"
+    out.mkdir()
+    r = cli("backup", str(out / "b.db"))
+    assert r.exit_code == 0 and r.output.startswith(f"已备份到 {out / 'b.db'}"), r.output
+    r = cli("export", "upcoming", "--as-of", AS_OF, "--days", "60", "--to", str(out / "u.ics"))
+    assert r.exit_code == 0, r.output
+    assert "注意:数据库只读,本次发布的日程未记录;以后事项完成或撤销时,订阅的日历不会收到取消通知\n" in r.output
+    assert (out / "u.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")

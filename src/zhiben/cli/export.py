@@ -57,8 +57,11 @@ def _occurrences(kind, s: Session, f, day, days, fmt, to, detail=False, alarms=N
             raise _only("ICS 日历", "upcoming")
         from zhiben.outputs import calendar
 
-        data, n = calendar.export(s, f, day, days, detail=detail, alarms=alarms, name=f"治本攻坚期限({_scope(s, f)})")
+        data, n, recorded = calendar.export(s, f, day, days, detail=detail, alarms=alarms,
+                                            name=f"治本攻坚期限({_scope(s, f)})")
         exports.write_bytes(to, data)
+        if not recorded:
+            typer.echo("注意:数据库只读,本次发布的日程未记录;以后事项完成或撤销时,订阅的日历不会收到取消通知", err=True)
         return n
     sheets, book = workbooks.occurrences(s, kind, f, _scope(s, f), day, days, over_days=over_days)
     label = "导出逾期事项清单" if kind == "overdue" else "导出即将到期事项清单"

@@ -45,6 +45,9 @@ def sqlite_path(db: str | Location, action: str) -> Path:
 
 def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     uri = path.resolve().as_uri() + ("?mode=ro" if readonly else "")
+    if readonly and not files.writable(path.parent) and not path.with_name(path.name + "-wal").exists():
+        # A read-only folder cannot hold the lock files; nobody can be writing it either (no -wal).
+        uri += "&immutable=1"
     con = sqlite3.connect(uri, uri=True, timeout=dbfailure.busy_timeout())
     con.execute(f"PRAGMA busy_timeout={int(dbfailure.busy_timeout() * 1000)}")
     return con
@@ -67,7 +70,8 @@ def backup(db: str | Location, dest: Path, *, force: bool = False) -> Path:
     # under the name the user asked for.
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     try:
-        source = _connect(src)
+        # Read-only: a backup only reads (and so works from a read-only folder).
+        source = _connect(src, readonly=True)
         try:
             target = sqlite3.connect(tmp)
             try:

@@ -158,8 +158,9 @@ def _fingerprint(e: Entry) -> str:
 
 
 def export(session: Session, f: reports.Filters, as_of: dt.date, days: int, *, detail: bool = False,
-           alarms: list[int] | None = None, name: str | None = None) -> tuple[bytes, int]:
-    """(ICS bytes, number of open events). Records what was published; commits with the session."""
+           alarms: list[int] | None = None, name: str | None = None) -> tuple[bytes, int, bool]:
+    """(ICS bytes, number of open events, whether what was published is recorded). Records it with
+    the session; a read-only database (a read-only folder or share) still gets its file."""
     feed = feed_key(f, detail)
     published = {p.uid: p for p in session.exec(select(models.PublishedEvent)
                                                  .where(models.PublishedEvent.feed == feed))}
@@ -192,9 +193,23 @@ def export(session: Session, f: reports.Filters, as_of: dt.date, days: int, *, d
             session.add(p)
         entry = Entry(uid, p.due, f"已完成或撤销:{p.summary}", "该日程的事项已完成或已不再适用,日程已取消。", "")
         shown.append((entry, p.sequence, True))
-    session.flush()
+    recorded = _record(session)
     scope = name or "治本攻坚期限"
-    return _ics(shown, scope, alarms or []), sum(1 for _, _, c in shown if not c)
+    return _ics(shown, scope, alarms or []), sum(1 for _, _, c in shown if not c), recorded
+
+
+def _record(session: Session) -> bool:
+    """Flush the published events; False (changes dropped) when the database is read-only."""
+    from zhiben.db import failures
+
+    try:
+        session.flush()
+    except Exception as exc:
+        if "只读" not in failures.describe(exc):
+            raise
+        session.rollback()  # the file is made all the same; only the memory of it is not kept
+        return False
+    return True
 
 
 def _trigger(days: int) -> dt.timedelta:
