@@ -395,3 +395,15 @@ def test_9_a_database_in_a_read_only_folder_can_be_backed_up_and_exported_to_ics
     assert r.exit_code == 0, r.output
     assert "注意:数据库只读,本次发布的日程未记录;以后事项完成或撤销时,订阅的日历不会收到取消通知\n" in r.output
     assert (out / "u.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
+
+
+def test_10_the_busy_message_says_the_wait_that_happened(monkeypatch):
+    """Issue 20.10: SQLite gave up after 7.7 s (another process creating the database) and the line said 30."""
+    import sqlite3
+
+    from zhiben.db import failures
+
+    monkeypatch.setenv(failures.BUSY_ENV, "30")
+    locked = sqlite3.OperationalError("database is locked")
+    assert failures.describe(locked, waited=7.7) == "数据库正被其他程序占用,等待 7.7 秒后仍未释放;本次操作已撤销,请稍后重试"
+    assert failures.describe(locked, waited=31.2) == "数据库正被其他程序占用,等待 30 秒后仍未释放;本次操作已撤销,请稍后重试"

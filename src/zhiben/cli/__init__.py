@@ -7,6 +7,7 @@ errors become one Chinese line on stderr and a non-zero exit code here, in one p
 from __future__ import annotations
 
 import sys
+import time
 
 import typer
 from typer.core import TyperGroup
@@ -84,6 +85,7 @@ class ZhibenGroup(TyperGroup):
     def invoke(self, ctx):
         from zhiben.db import failures as dbfailure
 
+        started = time.monotonic()  # a busy message says how long this command really waited
         try:
             return super().invoke(ctx)
         except ZhibenError as exc:
@@ -100,7 +102,7 @@ class ZhibenGroup(TyperGroup):
             raise typer.Exit(2) from None
         except Exception as exc:
             if dbfailure.is_driver_error(exc):  # busy, read-only, disk full, unreachable server, write conflict
-                report_error(DatabaseError(dbfailure.describe(exc)))
+                report_error(DatabaseError(dbfailure.describe(exc, waited=time.monotonic() - started)))
                 raise typer.Exit(DatabaseError.exit_code) from None
             from zhiben.cli import usage
 

@@ -79,12 +79,17 @@ def detail(exc: BaseException) -> str:
     return mask(lines[0]) if lines else type(exc).__name__
 
 
-def describe(exc: BaseException) -> str:
+def describe(exc: BaseException, *, waited: float | None = None) -> str:
+    """`waited`: how long the command ran before the driver gave up. SQLite may give up on a busy
+    database well before its timeout (a write that would break another's snapshot): the message
+    says the wait that happened, never more than the timeout."""
     text = detail(exc)
     low = text.lower()
+    limit = busy_timeout()
+    busy = f"{limit:g}" if waited is None or waited >= limit * 0.95 else f"{waited:.1f}"
     for needles, message in _PATTERNS:
         if any(n in low for n in needles):
-            return message.format(busy=f"{busy_timeout():g}", statement=f"{statement_timeout():g}", detail=text)
+            return message.format(busy=busy, statement=f"{statement_timeout():g}", detail=text)
     if type(exc).__name__ == "IntegrityError":
         return "另一用户同时写入了同一条记录,本次操作已撤销;请重新执行(已存在的记录不会重复)"
     return f"数据库操作失败:{text}"
