@@ -269,15 +269,17 @@ def test_4_control_characters_are_refused_at_the_door(cli, corpus, session):
     assert session.exec(select(func.count()).select_from(models.Enterprise)).one() == before
 
 
-def test_4_stored_controls_are_escaped_on_the_terminal_and_in_sheet_headings(cli, session, tmp_path):
+def test_4_stored_controls_are_escaped_on_the_terminal_and_in_sheet_headings(cli, session, tmp_path, backend):
     import factories
 
-    ent = factories.make_enterprise(session, "零\x00\x1b]0;标题\x07\u202e红色公司", tags=["建设项目"], seq=1)
+    # PostgreSQL text can not hold NUL at all (the driver refuses it), so there it is left out.
+    nul, nul_shown = ("\x00", "\\x00") if backend == "sqlite" else ("", "")
+    ent = factories.make_enterprise(session, f"零{nul}\x1b]0;标题\x07\u202e红色公司", tags=["建设项目"], seq=1)
     session.commit()
     shown = cli("enterprise", "show", ent.credit_code).output
-    assert shown.startswith("零\\x00\\x1b]0;标题\\x07\\u202e红色公司(统一社会信用代码") and "\x1b" not in shown
+    assert shown.startswith(f"零{nul_shown}\\x1b]0;标题\\x07\\u202e红色公司(统一社会信用代码") and "\x1b" not in shown
     plain = cli("overdue", "--detail", "--enterprise", ent.credit_code, "-f", "plain", "--as-of", AS_OF).output
-    assert "零\\x00\\x1b]0;标题" in plain and "\x1b" not in plain and "\x00" not in plain
+    assert f"零{nul_shown}\\x1b]0;标题" in plain and "\x1b" not in plain and "\x00" not in plain
     out = tmp_path / "x.xlsx"
     r = cli("export", "overdue", "--enterprise", ent.credit_code, "--to", str(out), "--as-of", AS_OF)
     assert r.exit_code == 0, r.output
