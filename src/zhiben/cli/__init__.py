@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import MutableMapping
 
 import typer
+import typer._click as click
 from typer.core import TyperGroup
 
 from zhiben.errors import DatabaseError, ZhibenError
@@ -62,12 +64,100 @@ def _release(exc: BaseException) -> None:
         sys.unraisablehook = hook
 
 
+# The root's command table, in the order of `zhiben --help`: daily work first, then data, outputs,
+# administration. A command's module is imported only when that command runs or its help is shown
+# (pip's commands_dict), so `zhiben overdue` does not pay for the workbook, mail or docx code.
+# The one-line help is the command's own first help paragraph; tests/test_cli_lazy.py keeps them equal.
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("overdue", "reports", "逾期事项:先按事项汇总(涉及县区、企业数,最长逾期),--detail 逐行列出。"),
+    ("upcoming", "reports", "即将到期:未来若干天内到期、尚未完成的事项,先按事项汇总,--detail 逐行列出。"),
+    ("progress", "reports", "完成进度:按县区为通报格式(本级与企业分列、按期完成率、可排名),也可按方案、事项、企业。"),
+    ("trend", "trend", "趋势:各县区(方案、事项)在一串日期上的逾期率、按期完成率、已到期和逾期,每个数字与该日期的 progress --as-of 相同。"),
+    ("done", "track", "标记一个事项(一个周期)已完成,并写入变更日志;--attach 同时保存佐证文件。"),
+    ("reopen", "track", "撤销一个完成记录(事项恢复为未完成),并写入变更日志。"),
+    ("log", "track", "查看变更日志:何时、何人、何事、状态由何变为何、佐证。"),
+    ("export", "export", "把报表导出为文件(CSV 可直接用 Excel 打开,XLSX 带格式,ICS 可导入日历),或导出县区填报模板。"),
+    ("report", "meeting", "生成会议用的单文件 HTML 报告,离线可打开,可直接打印为 A4,手机上也能看。"),
+    ("init", "setup", "创建数据库并载入事项目录和 11 个县级单位。"),
+    ("load", "setup", "重新载入事项目录:幂等,保留所有完成记录;从目录中消失的事项只标记停用并报告。"),
+    ("backup", "backup", "在线备份数据库(其他人同时读写也安全);PostgreSQL 请用 pg_dump。"),
+    ("restore", "backup", "从备份恢复数据库:先校验备份文件;恢复前的数据库另存为带时间的 .bak 文件(每次一个新文件,不覆盖)。"),
+    ("check", "check", "核对事项实例表:从头重新计算全部期限,与表中内容逐条比较。"),
+    ("evidence", "evidence", "佐证文件:随完成记录保存在数据库中,可列出、取回、校验、删除和打包。"),
+    ("enterprise", "enterprise", "企业名册:导入、查询、增加、注销企业,查看企业的事项和完成情况。"),
+    ("event", "event", "企业事件(试生产、竣工验收、停产停建、复工复产、师带徒、监测报警)及其派生期限。"),
+    ("target", "target", "量化目标:查看目标、填报测算值。"),
+    ("catalogue", "catalogue", "事项目录:校验、列出、查看。"),
+    ("calendar", "calendar", "节假日日历:补充法定节假日和调休(优先于程序自带数据,用于按工作日计算的期限)。"),
+    ("county", "county", "县(市、区)及市属开发区。"),
+    ("park", "park", "化工园区:登记和列出园区。"),
+    ("bulletin", "bulletin", "通报:按 GB/T 9704 排版的 Word 文件,保存每期印发的数字,较上期对比。"),
+    ("status", "status", "填报状态回收:导入县区填好的模板。"),
+    ("mail", "mail", "通过邮件发送每周逾期摘要和即将到期摘要(适合定时任务)。"),
+    ("notify", "notify", "把每周摘要发到钉钉群或企业微信群(群机器人 Webhook)。"),
+    ("config", "config", "设置:方案生效日期(存于数据库)、邮件等(配置文件、环境变量)。"),
+)
+
+
+class _LazyCommands(MutableMapping):
+    """The root's `commands`: every name of COMMANDS is there, its command built on first access
+    (click and the tests that walk the tree read `group.commands` like a dict)."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._loaded:
+            module = _MODULES[name]  # KeyError for an unknown name, as a dict
+            self._loaded.update(_build(module))
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._loaded[name]
+
+    def __iter__(self):
+        return iter([*_MODULES, *(n for n in self._loaded if n not in _MODULES)])
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
+
+
+_MODULES = {name: module for name, module, _ in COMMANDS}
+_SHORT_HELP = {name: short for name, _, short in COMMANDS}
+
+
+def _build(module: str) -> dict[str, click.Command]:
+    """Import one command module and turn what its register() adds into click commands."""
+    import importlib
+
+    from zhiben.cli import usage
+
+    holder = typer.Typer(rich_markup_mode=None, add_completion=False)
+    importlib.import_module(f"zhiben.cli.{module}").register(holder)
+    built = dict(typer.main.get_group(holder).commands)
+    for command in built.values():
+        usage.install(command)
+    return built
+
+
 class ZhibenGroup(TyperGroup):
     def __init__(self, *args, **kwargs):
         from zhiben.cli import usage
 
         super().__init__(*args, **kwargs)
-        usage.install(self)  # Chinese help frame (用法/选项/参数/命令) for every command
+        self.context_class = usage.CONTEXT  # Chinese help frame (用法/选项/参数/命令); commands get it when built
+        self.commands = _LazyCommands()
+
+    def list_commands(self, ctx):
+        return list(self.commands)
+
+    def format_commands(self, ctx, formatter):
+        # The list in `zhiben --help` comes from the table: showing it imports no command module.
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, _SHORT_HELP[name]) for name in _MODULES])
 
     def make_context(self, info_name, args, parent=None, **extra):
         from zhiben.cli import usage
@@ -143,41 +233,6 @@ def _root(
                                  help="显示程序版本和事项目录的版本、修订日期,然后退出"),
 ):
     ctx.obj = {"db": db}
-
-
-def _register() -> None:
-    # Order is the order of `zhiben --help`: daily work first, then data, outputs, administration.
-    from zhiben.cli import (
-        backup,
-        bulletin,
-        calendar,
-        catalogue,
-        check,
-        config,
-        county,
-        enterprise,
-        event,
-        evidence,
-        export,
-        mail,
-        meeting,
-        notify,
-        park,
-        reports,
-        setup,
-        status,
-        target,
-        track,
-        trend,
-    )
-
-    for module in (reports, trend, track, evidence, enterprise, event, target, catalogue, calendar, county, park, export,
-                   meeting, bulletin, status,
-                   mail, notify, config, setup, backup, check):
-        module.register(app)
-
-
-_register()
 
 
 def main() -> None:
