@@ -173,3 +173,13 @@ def test_weekly_mail_carries_the_trend_and_since_last_week(cli, register, tmp_pa
     assert re.fullmatch(r"· 茌平区:[▁▂▃▄▅▆▇█·]{9} [\d.]+%,较上周 (持平|[+-][\d.]+ 个百分点|—)", line)
     html = msg.get_body(("html",)).get_content()
     assert "<th class=\"num\">较上周</th>" in html and "<svg" not in html  # mail clients drop SVG
+
+
+def test_milestones_keep_their_title_beside_the_id_at_80_columns(register, cli):
+    days = trends.dates(dt.date(2024, 9, 15), dt.date(2025, 3, 15), "month")
+    t = trends.Trend("milestone", "month", days, [])
+    sample = [{"label": "主要负责人每月带队重大隐患排查", "short": "chem-10-a", "key": "chem-10-a", "scope": "milestone",
+               "spark": "▄" * 7, "change": "+0.1", **{f"d{i}": "100.0%" for i in range(7)}}]
+    layout = lines.fit(trend_view.columns(t, "overdue_rate"), sample, 80)
+    texts = [c.text(sample[0]) for c in layout.cols]
+    assert texts[0] == "chem-10-a" and texts[1].startswith("主要负责人")

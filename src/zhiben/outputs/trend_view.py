@@ -74,8 +74,10 @@ def _cell(key: str):
 def columns(t: trends.Trend, measure: str) -> list[out.Col]:
     n = len(t.dates)
     label = GROUP_LABEL[t.by]
-    cols = [out.Col("label", label, lambda r: r["label"], short=lambda r: r["short"], short_label=label[:2],
-                    flex=t.by == "milestone", min_width=8)]
+    if t.by == "milestone":  # the 编号 column names it; the title is cut with "…", never swapped for the ID
+        cols = [out.Col("label", label, lambda r: r["label"], flex=True, min_width=8)]
+    else:
+        cols = [out.Col("label", label, lambda r: r["label"], short=lambda r: r["short"], short_label=label[:2])]
     if t.by == "milestone":
         cols.insert(0, out.Col("key", "编号", lambda r: r["key"] if r["scope"] != "total" else ""))
     for i, day in enumerate(t.dates):
