@@ -55,11 +55,16 @@ def _release(exc: BaseException) -> None:
     sys.unraisablehook = lambda unraisable: None
     try:
         seen: BaseException | None = exc
+        failed_io = False
         while seen is not None:
+            # Only a failed write leaves such finalisers; a full collection per user mistake would
+            # cost a long-lived caller (the test suite's thousands of refused values) seconds.
+            failed_io = failed_io or isinstance(seen, OSError) or type(seen).__name__ == "SerialisationError"
             nxt = seen.__context__ or seen.__cause__
             seen.__traceback__ = seen.__context__ = seen.__cause__ = None
             seen = nxt
-        gc.collect()
+        if failed_io:
+            gc.collect()
     finally:
         sys.unraisablehook = hook
 
