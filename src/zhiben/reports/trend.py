@@ -16,8 +16,8 @@ from dateutil.relativedelta import relativedelta
 
 from zhiben.db import read
 from zhiben.errors import InputError
+from zhiben.reports import county_plan
 from zhiben.reports import rows as reports
-from zhiben.reports.county_plan import ratio
 from zhiben.terms import CITY_NAME, PLAN_NAMES, PLAN_SHORT, SHORT_NAMES
 
 EVERY = {"week": "每周", "month": "每月"}
@@ -63,24 +63,14 @@ def dates(start: dt.date | None, end: dt.date, every: str) -> list[dt.date]:
 
 
 @dataclass
-class Point:
-    as_of: dt.date
-    due_so_far: int = 0
-    done: int = 0
-    overdue: int = 0
-    done_late: int = 0
+class Point(county_plan.Cell):
+    """The matrix's cell (its counts and rates, one definition) at one date of the series."""
+
+    as_of: dt.date = dt.date.min
 
     @property
     def overdue_rate(self) -> float | None:
-        return ratio(self.overdue, self.due_so_far)
-
-    @property
-    def on_time(self) -> int:
-        return self.done - self.done_late
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return ratio(self.on_time, self.due_so_far)
+        return self.rate
 
     def record(self) -> dict:
         return {"as_of": self.as_of, "due_so_far": self.due_so_far, "done": self.done, "overdue": self.overdue,
@@ -142,13 +132,13 @@ def trend(src: read.Readable, f: reports.Filters, days: list[dt.date], by: str =
     labels = _labels(src, by)
     found: dict = {}
     total = Series("total", "合计" if f.county_id is not None and by == "county" else "全市合计", "合计", "total",
-                   [Point(d) for d in days])
+                   [Point(as_of=d) for d in days])
     for row in src.rows(sql, params):
         k, values = row[0], [src.count(v) for v in row[1:]]
         label, short, kind, order = labels(k)
         s = found.get(k)
         if s is None:
-            s = found[k] = Series(label if by == "county" else str(k), label, short, kind, [Point(d) for d in days],
+            s = found[k] = Series(label if by == "county" else str(k), label, short, kind, [Point(as_of=d) for d in days],
                                   order)
         for i, p in enumerate(s.points):
             due, done, overdue, late = values[4 * i:4 * i + 4]
