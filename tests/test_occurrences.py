@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from zhiben import terms
 from zhiben.catalogue import model as catalogue
 from zhiben.db import models, occurrences
 from zhiben.errors import ZhibenError
@@ -229,7 +230,8 @@ def _apply(s, op, tmp: Path, cat) -> None:
             events.remove(s, ids[op[1] % len(ids)])
     elif kind == "done":
         occ = _occurrence(s, op[1])
-        if occ is not None:
+        # The stand-in park of a city with no park registered cannot be named, so nothing is marked on it.
+        if occ is not None and not (occ[1] == "park" and occ[2] == terms.PARK_PLACEHOLDER_ID):
             subject, period = _subject(s, occ[1], occ[2], occ[5], occ[3])
             due = occ[4] if isinstance(occ[4], dt.date) else dt.date.fromisoformat(occ[4])
             tracking.mark_done(s, occ[0], subject, period=period, on=min(due + dt.timedelta(days=op[2]), TODAY),
