@@ -256,6 +256,9 @@ def test_4_control_characters_are_refused_at_the_door(cli, corpus, session):
             "--county", "茌平", "--sector", "chem")
     assert (r.exit_code, r.output) == (2, "错误:--name 的值含有控制字符 U+0001(如颜色、换行或从右到左等不可见字符):"
                                           "“零\\x01\\x07\\x1b[31m红色公司”;请删除后重试\n")
+    r = cli("enterprise", "show", "零\x01公司")
+    assert (r.exit_code, r.output) == (2, "错误:命令行参数含有控制字符 U+0001(如颜色、换行或从右到左等不可见字符):"
+                                          "“零\\x01公司”;请删除后重试\n")
     r = cli("event", "add", "--note", "a\u202eb")
     assert r.exit_code == 2 and "--note 的值含有控制字符 U+202E" in r.output
     r = cli("enterprise", "import", str(corpus["controls-register.csv"]))

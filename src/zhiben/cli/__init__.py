@@ -36,7 +36,7 @@ def _check_arguments(args) -> None:
         if not isinstance(value, str):
             continue
         before = args[i - 1] if i else ""
-        option = value.split("=", 1)[0] if value.startswith("--") else before if before.startswith("-") else f"第 {i + 1} 个参数"
+        option = value.split("=", 1)[0] if value.startswith("--") else before if before.startswith("-") else "命令行参数"
         try:
             limits.check_argument(option, value)
         except ZhibenError as exc:

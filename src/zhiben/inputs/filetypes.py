@@ -110,15 +110,11 @@ def resolve(kind: str | None, path: Path, name: str, text: TextCheck) -> str:
     raise Refused(f"不是可接受的文件类型(按内容识别;可接受:{ALLOWED};文本须为 UTF-8 编码)")
 
 
-# Photos and PDFs barely compress; a member packed this much tighter is a bomb for whoever opens it.
-MAX_RATIO = 300
-
-
 def _zip_type(path: Path) -> str:
     """OOXML documents are ZIPs with a known part layout; anything else stays a ZIP. Only the
     directory is read (nothing is unpacked); a ZIP that would unpack into a bomb is refused, since
     the inspector who opens the bundle would unpack it."""
-    from zhiben.inputs.limits import MAX_UNPACKED_BYTES, megabytes
+    from zhiben.inputs.limits import MAX_UNPACKED_BYTES, is_bomb, megabytes
 
     try:
         with zipfile.ZipFile(path) as zf:
@@ -129,7 +125,7 @@ def _zip_type(path: Path) -> str:
     if total > MAX_UNPACKED_BYTES:
         raise Refused(f"ZIP 或 Office 文档解压后有 {megabytes(total)}(上限 {megabytes(MAX_UNPACKED_BYTES)}),疑似压缩炸弹")
     for i in infos:
-        if i.file_size > 1024 * 1024 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+        if is_bomb(i.file_size, i.compress_size):
             raise Refused(f"ZIP 或 Office 文档中的 {i.filename[:60]} 压缩比异常"
                           f"({megabytes(i.compress_size)} 解压为 {megabytes(i.file_size)}),疑似压缩炸弹")
     names = [i.filename for i in infos]

@@ -46,8 +46,9 @@ MAX_TOML_BYTES = 5 * 1024 * 1024
 MAX_TOML_DEPTH = 20
 # An .xlsx is a zip: its unpacked size is what memory must hold (a tiny file can unpack to gigabytes).
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-# A member that unpacks to more than this many times its packed size is a zip bomb, not a sheet
-# (real sheets compress 5–20×, a sheet of one repeated value about 100×).
+# A member that unpacks to more than this many times its packed size is a zip bomb, not a sheet or
+# evidence file (real sheets compress 5–20×, a sheet of one repeated value about 100×; photos and
+# PDFs barely compress).
 MAX_DEFLATE_RATIO = 300
 MAX_ROWS = 200_000
 # Cells in one spreadsheet row (Excel's own limit is 16,384 columns; registers use about 15).
@@ -128,8 +129,14 @@ def check_argument(option: str, value: str) -> None:
     """The door for every command-line value: no control characters or bidi overrides. (Lengths
     are each field's own bound; a long value is quoted short by for_terminal.)"""
     if (bad := control_in(value)) is not None:
-        raise InputError(f"{option} 的值含有控制字符 {bad}(如颜色、换行或从右到左等不可见字符):“{value}”;"
+        where = f"{option} 的值" if option.startswith("-") else f"{option}"
+        raise InputError(f"{where}含有控制字符 {bad}(如颜色、换行或从右到左等不可见字符):“{value}”;"
                          "请删除后重试")
+
+
+def is_bomb(unpacked: int, packed: int) -> bool:
+    """A ZIP member (a sheet, a photo, a document) that unpacks far beyond what its kind compresses to."""
+    return unpacked > 1024 * 1024 and unpacked > MAX_DEFLATE_RATIO * max(packed, 1)
 
 
 def megabytes(n: int) -> str:

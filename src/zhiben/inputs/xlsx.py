@@ -41,7 +41,7 @@ def check(z: zipfile.ZipFile, where: str) -> int:
         raise _refuse(where, f"Excel 文件解压后有 {limits.megabytes(total)}",
                       f"(上限 {limits.megabytes(limits.MAX_UNPACKED_BYTES)})")
     for info in infos:
-        if info.file_size > 1024 * 1024 and info.file_size > limits.MAX_DEFLATE_RATIO * max(info.compress_size, 1):
+        if limits.is_bomb(info.file_size, info.compress_size):
             raise _refuse(where, f"Excel 文件中的 {info.filename[:60]} 压缩比异常"
                                  f"({limits.megabytes(info.compress_size)} 解压为 {limits.megabytes(info.file_size)})")
     rows = 0
