@@ -39,3 +39,12 @@ def not_after_today(day: dt.date, today: dt.date, what: str, hint: str = "") -> 
     if day > today:
         raise InputError(f"{what} {day} 晚于今天 {today}{hint}")
     return day
+
+
+def local(stored: dt.datetime | None) -> dt.datetime | None:
+    """A stored time in this computer's zone, with the zone attached, for display."""
+    if stored is None:
+        return None
+    if stored.tzinfo is None:
+        stored = stored.replace(tzinfo=dt.timezone.utc)
+    return stored.astimezone()

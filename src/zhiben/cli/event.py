@@ -104,7 +104,7 @@ def list_(
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ):
     """列出已登记的企业事件及其派生期限。"""
-    from zhiben.db import models
+    from zhiben.dates import local
     from zhiben.outputs import tables
     from zhiben.outputs import terminal as render
     from zhiben.tracking import events, subjects
@@ -122,7 +122,7 @@ def list_(
             "id": r.event.id, "kind": r.event.kind, "planned": r.event.planned,
             "kind_name": ("计划" if r.event.planned else "") + terms.EVENT_NAMES[r.event.kind], "date": r.event.date,
             "enterprise": r.enterprise.name, "credit_code": r.enterprise.credit_code, "county": r.county,
-            "note": r.event.note, "recorded_by": r.event.recorded_by, "recorded_at": models.local(r.event.recorded_at),
+            "note": r.event.note, "recorded_by": r.event.recorded_by, "recorded_at": local(r.event.recorded_at),
             "deadlines": [_due_record(d) for d in r.dues],
             "deadlines_text": ";".join(f"{d.milestone_id} {d.due}" + ("(按周末估算)" if d.estimated else "")
                                        + (f"({d.state})" if d.state else "")

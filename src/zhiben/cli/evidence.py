@@ -114,7 +114,7 @@ def show(
         row = evidence.stored(found)
         if target is None:
             from zhiben.cli.track import _describe
-            from zhiben.db.models import local
+            from zhiben.dates import local
 
             at = local(found.added_at)
             for line in (f"编号:{row.id}", f"文件名:{row.name}", f"类型:{label(row.mime)}",

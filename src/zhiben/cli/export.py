@@ -20,14 +20,13 @@ KINDS = ("overdue", "upcoming", "progress", "catalogue", "template")
 
 def _scope(s: Session, f) -> str:
     """Whose rows these are, in words, for the workbook's title row."""
-    from zhiben.db import models
     from zhiben.reports import filters
 
     parts = [filters.county_name(s, f.county_id) if f.county_id is not None else "全市"]
     if f.plan:
         parts.append(terms.PLAN_NAMES[f.plan])
-    if f.enterprise_id is not None and (ent := s.get(models.Enterprise, f.enterprise_id)):
-        parts.append(ent.name)
+    if f.enterprise_id is not None and (name := filters.enterprise_name(s, f.enterprise_id)):
+        parts.append(name)
     if f.milestone_id:
         parts.append(f.milestone_id)
     return " · ".join(parts)
@@ -56,8 +55,10 @@ def _occurrences(kind, s: Session, f, day, days, fmt, to, detail=False, alarms=N
         if kind != "upcoming":
             raise _only("ICS 日历", "upcoming")
         from zhiben.outputs import calendar
+        from zhiben.tracking import published
 
-        data, n, recorded = calendar.export(s, f, day, days, detail=detail, alarms=alarms,
+        memory = published.FeedMemory(s, calendar.feed_key(f, detail))
+        data, n, recorded = calendar.export(s, f, day, days, memory, detail=detail, alarms=alarms,
                                             name=f"治本攻坚期限({_scope(s, f)})")
         exports.write_bytes(to, data)
         if not recorded:

@@ -227,7 +227,7 @@ def log(
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ):
     """查看变更日志:何时、何人、何事、状态由何变为何、佐证。"""
-    from zhiben.db.models import local
+    from zhiben.dates import local
     from zhiben.outputs import tables
     from zhiben.outputs import terminal as render
     from zhiben.reports import evidence as files

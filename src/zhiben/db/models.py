@@ -58,13 +58,6 @@ class UTCTime(TypeDecorator):
         return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
 
 
-def local(stored: dt.datetime | None) -> dt.datetime | None:
-    """A stored time in this computer's zone, with the zone attached, for display."""
-    if stored is None:
-        return None
-    if stored.tzinfo is None:
-        stored = stored.replace(tzinfo=dt.timezone.utc)
-    return stored.astimezone()
 
 
 class Meta(SQLModel, table=True):

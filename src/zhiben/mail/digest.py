@@ -15,21 +15,22 @@ from dataclasses import dataclass
 from email.message import Message
 from html import escape
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from zhiben import terms
-from zhiben.db import models
 from zhiben.errors import MailError
 from zhiben.mail import mime, words
-from zhiben.mail.send import Outgoing, iso_week, last_sent
+from zhiben.mail.send import Outgoing, iso_week
 from zhiben.mail.settings import Settings
 from zhiben.outputs import exports, html_base, workbooks, xlsx
+from zhiben.register import counties as county_register
 from zhiben.reports import briefing, county_plan
 from zhiben.reports import records as rc
 from zhiben.reports import rows as reports
 from zhiben.reports.briefing import Briefing, Scope
 from zhiben.reports.briefing import n as _n
 from zhiben.reports.labels import event_directions, period_label
+from zhiben.tracking import sent_log
 
 TAG = "【治本攻坚】"
 FOOTER = "本邮件由系统自动发送,请勿直接回复。完成事项后请及时登记(zhiben done),下次邮件将自动更新。"
@@ -265,7 +266,7 @@ def build(session: Session, settings: Settings, day: dt.date, *, per_county: boo
     out: list[Outgoing] = []
     notes: list[str] = []
     week = iso_week(day)
-    counties = session.exec(select(models.County).order_by(col(models.County.position))).all() if per_county else []
+    counties = county_register.contacts(session) if per_county else []
     missing = [c.name for c in counties if not c.contact_email]
     if missing:
         notes.append(f"以下县级单位未设置联系邮箱,未单独发送(其事项已在市局邮件中):{'、'.join(missing)};"
@@ -277,7 +278,7 @@ def build(session: Session, settings: Settings, day: dt.date, *, per_county: boo
         raise MailError("没有任何收件人:市局收件地址未设置,县级单位也都没有联系邮箱")
     cache: dict = {}
     for recipient, k, label, addressee, scope in progress.track(targets, "生成邮件", unit="封"):
-        since = last_sent(session, recipient, k, week) if kind == "overdue" else None
+        since = sent_log.last_sent(session, recipient, k, week) if kind == "overdue" else None
         key = (scope.name, since)
         if key not in cache:
             cache[key] = content(session, scope, day, kind=kind, days=days, since=since)

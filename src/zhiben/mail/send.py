@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from zhiben.db import models
 from zhiben.errors import InputError, MailError, os_reason
 from zhiben.mail import mime
 from zhiben.mail.settings import Settings
+from zhiben.tracking import sent_log
 
 TIMEOUT = 30
 
@@ -55,40 +55,12 @@ def iso_week(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def last_sent(session: Session, recipient: str, kind: str, week: str) -> dt.date | None:
-    """When this recipient last got this kind of mail before `week` (for "new since the last mail")."""
-    row = session.exec(select(models.SentMail).where(
-        models.SentMail.recipient == recipient, models.SentMail.kind == kind, models.SentMail.week < week)
-        .order_by(col(models.SentMail.week).desc())).first()
-    if row is None:
-        return None
-    # A mail sent late (or re-sent with --as-of for a past week) covers its own week, not the send date.
-    year, week_no = row.week.split("-W")
-    sunday = dt.date.fromisocalendar(int(year), int(week_no), 7)
-    return min(row.sent_at.date(), sunday)
-
-
 # ---------------------------------------------------------------- the sent-log
 
 
 def already_sent(session: Session, week: str, items: list[Outgoing]) -> set[tuple[str, str]]:
-    rows = session.exec(select(models.SentMail).where(models.SentMail.week == week)).all()
-    done = {(r.recipient, r.kind) for r in rows}
+    done = sent_log.delivered(session, week)
     return {(o.recipient, o.kind) for o in items if (o.recipient, o.kind) in done}
-
-
-def _record(session: Session, week: str, item: Outgoing) -> None:
-    row = session.exec(select(models.SentMail).where(
-        models.SentMail.week == week, models.SentMail.recipient == item.recipient,
-        models.SentMail.kind == item.kind)).first()
-    if row is None:
-        row = models.SentMail(week=week, recipient=item.recipient, kind=item.kind, subject=item.subject)
-    else:  # --force: the same week again; keep one row, note the latest delivery
-        row.subject = item.subject
-        row.sent_at = models.now()
-    session.add(row)
-    # Committed per message on purpose: a later failure must not un-record a delivered one.
-    session.commit()
 
 
 # ---------------------------------------------------------------- delivering
@@ -220,7 +192,7 @@ def deliver(session: Session, items: list[Outgoing], settings: Settings, passwor
                     continue
                 result.failed.extend((rest, reason) for rest in pending[i:])
                 break
-            _record(session, week, item)
+            sent_log.record(session, week, item.recipient, item.kind, item.subject)
             result.sent.append(item)
     finally:
         if conn is not None:

@@ -8,7 +8,7 @@ one reminder on any day: when two of its events would ring on the same morning, 
 keeps its reminder (its description names the day's other events' dates).
 
 Calendars only forget an event they were told to forget: an event missing from a re-imported file
-stays. So every published UID is remembered per feed (models.PublishedEvent); when everything in
+stays. So every published UID is remembered per feed (tracking/published.py); when everything in
 it is completed or withdrawn, the next export carries it as STATUS:CANCELLED with a higher SEQUENCE,
 which removes it from calendars that imported the earlier file or subscribe to the feed.
 """
@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from zhiben import terms
-from zhiben.db import models
 from zhiben.outputs import progress
 from zhiben.reports import rows as reports
 from zhiben.reports.labels import period_label
@@ -157,59 +157,45 @@ def _fingerprint(e: Entry) -> str:
     return hashlib.sha1(f"{e.due}|{e.summary}|{e.description}".encode("utf-8")).hexdigest()
 
 
-def export(session: Session, f: reports.Filters, as_of: dt.date, days: int, *, detail: bool = False,
+class Memory(Protocol):
+    """What a feed has published before (tracking/published.FeedMemory keeps it in the database)."""
+
+    def horizon(self, as_of: dt.date, days: int) -> int: ...
+
+    def publish(self, current: dict[str, tuple[dt.date, str, str]], as_of: dt.date,
+                limit: dt.date) -> Sequence[Shown]: ...
+
+    def keep(self) -> bool: ...
+
+
+class Shown(Protocol):
+    @property
+    def uid(self) -> str: ...
+    @property
+    def sequence(self) -> int: ...
+    @property
+    def cancelled(self) -> bool: ...
+    @property
+    def due(self) -> dt.date: ...
+    @property
+    def summary(self) -> str: ...
+
+
+def export(session: Session, f: reports.Filters, as_of: dt.date, days: int, memory: Memory, *, detail: bool = False,
            alarms: list[int] | None = None, name: str | None = None) -> tuple[bytes, int, bool]:
-    """(ICS bytes, number of open events, whether what was published is recorded). Records it with
-    the session; a read-only database (a read-only folder or share) still gets its file."""
-    feed = feed_key(f, detail)
-    published = {p.uid: p for p in session.exec(select(models.PublishedEvent)
-                                                 .where(models.PublishedEvent.feed == feed))}
-    # Look as far ahead as anything this feed has published, so an event that is merely beyond
-    # today's window is not mistaken for a completed one.
-    horizon = max([days] + [(p.due - as_of).days for p in published.values() if not p.cancelled])
+    """(ICS bytes, number of open events, whether what was published is remembered). A read-only
+    database (a read-only folder or share) still gets its file."""
+    horizon = memory.horizon(as_of, days)
     rows = progress.track(reports.iter_upcoming(session, f, as_of, horizon), "生成日历")
     current = {e.uid: e for e in entries(rows, detail=detail)}
-    limit = as_of + dt.timedelta(days=days)
-    shown: list[tuple[Entry, int, bool]] = []
-    now = models.now()
-    for e in current.values():
-        p = published.get(e.uid)
-        if p is None:
-            if e.due > limit:
-                continue
-            p = models.PublishedEvent(feed=feed, uid=e.uid, due=e.due, summary=e.summary,
-                                      fingerprint=_fingerprint(e), published_at=now)
-        elif p.cancelled or p.fingerprint != _fingerprint(e):
-            p.sequence += 1
-            p.cancelled, p.fingerprint, p.summary, p.due = False, _fingerprint(e), e.summary, e.due
-        session.add(p)
-        shown.append((e, p.sequence, False))
-    for uid, p in published.items():
-        if uid in current or p.due < as_of:
-            continue  # still open, or in the past (a subscribed calendar keeps its history)
-        if not p.cancelled:
-            p.cancelled = True
-            p.sequence += 1
-            session.add(p)
-        entry = Entry(uid, p.due, f"已完成或撤销:{p.summary}", "该日程的事项已完成或已不再适用,日程已取消。", "")
-        shown.append((entry, p.sequence, True))
-    recorded = _record(session)
+    states = memory.publish({uid: (e.due, e.summary, _fingerprint(e)) for uid, e in current.items()},
+                            as_of, as_of + dt.timedelta(days=days))
+    shown = [(current[s.uid] if not s.cancelled else
+              Entry(s.uid, s.due, f"已完成或撤销:{s.summary}", "该日程的事项已完成或已不再适用,日程已取消。", ""),
+              s.sequence, s.cancelled) for s in states]
+    recorded = memory.keep()
     scope = name or "治本攻坚期限"
     return _ics(shown, scope, alarms or []), sum(1 for _, _, c in shown if not c), recorded
-
-
-def _record(session: Session) -> bool:
-    """Flush the published events; False (changes dropped) when the database is read-only."""
-    from zhiben.db import failures
-
-    try:
-        session.flush()
-    except Exception as exc:
-        if "只读" not in failures.describe(exc):
-            raise
-        session.rollback()  # the file is made all the same; only the memory of it is not kept
-        return False
-    return True
 
 
 def _trigger(days: int) -> dt.timedelta:

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlmodel import Session, col, select
 
 from zhiben import terms
 from zhiben.db import models
 from zhiben.inputs import limits
 from zhiben.tracking import subjects
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: int
+    name: str
+    short: str
+    contact_name: str | None
+    contact_email: str | None
+
+
+def contacts(session: Session) -> list[Contact]:
+    """The eleven units in the plan's order, with whom their mail goes to."""
+    return [Contact(c.id, c.name, c.short, c.contact_name, c.contact_email)
+            for c in session.exec(select(models.County).order_by(col(models.County.position)))]
 
 
 def listing(session: Session) -> list[dict]:

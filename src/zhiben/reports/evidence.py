@@ -89,7 +89,7 @@ def _where(scope: Scope, params: dict, alias: str = "x") -> str:
 
 def files(src: read.Readable, scope: Scope) -> list[dict]:
     """Every attached file in scope, with its record's state, oldest first."""
-    from zhiben.db.models import local
+    from zhiben.dates import local
 
     params: dict = {"city": terms.CITY_NAME}
     sql = (f"SELECT x.id, x.milestone_id, x.subject_kind, x.period, x.name, x.size, x.mime, x.sha256, x.added_by, "

@@ -37,6 +37,10 @@ def county_name(src: read.Readable, county_id: int) -> str:
     return lookup.county_name(src, county_id)
 
 
+def enterprise_name(src: read.Readable, enterprise_id: int) -> str | None:
+    return lookup.enterprise_name(src, enterprise_id)
+
+
 def who_code(text: str | None) -> str | None:
     text = lookup.given(text, "--who", WHO_HINT)
     if text is None:

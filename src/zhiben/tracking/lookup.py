@@ -92,6 +92,12 @@ def county_name(src: read.Readable, county_id: int) -> str:
     return _column(src, "SELECT name FROM county WHERE id = :id", {"id": county_id})[0]
 
 
+def enterprise_name(src: read.Readable, enterprise_id: int) -> str | None:
+    """The name of a registered enterprise, None once it is gone."""
+    rows = _column(src, "SELECT name FROM enterprise WHERE id = :id", {"id": enterprise_id})
+    return rows[0] if rows else None
+
+
 def park(src: read.Readable, text: str, option: str = "--park") -> Named:
     """A chemical park by its name or a part of it that fits one park."""
     text = given(text, option, "zhiben park list 列出的园区") or ""
