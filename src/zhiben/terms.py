@@ -80,6 +80,13 @@ class Status(StrEnum):
 
 
 STATUS_NAMES: dict[str, str] = {Status.OVERDUE: "逾期", Status.OPEN: "未到期", Status.DONE: "已完成", Status.EARLIEST: "最早日期"}
+# The 状态 column of the county status template: the drop-down's words, and what the reader accepts.
+FILL_STATUS_CHOICES = ["已完成", "未完成", "撤销"]
+FILL_DONE_WORDS = ("已完成", "完成", "已办结", "办结", "done", "是", "√", "✓")
+# Revoking the bureau's record needs the explicit word: a county picking 未完成 (not done yet)
+# from the drop-down must not undo a completion the bureau recorded itself.
+FILL_REVOKE_WORDS = ("撤销", "撤销完成", "undo", "revoke")
+FILL_OPEN_WORDS = ("未完成", "open", "否", "×")
 # Marks a date that is not a deadline (an earliest date: nothing may be done before it).
 EARLIEST_MARK = "最早"
 # Marks the closing day of a window ("试生产前10日内": report within the 10 days before the event).

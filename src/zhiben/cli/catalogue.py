@@ -65,11 +65,10 @@ def show(
     """查看一个事项:原文引文、责任主体、适用企业和全部期限。"""
     from zhiben.outputs import terminal as render
     from zhiben.reports import catalogue
-    from zhiben.tracking import subjects
 
     common.choice(fmt, ("table", "json"), "输出格式")
     with common.session(ctx) as s:
-        record = catalogue.entry(s, subjects.get_milestone(s, milestone_id))
+        record = catalogue.entry(s, milestone_id)
     if fmt == "json":
         typer.echo(render.to_json(record))
         return

@@ -173,7 +173,7 @@ def show(
     with common.session(ctx) as s:
         ent = subjects.find_enterprise(s, who)
         info = enterprises.details(s, ent)
-        items = [o.as_dict() for o in obligations.obligations(s, ent, day, upcoming=upcoming)] if ent.active else []
+        items = [o.as_dict() for o in obligations.obligations(s, ent.id, day, upcoming=upcoming)] if ent.active else []
         history = [dict(h, period_label=period_label(h["period"])) for h in enterprises.history(s, ent)]
         kept = [{"milestone_id": r.milestone_id, "title": r.title, "period": r.period,
                  "period_label": period_label(r.period), "done_on": r.done_on, "evidence": r.evidence}

@@ -2,7 +2,7 @@
 
 The template lists a county's open occurrences (its own, its parks' and its enterprises') with
 empty 状态/完成日期/佐证材料/备注 columns; tracking/status_import.py reads it back and holds the
-words the 状态 column accepts (STATUS_CHOICES for the drop-down).
+words the 状态 column accepts (terms.FILL_STATUS_CHOICES for the drop-down).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import datetime as dt
 
 from sqlmodel import Session
 
+from zhiben import terms
 from zhiben.outputs.xlsx import Book, Sheet
 from zhiben.reports import briefing, labels
 from zhiben.reports import rows as reports
@@ -58,14 +59,13 @@ def workbook(session: Session, subject, county_id: int, as_of: dt.date, days: in
     fill in, the instructions on their own sheet. Only the oldest tenth of the county's overdue rows
     and those newly overdue are coloured, so the colour still points somewhere."""
     from zhiben.outputs import workbooks
-    from zhiben.tracking import status_import
 
     records = template_records(session, county_id, as_of, days)
     hl = briefing.highlight(session, reports.Filters(county_id=county_id), as_of)
     b = workbooks.book(session, f"{subject.name}完成情况填报模板", subject.name, as_of,
                        f"“期限”“当前情况”两列着色——{hl.legend(as_of)}")
     sheet = Sheet(f"{subject.name}填报", records, TEMPLATE_COLUMNS, heading=b.heading(), highlight=hl.level,
-                  date_keys=("fill_done_on",), choices={"fill_status": status_import.STATUS_CHOICES},
+                  date_keys=("fill_done_on",), choices={"fill_status": terms.FILL_STATUS_CHOICES},
                   wrap={"title": 30, "subject": 24, "fill_evidence": 20, "fill_note": 16},
                   highlight_keys=("due", "current"))  # a cue beside the date, not a page painted red
     # The instructions get their own sheet so the data sheet holds nothing but rows to fill in.

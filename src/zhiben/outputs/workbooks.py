@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from zhiben import terms
 from zhiben.outputs.xlsx import Book, Sheet
@@ -18,16 +17,11 @@ from zhiben.reports import briefing, bulletin, county_plan
 from zhiben.reports import records as rc
 from zhiben.reports import rows as reports
 
-if TYPE_CHECKING:
-    from zhiben.db.read import Readable
-
 PLANS = tuple(terms.Plan)
 
 
-def book(src: Readable, report: str, scope: str, as_of: dt.date, remark: str | None = None) -> Book:
-    from zhiben.db import meta
-
-    effective, chosen = meta.effective_info(src)
+def book(src: reports.Source, report: str, scope: str, as_of: dt.date, remark: str | None = None) -> Book:
+    effective, chosen = reports.effective(src)
     return Book(report, scope, as_of, remark, effective=effective, effective_chosen=chosen)
 
 
@@ -44,7 +38,7 @@ def occurrence_records(rows, dirs=None) -> Iterable[dict]:
         yield {**rc.row_record(r, dirs), "subject_id": r.subject_id}
 
 
-def marker(src: Readable, kind: str, f: reports.Filters, as_of: dt.date, *, over_days: int | None = None,
+def marker(src: reports.Source, kind: str, f: reports.Filters, as_of: dt.date, *, over_days: int | None = None,
            since: dt.date | None = None):
     """(highlight function, what it means) for a list: the oldest tenth and the newly overdue, or,
     with `over_days`, the rows overdue longer than that."""
@@ -57,7 +51,7 @@ def marker(src: Readable, kind: str, f: reports.Filters, as_of: dt.date, *, over
     return hl.level, hl.legend(as_of)
 
 
-def occurrences(src: Readable, kind: str, f: reports.Filters, scope: str, as_of: dt.date, days: int, *,
+def occurrences(src: reports.Source, kind: str, f: reports.Filters, scope: str, as_of: dt.date, days: int, *,
                 over_days: int | None = None, since: dt.date | None = None) -> tuple[list[Sheet], Book]:
     """`export overdue|upcoming`: 汇总, then one sheet per plan (streamed)."""
     from zhiben.reports.labels import event_directions
@@ -83,7 +77,7 @@ BULLETIN_COLUMNS = [("label", "县(市、区)"), ("own_due", "本级到期"), ("
                     ("enterprise_due", "企业到期"), ("enterprise_done", "企业完成"), ("enterprise_overdue", "企业逾期"),
                     ("due_so_far", "已到期"), ("done", "已完成"), ("overdue", "逾期"), ("rate", "完成率"),
                     ("on_time_rate", "按期完成率"), ("overdue_rate", "逾期率"), ("open_later", "未到期")]
-def progress_records(src: Readable, f: reports.Filters, as_of: dt.date, by: str) -> list[dict]:
+def progress_records(src: reports.Source, f: reports.Filters, as_of: dt.date, by: str) -> list[dict]:
     """`progress --by …` as records: for counties the bulletin (counties, the bureau, 全市合计)."""
     if by == "county":
         return bulletin.county_bulletin(src, f, as_of)
@@ -98,7 +92,7 @@ def progress_columns(by: str) -> list[tuple[str, str]]:
     return BULLETIN_COLUMNS if by == "county" else rc.progress_columns(by)
 
 
-def progress(src: Readable, f: reports.Filters, scope: str, as_of: dt.date, by: str) -> tuple[list[Sheet], Book, int]:
+def progress(src: reports.Source, f: reports.Filters, scope: str, as_of: dt.date, by: str) -> tuple[list[Sheet], Book, int]:
     """`export progress`: 汇总, the grouping asked for, then the same per plan; (sheets, book, rows)."""
     what = BY_NAMES[by]
     b = book(src, f"完成进度(按{what})", scope, as_of)
@@ -122,7 +116,7 @@ CATALOGUE_WRAP = {"task": 6, "section": 12, "title": 18, "responsible_name": 6, 
                   "schedule": 12, "quote": 38, "note": 24}
 
 
-def catalogue(src: Readable, records: list[dict], plans: list[str], scope: str, as_of: dt.date) -> tuple[list[Sheet], Book]:
+def catalogue(src: reports.Source, records: list[dict], plans: list[str], scope: str, as_of: dt.date) -> tuple[list[Sheet], Book]:
     """`export catalogue`: counts per plan and kind of subject, then each plan's entries, printable."""
     b = book(src, "事项目录", scope, as_of)
     kinds = list(terms.SUBJECT_NAMES)

@@ -1,76 +1,85 @@
-"""The loaded catalogue as records: the list, one entry with its due dates, the database's size."""
+"""The loaded catalogue as records: the list, one entry with its due dates, the database's size.
+
+Plain SQL through the db/read seam, so it reads the same on a Session and on a lean source.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func
-from sqlmodel import Session, SQLModel, col, select
+from typing import Any
 
 from zhiben import terms
 from zhiben.catalogue import schedule
 from zhiben.catalogue.model import UndatedRule
 from zhiben.catalogue.wording import rule_text
-from zhiben.db import meta, models
+from zhiben.db import meta, read
 from zhiben.reports.labels import period_label
+from zhiben.tracking import lookup
+
+_COLUMNS = ("id, plan, task, section, title, quote, responsible, unit, counties, sector, tags, exclude_tags, "
+            "per_risk, rule, note, kind")
 
 
-def milestone_record(m: models.Milestone) -> dict:
+def _record(src: read.Source, row: Any) -> dict:
+    (mid, plan, task, section, title, quote, responsible, unit, counties, sector, tags, exclude, per_risk, rule,
+     note, _kind) = row
+    rule = src.json(rule)
     return {
-        "id": m.id, "plan": m.plan, "task": m.task, "section": m.section, "title": m.title,
-        "quote": m.quote, "responsible": m.responsible, "unit": m.unit, "counties": m.counties,
-        "applies_to": {"sector": m.sector, "tags": m.tags, "exclude_tags": m.exclude_tags} if m.sector else None,
-        "per_risk": m.per_risk, "rule": m.rule, "schedule": rule_text(m.rule), "note": m.note,
+        "id": mid, "plan": plan, "task": task, "section": section, "title": title,
+        "quote": quote, "responsible": responsible, "unit": unit, "counties": src.json(counties),
+        "applies_to": {"sector": sector, "tags": src.json(tags), "exclude_tags": src.json(exclude)} if sector else None,
+        "per_risk": per_risk, "rule": rule, "schedule": rule_text(rule), "note": note,
     }
 
 
-def listing(session: Session, *, plan: str | None = None, who: str | None = None,
+def listing(src: read.Readable, *, plan: str | None = None, who: str | None = None,
             milestone_id: str | None = None) -> list[dict]:
     """Active entries in catalogue order, each with the Chinese name of who is responsible."""
-    q = select(models.Milestone).where(models.Milestone.active).order_by(col(models.Milestone.position))
-    if plan:
-        q = q.where(models.Milestone.plan == plan)
-    if who:
-        q = q.where(models.Milestone.responsible == who)
-    if milestone_id:
-        q = q.where(models.Milestone.id == milestone_id)
+    s = read.source(src)
+    sql = f"SELECT {_COLUMNS} FROM milestone WHERE active = :yes"
+    params: dict = {"yes": True}
+    for column, value in (("plan", plan), ("responsible", who), ("id", milestone_id)):
+        if value:
+            sql += f" AND {column} = :{column}"
+            params[column] = value
     out = []
-    for m in session.exec(q).all():
-        rec = milestone_record(m)
-        rec["responsible_name"] = terms.SUBJECT_NAMES.get(m.responsible, m.responsible)
+    for row in s.rows(sql + " ORDER BY position", params):
+        rec = _record(s, row)
+        rec["responsible_name"] = terms.SUBJECT_NAMES.get(rec["responsible"], rec["responsible"])
         out.append(rec)
     return out
 
 
-def entry(session: Session, m: models.Milestone) -> dict:
-    """One entry with every calendar due date of its schedule."""
-    rec = milestone_record(m)
-    dues = session.exec(select(models.DueDate).where(models.DueDate.milestone_id == m.id)
-                        .order_by(col(models.DueDate.due))).all()
-    rec["due_dates"] = [{"period": d.period, "period_label": period_label(d.period), "due": d.due.isoformat(),
-                         "bound": d.bound} for d in dues]
-    if m.kind == "undated":
-        rec["completions"] = recorded(session, m.id)
-        start, end = meta.plan_period(session)
-        rule = UndatedRule.model_validate(m.rule)
-        rec["periods"] = [] if rule.every is None else schedule.undated_periods(rule, start, end,
-                                                                                meta.effective_date(session))
+def entry(src: read.Readable, text: str) -> dict:
+    """The entry a user named (its ID, any case) with every calendar due date of its schedule."""
+    s = read.source(src)
+    mid = lookup.milestone(s, text, "事项编号")
+    row = next(iter(s.rows(f"SELECT {_COLUMNS} FROM milestone WHERE id = :id", {"id": mid})))
+    rec = _record(s, row)
+    dues = s.rows("SELECT period, due, bound FROM duedate WHERE milestone_id = :id ORDER BY due, period", {"id": mid})
+    rec["due_dates"] = [{"period": period, "period_label": period_label(period), "due": s.date(due).isoformat(),  # type: ignore[union-attr]
+                         "bound": bound} for period, due, bound in dues]
+    if row[-1] == "undated":
+        rec["completions"] = recorded(s, mid)
+        start, end = meta.plan_period(s)
+        rule = UndatedRule.model_validate(rec["rule"])
+        rec["periods"] = [] if rule.every is None else schedule.undated_periods(rule, start, end, meta.effective_date(s))
     return rec
 
 
-def recorded(session: Session, milestone_id: str) -> list[dict]:
+def recorded(src: read.Readable, milestone_id: str) -> list[dict]:
     """Who has recorded an undated duty as done (subject name, date): such duties have no rows to list."""
-    rows = session.exec(select(models.Completion).where(models.Completion.milestone_id == milestone_id)
-                        .order_by(col(models.Completion.done_on))).all()
-    tables: dict[str, type[SQLModel]] = {"county": models.County, "park": models.Park, "enterprise": models.Enterprise}
-    out = []
-    for c in rows:
-        found = session.get(tables[c.subject_kind], c.subject_id) if c.subject_kind in tables else None
-        name = getattr(found, "name", None) or terms.CITY_NAME  # each of the three tables has a name
-        out.append({"subject_kind": c.subject_kind, "subject": name, "period": c.period, "done_on": c.done_on})
-    return out
+    s = read.source(src)
+    rows = s.rows("SELECT c.subject_kind, COALESCE(co.name, p.name, e.name), c.period, c.done_on FROM completion c "
+                  "LEFT JOIN county co ON c.subject_kind = 'county' AND co.id = c.subject_id "
+                  "LEFT JOIN park p ON c.subject_kind = 'park' AND p.id = c.subject_id "
+                  "LEFT JOIN enterprise e ON c.subject_kind = 'enterprise' AND e.id = c.subject_id "
+                  "WHERE c.milestone_id = :id ORDER BY c.done_on, c.id", {"id": milestone_id})
+    return [{"subject_kind": kind, "subject": name or terms.CITY_NAME, "period": period, "done_on": s.date(done_on)}
+            for kind, name, period, done_on in rows]
 
 
-def size(session: Session) -> tuple[int, int]:
+def size(src: read.Readable) -> tuple[int, int]:
     """(catalogue entries, county-level units) in the database."""
-    n_m = session.exec(select(func.count()).select_from(models.Milestone)).one()
-    n_c = session.exec(select(func.count()).select_from(models.County)).one()
-    return n_m, n_c
+    s = read.source(src)
+    counts = next(iter(s.rows("SELECT (SELECT count(*) FROM milestone), (SELECT count(*) FROM county)")))
+    return s.count(counts[0]), s.count(counts[1])

@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from zhiben.db import read
 from zhiben.reports import rows as reports
-
-if TYPE_CHECKING:
-    from zhiben.db.models import Enterprise
 
 
 @dataclass
@@ -50,7 +46,7 @@ ORDER BY o.due, o.position, o.period
 """
 
 
-def obligations(src: read.Readable, ent: Enterprise, as_of: dt.date, *, upcoming: int = 1) -> list[Obligation]:
+def obligations(src: read.Readable, enterprise_id: int, as_of: dt.date, *, upcoming: int = 1) -> list[Obligation]:
     """Every occurrence due before `as_of` (done or overdue), anything done early, and the next
     `upcoming` open occurrences of each obligation; sorted by due date.
 
@@ -60,7 +56,7 @@ def obligations(src: read.Readable, ent: Enterprise, as_of: dt.date, *, upcoming
     out: list[Obligation] = []
     seen_open: dict[str, int] = {}
     src = read.source(src)
-    params = {"enterprise_id": ent.id, "as_of": src.day(as_of)}
+    params = {"enterprise_id": enterprise_id, "as_of": src.day(as_of)}
     for mid, plan, title, kind, period, due_text, bound, done_text, evidence, files in src.rows(OBLIGATIONS, params):
         due, done_on = src.date(due_text) or as_of, src.date(done_text)  # due is NOT NULL
         if done_on is not None:

@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from zhiben.db import read
+from zhiben.db import meta, read
 from zhiben.terms import CITY_NAME
 
 
@@ -135,6 +135,16 @@ def _rows(src: read.Source, sql: str, params: dict, as_of: dt.date, late: bool) 
             # An earliest date (4 months' apprenticeship) is a date to wait for, not a deadline.
             row.status, row.days_left = ("earliest" if bound == "earliest" else "open"), (d - as_of).days
         yield row
+
+
+# What every report reads from: a Session or a lean db.read source. Renderers take it under this
+# name and pass it on to the reports, never reading the database themselves.
+Source = read.Readable
+
+
+def effective(src: read.Readable) -> tuple[dt.date, bool]:
+    """(the plans' effective date, whether the bureau set it rather than the catalogue), for a file's heading."""
+    return meta.effective_info(src)
 
 
 def iter_overdue(src: read.Readable, f: Filters, as_of: dt.date) -> Iterator[Row]:

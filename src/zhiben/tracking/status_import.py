@@ -23,13 +23,9 @@ from zhiben.inputs import limits, sheets
 from zhiben.tracking import completions, subjects
 from zhiben.tracking import evidence as attachments
 
-# The sheet's contract: the template (outputs/status_sheet.py) writes these columns and offers these words.
-DONE_WORDS = ("已完成", "完成", "已办结", "办结", "done", "是", "√", "✓")
-# Revoking the bureau's record needs the explicit word: a county picking 未完成 (not done yet)
-# from the drop-down must not undo a completion the bureau recorded itself.
-REVOKE_WORDS = ("撤销", "撤销完成", "undo", "revoke")
-OPEN_WORDS = ("未完成", "open", "否", "×")
-STATUS_CHOICES = ["已完成", "未完成", "撤销"]
+# The sheet's contract: the template (outputs/status_sheet.py) writes these columns and offers the
+# words of terms.FILL_STATUS_CHOICES.
+DONE_WORDS, REVOKE_WORDS, OPEN_WORDS = terms.FILL_DONE_WORDS, terms.FILL_REVOKE_WORDS, terms.FILL_OPEN_WORDS
 # The sheet shows 县级/园区; people also type the sentence forms and the codes.
 KIND_CODES = {**{v: k for k, v in terms.SUBJECT_NAMES.items()}, **{v: k for k, v in terms.SUBJECT_WORDS.items()},
               **{k.value: k for k in terms.SubjectKind}}
