@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
-
-from sqlmodel import Session
+from typing import Protocol
 
 from zhiben import terms
 from zhiben.outputs import progress
@@ -51,27 +49,27 @@ class Entry:
     earliest: bool = False
 
 
-def _uid(*parts) -> str:
+def _uid(*parts: object) -> str:
     raw = "|".join("" if p is None else str(p) for p in parts)
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:32] + "@zhiben"
 
 
-def occurrence_uid(milestone_id: str, subject_kind: str, subject_key, period: str) -> str:
+def occurrence_uid(milestone_id: str, subject_kind: str, subject_key: str | int, period: str) -> str:
     """A UID that stays the same across exports for the same occurrence (detail mode)."""
     return _uid(milestone_id, subject_kind, subject_key, period)
 
 
-def _who(row) -> str:
+def _who(row: reports.Row) -> str:
     if row.subject_kind == terms.SubjectKind.CITY:
         return CITY_WHO
     return _short(row.county) or row.subject
 
 
-def _when(row) -> str:
+def _when(row: reports.Row) -> str:
     return "" if row.period.split(":", 1)[0] == "once" else f"({period_label(row.period, row.due)})"
 
 
-def _detail_entry(r) -> Entry:
+def _detail_entry(r: reports.Row) -> Entry:
     per_enterprise = r.subject_kind == terms.SubjectKind.ENTERPRISE or (r.credit_code and r.subject_kind != "city")
     key = r.credit_code if r.subject_kind == terms.SubjectKind.ENTERPRISE and r.credit_code else r.subject_id
     lead = "可开始:" if r.status == terms.Status.EARLIEST else ""
@@ -92,12 +90,12 @@ FOOT = "完成后请在 zhiben 中登记(zhiben done),日历将在下次导出�
 
 @dataclass
 class _Item:
-    row: Any  # the first report row of the item on that day
+    row: reports.Row  # the first report row of the item on that day
     names: list[str] = field(default_factory=list)  # the enterprises it concerns (names or credit codes)
     own: int = 0  # occurrences on the county (or bureau, or park) itself
 
 
-def _day_entry(who: str, due: dt.date, items: dict) -> Entry:
+def _day_entry(who: str, due: dt.date, items: dict[str, _Item]) -> Entry:
     rows = [it.row for it in items.values()]
     earliest = all(r.status == terms.Status.EARLIEST for r in rows)
     total = sum(len(it.names) + it.own for it in items.values())
@@ -128,7 +126,7 @@ def _day_entry(who: str, due: dt.date, items: dict) -> Entry:
                  who, earliest)
 
 
-def entries(rows, *, detail: bool) -> list[Entry]:
+def entries(rows: Iterable[reports.Row], *, detail: bool) -> list[Entry]:
     """Rows → calendar entries: one per county (or the bureau) and day, or one per occurrence."""
     if detail:
         return sorted((_detail_entry(r) for r in rows), key=lambda e: (e.due, e.summary))
@@ -181,12 +179,12 @@ class Shown(Protocol):
     def summary(self) -> str: ...
 
 
-def export(session: Session, f: reports.Filters, as_of: dt.date, days: int, memory: Memory, *, detail: bool = False,
+def export(src: reports.Source, f: reports.Filters, as_of: dt.date, days: int, memory: Memory, *, detail: bool = False,
            alarms: list[int] | None = None, name: str | None = None) -> tuple[bytes, int, bool]:
     """(ICS bytes, number of open events, whether what was published is remembered). A read-only
     database (a read-only folder or share) still gets its file."""
     horizon = memory.horizon(as_of, days)
-    rows = progress.track(reports.iter_upcoming(session, f, as_of, horizon), "生成日历")
+    rows = progress.track(reports.iter_upcoming(src, f, as_of, horizon), "生成日历")
     current = {e.uid: e for e in entries(rows, detail=detail)}
     states = memory.publish({uid: (e.due, e.summary, _fingerprint(e)) for uid, e in current.items()},
                             as_of, as_of + dt.timedelta(days=days))
@@ -203,7 +201,7 @@ def _trigger(days: int) -> dt.timedelta:
     return -dt.timedelta(days=days) + dt.timedelta(hours=ALARM_HOUR)
 
 
-def _ics(shown, scope: str, alarms: list[int]) -> bytes:
+def _ics(shown: list[tuple[Entry, int, bool]], scope: str, alarms: list[int]) -> bytes:
     from icalendar import Alarm, Calendar, Event
 
     cal = Calendar()

@@ -17,16 +17,14 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
-from sqlmodel import Session
-
 from zhiben import terms
 from zhiben.outputs import html_base as hb
-from zhiben.outputs import progress
-from zhiben.reports import briefing, county_plan, labels
+from zhiben.reports import county_plan, labels
 from zhiben.reports.briefing import Briefing, who
 from zhiben.reports.briefing import n as _n
 from zhiben.reports.briefing import pct as _pct
-from zhiben.reports.summary import Group
+from zhiben.reports.county_plan import Matrix
+from zhiben.reports.summary import Group, Summary
 
 LIST_LIMIT = 40
 # The overdue items marked for attention: the longest overdue, not "everything over N days" (on a
@@ -135,7 +133,7 @@ def _overdue_table(b: Briefing) -> str:
     return hb.table(cols, rows)
 
 
-def _upcoming_table(summary) -> str:
+def _upcoming_table(summary: Summary) -> str:
     if not summary:
         return '<p class="muted">期内没有到期事项</p>'
     groups = sorted(summary.groups, key=lambda g: (g.first_due, g.plan, g.milestone_id))
@@ -174,20 +172,15 @@ def _targets_table(b: Briefing) -> str:
     return hb.table(cols, rows)
 
 
-def _evidence_table(session: Session, m, as_of: dt.date) -> str:
+def _evidence_table(m: Matrix, evidence: dict[str, tuple[int, int, int]]) -> str:
     """佐证文件 per county (docs/evidence.md): completions, those with a file, files; empty when none is stored."""
-    from zhiben.reports import evidence as files
-
-    counts = files.file_counts_by_county(session, as_of)
-    if not counts:
+    if not evidence:
         return ""
-    shares = files.share_by_county(session, as_of)
     cols = [hb.Col("县(市、区)", key=True, nowrap=True), hb.Col("已完成", num=True), hb.Col("有佐证文件", num=True),
             hb.Col("占比", num=True), hb.Col("文件数", num=True), hb.Col("每项文件数", num=True)]
     rows = []
     for label in [ln.label for ln in m.counties] + [terms.CITY_NAME]:
-        n, w = shares.get(label, (0, 0))
-        k = counts.get(label, 0)
+        n, w, k = evidence.get(label, (0, 0, 0))
         if n:
             rows.append(([escape(label), _n(n), _n(w), _pct(w / n), _n(k), f"{k / n:.1f}"], ""))
     return ("<h2>佐证文件</h2>" + hb.table(cols, rows)
@@ -195,9 +188,10 @@ def _evidence_table(session: Session, m, as_of: dt.date) -> str:
               "打包督导检查材料:zhiben evidence bundle --county 县区 --to 佐证.zip。</p>")
 
 
-def build(session: Session, as_of: dt.date, *, upcoming_days: int = 30) -> str:
-    b = briefing.brief(session, briefing.CITY, as_of, upcoming_days=upcoming_days, targets=True, trend_every="month",
-                       track=progress.track)
+def build(b: Briefing, evidence: dict[str, tuple[int, int, int]]) -> str:
+    """The report of a city briefing (with targets and a monthly trend) and its evidence files per
+    county (reports/evidence.by_county)."""
+    as_of, upcoming_days = b.as_of, b.upcoming_days
     m = b.matrix
     t = m.total
     cards = "".join([
@@ -235,7 +229,7 @@ def build(session: Session, as_of: dt.date, *, upcoming_days: int = 30) -> str:
         f"<h2>逾期率走势(近 6 个月)</h2>{hb.trend_charts(b.trend) if b.trend else ''}"
         f"<h2>县(市、区)× 方案</h2>{hb.matrix_table(m, trend=b.trend)}"
         f'<p class="note">{escape(hb.rate_legend(m))}</p>'
-        f"{_evidence_table(session, m, as_of)}"
+        f"{_evidence_table(m, evidence)}"
         f"<h2>量化目标</h2>{_targets_table(b)}"
         f"<h2>未来 {upcoming_days} 天内到期({_n(b.upcoming.total.items)} 项,按事项汇总)</h2>{_upcoming_table(b.upcoming)}"
         f"<h2>逾期事项({_n(b.overdue.total.items)} 项,按事项汇总)</h2>"

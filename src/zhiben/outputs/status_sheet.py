@@ -8,8 +8,7 @@ words the 状态 column accepts (terms.FILL_STATUS_CHOICES for the drop-down).
 from __future__ import annotations
 
 import datetime as dt
-
-from sqlmodel import Session
+from typing import Any, Protocol
 
 from zhiben import terms
 from zhiben.outputs.xlsx import Book, Sheet
@@ -31,13 +30,20 @@ NOTE_LINES = [
 ]
 
 
+class County(Protocol):
+    """The county a template is for (a tracking.subjects.Subject): its name heads the sheet."""
+
+    @property
+    def name(self) -> str: ...
+
+
 # --- template ---------------------------------------------------------------------------------
 
-def template_records(session: Session, county_id: int, as_of: dt.date, days: int = 30) -> list[dict]:
+def template_records(src: reports.Source, county_id: int, as_of: dt.date, days: int = 30) -> list[dict[str, Any]]:
     """Open occurrences of one county: overdue ones, then those due within `days`."""
     f = reports.Filters(county_id=county_id)
-    rows = reports.overdue(session, f, as_of) + reports.upcoming(session, f, as_of, days)
-    directions = labels.event_directions(session)
+    rows = reports.overdue(src, f, as_of) + reports.upcoming(src, f, as_of, days)
+    directions = labels.event_directions(src)
     out = []
     for r in rows:
         if r.days_overdue is not None:
@@ -54,15 +60,16 @@ def template_records(session: Session, county_id: int, as_of: dt.date, days: int
     return out
 
 
-def workbook(session: Session, subject, county_id: int, as_of: dt.date, days: int = 30) -> tuple[list[Sheet], Book, int]:
+def workbook(src: reports.Source, subject: County, county_id: int, as_of: dt.date,
+             days: int = 30) -> tuple[list[Sheet], Book, int]:
     """The template as a workbook: title rows (county, 截至日期, what the colour means), the rows to
     fill in, the instructions on their own sheet. Only the oldest tenth of the county's overdue rows
     and those newly overdue are coloured, so the colour still points somewhere."""
     from zhiben.outputs import workbooks
 
-    records = template_records(session, county_id, as_of, days)
-    hl = briefing.highlight(session, reports.Filters(county_id=county_id), as_of)
-    b = workbooks.book(session, f"{subject.name}完成情况填报模板", subject.name, as_of,
+    records = template_records(src, county_id, as_of, days)
+    hl = briefing.highlight(src, reports.Filters(county_id=county_id), as_of)
+    b = workbooks.book(src, f"{subject.name}完成情况填报模板", subject.name, as_of,
                        f"“期限”“当前情况”两列着色——{hl.legend(as_of)}")
     sheet = Sheet(f"{subject.name}填报", records, TEMPLATE_COLUMNS, heading=b.heading(), highlight=hl.level,
                   date_keys=("fill_done_on",), choices={"fill_status": terms.FILL_STATUS_CHOICES},

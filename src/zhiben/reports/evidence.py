@@ -43,7 +43,8 @@ class Scope:
     plan: str | None = None
 
 
-def scope_of(src: read.Readable, *, county=None, enterprise=None, milestone_id=None, period=None, plan=None) -> Scope:
+def scope_of(src: read.Readable, *, county: str | None = None, enterprise: str | None = None,
+             milestone_id: str | None = None, period: str | None = None, plan: str | None = None) -> Scope:
     """The user's filter words checked against what exists (reports.filters: no guessing)."""
     from zhiben.catalogue import schedule
     from zhiben.reports import filters
@@ -146,6 +147,15 @@ def file_counts_by_county(src: read.Readable, as_of: dt.date) -> dict[str, int]:
            f"JOIN completion k ON {SAME_RECORD} {SUBJECT_JOINS} LEFT JOIN county cc ON cc.id = {COUNTY_OF} "
            "WHERE k.done_on <= :as_of GROUP BY COALESCE(cc.name, :city)")
     return {name: int(n) for name, n in read.execute(src, sql, params)}
+
+
+def by_county(src: read.Readable, as_of: dt.date) -> dict[str, tuple[int, int, int]]:
+    """Per county name (the bureau's under its name): (completions recorded by `as_of`, those with a
+    file, their files); empty when no file is stored at all."""
+    files = file_counts_by_county(src, as_of)
+    if not files:
+        return {}
+    return {name: (n, w, files.get(name, 0)) for name, (n, w) in share_by_county(src, as_of).items()}
 
 
 def add_share(records: list[dict], shares: dict[str, tuple[int, int]]) -> None:
