@@ -29,7 +29,7 @@ def add(
     day: str = typer.Argument(..., metavar="日期", help="日期,如 2027-01-01"),
     kind: str = typer.Argument(..., metavar="类型", help="holiday(放假)或 workday(调休上班)"),
     note: str = typer.Option(None, "--note", help="备注,如 元旦"),
-):
+) -> None:
     """登记一天放假或调休上班(只改这一天,该年其余日子仍按法定节假日);按工作日计算的期限随即重新计算。"""
     from zhiben.tracking import holidays
 
@@ -45,7 +45,7 @@ def add(
 
 @app.command("remove")
 def remove(ctx: typer.Context, day: str = typer.Argument(..., metavar="日期或年份",
-                                                         help="日期;或年份,删除该年全部登记并恢复程序自带数据")):
+                                                         help="日期;或年份,删除该年全部登记并恢复程序自带数据")) -> None:
     """删除一天的登记(恢复程序自带数据或按周末计算);给出年份时删除该年全部登记。"""
     from zhiben.tracking import holidays
 
@@ -69,7 +69,7 @@ def import_(
     file: str = typer.Argument(..., metavar="文件", help="文本或 CSV 文件,每行“日期,类型[,备注]”"),
     replace_year: int = typer.Option(None, "--replace-year", metavar="年份", min=2000, max=2100,
                                      help="文件是该年的完整日历:替换该年全部登记,不再使用程序自带的该年数据"),
-):
+) -> None:
     """从文件导入节假日安排(每行:日期,holiday|workday[,备注]);全部有效才导入。
 
     默认每一天只覆盖这一天(该年其余日子仍按法定节假日);同一天出现两次且类型不同时整份不导入。
@@ -89,7 +89,7 @@ def import_(
 
 
 @app.command("show")
-def show(ctx: typer.Context, year: int = typer.Argument(..., metavar="年份", min=2000, max=2100, help="年份,如 2027")):
+def show(ctx: typer.Context, year: int = typer.Argument(..., metavar="年份", min=2000, max=2100, help="年份,如 2027")) -> None:
     """显示某年的节假日数据来源和登记的日期。"""
     from zhiben.outputs import tables
     from zhiben.outputs import terminal as render

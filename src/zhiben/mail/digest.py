@@ -11,9 +11,11 @@ body says which. The plain-text part uses no column alignment: it must read in a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import Message
 from html import escape
+from typing import Any
 
 from sqlmodel import Session
 
@@ -73,7 +75,7 @@ class Content:
         return self.briefing.upcoming_days
 
     @property
-    def matrix(self):
+    def matrix(self) -> county_plan.Matrix:
         return self.briefing.matrix
 
 
@@ -126,7 +128,7 @@ def html_text(c: Content, addressee: str, attachment_note: str) -> str:
 # ---------------------------------------------------------------- the attachment
 
 
-def _enterprise_rollup(rows, overdue: bool) -> list[dict]:
+def _enterprise_rollup(rows: Iterable[reports.Row], overdue: bool) -> list[dict[str, Any]]:
     acc: dict = {}
     for r in rows:
         key = (r.county, r.subject_kind, r.subject, r.credit_code if r.subject_kind == "enterprise" else None)
@@ -153,7 +155,7 @@ ROLLUP_COLUMNS = [("county", "所属县区"), ("subject_kind", "主体类别"), 
                   ("first_due", "最早期限")]
 
 
-def _item_county_rollup(rows, day: dt.date, dirs) -> list[dict]:
+def _item_county_rollup(rows: Iterable[reports.Row], day: dt.date, dirs: dict[str, str]) -> list[dict[str, Any]]:
     acc: dict = {}
     for r in rows:
         key = (r.milestone_id, r.county, r.period.split(":", 1)[0], r.due)

@@ -10,6 +10,7 @@ Gmail prefer RFC 2231: so each attachment carries both, `name="=?utf-8?b?…?="`
 from __future__ import annotations
 
 import datetime as dt
+import email.message
 import email.policy
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,7 +48,7 @@ def rfc2231(text: str) -> str:
     return "utf-8''" + quote(text, safe="")
 
 
-def attachment_part(a: Attachment):
+def attachment_part(a: Attachment) -> MIMENonMultipart:
     if a.maintype == "text":
         part = MIMENonMultipart(a.maintype, a.subtype, policy=POLICY)
         part.set_payload(a.data)
@@ -101,5 +102,5 @@ def build(*, sender: str, sender_name: str | None, recipient: str, subject: str,
     return msg
 
 
-def as_bytes(msg) -> bytes:
+def as_bytes(msg: email.message.Message) -> bytes:
     return msg.as_bytes(policy=POLICY)

@@ -152,11 +152,11 @@ def _describe(exc: BaseException, settings: Settings) -> tuple[str, bool]:
     return f"发送失败:{exc}", True
 
 
-def _bytes(value) -> bytes:
+def _bytes(value: object) -> bytes:
     return value if isinstance(value, bytes) else str(value).encode()
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
+from typing import Any
 
 from zhiben.errors import InputError, os_reason
 from zhiben.terms import check_email as check_address
@@ -114,7 +115,7 @@ def _read_file(path: Path) -> dict:
     return data
 
 
-def _coerce(name: str, value, where: str):
+def _coerce(name: str, value: Any, where: str) -> Any:
     """Validate one setting's value; `where` names its source in error messages."""
     if name == "port":
         try:
