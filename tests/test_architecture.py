@@ -70,14 +70,14 @@ def _imports(path: Path, root: Path) -> set[str]:
     for node in ast.walk(tree):  # ast.walk meets a.b.c before a.b
         if not isinstance(node, ast.Attribute) or id(node) in inner:
             continue
-        path_ = [node.attr]
+        attrs = [node.attr]
         while isinstance(node.value, ast.Attribute):
             node = node.value
             inner.add(id(node))
-            path_.insert(0, node.attr)
+            attrs.insert(0, node.attr)
         if isinstance(node.value, ast.Name) and node.value.id in bound:
             dotted = [bound[node.value.id]]
-            for part in path_:
+            for part in attrs:
                 dotted.append(f"{dotted[-1]}.{part}")
             deepest = [d for d in dotted[1:] if d.split(".")[0] == "zhiben" and _is_module(d, root)]
             if deepest:
