@@ -8,7 +8,7 @@ else in the package prints or exits.
 class ZhibenError(Exception):
     exit_code = 1
 
-    def __init__(self, message: str, *, problems: list[str] | None = None):
+    def __init__(self, message: str, *, problems: list[str] | None = None) -> None:
         super().__init__(message)
         self.message = message
         # Importers collect every problem in one run; the CLI prints them all.
@@ -30,7 +30,7 @@ class NotOwed(InputError):
 
     `about` says which part of the reference is wrong: "subject" or "period"."""
 
-    def __init__(self, message: str, *, about: str = "subject"):
+    def __init__(self, message: str, *, about: str = "subject") -> None:
         super().__init__(message)
         self.about = about
 

@@ -192,7 +192,7 @@ class WorkCalendar:
     `estimated`, so a deadline computed through it can be marked 按周末估算 instead of failing.
     """
 
-    def __init__(self, days: dict[dt.date, bool] | None = None, replaced: set[int] | frozenset[int] = frozenset()):
+    def __init__(self, days: dict[dt.date, bool] | None = None, replaced: set[int] | frozenset[int] = frozenset()) -> None:
         self.days = dict(days or {})  # date → True (working day) / False (holiday)
         self.years = {d.year for d in self.days}
         self.replaced = set(replaced)

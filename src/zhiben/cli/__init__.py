@@ -149,7 +149,7 @@ def _build(module: str) -> dict[str, click.Command]:
 
 
 class ZhibenGroup(TyperGroup):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         from zhiben.cli import usage
 
         super().__init__(*args, **kwargs)
@@ -159,7 +159,7 @@ class ZhibenGroup(TyperGroup):
     def list_commands(self, ctx):
         return list(self.commands)
 
-    def format_commands(self, ctx, formatter):
+    def format_commands(self, ctx, formatter) -> None:
         # The list in `zhiben --help` comes from the table: showing it imports no command module.
         with formatter.section("Commands"):
             formatter.write_dl([(name, _SHORT_HELP[name]) for name in _MODULES])
@@ -236,7 +236,7 @@ def _root(
     db: str = typer.Option(None, "--db", envvar="ZHIBEN_DB", metavar="<路径或地址>", help="数据库文件路径或 SQLAlchemy 地址(默认在用户数据目录)"),
     version: bool = typer.Option(False, "--version", "-V", is_eager=True, callback=_version,
                                  help="显示程序版本和事项目录的版本、修订日期,然后退出"),
-):
+) -> None:
     ctx.obj = {"db": db}
 
 

@@ -11,7 +11,7 @@ def backup(
     ctx: typer.Context,
     file: Path = typer.Argument(..., metavar="文件", help="备份文件路径"),
     force: bool = typer.Option(False, "--force", help="备份文件已存在时覆盖"),
-):
+) -> None:
     """在线备份数据库(其他人同时读写也安全);PostgreSQL 请用 pg_dump。"""
     from zhiben.cli import common
     from zhiben.db import backup as backup_mod
@@ -23,7 +23,7 @@ def backup(
 def restore(
     ctx: typer.Context,
     file: Path = typer.Argument(..., metavar="备份文件", help="由 zhiben backup 生成的备份文件"),
-):
+) -> None:
     """从备份恢复数据库:先校验备份文件;恢复前的数据库另存为带时间的 .bak 文件(每次一个新文件,不覆盖)。"""
     from zhiben.cli import common
     from zhiben.db import backup as backup_mod

@@ -59,7 +59,7 @@ def issue(ctx: typer.Context,
 
 
 @bulletin_app.command("list")
-def list_(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP)):
+def list_(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP)) -> None:
     """已印发的通报:编号、范围、期号、截至日期、印发时间和人、当时的逾期率。"""
     from zhiben.outputs import terminal
     from zhiben.reports import notice

@@ -42,7 +42,7 @@ def list_(
     plan: str | None = typer.Option(None, "--plan", help=f"只列出某方案:{terms.PLAN_CHOICES}"),
     who: str | None = typer.Option(None, "--who", help=f"责任主体:{terms.SUBJECT_CHOICES}"),
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
-):
+) -> None:
     """列出目录中的事项。"""
     from zhiben.outputs import tables
     from zhiben.outputs import terminal as render
@@ -61,7 +61,7 @@ def show(
     ctx: typer.Context,
     milestone_id: str = typer.Argument(..., metavar="事项编号", help="事项编号,如 chem-02-a"),
     fmt: str = typer.Option("table", "--format", "-f", help="table|json"),
-):
+) -> None:
     """查看一个事项:原文引文、责任主体、适用企业和全部期限。"""
     from zhiben.outputs import terminal as render
     from zhiben.reports import catalogue

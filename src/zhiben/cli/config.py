@@ -18,7 +18,7 @@ EVIDENCE_KEYS = {"evidence-file-limit": "evidence_file_limit", "evidence-total-l
 
 
 @app.command("path")
-def path():
+def path() -> None:
     """显示配置文件的位置(可用环境变量 ZHIBEN_CONFIG 改用其他文件)。"""
     from zhiben.mail import settings as config
 
@@ -26,7 +26,7 @@ def path():
 
 
 @app.command("show")
-def show(ctx: typer.Context):
+def show(ctx: typer.Context) -> None:
     """显示当前生效的设置及其来源(不显示密码)。"""
     from zhiben.cli import common
     from zhiben.mail import settings as config

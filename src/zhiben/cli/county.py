@@ -10,7 +10,7 @@ app = typer.Typer(help="县(市、区)及市属开发区。", no_args_is_help=Tr
 
 
 @app.command("list")
-def list_(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP)):
+def list_(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP)) -> None:
     """列出 11 个县级单位、简称和联系人。"""
     from zhiben.outputs import tables
     from zhiben.outputs import terminal as render
@@ -28,7 +28,7 @@ def set_contact(
     name: str = typer.Argument(..., help="县级单位名称或简称,如 茌平、经开区"),
     email: str = typer.Option(..., "--email", help="联系邮箱,每周逾期清单发往此地址"),
     person: str = typer.Option(None, "--name", help="联系人姓名"),
-):
+) -> None:
     """设置县级单位的联系人和邮箱(用于 zhiben mail overdue --per-county)。"""
     from zhiben.register import counties
 

@@ -47,7 +47,7 @@ def import_(
     strict_tags: bool = typer.Option(False, "--strict-tags",
                                      help="不是方案用语、也不是别名的标签视为错误(默认作为自由标签保留)"),
     force: bool = typer.Option(False, "--force", help="--skip-invalid 的问题行文件已存在时覆盖"),
-):
+) -> None:
     """导入企业名册:按统一社会信用代码新增或更新,有任何问题则整份不导入。"""
     from zhiben.outputs import progress, tables
     from zhiben.outputs import terminal as render
@@ -129,7 +129,7 @@ def list_(
     risk: str = typer.Option(None, "--risk", help=f"风险等级:{terms.RISK_CHOICES}"),
     all_: bool = typer.Option(False, "--all", help="包括已注销的企业"),
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
-):
+) -> None:
     """列出名册中的企业。"""
     from zhiben.outputs import tables
     from zhiben.outputs import terminal as render
@@ -157,7 +157,7 @@ def show(
     as_of: str = typer.Option(None, "--as-of", metavar="<日期>", help=common.AS_OF_HELP),
     upcoming: int = typer.Option(1, "--next", min=0, max=100, help="每个事项显示接下来几个未到期周期"),
     fmt: str = typer.Option("table", "--format", "-f", help="输出格式:table|json"),
-):
+) -> None:
     """企业详情,以及适用于它的事项:已到期的(已完成/逾期)和接下来要到期的。"""
     from zhiben.db import records
     from zhiben.outputs import tables
@@ -229,7 +229,7 @@ def add(
     park: str = typer.Option(None, "--park", help="所属园区(没有登记的园区会新建)"),
     contact: str = typer.Option(None, "--contact", help="联系人"),
     email: str = typer.Option(None, "--email", help="邮箱"),
-):
+) -> None:
     """登记一家企业(已注销的企业再次登记即恢复)。"""
     from zhiben.register import entries as register
 
@@ -244,7 +244,7 @@ def add(
 def remove(
     ctx: typer.Context,
     who: str = typer.Argument(..., metavar="企业", help="统一社会信用代码(或其开头)、企业全称或名称中唯一的一段"),
-):
+) -> None:
     """从名册注销企业:保留其完成记录和事件,报表不再计入。"""
     from zhiben.register import queries as enterprises
     from zhiben.tracking import subjects
@@ -260,7 +260,7 @@ def remove(
 
 
 @app.command("tags")
-def tags(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP)):
+def tags(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP)) -> None:
     """列出企业标签词表(来自方案原文)。"""
     from zhiben.outputs import tables
     from zhiben.outputs import terminal as render

@@ -56,7 +56,7 @@ def add(
     note: str = typer.Option(None, "--note", help="备注"),
     by: str | None = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
     planned: bool = typer.Option(False, "--planned", help="企业公布的计划日期(今天或以后);登记实际事件时自动取代"),
-):
+) -> None:
     """登记一个企业事件(或 --planned 计划日期),并列出由它派生的期限。"""
     from zhiben.cli.track import current_user
     from zhiben.tracking import events, subjects
@@ -102,7 +102,7 @@ def list_(
     county: str = typer.Option(None, "--county", help="县级单位,可用简称"),
     kind: str = typer.Option(None, "--kind", help=KIND_HELP),
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
-):
+) -> None:
     """列出已登记的企业事件及其派生期限。"""
     from zhiben.dates import local
     from zhiben.outputs import tables
@@ -148,7 +148,7 @@ def remove(
     ctx: typer.Context,
     event_id: int = typer.Argument(..., metavar="事件编号", min=1, max=2**63 - 1, help="事件编号(见 zhiben event list)"),
     by: str | None = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
-):
+) -> None:
     """删除一条登记错误的事件及其派生期限。"""
     from zhiben.cli.track import current_user
     from zhiben.tracking import events, subjects

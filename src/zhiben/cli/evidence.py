@@ -23,7 +23,7 @@ def add(
     enterprise: str = typer.Option(None, "--enterprise", help="企业统一社会信用代码或全称"),
     period: str = typer.Option(None, "--period", help=PERIOD_HELP),
     by: str | None = typer.Option(None, "--by", help="添加人(默认为当前系统用户)"),
-):
+) -> None:
     """给已记录完成的事项添加佐证文件(与 done 相同的方式指明记录);先检查全部文件,任一不合格则都不保存。"""
     from zhiben.cli.track import current_user, subject_of
     from zhiben.tracking import evidence
@@ -70,7 +70,7 @@ def list_(
     milestone_id: str = typer.Option(None, "--id", help="只看某个事项"),
     period: str = typer.Option(None, "--period", help=PERIOD_HELP),
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
-):
+) -> None:
     """列出佐证文件:编号、记录、文件名、大小、SHA-256、添加人和时间。"""
     from zhiben.outputs import lines as out_lines
     from zhiben.outputs import terminal as render
@@ -166,7 +166,7 @@ def remove(
     file_id: int = typer.Argument(..., metavar="编号", min=1, max=2**62, help="佐证文件编号(见 evidence list)"),
     reason: str = typer.Option(..., "--reason", help="删除原因(写入变更日志)"),
     by: str | None = typer.Option(None, "--by", help="操作人(默认为当前系统用户)"),
-):
+) -> None:
     """从记录上删除一个佐证文件(写入变更日志);没有其他记录引用时,文件内容一并删除。"""
     from zhiben.cli.track import _describe, current_user
     from zhiben.tracking import evidence
@@ -186,7 +186,7 @@ def bundle(
     as_of: str = typer.Option(None, "--as-of", metavar="<日期>", help="截至日期:只含此日及以前记录的完成(默认今天)"),
     to: Path = typer.Option(..., "--to", metavar="<文件>", help="输出的 ZIP 文件,如 茌平佐证.zip"),
     force: bool = common.Force,
-):
+) -> None:
     """为督导检查打包一个县区的佐证材料:每个事项一个文件夹,另附索引(XLSX 和 HTML,无佐证文件的完成记录标红)。"""
     from zhiben import terms
     from zhiben.db import blobs

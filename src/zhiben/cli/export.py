@@ -38,7 +38,7 @@ def _only(what, kinds):
     return InputError(f"{what}格式只适用于 export {kinds}")
 
 
-def _occurrences(kind, s: Session, f, day, days, fmt, to, detail=False, alarms=None, over_days=None):
+def _occurrences(kind, s: Session, f, day, days, fmt, to, detail: bool = False, alarms=None, over_days=None):
     from zhiben.outputs import exports, workbooks, xlsx
     from zhiben.reports import rows as reports
     from zhiben.reports.labels import event_directions

@@ -12,7 +12,7 @@ app = typer.Typer(help="通过邮件发送每周逾期摘要和即将到期摘�
 
 
 def _run(ctx, kind, days, to, per_county, as_of, dry_run, force, send_empty, smtp_host, smtp_port, smtp_security,
-         smtp_user, smtp_from, with_csv=False):
+         smtp_user, smtp_from, with_csv: bool = False):
     from zhiben.errors import MailError
     from zhiben.mail import digest as notify
     from zhiben.mail import send
@@ -87,7 +87,7 @@ def overdue(ctx: typer.Context, to: list[str] = To, per_county: bool = PerCounty
             days: int = typer.Option(14, "--days", help="摘要中“未来几天内到期”的天数", min=0, max=common.MAX_DAYS),
             dry_run: Path = DryRun, force: bool = Force, send_empty: bool = SendEmpty, smtp_host: str = Host,
             smtp_port: int = Port, smtp_security: str = Security, smtp_user: str = User, smtp_from: str = From,
-            with_csv: bool = Csv):
+            with_csv: bool = Csv) -> None:
     """每周逾期摘要:各县区×方案逾期率、上次邮件以来新增逾期、逾期最久的 20 个事项、未来 14 天到期,附 XLSX 清单。
 
     市局收到全市摘要,--per-county 时各县级单位收到本单位摘要。每封邮件小于 200 KB。
@@ -102,7 +102,7 @@ def upcoming(ctx: typer.Context, to: list[str] = To, per_county: bool = PerCount
              days: int = typer.Option(14, "--days", help="未来天数", min=0, max=common.MAX_DAYS),
              dry_run: Path = DryRun, force: bool = Force, send_empty: bool = SendEmpty, smtp_host: str = Host,
              smtp_port: int = Port, smtp_security: str = Security, smtp_user: str = User, smtp_from: str = From,
-            with_csv: bool = Csv):
+            with_csv: bool = Csv) -> None:
     """即将到期摘要:未来若干天(默认 14 天)内到期的事项,按事项汇总,附 XLSX 清单。每周每个收件人只发一次。"""
     _run(ctx, "upcoming", days, to, per_county, as_of, dry_run, force, send_empty, smtp_host, smtp_port,
          smtp_security, smtp_user, smtp_from, with_csv)

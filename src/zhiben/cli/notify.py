@@ -17,7 +17,7 @@ Days = typer.Option(14, "--days", help="“未来几天内到期”的天数", m
 AsOf = typer.Option(None, "--as-of", metavar="<日期>", help=common.AS_OF_HELP)
 
 
-def _send(ctx, platform, webhook, county, kind, days, as_of, secret_file=None):
+def _send(ctx, platform, webhook, county, kind, days, as_of, secret_file=None) -> None:
     from zhiben.mail import robots
     from zhiben.tracking import subjects
 
@@ -38,14 +38,14 @@ def _send(ctx, platform, webhook, county, kind, days, as_of, secret_file=None):
 def dingtalk(ctx: typer.Context, webhook: str = Webhook,
              secret_file: str = typer.Option(None, "--secret-file", metavar="<文件>",
                                              help="加签密钥文件(仅本人可读);也可用环境变量 ZHIBEN_DINGTALK_SECRET"),
-             county: str = County, kind: str = Kind, days: int = Days, as_of: str = AsOf):
+             county: str = County, kind: str = Kind, days: int = Days, as_of: str = AsOf) -> None:
     """发到钉钉群:markdown 消息;机器人开启“加签”时按钉钉文档签名(密钥不写在命令行里,也从不显示)。"""
     _send(ctx, "dingtalk", webhook, county, kind, days, as_of, secret_file)
 
 
 @app.command("wecom")
 def wecom(ctx: typer.Context, webhook: str = Webhook, county: str = County, kind: str = Kind, days: int = Days,
-          as_of: str = AsOf):
+          as_of: str = AsOf) -> None:
     """发到企业微信群:markdown 消息(企业微信群机器人不签名,Webhook 地址中的 key 即凭据,请妥善保管)。"""
     _send(ctx, "wecom", webhook, county, kind, days, as_of)
 

@@ -14,7 +14,7 @@ def add(
     ctx: typer.Context,
     name: str = typer.Argument(..., metavar="园区名称", help="园区名称"),
     county: str = typer.Option(..., "--county", help="园区所在县(市、区),可用简称"),
-):
+) -> None:
     """登记一个化工园区。"""
     from zhiben.register import parks
 
@@ -27,7 +27,7 @@ def add(
 
 
 @app.command("list")
-def list_(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP)):
+def list_(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP)) -> None:
     """列出已登记的园区及其在册企业数。"""
     from zhiben.outputs import tables
     from zhiben.outputs import terminal as render

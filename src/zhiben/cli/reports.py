@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import typer
@@ -55,7 +56,7 @@ Group = typer.Option(False, "--group", help="json/csv 输出按事项汇总的�
 
 def overdue(ctx: typer.Context, plan: str = Plan, county: str = County, who: str = Who, enterprise: str = Ent,
             sector: str = Sector, tag: str = Tag, risk: str = Risk, milestone_id: str = Mid, as_of: str = AsOf,
-            fmt: str = Fmt, detail: bool = Detail, limit: int = Limit, group: bool = Group):
+            fmt: str = Fmt, detail: bool = Detail, limit: int = Limit, group: bool = Group) -> None:
     """逾期事项:先按事项汇总(涉及县区、企业数,最长逾期),--detail 逐行列出。"""
     day = common.as_of(as_of)
     _occurrences(ctx, "overdue", day, None, fmt=fmt, detail=detail, limit=limit, group=group,
@@ -66,7 +67,7 @@ def overdue(ctx: typer.Context, plan: str = Plan, county: str = County, who: str
 def upcoming(ctx: typer.Context, days: int = typer.Option(30, "--days", help="未来天数", min=0, max=common.MAX_DAYS),
              plan: str = Plan, county: str = County, who: str = Who, enterprise: str = Ent,
              sector: str = Sector, tag: str = Tag, risk: str = Risk, milestone_id: str = Mid, as_of: str = AsOf,
-             fmt: str = Fmt, detail: bool = Detail, limit: int = Limit, group: bool = Group):
+             fmt: str = Fmt, detail: bool = Detail, limit: int = Limit, group: bool = Group) -> None:
     """即将到期:未来若干天内到期、尚未完成的事项,先按事项汇总,--detail 逐行列出。"""
     day = common.as_of(as_of)
     _occurrences(ctx, "upcoming", day, days, fmt=fmt, detail=detail, limit=limit, group=group,
@@ -100,6 +101,7 @@ def _occurrences(ctx, kind, day, days, *, fmt, detail, limit, group, filters):
         dirs = event_directions(s)
         rows = reports.iter_overdue(s, f, day) if kind == "overdue" else reports.iter_upcoming(s, f, day, days)
         if fmt in ("json", "csv"):
+            records: Iterable[dict]
             if group:
                 records = summ.group_records(summ.summarise(rows))
                 cols = view.group_columns(kind, plain=True)

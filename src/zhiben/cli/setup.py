@@ -8,7 +8,7 @@ from zhiben import terms
 from zhiben.cli import common, welcome
 
 
-def init(ctx: typer.Context):
+def init(ctx: typer.Context) -> None:
     """创建数据库并载入事项目录和 11 个县级单位。
 
     默认位置(用户数据目录)首次使用时会自动建库;用 --db 或 ZHIBEN_DB 指定的新路径须先运行 init。
@@ -34,7 +34,7 @@ def init(ctx: typer.Context):
 def load(
     ctx: typer.Context,
     file: str = typer.Argument(None, help="事项目录 TOML 文件(默认为随程序发布的目录)"),
-):
+) -> None:
     """重新载入事项目录:幂等,保留所有完成记录;从目录中消失的事项只标记停用并报告。"""
     from zhiben.catalogue import model as catalogue
     from zhiben.tracking import load as loader

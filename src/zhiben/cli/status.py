@@ -33,7 +33,7 @@ def import_(
     by: str = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
     evidence_dir: Path = typer.Option(None, "--evidence-dir", metavar="<目录或ZIP>", help="“佐证文件”列所列文件所在的文件夹或 ZIP"),
     sheet: str = typer.Option(None, "--sheet", metavar="工作表名", help="读取的工作表名(默认为当前工作表;有多个像模板的工作表时必须指定)"),
-):
+) -> None:
     """导入填好的状态模板:逐行校验,有任何问题则整份不导入;每项变化写入变更日志(来源为文件名)。"""
     from zhiben.cli.track import current_user
     from zhiben.tracking import status_import

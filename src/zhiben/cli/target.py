@@ -86,7 +86,7 @@ def list_(
     ctx: typer.Context,
     plan: str = typer.Option(None, "--plan", help=f"方案:{terms.PLAN_CHOICES}"),
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
-):
+) -> None:
     """列出目录中的量化目标及其测算方式。"""
     from zhiben.outputs import tables
     from zhiben.outputs import terminal as render

@@ -196,7 +196,7 @@ def reopen(
     period: str = typer.Option(None, "--period", help=PERIOD_HELP),
     reason: str = typer.Option(None, "--reason", help="撤销原因"),
     by: str | None = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
-):
+) -> None:
     """撤销一个完成记录(事项恢复为未完成),并写入变更日志。"""
     from zhiben.tracking import marks
 
@@ -225,7 +225,7 @@ def log(
     county: str = typer.Option(None, "--county", help="只看某个县级单位的记录"),
     limit: int = typer.Option(50, "--limit", "-n", min=0, max=10**9, help="最多显示条数(0 为全部)"),
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
-):
+) -> None:
     """查看变更日志:何时、何人、何事、状态由何变为何、佐证。"""
     from zhiben.dates import local
     from zhiben.outputs import tables

@@ -49,7 +49,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session
 
 from zhiben import terms
@@ -86,7 +86,7 @@ def _tag_match(event_kind=None):
     `event_kind`: for an event-relative due, the event's kind, whose proven tag (terms.EVENT_TAGS)
     counts as carried."""
     include = exists().where(MT.c.milestone_id == M.c.id, MT.c.exclude.is_(False))
-    hit = exists().where(
+    hit: ColumnElement[bool] = exists().where(
         MT.c.milestone_id == M.c.id, MT.c.exclude.is_(False), ET.c.enterprise_id == E.c.id, ET.c.tag == MT.c.tag
     )
     if event_kind is not None:

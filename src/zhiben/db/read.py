@@ -81,7 +81,7 @@ class Source(ABC):
 class SqliteSource(Source):
     dialect = "sqlite"
 
-    def __init__(self, con: sqlite3.Connection):
+    def __init__(self, con: sqlite3.Connection) -> None:
         self.con = con
 
     def rows(self, sql: str, params: Params | None = None) -> Iterable[Row]:
@@ -99,7 +99,7 @@ class SqliteSource(Source):
 
 
 class AlchemySource(Source):
-    def __init__(self, bind: Session | Connection):
+    def __init__(self, bind: Session | Connection) -> None:
         self.bind = bind
         engine = bind.get_bind() if hasattr(bind, "get_bind") else bind
         self.dialect = engine.dialect.name

@@ -176,7 +176,7 @@ class Folder:
     """Files named by a status sheet's 佐证文件 cells, looked up in a directory or a ZIP."""
 
     def __init__(self, source: Path, root: Path, members: dict[str, zipfile.ZipInfo] | None,
-                 zf: zipfile.ZipFile | None, max_bytes: int, budget: int):
+                 zf: zipfile.ZipFile | None, max_bytes: int, budget: int) -> None:
         self.source, self.root, self.members, self.zf = source, root, members, zf
         self.max_bytes, self.budget, self.unpacked, self.count = max_bytes, budget, 0, 0
 

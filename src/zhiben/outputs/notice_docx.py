@@ -69,7 +69,7 @@ def _font(run, name: str, size, *, bold: bool = False, color: RGBColor | None = 
 
 
 def _para(doc, text: str, font: str, size, *, align=None, indent: bool = False, bold: bool = False,
-          color: RGBColor | None = None, line=LINE, before=0, after=0):
+          color: RGBColor | None = None, line=LINE, before: int = 0, after: int = 0):
     p = doc.add_paragraph()
     fmt = p.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY

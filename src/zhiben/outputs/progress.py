@@ -42,7 +42,7 @@ class Bar:
     """A rich progress bar that appears once the work has run for `delay` seconds."""
 
     def __init__(self, description: str, total: int | None = None, *, stream: TextIO | None = None,
-                 delay: float = DELAY, unit: str = "行"):
+                 delay: float = DELAY, unit: str = "行") -> None:
         self.description = description
         self.total = total
         self.unit = unit

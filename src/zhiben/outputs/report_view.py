@@ -185,7 +185,7 @@ def _pct(key):
     return lambda r: "—" if r.get(key) is None else f"{r[key]:.1%}"
 
 
-def _int(key, plain=False):
+def _int(key, plain: bool = False):
     if plain:
         return lambda r: _raw(r.get(key))
 

@@ -138,7 +138,7 @@ def _lines(value, width: int) -> int:
 
 
 class _Styles:
-    def __init__(self):
+    def __init__(self) -> None:
         from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
         self.bold = Font(bold=True)
@@ -155,7 +155,7 @@ class _Styles:
         self.note_font = Font(italic=True, color="666666")
 
 
-def _cell(ws, value, styles: _Styles, *, fill=None, bold=False, date=False, align=None):
+def _cell(ws, value, styles: _Styles, *, fill=None, bold: bool = False, date: bool = False, align=None):
     """A cell for the streaming writer; plain values go in as they are (much cheaper)."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE

@@ -161,7 +161,7 @@ class RegisterImport:
 class _Context:
     """Everything validation needs, loaded once per import."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session) -> None:
         self.county_ids = {c.name: c.id for c in session.execute(select(models.County)).scalars()}
         self.county_names = {v: k for k, v in self.county_ids.items()}
         self.tags = {t.name: t.sector for t in session.execute(select(models.Tag)).scalars()}

@@ -8,7 +8,7 @@ from zhiben.db import models
 from zhiben.tracking.subjects import Subject
 
 
-def record(session: Session, *, action, m_id, subject, period, old, new, done_on, evidence, by, source):
+def record(session: Session, *, action, m_id, subject, period, old, new, done_on, evidence, by, source) -> None:
     session.add(models.AuditEntry(action=action, by=by, milestone_id=m_id, subject_kind=subject.kind,
                                   subject_id=subject.id, subject_name=subject.name, period=period,
                                   old_status=old, new_status=new, done_on=done_on, evidence=evidence,
