@@ -219,7 +219,7 @@ def test_windows_and_earliest_dates_are_marked_never_shown_like_deadlines(cli, e
 
 def test_detail_on_a_terminal_stops_after_a_screenful_and_ends_with_the_total(cli, register, monkeypatch):
     """A city-wide --detail is ~100,000 rows: a terminal gets the first 50 and the total; a pipe gets all."""
-    from zhiben.cli import reports as cmd
+    from zhiben.outputs import listing_view as cmd
     from zhiben.outputs import terminal
 
     piped = cli("overdue", "--detail", *AS_OF).stdout.splitlines()

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
 from typing import TYPE_CHECKING
 
 import typer
 
 from zhiben import terms
 from zhiben.cli import common
-from zhiben.reports.labels import event_directions
-from zhiben.reports.records import progress_records, row_record
+from zhiben.outputs import listing_view
+from zhiben.outputs import terminal as render
+from zhiben.reports import listing
+from zhiben.reports.records import progress_records
 
 if TYPE_CHECKING:
     from zhiben.db.read import Readable
@@ -27,10 +29,7 @@ def filters_for(src: Readable, **values):
 
 def effective_note(src: Readable) -> str:
     """"方案自 … 起施行": every report says from when periods are counted."""
-    from zhiben.db import meta
-    from zhiben.reports import labels
-
-    return labels.effective_note(*meta.effective_info(src))
+    return listing.since(src)
 
 
 Plan = typer.Option(None, "--plan", help=f"方案:{terms.PLAN_CHOICES} 或 化工、矿山、工贸")
@@ -46,11 +45,8 @@ Fmt = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP)
 
 
 Detail = typer.Option(False, "--detail", help="逐行列出每个责任主体、每个周期(默认先按事项汇总)")
-# A city-wide --detail is some 100,000 rows: on a terminal it stops after a screenful and says how
-# many there are; into a file or a pipe it is written in full.
-TERMINAL_DETAIL_ROWS = 50
 Limit = typer.Option(None, "--limit", min=0, help=f"最多显示 N 行,其余注明“另有 N 项未显示”;0 为全部"
-                     f"(终端上 --detail 默认 {TERMINAL_DETAIL_ROWS} 行,输出到文件或管道时默认全部)")
+                     f"(终端上 --detail 默认 {listing_view.TERMINAL_DETAIL_ROWS} 行,输出到文件或管道时默认全部)")
 Group = typer.Option(False, "--group", help="json/csv 输出按事项汇总的结果(默认为逐行明细)")
 
 
@@ -75,108 +71,14 @@ def upcoming(ctx: typer.Context, days: int = typer.Option(30, "--days", help="�
                               risk=risk, milestone_id=milestone_id))
 
 
-def _occurrences(ctx, kind, day, days, *, fmt, detail, limit, group, filters):
-    import itertools
-    import sys
-
-    from zhiben.errors import InputError
-    from zhiben.outputs import report_view as view
-    from zhiben.outputs import terminal as render
-    from zhiben.reports import rows as reports
-    from zhiben.reports import summary as summ
-
+def _occurrences(ctx: typer.Context, kind: str, day: dt.date, days: int | None, *, fmt: str, detail: bool,
+                 limit: int | None, group: bool, filters: dict[str, str | None]) -> None:
     render.check_format(fmt)
-    everything, limit = limit == 0, limit or None
-    if detail and group:
-        raise InputError("--detail 与 --group 不能同时使用")
-    if group and fmt not in ("json", "csv"):
-        raise InputError("--group 只用于 json、csv 输出;表格输出默认就是按事项汇总的")
-    title = f"截至 {day} 逾期事项" if kind == "overdue" else f"{day} 起 {days} 天内到期事项"
-    empty = f"截至 {day} 没有逾期事项" if kind == "overdue" else f"{day} 起 {days} 天内没有到期事项"
+    listing.check_shape(detail=detail, group=group, fmt=fmt)
     with common.reader(ctx) as s:
-        f = filters_for(s, **filters)
-        since = effective_note(s)
-        if f.county_id is not None:
-            title = f"{title}({_county_name(s, f.county_id)})"
-        dirs = event_directions(s)
-        rows = reports.iter_overdue(s, f, day) if kind == "overdue" else reports.iter_upcoming(s, f, day, days)
-        if fmt in ("json", "csv"):
-            records: Iterable[dict]
-            if group:
-                records = summ.group_records(summ.summarise(rows))
-                cols = view.group_columns(kind, plain=True)
-            else:
-                records = (row_record(r, dirs) for r in rows)
-                cols = view.detail_columns(kind)
-            if limit is not None:
-                records, rest = _capped(records, limit)
-            if fmt == "json":
-                for piece in render.json_pieces(records):
-                    sys.stdout.write(piece)
-                sys.stdout.write("\n")
-            else:
-                render.write_bytes_text(render.csv_lines(records, cols))
-            if limit is not None and (n := rest()):
-                typer.echo(f"另有 {n:,} 项未显示", err=True)
-            return
-        width = render.screen() if fmt == "table" else None
-        tty = width is not None
-        v = view.View(kind, "plain" if fmt == "table" and not tty else fmt, width=width, tty=tty, limit=limit,
-                      hide=_hidden(f))
-        if fmt == "table" and tty:
-            v.fmt = "table"
-        if detail:
-            it = iter(rows)
-            first = list(itertools.islice(it, 1))
-            if not first:
-                typer.echo(empty)
-                return
-            if tty and limit is None and not everything:
-                v.limit = TERMINAL_DETAIL_ROWS
-            counted = itertools.count()
-            records = (row_record(r, dirs) for r in itertools.chain(first, it) if next(counted) >= 0)
-            render.write_lines(view.table_lines(records, view.detail_columns(kind), v))
-            if tty:  # a terminal listing always ends with its total
-                total = next(counted)
-                more = "" if v.limit is None or total <= v.limit else ";全部列出:--limit 0,或输出到文件、管道(如 | less)"
-                typer.echo(f"共 {total:,} 项{more}")
-            return
-        summary = summ.summarise(rows)
-    if not summary:
-        typer.echo(empty)
-        return
-    hint = [f"逐个责任主体、逐个周期列出:zhiben {kind} --detail",
-            "缩小范围:--id 编号、--county 县区简称、--limit 行数", "按县区通报:zhiben progress --by county"]
-    render.write_lines(view.summary_lines(summary, title, hint, v, note=since))
-
-
-def _capped(records, limit):
-    """(the first `limit` records, a function counting the rest once those have been consumed)."""
-    import itertools
-
-    it = iter(records)
-    head = itertools.islice(it, limit)
-    return head, lambda: sum(1 for _ in it)
-
-
-def _hidden(f) -> set:
-    """Columns a filter makes redundant: one county, one kind of subject, one enterprise."""
-    hide = set()
-    if f.plan is not None:
-        hide.add("plan")
-    if f.county_id is not None:
-        hide.add("county")
-    if f.who is not None:
-        hide.add("subject_kind")
-    if f.enterprise_id is not None:
-        hide |= {"subject_kind", "county"}
-    return hide
-
-
-def _county_name(src: Readable, county_id: int) -> str:
-    from zhiben.reports import filters
-
-    return filters.county_name(src, county_id)
+        x = listing.occurrences(s, kind, day, days, **filters)
+        listing_view.emit(x, fmt, detail=detail, group=group, limit=limit,
+                          width=render.screen() if fmt == "table" else None)
 
 
 def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="分组:county|plan|milestone|enterprise"),
