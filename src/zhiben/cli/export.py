@@ -142,9 +142,10 @@ def export(
     """把报表导出为文件(CSV 可直接用 Excel 打开,XLSX 带格式,ICS 可导入日历),或导出县区填报模板。"""
     from zhiben.errors import InputError
     from zhiben.outputs import exports
+    from zhiben.reports import progress as progress_report
 
     common.choice(kind, KINDS, "导出内容")
-    common.choice(by, cr.BY, "分组方式")
+    common.choice(by, progress_report.BY, "分组方式")
     common.output_file(to, force)  # a folder or a missing one is named as such, before the format guess
     out_fmt = exports.format_for(to, fmt)
     day = common.as_of(as_of)

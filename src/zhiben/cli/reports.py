@@ -9,15 +9,14 @@ import typer
 
 from zhiben import terms
 from zhiben.cli import common
-from zhiben.outputs import listing_view
+from zhiben.outputs import listing_view, progress_view
 from zhiben.outputs import terminal as render
 from zhiben.reports import listing
-from zhiben.reports.records import progress_records
+from zhiben.reports import progress as progress_report
 
 if TYPE_CHECKING:
     from zhiben.db.read import Readable
 
-BY = ("county", "plan", "milestone", "enterprise")
 
 
 def filters_for(src: Readable, **values):
@@ -88,99 +87,25 @@ def progress(ctx: typer.Context, by: str = typer.Option("county", "--by", help="
              targets: bool = typer.Option(False, "--targets", help="改为显示量化目标的测算值、目标值和达标情况"),
              sort: str = typer.Option(None, "--sort", help="按县区排名:完成率|按期完成率|逾期率|逾期(第1名最好)"),
              limit: int = Limit,
-             evidence: bool = typer.Option(False, "--evidence", help="增加“有佐证”列:已完成中至少附有一个佐证文件的比例")):
+             evidence: bool = typer.Option(False, "--evidence", help="增加“有佐证”列:已完成中至少附有一个佐证文件的比例")) -> None:
     """完成进度:按县区为通报格式(本级与企业分列、按期完成率、可排名),也可按方案、事项、企业。"""
-
-    from zhiben.errors import InputError
-    from zhiben.outputs import lines as out_lines
-    from zhiben.outputs import report_view as view
-    from zhiben.outputs import terminal as render
-    from zhiben.reports import bulletin
-    from zhiben.reports import rows as reports
-
     if targets:
-        from zhiben.cli import target
+        from zhiben.cli import target  # --targets leaves the lean read path: its module loads the ORM
 
         return target.show_table(ctx, plan=plan, county=county, milestone_id=milestone_id, as_of=as_of, fmt=fmt,
                                  unsupported={"--by": by != "county", "--who": who, "--enterprise": enterprise,
                                               "--sector": sector, "--tag": tag, "--risk": risk, "--chart": chart,
                                               "--sort": sort})
     render.check_format(fmt)
-    common.choice(by, BY, "分组方式")
-    order = bulletin.sort_key(sort)
-    if order is not None and by != "county":
-        raise InputError("--sort 只用于 --by county(县区排名)")
-    if evidence and (by != "county" or chart or any((who, enterprise, sector, tag, risk, milestone_id))):
-        raise InputError("--evidence 只用于 --by county 的通报表(可与 --plan、--county、--as-of、--sort 同用)")
+    common.choice(by, progress_report.BY, "分组方式")
+    narrowed = any((who, enterprise, sector, tag, risk, milestone_id))
+    order = progress_report.check_shape(by=by, sort=sort, evidence=evidence, narrowed=narrowed, chart=chart)
     day = common.as_of(as_of)
     with common.reader(ctx) as s:
-        f = filters_for(s, plan=plan, county=county, who=who, enterprise=enterprise, sector=sector, tag=tag,
-                        risk=risk, milestone_id=milestone_id)
-        if by == "county":
-            records = bulletin.county_bulletin(s, f, day, order)
-            if evidence:
-                from zhiben.reports import evidence as files
-
-                files.add_share(records, files.share_by_county(s, day, f.plan))
-        else:
-            records = progress_records(reports.progress(s, f, day, by), by)
-        since = effective_note(s)
-    if by == "plan":
-        for r in records:
-            r["label"] = terms.PLAN_NAMES.get(r["label"], r["label"])
-    what = {"county": "各县(市、区)", "plan": "各方案", "milestone": "各事项", "enterprise": "各企业"}[by]
-    title = f"截至 {day} {what}完成情况"
-    if chart:
-        bars = [r for r in records if r.get("scope") != "total"]
-        if not bars:
-            typer.echo("没有符合条件的记录")
-            return None
-        render.write_lines(render.table(bars, view.chart_columns(by), title=f"{title}\n{since}", width=render.screen()))
-        return None
-    shown = records
-    rest = 0
-    if limit is not None:
-        shown, rest = records[:limit], max(0, len(records) - limit)
-    if fmt == "json":
-        if by == "county":
-            # JSON keeps its earlier shape: the bureau's row first, no total row (a program sums itself).
-            shown = [r for r in shown if r["scope"] == "city"] + [r for r in shown if r["scope"] == "county"]
-        render.write_lines(render.json_pieces(shown), batch=1)
-        return
-    plain = fmt == "csv"
-    cols = view.bulletin_columns(order is not None, plain=plain) if by == "county" else view.progress_columns(by, plain=plain)
-    if evidence:
-        cols.append(view.evidence_share_column())
-    if fmt == "csv":
-        render.write_bytes_text(render.csv_lines(shown, cols))
-        if rest:
-            typer.echo(f"另有 {rest:,} 项未显示", err=True)
-        return
-    if not shown:
-        typer.echo("没有符合条件的记录")
-        return
-    width = render.screen() if fmt == "table" else None
-    tty = width is not None
-
-    def body():
-        yield title
-        yield since
-        yield ""
-        if fmt == "markdown":
-            yield from out_lines.markdown(shown, cols)
-        else:
-            # The bureau's own row and the city total stand apart from the ranked counties.
-            yield from out_lines.render_sections(
-                [[r for r in shown if r.get("scope", "county") == "county"],
-                 [r for r in shown if r.get("scope") in ("city", "total")]], cols, total=width, tty=tty)
-        if rest:
-            yield f"另有 {rest:,} 项未显示"
-        if by == "county":
-            yield ""
-            for note in ("本级:县级单位自身(含所辖化工园区)的事项;企业:辖区企业的事项。",
-                         "按期完成率:期限当天及以前完成的比例;排名第 1 为最好。"):
-                yield from [f"- {note}"] if fmt == "markdown" else out_lines.wrap(note, width)
-    render.write_lines(body())
+        p = progress_report.progress(s, day, by=by, order=order, evidence=evidence, plan=plan, county=county,
+                                     who=who, enterprise=enterprise, sector=sector, tag=tag, risk=risk,
+                                     milestone_id=milestone_id)
+    progress_view.emit(p, fmt, chart=chart, limit=limit, width=render.screen() if fmt == "table" else None)
 
 
 def register(parent: typer.Typer) -> None:
