@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import TextIO
 
 from zhiben.errors import ZhibenError
 from zhiben.inputs.evidence import clean_name
@@ -92,7 +93,7 @@ CSS = ("body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:
        "word-break:break-all}.nw{white-space:nowrap}@page{size:A4 landscape;margin:12mm}")
 
 
-def _html(title: str, heading: str, records: Iterable[dict], out) -> None:
+def _html(title: str, heading: str, records: Iterable[dict], out: TextIO) -> None:
     out.write("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
               "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
               f"<title>{escape(title)}</title><style>{CSS}</style></head><body><h1>{escape(title)}</h1>"

@@ -6,8 +6,9 @@ assembled by outputs/workbooks.py; the calendar is calendar.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from zhiben.errors import InputError
 from zhiben.inputs.files import replacing, write_target
@@ -37,7 +38,7 @@ def write_bytes(path: Path, data: bytes) -> None:
     write_target(path, data)
 
 
-def _atomic(path: Path, write) -> int:
+def _atomic(path: Path, write: Callable[[TextIO], int]) -> int:
     """Run `write(file)` on a temporary file beside `path`, then move it into place."""
     with replacing(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
         return write(fh)
@@ -49,10 +50,10 @@ def write_csv(path: Path, records: Iterable[dict], columns: Sequence[render.Colu
     guard, as on stdout); the row count."""
     from zhiben.outputs import progress
 
-    def write(fh) -> int:
+    def write(fh: TextIO) -> int:
         n = 0
 
-        def counted():
+        def counted() -> Iterator[dict]:
             nonlocal n
             for r in progress.track(records, progress_label):
                 n += 1
@@ -66,7 +67,7 @@ def write_csv(path: Path, records: Iterable[dict], columns: Sequence[render.Colu
 
 
 def write_json(path: Path, records: Iterable[dict]) -> int:
-    def write(fh) -> int:
+    def write(fh: TextIO) -> int:
         data = list(records)
         for piece in render.json_pieces(data):
             fh.write(piece)
@@ -94,5 +95,5 @@ def csv_bytes(records: Sequence[dict], columns: Sequence[render.Column]) -> byte
     return render.to_csv(records, columns, bom=True).encode("utf-8")
 
 
-def json_bytes(records) -> bytes:
+def json_bytes(records: Sequence[dict] | dict) -> bytes:
     return (render.to_json(records) + "\n").encode("utf-8")

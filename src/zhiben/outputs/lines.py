@@ -238,7 +238,7 @@ def markdown(records: Iterable[dict], cols: list[Col], *, limit: int | None = No
     sample = list(itertools.islice(it, lookahead if limit is None else min(lookahead, limit)))
     widths = natural_widths(cols, sample)
 
-    def row(cells):
+    def row(cells: list[str]) -> str:
         return "| " + " | ".join(pad(t, w, c.right) for t, w, c in zip(cells, widths, cols, strict=True)) + " |"
 
     def esc(t: str) -> str:
@@ -281,7 +281,8 @@ def wrap(text: str, total: int | None) -> list[str]:
     return out
 
 
-def render_sections(sections: list[list[dict]], cols: list[Col], *, total: int | None, tty: bool = False):
+def render_sections(sections: list[list[dict]], cols: list[Col], *, total: int | None,
+                    tty: bool = False) -> Iterator[str]:
     """Small tables in one layout (same columns, same widths), a blank line between sections."""
     if total is None and not tty:
         layout, cells = piped([r for sec in sections for r in sec], cols)

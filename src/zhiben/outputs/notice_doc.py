@@ -8,7 +8,7 @@ no adjective is added that the figures do not carry.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from zhiben.outputs import lines as out
@@ -57,7 +57,7 @@ def _basis_name(b: dict) -> str:
     return f"{cn_date(_day(b['as_of']))}(按当前记录回算,此前未印发通报)"
 
 
-def _day(v) -> dt.date:
+def _day(v: dt.date | str) -> dt.date:
     return v if isinstance(v, dt.date) else dt.date.fromisoformat(v)
 
 
@@ -183,5 +183,5 @@ def plain(x: Notice, *, width: int | None, tty: bool = False) -> Iterator[str]:
                 yield ""
 
 
-def _get(key: str):
+def _get(key: str) -> Callable[[dict], str]:
     return lambda r: r[key]

@@ -12,17 +12,24 @@ from __future__ import annotations
 
 import io
 import re
+from typing import TYPE_CHECKING
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Length, Mm, Pt, RGBColor
 
 from zhiben.outputs.notice_doc import Block, blocks
 from zhiben.reports.notice import ISSUER, Notice
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
+    from docx.table import _Cell, _Row
+    from docx.text.paragraph import Paragraph
+    from docx.text.run import Run
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -55,7 +62,7 @@ def official(text: str) -> str:
     return _NOT_IN_NUMBER.sub(swap, text)
 
 
-def _font(run, name: str, size, *, bold: bool = False, color: RGBColor | None = None) -> None:
+def _font(run: Run, name: str, size: Length, *, bold: bool = False, color: RGBColor | None = None) -> None:
     run.text = official(run.text)
     run.font.name = LATIN
     run.font.size = size
@@ -68,8 +75,9 @@ def _font(run, name: str, size, *, bold: bool = False, color: RGBColor | None = 
     fonts.set(qn("w:hAnsi"), LATIN)
 
 
-def _para(doc, text: str, font: str, size, *, align=None, indent: bool = False, bold: bool = False,
-          color: RGBColor | None = None, line=LINE, before: int = 0, after: int = 0):
+def _para(doc: DocxDocument, text: str, font: str, size: Length, *, align: WD_ALIGN_PARAGRAPH | None = None,
+          indent: bool = False, bold: bool = False, color: RGBColor | None = None, line: Length = LINE,
+          before: int = 0, after: int = 0) -> Paragraph:
     p = doc.add_paragraph()
     fmt = p.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
@@ -84,7 +92,7 @@ def _para(doc, text: str, font: str, size, *, align=None, indent: bool = False, 
     return p
 
 
-def _page_number(paragraph) -> None:
+def _page_number(paragraph: Paragraph) -> None:
     """"— N —" with N a PAGE field."""
     _font(paragraph.add_run("— "), PAGE_FONT, SIZE_4)
     run = paragraph.add_run()
@@ -101,7 +109,7 @@ def _page_number(paragraph) -> None:
     _font(paragraph.add_run(" —"), PAGE_FONT, SIZE_4)
 
 
-def _setup(doc) -> None:
+def _setup(doc: DocxDocument) -> None:
     s = doc.sections[0]
     s.orientation = WD_ORIENT.PORTRAIT
     s.page_width, s.page_height = Mm(210), Mm(297)
@@ -123,7 +131,7 @@ def _setup(doc) -> None:
     doc.core_properties.language = "zh-CN"
 
 
-def _masthead(doc, x: Notice) -> None:
+def _masthead(doc: DocxDocument, x: Notice) -> None:
     """版头: the issuing body in red, the issue number, a red rule."""
     _para(doc, ISSUER, TITLE_FONT, Pt(36), align=WD_ALIGN_PARAGRAPH.CENTER, color=RED, line=Pt(54), before=12)
     p = _para(doc, f"{x.year}年第{x.number}期", BODY_FONT, SIZE_3, align=WD_ALIGN_PARAGRAPH.CENTER, before=12)
@@ -136,7 +144,7 @@ def _masthead(doc, x: Notice) -> None:
     _para(doc, "", BODY_FONT, SIZE_3)
 
 
-def _table(doc, b: Block) -> None:
+def _table(doc: DocxDocument, b: Block) -> None:
     t = doc.add_table(rows=1, cols=len(b.columns))
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -157,14 +165,14 @@ def _table(doc, b: Block) -> None:
     _para(doc, "", BODY_FONT, SIZE_5, line=Pt(12))
 
 
-def _repeat_header(row) -> None:
+def _repeat_header(row: _Row) -> None:
     props = row._tr.get_or_add_trPr()
     el = OxmlElement("w:tblHeader")
     el.set(qn("w:val"), "true")
     props.append(el)
 
 
-def _cell(cell, text: str, *, bold: bool, align) -> None:
+def _cell(cell: _Cell, text: str, *, bold: bool, align: WD_ALIGN_PARAGRAPH) -> None:
     p = cell.paragraphs[0]
     p.alignment = align
     p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
@@ -190,7 +198,7 @@ def document(x: Notice) -> bytes:
             _table(doc, b)
         elif b.kind == "placeholder":
             p = _para(doc, b.text, BODY_FONT, SIZE_3, indent=True, color=RED)
-            p.runs[0].font.highlight_color = 7  # yellow: a gap to fill before signing
+            p.runs[0].font.highlight_color = WD_COLOR_INDEX.YELLOW  # a gap to fill before signing
         elif b.kind == "sign":
             p = _para(doc, b.text, BODY_FONT, SIZE_3, align=WD_ALIGN_PARAGRAPH.RIGHT)
             p.paragraph_format.right_indent = Pt(SIZE_3.pt * 4)

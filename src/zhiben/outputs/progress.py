@@ -59,7 +59,7 @@ class Bar:
         self._started = time.monotonic()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
             self._flush()
             self._progress.stop()

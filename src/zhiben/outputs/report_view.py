@@ -6,7 +6,7 @@ Every column here shows labels and names (records.py keeps the internal keys for
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from zhiben import terms
@@ -25,27 +25,27 @@ class View:
     hide: set = field(default_factory=set)  # column keys made redundant by a filter (county under --county)
 
 
-def _get(key):
+def _get(key: str) -> Callable[[dict], str]:
     def text(r: dict) -> str:
         v = r.get(key)
         return v if type(v) is str else "" if v is None else str(v)
     return text
 
 
-def _plan(r):
+def _plan(r: dict) -> str:
     return terms.PLAN_NAMES.get(r["plan"], r["plan"])
 
 
-def _plan_short(r):
+def _plan_short(r: dict) -> str:
     return terms.PLAN_SHORT.get(r["plan"], r["plan"])
 
 
-def _county_short(r):
+def _county_short(r: dict) -> str:
     c = r.get("county")
     return terms.SHORT_NAMES.get(c, c) if c else ""
 
 
-def _days_style(r):
+def _days_style(r: dict) -> str | None:
     d = r.get("days_overdue", r.get("max_days_overdue"))
     if d is None:
         d = r.get("days_left", r.get("min_days_left"))
@@ -53,11 +53,11 @@ def _days_style(r):
     return "\x1b[1;31m" if d > 90 else "\x1b[31m" if d > 30 else "\x1b[33m"
 
 
-def _num(n) -> str:
+def _num(n: object) -> str:
     return f"{n:,}" if isinstance(n, int) else ""
 
 
-def _raw(n) -> str:
+def _raw(n: object) -> str:
     return str(n) if isinstance(n, int) else ""
 
 
@@ -181,11 +181,11 @@ def summary_lines(summary: Summary, title: str, hint: list[str], view: View, not
             yield from wrap(text, view.width if view.fmt == "table" else None)
 
 
-def _pct(key):
+def _pct(key: str) -> Callable[[dict], str]:
     return lambda r: "—" if r.get(key) is None else f"{r[key]:.1%}"
 
 
-def _int(key, plain: bool = False):
+def _int(key: str, plain: bool = False) -> Callable[[dict], str]:
     if plain:
         return lambda r: _raw(r.get(key))
 
@@ -243,7 +243,7 @@ def progress_columns(by: str = "plan", *, plain: bool = False) -> list[Col]:
 BAR = 20  # cells of a completion bar: one per 5% (10 on a narrow terminal: one per 10%)
 
 
-def _bar(cells: int):
+def _bar(cells: int) -> Callable[[dict], str]:
     def text(r: dict) -> str:
         rate = r.get("rate")
         filled = 0 if rate is None else round(rate * cells)

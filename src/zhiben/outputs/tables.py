@@ -9,19 +9,22 @@ below 8 characters; ids, dates and codes are never cut. Piped, every column is w
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from zhiben import terms
 from zhiben.outputs.lines import LAST, WHOLE, Col
 from zhiben.outputs.terminal import col
 
 
-def _short_county(key: str):
+def _short_county(key: str) -> Callable[[dict], str]:
     def text(r: dict) -> str:
         v = r.get(key)
         return "" if not v else "市局本级" if v == terms.CITY_NAME else terms.SHORT_NAMES.get(v, v)
     return text
 
 
-def _short_sector(key: str):
+def _short_sector(key: str) -> Callable[[dict], str]:
     names = {**{v: terms.PLAN_SHORT[k] for k, v in terms.SECTOR_NAMES.items()}, **terms.PLAN_SHORT}
 
     def text(r: dict) -> str:
@@ -40,12 +43,12 @@ def code(key: str = "credit_code") -> Col:
     return col(key, "统一社会信用代码", drop=LAST + 1)
 
 
-def ident(key: str, label: str = "编号", **how) -> Col:
+def ident(key: str, label: str = "编号", **how: Any) -> Col:
     """编号: kept at 80 columns."""
     return col(key, label, drop=LAST, **how)
 
 
-def sector(key: str, label: str, **how) -> Col:
+def sector(key: str, label: str, **how: Any) -> Col:
     """A plan or sector column, abbreviated to 化工 / 矿山 / 工贸 on a narrow terminal."""
     return col(key, label, short=_short_sector(key), **how)
 

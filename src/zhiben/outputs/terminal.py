@@ -14,6 +14,7 @@ import io
 import itertools
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from zhiben import terms
 from zhiben.errors import InputError
@@ -30,7 +31,7 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
@@ -45,7 +46,7 @@ def _cell(value) -> str:
     return str(value)
 
 
-def display_value(key: str, value):
+def display_value(key: str, value: Any) -> Any:
     """Human-facing form of a record value (codes → Chinese)."""
     names = _DISPLAY_NAMES.get(key)
     return names.get(value, value) if names else value
@@ -62,7 +63,7 @@ def guard_csv(text: str) -> str:
     return text
 
 
-def _json_default(o):
+def _json_default(o: object) -> str:
     if isinstance(o, (dt.date, dt.datetime)):
         return o.isoformat()
     raise TypeError(type(o))
@@ -72,7 +73,7 @@ def to_json(records: Sequence[dict] | dict) -> str:
     return "".join(json_pieces(records))
 
 
-def json_pieces(records: Iterable[dict] | dict, *, chunk: int = 2000):
+def json_pieces(records: Iterable[dict] | dict, *, chunk: int = 2000) -> Iterator[str]:
     """to_json's text in pieces, consuming `records` a chunk at a time: a report of a million rows
     never sits in memory as one list or one string."""
     if isinstance(records, dict):
@@ -130,7 +131,7 @@ def screen() -> int | None:
     return shutil.get_terminal_size().columns
 
 
-def col(key: str, label: str, **how) -> Col:
+def col(key: str, label: str, **how: Any) -> Col:
     """A column showing record[key] as people read it (codes → Chinese, ISO dates, rates as %): what
     _cell(display_value(…)) gives, with text taken as it is (a 5,000-row list is not slower than JSON).
     `how`: Col's fitting fields (right, drop, short, short_label, flex, min_width, style)."""

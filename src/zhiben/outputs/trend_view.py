@@ -8,7 +8,7 @@ dates give way first; the newest date, the sparkline and the change stay.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from zhiben.outputs import lines as out
 from zhiben.outputs.xlsx import Book, Sheet
@@ -31,13 +31,13 @@ def measure_of(text: str) -> str:
     return key
 
 
-def value_text(value, rate: bool) -> str:
+def value_text(value: float | None, rate: bool) -> str:
     if value is None:
         return "—"
     return f"{value:.1%}" if rate else f"{value:,}"
 
 
-def change_text(now, before, rate: bool) -> str:
+def change_text(now: float | None, before: float | None, rate: bool) -> str:
     """Points for a rate (+1.2), a count for a count (+35); blank when either is missing."""
     if now is None or before is None:
         return ""
@@ -67,7 +67,7 @@ def rows(t: trends.Trend, measure: str) -> list[dict]:
     return out_rows
 
 
-def _cell(key: str):
+def _cell(key: str) -> Callable[[dict], str]:
     return lambda r: r[key]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from zhiben import terms
 from zhiben.outputs.xlsx import Book, Sheet
@@ -33,13 +33,13 @@ def summary_sheet(matrix: county_plan.Matrix, b: Book, kind: str = "overdue") ->
                                         "市应急管理局自身的事项单列,不参加排名。")
 
 
-def occurrence_records(rows, dirs=None) -> Iterable[dict]:
+def occurrence_records(rows: Iterable[reports.Row], dirs: dict[str, str] | None = None) -> Iterator[dict]:
     for r in rows:
         yield {**rc.row_record(r, dirs), "subject_id": r.subject_id}
 
 
 def marker(src: reports.Source, kind: str, f: reports.Filters, as_of: dt.date, *, over_days: int | None = None,
-           since: dt.date | None = None):
+           since: dt.date | None = None) -> tuple[Callable[[dict], str | None] | None, str | None]:
     """(highlight function, what it means) for a list: the oldest tenth and the newly overdue, or,
     with `over_days`, the rows overdue longer than that."""
     if kind != "overdue":

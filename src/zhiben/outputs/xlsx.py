@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from zhiben import terms
 from zhiben.inputs.files import replacing
@@ -27,8 +27,13 @@ from zhiben.outputs import terminal as render
 from zhiben.reports import labels
 
 if TYPE_CHECKING:
-    from zhiben.errors import InputError
+    from openpyxl import Workbook
 
+    from zhiben.errors import InputError
+    from zhiben.outputs.progress import Bar
+
+# openpyxl's write-only worksheet: its page set-up parts are always there, though typed optional.
+WriteOnly = Any
 MAX_WIDTH = 60
 HEADER_FILL = "D9E1F2"
 # What a highlight level looks like; the title row says what it means (reports.briefing.Highlight).
@@ -104,7 +109,7 @@ def _sheet_title(title: str, used: set[str]) -> str:
     return name
 
 
-def _value(key: str, value):
+def _value(key: str, value: Any) -> Any:
     value = render.display_value(key, value)
     if isinstance(value, (list, tuple)):
         return "、".join(str(v) for v in value)
@@ -117,7 +122,7 @@ def _value(key: str, value):
     return value
 
 
-def _width(value) -> int:
+def _width(value: object) -> int:
     if value is None or value == "":
         return 0
     if isinstance(value, dt.date):
@@ -129,7 +134,7 @@ def _width(value) -> int:
     return max((text_width(line) for line in str(value).splitlines()), default=0)
 
 
-def _lines(value, width: int) -> int:
+def _lines(value: object, width: int) -> int:
     """How many lines `value` takes wrapped in a column `width` wide."""
     if value is None or value == "":
         return 1
@@ -155,7 +160,8 @@ class _Styles:
         self.note_font = Font(italic=True, color="666666")
 
 
-def _cell(ws, value, styles: _Styles, *, fill=None, bold: bool = False, date: bool = False, align=None):
+def _cell(ws: WriteOnly, value: Any, styles: _Styles, *, fill: Any = None, bold: bool = False, date: bool = False,
+          align: Any = None) -> Any:
     """A cell for the streaming writer; plain values go in as they are (much cheaper)."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -195,7 +201,7 @@ def _cell(ws, value, styles: _Styles, *, fill=None, bold: bool = False, date: bo
     return c
 
 
-def _print_setup(ws, header_row: int, heading: list[str]) -> None:
+def _print_setup(ws: WriteOnly, header_row: int, heading: list[str]) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = 9  # A4
     ws.page_setup.fitToWidth = 1
@@ -214,7 +220,7 @@ def _print_setup(ws, header_row: int, heading: list[str]) -> None:
             hf.right.text = printable(heading[1].split("    ")[0]).replace("&", "&&") if len(heading) > 1 else ""
 
 
-def _write_sheet(wb, sheet: Sheet, used: set[str], styles: _Styles, bar) -> int:
+def _write_sheet(wb: Workbook, sheet: Sheet, used: set[str], styles: _Styles, bar: Bar) -> int:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -298,7 +304,8 @@ def _write_sheet(wb, sheet: Sheet, used: set[str], styles: _Styles, bar) -> int:
     return n
 
 
-def write(target, sheets: Sequence[Sheet], book: Book | None = None, *, progress_label: str = "写入工作簿") -> int:
+def write(target: Path | BinaryIO, sheets: Sequence[Sheet], book: Book | None = None, *,
+          progress_label: str = "写入工作簿") -> int:
     """Stream `sheets` into an XLSX at `target` (a path or a binary file); the number of data rows.
 
     With a `book`, the document properties carry the title, scope and creator.
@@ -322,7 +329,7 @@ def _full(code: int | None) -> InputError:
     return InputError(f"无法写入工作簿:{os_reason(OSError(code, ''))}(包括系统临时目录中的暂存文件)")
 
 
-def _write(target, sheets: Sequence[Sheet], book: Book | None, progress_label: str) -> int:
+def _write(target: Path | BinaryIO, sheets: Sequence[Sheet], book: Book | None, progress_label: str) -> int:
     from openpyxl import Workbook
 
     from zhiben.outputs import progress
