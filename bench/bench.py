@@ -663,6 +663,11 @@ def main() -> None:
     exe = zhiben_exe()
     if not Path(TIME).exists():
         sys.exit("需要 GNU time(/usr/bin/time)测量内存峰值:apt-get install -y time")
+    if args.pg_url:
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            sys.exit("--pg-url 需要 psycopg:pip install '.[postgres]'")
     if not shutil.which("sqlite3"):
         sys.exit("需要 sqlite3 命令行程序:apt-get install -y sqlite3")
     root = args.dir or Path(tempfile.mkdtemp(prefix="zhiben-bench-"))
