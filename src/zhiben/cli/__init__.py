@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping
+from typing import Any
 
 import typer
 import typer._click as click
@@ -27,7 +28,7 @@ def report_error(exc: ZhibenError) -> None:
         typer.echo(f"  ……另有 {len(exc.problems) - SHOWN_PROBLEMS} 处问题未列出(共 {len(exc.problems)} 处)", err=True)
 
 
-def _check_arguments(args) -> None:
+def _check_arguments(args: list[str]) -> None:
     """The door for every value typed on the command line: no control characters or bidi overrides
     (they would be stored and later drive the terminal), nothing longer than any field takes."""
     from zhiben.inputs import limits
@@ -123,7 +124,7 @@ class _LazyCommands(MutableMapping):
     def __delitem__(self, name: str) -> None:
         del self._loaded[name]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter([*_MODULES, *(n for n in self._loaded if n not in _MODULES)])
 
     def __len__(self) -> int:
@@ -149,22 +150,23 @@ def _build(module: str) -> dict[str, click.Command]:
 
 
 class ZhibenGroup(TyperGroup):
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         from zhiben.cli import usage
 
         super().__init__(*args, **kwargs)
         self.context_class = usage.CONTEXT  # Chinese help frame (用法/选项/参数/命令); commands get it when built
         self.commands = _LazyCommands()
 
-    def list_commands(self, ctx):
+    def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)
 
-    def format_commands(self, ctx, formatter) -> None:
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # The list in `zhiben --help` comes from the table: showing it imports no command module.
         with formatter.section("Commands"):
             formatter.write_dl([(name, _SHORT_HELP[name]) for name in _MODULES])
 
-    def make_context(self, info_name, args, parent=None, **extra):
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
         from zhiben.cli import usage
 
         if parent is None:
@@ -177,7 +179,7 @@ class ZhibenGroup(TyperGroup):
             usage.show_usage_error(exc)
             raise typer.Exit(0 if type(exc).__name__ == "NoArgsIsHelpError" else 2) from None
 
-    def invoke(self, ctx):
+    def invoke(self, ctx: click.Context) -> Any:
         from zhiben.db import failures as dbfailure
 
         started = time.monotonic()  # a busy message says how long this command really waited

@@ -7,6 +7,12 @@ whether typer vendors click or uses it directly.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from typer._click.core import Command, Context
+    from typer._click.formatting import HelpFormatter
 
 TYPE_NAMES = {"integer": "整数", "float": "数字", "boolean": "是/否", "choice": "可选值之一", "text": "文本",
               "path": "路径", "file": "文件", "integer range": "范围内的整数", "float range": "范围内的数字"}
@@ -16,7 +22,7 @@ def is_usage_error(exc: BaseException) -> bool:
     return any(c.__name__ == "UsageError" for c in type(exc).__mro__)
 
 
-def _hint(exc) -> str:
+def _hint(exc: BaseException) -> str:
     hint = getattr(exc, "param_hint", None)
     if hint:
         return " / ".join(hint) if isinstance(hint, (list, tuple)) else str(hint)
@@ -28,7 +34,7 @@ def _hint(exc) -> str:
     return (getattr(param, "metavar", None) or param.name or "").upper()
 
 
-def message(exc) -> str:
+def message(exc: Any) -> str:  # a click usage error: each kind has its own attributes
     kind = type(exc).__name__
     ctx = getattr(exc, "ctx", None)
     where = f"(用 {ctx.command_path} -h 查看用法)" if ctx is not None else ""
@@ -182,7 +188,7 @@ def translate_note(text: str) -> str:
     return text
 
 
-def formatter_class():
+def formatter_class() -> type[HelpFormatter]:
     from typer._click.formatting import HelpFormatter
 
     class ChineseHelpFormatter(HelpFormatter):
@@ -200,7 +206,7 @@ def formatter_class():
         def write_text(self, text: str) -> None:
             self.write("\n".join(fill(text, self.width, " " * self.current_indent)) + "\n")
 
-        def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
             rows = [(translate_metavars(a), translate_note(b)) for a, b in rows]
             first_col = min(max((width(a) for a, _ in rows), default=0), col_max) + col_spacing
             indent = " " * self.current_indent
@@ -220,7 +226,7 @@ def formatter_class():
     return ChineseHelpFormatter
 
 
-def context_class():
+def context_class() -> type[Context]:
     from typer._click.core import Context
 
     class ChineseContext(Context):
@@ -229,13 +235,14 @@ def context_class():
     return ChineseContext
 
 
-def install(command) -> None:
+def install(command: Command) -> None:
     """Give `command` and every subcommand the Chinese help frame."""
     command.context_class = CONTEXT
     # click shortens a command's summary in a group's list by counting characters and words; the
     # first paragraph is shown whole instead, wrapped by display width like the rest.
-    if getattr(command, "help", None) and not getattr(command, "short_help", None):
-        command.short_help = " ".join(command.help.split("\n\n")[0].split())
+    text = getattr(command, "help", None)
+    if text and not getattr(command, "short_help", None):
+        command.short_help = " ".join(text.split("\n\n")[0].split())
     for sub in getattr(command, "commands", {}).values():
         install(sub)
 
@@ -243,7 +250,7 @@ def install(command) -> None:
 CONTEXT = context_class()
 
 
-def show_usage_error(exc) -> None:
+def show_usage_error(exc: Any) -> None:
     """A usage error raised while the root parses its own arguments (outside any command)."""
     import typer
 
