@@ -26,7 +26,7 @@ def issue(ctx: typer.Context,
                                             help="“四、下步要求”的原文(UTF-8 文本,至多 20,000 字)"),
           by: str = typer.Option(None, "--by", metavar="<姓名>", help="印发人(默认当前系统用户)"),
           dry_run: bool = typer.Option(False, "--dry-run", help="只显示数字,不登记期号、不保存"),
-          force: bool = typer.Option(False, "--force", help="覆盖已存在的输出文件;同一截至日期再印发一期")):
+          force: bool = typer.Option(False, "--force", help="覆盖已存在的输出文件;同一截至日期再印发一期")) -> None:
     """印发通报:--to 通报.docx 写出文件并保存本期数字;--dry-run 只显示。子命令 list、show 查看已印发的通报。"""
     if ctx.invoked_subcommand is not None:
         return
@@ -72,7 +72,7 @@ def list_(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f",
 @bulletin_app.command("show")
 def show(ctx: typer.Context, ident: int = typer.Argument(..., metavar="编号", help="bulletin list 中的编号"),
          to: Path = typer.Option(None, "--to", metavar="<文件>", help="再次写出该期的 Word 文件"),
-         force: bool = common.Force):
+         force: bool = common.Force) -> None:
     """按印发时保存的数字再次显示某期通报(不按当前记录重算),可再写出 Word 文件。"""
     from zhiben.errors import InputError
     from zhiben.outputs import exports, notice_doc, notice_docx, terminal

@@ -15,7 +15,7 @@ app = typer.Typer(help="事项目录:校验、列出、查看。", no_args_is_he
 def check(
     file: str = typer.Argument(None, help="要校验的目录文件(默认为随程序发布的目录)"),
     source: Path = typer.Option(None, "--source", help="方案原文(UTF-8),给出时逐条核对引文是否原文照录"),
-):
+) -> None:
     """校验事项目录,逐条报告问题(条目编号和字段)。"""
     from zhiben.catalogue import model as catalogue
     from zhiben.errors import CatalogueError

@@ -15,12 +15,12 @@ def _describe(row: tuple) -> str:
     return f"{row[0]} {row[12]} {row[3]}(期限 {row[6]})"
 
 
-def _v(value) -> str:
+def _v(value: object) -> str:
     return "无" if value is None else str(value)
 
 
 def check(ctx: typer.Context,
-          repair: bool = typer.Option(False, "--repair", help="不一致时按重新计算的结果重建事项实例表")):
+          repair: bool = typer.Option(False, "--repair", help="不一致时按重新计算的结果重建事项实例表")) -> None:
     """核对事项实例表:从头重新计算全部期限,与表中内容逐条比较。"""
     from zhiben.db import occurrences
 

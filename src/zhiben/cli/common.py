@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -28,7 +28,7 @@ AS_OF_HELP = "以该日期为准(YYYY-MM-DD,默认今天)"
 Force = typer.Option(False, "--force", help="输出文件已存在时覆盖")
 
 
-def output_file(path, force: bool):
+def output_file(path: str | Path, force: bool) -> Path:
     """Every command that writes a file checks its target here, before doing the work."""
     from zhiben.inputs.files import check_target
 
@@ -100,7 +100,7 @@ def reader(ctx: typer.Context) -> Iterator[Source]:
         src.close()
 
 
-def choice(value: str, allowed, what: str) -> str:
+def choice(value: str, allowed: Sequence[str], what: str) -> str:
     if value not in allowed:
         raise InputError(f"未知的{what}“{value}”;可用:{'、'.join(allowed)}")
     return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import typer
@@ -69,7 +70,7 @@ def _effective_line(s: Session) -> str:
     return f"方案生效日期:{day}  [{'数据库设置' if chosen else '事项目录默认'}]"
 
 
-def _orphan_lines(orphaned) -> None:
+def _orphan_lines(orphaned: Iterable[tuple[str, str]]) -> None:
     for mid, period in orphaned:
         typer.echo(f"注意:事项 {mid} 的周期 {period} 已早于生效日期,其完成记录保留但不再计入统计")
 
@@ -80,7 +81,7 @@ def set_(
     name: str = typer.Argument(..., metavar="设置项", help="设置项:effective(方案生效日期)、evidence-file-limit、"
                                                          "evidence-total-limit(佐证文件大小上限)"),
     value: str = typer.Argument(..., metavar="取值", help="取值,如 2024-03-15、20MB、4GB"),
-):
+) -> None:
     """修改保存在数据库中的设置:effective(方案生效日期,全部期限随之重新推算)或佐证文件的大小上限。"""
     from zhiben.cli import common
     from zhiben.tracking import load as loader
@@ -100,7 +101,7 @@ def set_(
 def unset(
     ctx: typer.Context,
     name: str = typer.Argument(..., metavar="设置项", help="设置项:effective(方案生效日期)"),
-):
+) -> None:
     """撤销数据库中的设置,恢复默认值(effective 恢复事项目录的日期,全部期限随之重新推算)。"""
     from zhiben.cli import common
     from zhiben.tracking import load as loader
@@ -115,7 +116,7 @@ def unset(
     _orphan_lines(orphaned)
 
 
-def _evidence_limit(ctx, name: str, value: str | None) -> None:
+def _evidence_limit(ctx: typer.Context, name: str, value: str | None) -> None:
     from zhiben.cli import common
     from zhiben.inputs.limits import megabytes
     from zhiben.tracking import evidence

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from zhiben import terms
 from zhiben.cli import common
+
+if TYPE_CHECKING:
+    from zhiben.register.entries import RegisterImport
 
 app = typer.Typer(help="企业名册:导入、查询、增加、注销企业,查看企业的事项和完成情况。", no_args_is_help=True)
 
@@ -25,7 +29,7 @@ def _display(rec: dict) -> dict:
     return out
 
 
-def _describe_value(f: str, v) -> str:
+def _describe_value(f: str, v: Any) -> str:
     if v is None or v == () or v == "":
         return "(空)"
     if f == "tags":
@@ -95,7 +99,7 @@ def import_(
 SHOWN = 50
 
 
-def _follow_lines(result) -> None:
+def _follow_lines(result: RegisterImport) -> None:
     """Enterprises that moved (with their records), and records whose duty no longer applies."""
     from zhiben.register.entries import LABELS
     from zhiben.reports.labels import period_label

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import typer
 
 from zhiben import terms
 from zhiben.cli import common
+
+if TYPE_CHECKING:
+    from zhiben.tracking.events import DueInfo
 
 app = typer.Typer(help="企业事件(试生产、竣工验收、停产停建、复工复产、师带徒、监测报警)及其派生期限。",
                   no_args_is_help=True, rich_markup_mode=None)
@@ -13,7 +20,7 @@ app = typer.Typer(help="企业事件(试生产、竣工验收、停产停建、�
 KIND_HELP = f"事件类型:{terms.EVENT_HINT}"
 
 
-def _due_text(d) -> str:
+def _due_text(d: DueInfo) -> str:
     if d.bound == "earliest":
         when = f"最早 {d.due}"
     elif d.bound == "window":
@@ -24,7 +31,7 @@ def _due_text(d) -> str:
     return when + ("(按周末估算)" if d.estimated else "")
 
 
-def _dues(heading: str, dues) -> list[str]:
+def _dues(heading: str, dues: Sequence[DueInfo]) -> list[str]:
     """Derived deadlines as a table on the one engine, then what 按周末估算 means, once."""
     from zhiben.outputs import tables
     from zhiben.outputs import terminal as render
@@ -42,7 +49,7 @@ def _dues(heading: str, dues) -> list[str]:
     return out
 
 
-def _due_record(d) -> dict:
+def _due_record(d: DueInfo) -> dict:
     return {"milestone_id": d.milestone_id, "title": d.title, "period": d.period, "due": d.due, "bound": d.bound,
             "opens": d.opens, "planned": d.planned, "estimated": list(d.estimated), "cancelled_on": d.cancelled_on, "done_on": d.done_on}
 
@@ -89,7 +96,7 @@ def _say(lines: list[str]) -> None:
     render.write_lines(piece for text in lines for piece in wrap(text, width))
 
 
-def _today():
+def _today() -> dt.date:
     import datetime as dt
 
     return dt.date.today()

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from zhiben.cli import common
 from zhiben.cli.track import PERIOD_HELP, attach_lines
+
+if TYPE_CHECKING:
+    from zhiben.outputs.lines import Col
 
 app = typer.Typer(help="佐证文件:随完成记录保存在数据库中,可列出、取回、校验、删除和打包。", no_args_is_help=True)
 
@@ -41,10 +46,10 @@ def _time(rec: dict) -> str:
     return at.strftime("%Y-%m-%d %H:%M") if at else ""
 
 
-def columns():
+def columns() -> list[Col]:
     from zhiben.outputs.lines import Col
 
-    def get(k):
+    def get(k: str) -> Callable[[dict], str]:
         return lambda r: "" if r.get(k) is None else str(r[k])
 
     return [
@@ -99,7 +104,7 @@ def show(
     file_id: int = typer.Argument(..., metavar="编号", min=1, max=2**62, help="佐证文件编号(见 evidence list)"),
     to: Path = typer.Option(None, "--to", metavar="<文件>", help="把文件原样写到此处(不加则只显示文件信息)"),
     force: bool = common.Force,
-):
+) -> None:
     """显示一个佐证文件的信息;加 --to 时把文件逐字节原样取回(写入前校验 SHA-256)。"""
     from zhiben.db import blobs
     from zhiben.inputs.files import replacing
@@ -141,7 +146,7 @@ def show(
 
 
 @app.command("verify")
-def verify(ctx: typer.Context):
+def verify(ctx: typer.Context) -> None:
     """重新计算每个佐证文件的 SHA-256,列出与记录不符的文件;有不符时以非零状态退出。"""
     from zhiben.errors import ZhibenError
     from zhiben.outputs import progress

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,11 +16,13 @@ from zhiben.reports import records as rc
 
 if TYPE_CHECKING:
     from zhiben.db.engine import Session
+    from zhiben.errors import InputError
+    from zhiben.reports.rows import Filters, Row
 
 KINDS = ("overdue", "upcoming", "progress", "catalogue", "template")
 
 
-def _scope(s: Session, f) -> str:
+def _scope(s: Session, f: Filters) -> str:
     """Whose rows these are, in words, for the workbook's title row."""
     from zhiben.reports import filters
 
@@ -32,18 +36,19 @@ def _scope(s: Session, f) -> str:
     return " · ".join(parts)
 
 
-def _only(what, kinds):
+def _only(what: str, kinds: str) -> InputError:
     from zhiben.errors import InputError
 
     return InputError(f"{what}格式只适用于 export {kinds}")
 
 
-def _occurrences(kind, s: Session, f, day, days, fmt, to, detail: bool = False, alarms=None, over_days=None):
+def _occurrences(kind: str, s: Session, f: Filters, day: dt.date, days: int, fmt: str, to: Path, detail: bool = False,
+                 alarms: list[int] | None = None, over_days: int | None = None) -> int:
     from zhiben.outputs import exports, workbooks, xlsx
     from zhiben.reports import rows as reports
     from zhiben.reports.labels import event_directions
 
-    def rows():
+    def rows() -> Iterator[Row]:
         return reports.iter_overdue(s, f, day) if kind == "overdue" else reports.iter_upcoming(s, f, day, days)
 
     columns = rc.OVERDUE_COLUMNS if kind == "overdue" else rc.UPCOMING_COLUMNS
@@ -69,7 +74,7 @@ def _occurrences(kind, s: Session, f, day, days, fmt, to, detail: bool = False, 
     return xlsx.to_file(to, sheets, book, progress_label=label) - len(list(sheets[0].records))
 
 
-def _progress(s: Session, f, day, by, fmt, to):
+def _progress(s: Session, f: Filters, day: dt.date, by: str, fmt: str, to: Path) -> int:
     from zhiben.outputs import exports, workbooks, xlsx
 
     if fmt == "ics":
@@ -85,7 +90,8 @@ def _progress(s: Session, f, day, by, fmt, to):
     return n
 
 
-def _catalogue(s: Session, plan, who, milestone_id, fmt, day, to):
+def _catalogue(s: Session, plan: str | None, who: str | None, milestone_id: str | None, fmt: str, day: dt.date,
+               to: Path) -> int:
     from zhiben.outputs import exports, workbooks, xlsx
     from zhiben.reports import catalogue
 
@@ -104,7 +110,7 @@ def _catalogue(s: Session, plan, who, milestone_id, fmt, day, to):
     return len(records)
 
 
-def _template(s: Session, county, day, days, fmt, to):
+def _template(s: Session, county: str | None, day: dt.date, days: int, fmt: str, to: Path) -> int:
     from zhiben.errors import InputError
     from zhiben.outputs import exports, xlsx
     from zhiben.outputs import status_sheet as statussheet
@@ -138,7 +144,7 @@ def export(
     plan: str = cr.Plan, county: str = cr.County, who: str = cr.Who, enterprise: str = cr.Ent,
     sector: str = cr.Sector, tag: str = cr.Tag, risk: str = cr.Risk, milestone_id: str = cr.Mid,
     as_of: str = cr.AsOf, force: bool = common.Force,
-):
+) -> None:
     """把报表导出为文件(CSV 可直接用 Excel 打开,XLSX 带格式,ICS 可导入日历),或导出县区填报模板。"""
     from zhiben.errors import InputError
     from zhiben.outputs import exports

@@ -11,8 +11,9 @@ from zhiben.cli import common
 app = typer.Typer(help="通过邮件发送每周逾期摘要和即将到期摘要(适合定时任务)。", no_args_is_help=True)
 
 
-def _run(ctx, kind, days, to, per_county, as_of, dry_run, force, send_empty, smtp_host, smtp_port, smtp_security,
-         smtp_user, smtp_from, with_csv: bool = False):
+def _run(ctx: typer.Context, kind: str, days: int, to: list[str] | None, per_county: bool, as_of: str | None,
+         dry_run: Path | None, force: bool, send_empty: bool | None, smtp_host: str | None, smtp_port: int | None,
+         smtp_security: str | None, smtp_user: str | None, smtp_from: str | None, with_csv: bool = False) -> None:
     from zhiben.errors import MailError
     from zhiben.mail import digest as notify
     from zhiben.mail import send

@@ -17,7 +17,8 @@ Days = typer.Option(14, "--days", help="“未来几天内到期”的天数", m
 AsOf = typer.Option(None, "--as-of", metavar="<日期>", help=common.AS_OF_HELP)
 
 
-def _send(ctx, platform, webhook, county, kind, days, as_of, secret_file=None) -> None:
+def _send(ctx: typer.Context, platform: str, webhook: str | None, county: str | None, kind: str, days: int,
+          as_of: str | None, secret_file: str | None = None) -> None:
     from zhiben.mail import robots
     from zhiben.tracking import subjects
 

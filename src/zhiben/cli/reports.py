@@ -16,10 +16,11 @@ from zhiben.reports import progress as progress_report
 
 if TYPE_CHECKING:
     from zhiben.db.read import Readable
+    from zhiben.reports.rows import Filters
 
 
 
-def filters_for(src: Readable, **values):
+def filters_for(src: Readable, **values: str | None) -> Filters:
     """CLI filter options → reports.Filters; unknown or empty values are Chinese errors (exit 2)."""
     from zhiben.reports import filters
 

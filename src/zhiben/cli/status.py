@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from zhiben import terms
 from zhiben.cli import common
 
+if TYPE_CHECKING:
+    from zhiben.tracking.status_import import Action
+
 app = typer.Typer(help="填报状态回收:导入县区填好的模板。", no_args_is_help=True)
 
 
-def _line(a) -> str:
+def _line(a: Action) -> str:
 
     from zhiben.reports.labels import period_label
 

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 import typer
 
 from zhiben import terms
 from zhiben.cli import common
 
+if TYPE_CHECKING:
+    from zhiben.tracking.targets import TargetRow
+
 app = typer.Typer(help="量化目标:查看目标、填报测算值。", no_args_is_help=True, rich_markup_mode=None)
 
 
 
-def _basis(r) -> str:
+def _basis(r: TargetRow) -> str:
     if r.metric == "risk_share":
         if not r.population:
             return "无适用企业"
@@ -20,7 +26,7 @@ def _basis(r) -> str:
     return f"{r.measured_on} 填报" if r.measured_on else ""
 
 
-def table_records(rows) -> list[dict]:
+def table_records(rows: Iterable[TargetRow]) -> list[dict]:
     return [{"milestone_id": r.milestone_id, "plan": r.plan, "title": r.title, "metric": r.metric,
              "scope_kind": r.scope_kind, "scope": r.scope, "value": r.value, "meeting": r.meeting,
              "population": r.population, "unrated": r.unrated, "threshold": r.threshold, "due": r.due,
@@ -28,7 +34,8 @@ def table_records(rows) -> list[dict]:
             for r in rows]
 
 
-def show_table(ctx: typer.Context, *, plan, county, milestone_id, as_of, fmt, unsupported: dict) -> None:
+def show_table(ctx: typer.Context, *, plan: str | None, county: str | None, milestone_id: str | None,
+               as_of: str | None, fmt: str, unsupported: dict[str, object]) -> None:
     """`zhiben progress --targets`: measured value, threshold, due date and verdict per scope."""
     from zhiben.errors import InputError
     from zhiben.outputs import tables
@@ -61,7 +68,7 @@ def record(
     value: str = typer.Option(..., "--value", help="测算值:0 到 1 之间的小数(如 0.8)或百分数(如 80%)"),
     on: str = typer.Option(None, "--on", metavar="<日期>", help="测算日期(默认今天)"),
     by: str | None = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
-):
+) -> None:
     """填报一个量化目标的测算值(如专业监管人员配备比例)。"""
     from zhiben.errors import InputError
     from zhiben.tracking import subjects, targets

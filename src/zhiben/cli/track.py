@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -11,11 +13,15 @@ from zhiben.cli import common
 
 if TYPE_CHECKING:
     from zhiben.db.engine import Session
+    from zhiben.db.read import SqliteSource
+    from zhiben.tracking.evidence import Attached
+    from zhiben.tracking.marks import Change, Subject
 
 PERIOD_HELP = "周期:月 2025-03、季度 2025-Q2、半年 2025-H1、年 2025;事件类事项为事件日期"
 
 
-def subject_of(session: Session, *, county, city, park, enterprise):
+def subject_of(session: Session, *, county: str | None, city: bool, park: str | None,
+               enterprise: str | None) -> Subject:
     from zhiben.errors import InputError
     from zhiben.tracking import subjects
 
@@ -28,6 +34,7 @@ def subject_of(session: Session, *, county, city, park, enterprise):
         return subjects.county_subject(session, county)
     if park:
         return subjects.park_subject(session, park)
+    assert enterprise  # exactly one subject was given
     return subjects.enterprise_subject(session, enterprise)
 
 
@@ -41,7 +48,7 @@ def current_user() -> str | None:
         return None
 
 
-def _describe(change) -> str:
+def _describe(change: Change | Attached) -> str:
 
     from zhiben.reports.labels import period_label
 
@@ -51,7 +58,7 @@ def _describe(change) -> str:
     return f"{change.milestone_id} {terms.SUBJECT_NAMES[change.subject.kind]}“{change.subject.name}”{period}"
 
 
-def attach_lines(result) -> list[str]:
+def attach_lines(result: Attached) -> list[str]:
     """What an attach did, one line per file (shared by done --attach and status import)."""
     from zhiben.inputs.filetypes import label
     from zhiben.reports.evidence import size_text
@@ -62,7 +69,7 @@ def attach_lines(result) -> list[str]:
     return out
 
 
-def _again(change) -> str:
+def _again(change: Change) -> str:
     """The command-line words naming this occurrence again (for a correction hint)."""
     import re
     import shlex
@@ -91,7 +98,7 @@ def done(
     all_in_county: str = typer.Option(None, "--all-in-county", help="批量:该县区全部适用的在册企业"),
     codes_file: str = typer.Option(None, "--codes-file", help="批量:企业清单文件,每行一个统一社会信用代码或企业全称"),
     attach: list[str] = typer.Option(None, "--attach", metavar="<文件>", help="佐证文件(可重复;PDF、图片、Office 文档、UTF-8 文本、ZIP),存入数据库"),
-):
+) -> None:
     """标记一个事项(一个周期)已完成,并写入变更日志;--attach 同时保存佐证文件。"""
     from zhiben.tracking import marks
 
@@ -122,7 +129,8 @@ def done(
             typer.echo(line)
 
 
-def _lean(ctx: typer.Context, write, **named):
+def _lean(ctx: typer.Context, write: Callable[[SqliteSource, Subject], Change | None],
+          **named: Any) -> Change | None:
     """Run `write(source, subject)` in one transaction on the lean sqlite3 path (tracking/marks.py):
     its Change, or None when that path does not apply (PostgreSQL, an old schema, a case it leaves
     to the full path), nothing written then."""
@@ -134,7 +142,7 @@ def _lean(ctx: typer.Context, write, **named):
     if src is None:
         return None
 
-    def run():
+    def run() -> Change | None:
         who = marks.subject(src, **named)
         return None if who is None else write(src, who)
 
@@ -144,7 +152,7 @@ def _lean(ctx: typer.Context, write, **named):
         src.close()
 
 
-def _done_lines(change, on_date) -> None:
+def _done_lines(change: Change, on_date: dt.date | None) -> None:
     if change.changed:
         typer.echo(f"已完成:{_describe(change)},完成日期 {change.done_on}")
     elif on_date is not None and on_date != change.done_on:
@@ -155,7 +163,9 @@ def _done_lines(change, on_date) -> None:
         typer.echo(f"无变化:{_describe(change)} 已于 {change.done_on} 标记完成")
 
 
-def _done_batch(ctx, milestone_id, *, all_in_county, codes_file, others, period, on, evidence, by, attach):
+def _done_batch(ctx: typer.Context, milestone_id: str, *, all_in_county: str | None, codes_file: str | None,
+                others: tuple[str | None, bool, str | None, str | None], period: str | None, on: dt.date | None,
+                evidence: str | None, by: str | None, attach: list[str]) -> None:
     from zhiben.errors import InputError
     from zhiben.register import codes_file as codesfile
     from zhiben.tracking import completions, subjects
@@ -168,6 +178,7 @@ def _done_batch(ctx, milestone_id, *, all_in_county, codes_file, others, period,
             items = codesfile.read(s, codes_file)
             source = f"file:{codes_file}"
         else:
+            assert all_in_county  # one of the two batch options was given
             county = subjects.county_subject(s, all_in_county)
             items = [(f"{e.credit_code} {e.name}", e) for e in completions.county_enterprises(s, milestone_id, county)]
             source = f"county:{county.name}"

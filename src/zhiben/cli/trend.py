@@ -19,7 +19,7 @@ def trend(ctx: typer.Context,
                                       help="终端上显示的指标:逾期率|按期完成率|已到期|逾期(csv/json/xlsx 含全部指标)"),
           plan: str = Plan, county: str = County, milestone_id: str = Mid, fmt: str = Fmt,
           out: Path = typer.Option(None, "--out", "-o", metavar="<文件>", help="写入 .xlsx/.csv/.json 文件"),
-          force: bool = common.Force):
+          force: bool = common.Force) -> None:
     """趋势:各县区(方案、事项)在一串日期上的逾期率、按期完成率、已到期和逾期,每个数字与该日期的 progress --as-of 相同。"""
     from zhiben.errors import InputError
     from zhiben.outputs import exports, workbooks, xlsx
