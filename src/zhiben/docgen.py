@@ -6,6 +6,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import typer._click as click
 
 HEADER = """# 命令参考
 
@@ -14,7 +19,7 @@ HEADER = """# 命令参考
 """
 
 
-def _walk(cmd, path):
+def _walk(cmd: click.Command, path: list[str]) -> Iterator[tuple[list[str], click.Command]]:
     yield path, cmd
     commands = getattr(cmd, "commands", None)
     if commands:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar, Union
@@ -343,7 +344,7 @@ def _period_problems(where: str, r: RecurringRule, cat: Catalogue) -> list[str]:
 M = TypeVar("M", bound=BaseModel)
 
 
-def _entries(model: type[M], raw: dict, key: str, where, problems: list[str]) -> list[M]:
+def _entries(model: type[M], raw: dict, key: str, where: Callable[[int, dict], str], problems: list[str]) -> list[M]:
     """The valid `[[key]]` tables of a catalogue; every problem (also a value that is not a table)
     goes into `problems`, named by `where(index, table)`."""
     items = raw.get(key, [])

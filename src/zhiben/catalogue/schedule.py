@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 
 from zhiben import terms
-from zhiben.catalogue.model import OnceRule, RecurringRule, RelativeRule, StandingRule, TargetRule, UndatedRule
+from zhiben.catalogue.model import OnceRule, RecurringRule, RelativeRule, Rule, StandingRule, TargetRule, UndatedRule
 from zhiben.errors import InputError
 
 ONCE = "once"
@@ -165,7 +165,7 @@ def undated_periods(rule: UndatedRule, start: dt.date, end: dt.date, effective: 
     return [k for k in keys if effective is None or owed_from(k, effective)]
 
 
-def occurrences(rule, start: dt.date, end: dt.date, effective: dt.date | None = None,
+def occurrences(rule: Rule, start: dt.date, end: dt.date, effective: dt.date | None = None,
                 calendar: WorkCalendar | None = None) -> list[Due]:
     """Calendar occurrences of a rule; relative and target rules have none of their own.
 

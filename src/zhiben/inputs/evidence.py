@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from zhiben.errors import InputError, os_reason
 from zhiben.inputs import filetypes
@@ -80,7 +81,7 @@ def _regular(path: Path, where: str) -> os.stat_result:
 
 
 @contextmanager
-def _open(path: Path, where: str):
+def _open(path: Path, where: str) -> Iterator[BinaryIO]:
     """Open for reading without blocking on a pipe swapped in after the stat, and stat it again."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
@@ -92,7 +93,7 @@ def _open(path: Path, where: str):
         yield fh
 
 
-def _chunks(fh, budget: int, where: str, limit_text: str) -> Iterator[bytes]:
+def _chunks(fh: BinaryIO, budget: int, where: str, limit_text: str) -> Iterator[bytes]:
     """The file's bytes in chunks; more than `budget` bytes is refused (a file that grew)."""
     seen = 0
     while chunk := fh.read(CHUNK):

@@ -81,14 +81,14 @@ def read_text(path: str | Path, *, what: str = "文件", error: type[ZhibenError
         raise error(f"{shown(path)}: 不是 UTF-8 或 GB18030 编码的文本文件") from None
 
 
-def _check_regular(path, st: os.stat_result, what: str, error: type[ZhibenError]) -> None:
+def _check_regular(path: str | Path, st: os.stat_result, what: str, error: type[ZhibenError]) -> None:
     if not stat.S_ISREG(st.st_mode):
         kind = ("字符设备" if stat.S_ISCHR(st.st_mode) else "块设备" if stat.S_ISBLK(st.st_mode)
                 else "管道" if stat.S_ISFIFO(st.st_mode) else "套接字" if stat.S_ISSOCK(st.st_mode) else "特殊文件")
         raise error(f"{shown(path)} 是{kind},不是普通文件;请给出{what}的路径")
 
 
-def _too_big(path, size: int, budget: int, what: str, error: type[ZhibenError]) -> ZhibenError:
+def _too_big(path: str | Path, size: int, budget: int, what: str, error: type[ZhibenError]) -> ZhibenError:
     from zhiben.inputs import limits
 
     return error(f"{shown(path)}: 文件过大({limits.megabytes(size)}),远超任何{what}"
@@ -166,11 +166,11 @@ def toml_loads(text: str, where: str, error: type[ZhibenError]) -> dict:
     return data
 
 
-def _children(item) -> list:
+def _children(item: object) -> list:
     return list(item.items()) if isinstance(item, dict) else list(enumerate(item)) if isinstance(item, list) else []
 
 
-def _depth(value) -> int:
+def _depth(value: object) -> int:
     """Nesting depth of tables and arrays, without recursion."""
     deepest, stack = 0, [(value, 1)]
     while stack:
@@ -180,7 +180,7 @@ def _depth(value) -> int:
     return deepest
 
 
-def _strings(value) -> Iterator[tuple[str, str]]:
+def _strings(value: object) -> Iterator[tuple[str, str]]:
     """(dotted key, text) of every string (keys too), without recursion."""
     stack: list[tuple[str, object]] = [("", value)]
     while stack:

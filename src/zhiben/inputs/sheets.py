@@ -20,6 +20,7 @@ from pathlib import Path
 from zhiben.errors import ImportFileError
 from zhiben.inputs import limits
 from zhiben.inputs.files import read_bytes
+from zhiben.inputs.xlsx import Track
 
 SAVE_AS_HINT = "请在 Excel 中“另存为”“CSV UTF-8(逗号分隔)”或 .xlsx 后重试"
 
@@ -35,7 +36,7 @@ class Table:
 SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 
 
-def read(path: str | Path, track=None, pick: Callable[[list], bool] | None = None, *,
+def read(path: str | Path, track: Track | None = None, pick: Callable[[list], bool] | None = None, *,
          wanted: Callable[[str], bool] | None = None, sheet: str | None = None) -> Table:
     """`track(iterable, description, total)` may wrap the row loop (the CLI passes a progress bar).
 
@@ -148,7 +149,7 @@ def check_rows(n: int, where: str) -> None:
         raise ImportFileError(f"{where}: 行数超过 {limits.MAX_ROWS:,} 行,远超任何名册;请确认选对了文件(未导入任何数据)")
 
 
-def cell_text(value) -> str:
+def cell_text(value: object) -> str:
     """A raw cell value as the text a user sees in it."""
     if value is None:
         return ""

@@ -12,11 +12,16 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from zhiben.errors import ImportFileError
 from zhiben.inputs import limits
+
+# `track(iterable, description, total)`: the caller's progress bar around a row loop.
+# openpyxl's read-only workbook and sheets are typed Any: their stubs do not cover read-only mode.
+Track = Callable[..., Iterable[Any]]
 
 # Tags with an optional namespace prefix (some generators write <x:row>, <x:c>).
 _ROW = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?row[\s>/]")
@@ -82,7 +87,7 @@ def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> int:
                 return rows
 
 
-def rows(data: bytes, where: str, *, track=None, pick: Callable[[list], bool] | None = None,
+def rows(data: bytes, where: str, *, track: Track | None = None, pick: Callable[[list], bool] | None = None,
          wanted: Callable[[str], bool] | None = None, sheet: str | None = None) -> tuple[str, list[tuple[int, list]]]:
     """(the sheet's name, its non-blank rows as (row number, values)), only the wanted columns."""
     from openpyxl import load_workbook
@@ -112,7 +117,7 @@ def rows(data: bytes, where: str, *, track=None, pick: Callable[[list], bool] | 
         wb.close()
 
 
-def choose(wb, where: str, pick: Callable[[list], bool] | None, name: str | None):
+def choose(wb: Any, where: str, pick: Callable[[list], bool] | None, name: str | None) -> Any:
     """The sheet named `name`; else among visible sheets the one `pick` accepts (refusing several),
     else the active one. A hidden sheet is read only when named."""
     if name is not None:
@@ -133,7 +138,7 @@ def choose(wb, where: str, pick: Callable[[list], bool] | None, name: str | None
     return fitting[0] if fitting else active
 
 
-def _width(ws, wanted: Callable[[str], bool] | None) -> int:
+def _width(ws: Any, wanted: Callable[[str], bool] | None) -> int:
     """Columns to read: up to the last wanted header cell in the first rows (all of them without
     `wanted`, still bounded by the per-row cell count checked above)."""
     width = any_width = seen = 0
@@ -151,7 +156,7 @@ def _width(ws, wanted: Callable[[str], bool] | None) -> int:
     return width or any_width  # no wanted header: read it all, so the caller can name what is missing
 
 
-def _read(ws, width: int, where: str, track, total: int) -> list[tuple[int, list]]:
+def _read(ws: Any, width: int, where: str, track: Track | None, total: int) -> list[tuple[int, list]]:
     if width == 0:
         return []
     # min_row=1 keeps Excel's numbering; openpyxl yields one shared blank tuple per gap, never kept.

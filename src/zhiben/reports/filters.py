@@ -51,8 +51,9 @@ def who_code(text: str | None) -> str | None:
     return code
 
 
-def resolve(src: read.Readable, *, plan=None, county=None, who=None, enterprise=None, sector=None, tag=None,
-            risk=None, milestone_id=None) -> Filters:
+def resolve(src: read.Readable, *, plan: str | None = None, county: str | None = None, who: str | None = None,
+            enterprise: str | None = None, sector: str | None = None, tag: str | None = None, risk: str | None = None,
+            milestone_id: str | None = None) -> Filters:
     """Filters from option values as typed; None means "not given"."""
     sector = lookup.given(sector, "--sector", terms.SECTOR_HINT)
     risk = lookup.given(risk, "--risk", terms.RISK_HINT)

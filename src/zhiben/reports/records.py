@@ -8,8 +8,14 @@ human-facing output uses, name only labels and names, never an internal key.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from zhiben import terms
 from zhiben.reports.labels import period_label
+
+if TYPE_CHECKING:
+    from zhiben.reports.rows import ProgressRow, Row
 
 OVERDUE_COLUMNS = [("milestone_id", "编号"), ("plan", "方案"), ("title", "事项"), ("subject_kind", "主体类别"),
                    ("subject", "责任主体"), ("county", "所属县区"), ("credit_code", "统一社会信用代码"),
@@ -27,9 +33,9 @@ def progress_columns(by: str) -> list[tuple[str, str]]:
     return _PROGRESS_KEYS.get(by, PROGRESS_COLUMNS[:1]) + PROGRESS_COLUMNS[1:]
 
 
-def row_record(r, directions: dict[str, str] | None = None) -> dict:
+def row_record(r: Row, directions: dict[str, str] | None = None) -> dict:
     """One occurrence row → its record. `directions` (labels.event_directions) words event periods exactly."""
-    rec = {"milestone_id": r.milestone_id, "plan": r.plan, "plan_name": terms.PLAN_NAMES[r.plan], "title": r.title,
+    rec: dict[str, object] = {"milestone_id": r.milestone_id, "plan": r.plan, "plan_name": terms.PLAN_NAMES[r.plan], "title": r.title,
            "subject_kind": r.subject_kind, "subject": r.subject, "county": r.county, "credit_code": r.credit_code,
            "period": r.period,
            "period_label": period_label(r.period, r.due, directions.get(r.milestone_id) if directions else None),
@@ -44,7 +50,7 @@ def row_record(r, directions: dict[str, str] | None = None) -> dict:
     return rec
 
 
-def progress_records(rows, by: str | None = None) -> list[dict]:
+def progress_records(rows: Iterable[ProgressRow], by: str | None = None) -> list[dict]:
     """Progress rows → records; grouped by milestone or enterprise they also carry the key columns
     (`milestone_id`; `credit_code` and `county`) under their own names."""
     out = []

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from zhiben import terms
+from zhiben.reports.rows import Row
 
 PLAN_ORDER = {p.value: n for n, p in enumerate(terms.Plan)}
 
@@ -35,7 +36,7 @@ class Tally:
     min_days_left: int | None = None
     milestones: set = field(default_factory=set)
 
-    def add(self, r) -> None:
+    def add(self, r: Row) -> None:
         self.items += 1
         self.milestones.add(r.milestone_id)
         if r.subject_kind == terms.SubjectKind.CITY:

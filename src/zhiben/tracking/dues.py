@@ -21,7 +21,7 @@ from zhiben.tracking import holidays
 _RULE = TypeAdapter(cat_mod.Rule)
 
 
-def sync(session: Session, rules: list[tuple[str, object]], start: dt.date, end: dt.date,
+def sync(session: Session, rules: list[tuple[str, cat_mod.Rule]], start: dt.date, end: dt.date,
          effective: dt.date) -> None:
     """Make DueDate hold exactly the periods of `rules` (milestone id, rule) and their dates."""
     calendar = holidays.work_calendar(session)

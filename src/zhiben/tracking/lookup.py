@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from zhiben import terms
@@ -31,7 +32,7 @@ def shown(value: str) -> str:
     return text + ("…" if len(value) > SHOWN_CHARS else "")
 
 
-def unknown(what: str, value: str, near, where: str) -> NotFound:
+def unknown(what: str, value: str, near: Iterable[str], where: str) -> NotFound:
     """The one near-match message: what was not found, the nearest names, where to see them all."""
     near = list(dict.fromkeys(near))
     maybe = f"是否要找:{'、'.join(near)};" if near else ""
@@ -82,7 +83,7 @@ def unknown_county(text: str) -> NotFound:
     return unknown("县(市、区)", text, near, f"可用:{COUNTY_HINT}(全称、简称均可)")
 
 
-def unknown_tag(text: str, known) -> NotFound:
+def unknown_tag(text: str, known: Iterable[str]) -> NotFound:
     """The miss of a tag, wherever it was typed (an option, a register row)."""
     near = difflib.get_close_matches(text, sorted(known), n=3, cutoff=0.3)
     return unknown("标签", text, near, "可用标签见 zhiben enterprise tags")
