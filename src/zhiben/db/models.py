@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import DDL, JSON, Column, DateTime, Index, LargeBinary, Table, TypeDecorator, UniqueConstraint, event
+from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
 from zhiben import terms
@@ -45,14 +46,14 @@ class UTCTime(TypeDecorator):
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
         if value.tzinfo is not None:
             value = value.astimezone(dt.timezone.utc)
         return value.replace(tzinfo=None)
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)

@@ -24,9 +24,9 @@ writers of the table run one after another and each refresh reads what the other
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Date,
@@ -49,7 +49,8 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.orm import SessionTransaction
+from sqlalchemy.sql import ColumnElement, Delete, Select
 from sqlmodel import Session
 
 from zhiben import terms
@@ -64,6 +65,8 @@ E, ET, MT = m_.table(m_.Enterprise), m_.table(m_.EnterpriseTag), m_.table(m_.Mil
 ED, K, O = m_.table(m_.EventDue), m_.table(m_.Completion), m_.table(m_.Occurrence)
 EV = m_.table(m_.Event)
 
+# A column expression of the definition (a table column, a label, a literal, a NULL cast).
+Col = ColumnElement[Any]
 KEY = ("milestone_id", "subject_kind", "subject_id", "period")
 COLUMNS = (*KEY, "plan", "position", "due", "bound", "county_id", "county_pos", "park_id", "enterprise_id",
            "subject", "credit_code", "closed_on")
@@ -71,8 +74,8 @@ COLUMNS = (*KEY, "plan", "position", "due", "bound", "county_id", "county_pos", 
 CHUNK = 500
 
 
-def _cols(kind, subject_id, subject, county_id, county_pos, park_id, enterprise_id, credit_code, period, due,
-          bound, closed_on):
+def _cols(kind: str, subject_id: Col, subject: Col, county_id: Col, county_pos: Col, park_id: Col, enterprise_id: Col,
+          credit_code: Col, period: Col, due: Col, bound: Col, closed_on: Col) -> list[Col]:
     return [M.c.id.label("milestone_id"), literal(kind).label("subject_kind"), subject_id.label("subject_id"),
             period.label("period"), M.c.plan.label("plan"), M.c.position.label("position"), due.label("due"),
             bound.label("bound"), county_id.label("county_id"), county_pos.label("county_pos"),
@@ -80,7 +83,7 @@ def _cols(kind, subject_id, subject, county_id, county_pos, park_id, enterprise_
             credit_code.label("credit_code"), closed_on.label("closed_on")]
 
 
-def _tag_match(event_kind=None):
+def _tag_match(event_kind: Col | None = None) -> ColumnElement[bool]:
     """Enterprise E matches milestone M's applies_to tags (any-of include, none-of exclude).
 
     `event_kind`: for an event-relative due, the event's kind, whose proven tag (terms.EVENT_TAGS)
@@ -98,7 +101,7 @@ def _tag_match(event_kind=None):
     return and_(or_(~include, hit), ~excluded)
 
 
-def applies(event_kind=None):
+def applies(event_kind: Col | None = None) -> ColumnElement[bool]:
     """The one applicability rule for an enterprise duty: M falls on E (sector and tags)."""
     return and_(or_(M.c.sector.is_(None), E.c.sector == M.c.sector), _tag_match(event_kind))
 
@@ -113,7 +116,7 @@ def applicable(session: Session, enterprise_id: int, milestone_ids: Iterable[str
     return set(session.connection().execute(q).scalars())
 
 
-def _in_scope():
+def _in_scope() -> ColumnElement[bool]:
     """County C is in milestone M's county scope (empty: every county)."""
     return or_(M.c.county_scope == "", M.c.county_scope.like("%," + C.c.name + ",%"))
 
@@ -229,7 +232,7 @@ def computed(scope: Scope = EVERYTHING) -> Select:
     return select(*(u.c[c] for c in COLUMNS), K.c.done_on).select_from(u.outerjoin(K, done))
 
 
-def _delete_where(scope: Scope):
+def _delete_where(scope: Scope) -> Delete:
     if scope.everything:
         return delete(O)
     if scope.parks:
@@ -245,7 +248,7 @@ def fill(conn: Connection, scope: Scope = EVERYTHING) -> None:
     conn.execute(insert(O).from_select([*COLUMNS, "done_on"], computed(scope)))
 
 
-def _enterprises(conn: Connection, enterprise_ids) -> None:
+def _enterprises(conn: Connection, enterprise_ids: Iterable[int]) -> None:
     ids = sorted(set(enterprise_ids))
     if not ids:
         return
@@ -256,7 +259,7 @@ def _enterprises(conn: Connection, enterprise_ids) -> None:
         fill(conn, Scope(enterprise_ids=tuple(ids[i:i + CHUNK])))
 
 
-def _sync_done(conn: Connection, keys) -> None:
+def _sync_done(conn: Connection, keys: Iterable[tuple[str, str, int, str]]) -> None:
     """Copy the completion date of these (milestone, subject kind, subject id, period) rows."""
     if keys:
         conn.execute(text(records.SYNC_DONE), [dict(zip(("m", "k", "s", "p"), key, strict=True)) for key in keys])
@@ -361,7 +364,7 @@ def _before_commit(session: Session) -> None:
     settle(session)
 
 
-def _transaction_end(session: Session, transaction) -> None:
+def _transaction_end(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # the lock and the declarations last one database transaction
         session.info.pop(_PENDING, None)
 
@@ -388,11 +391,11 @@ def _day(v: object) -> dt.date | None:
     return read.Source.date(v)  # the seam's one decoder: ISO text on SQLite, a date on PostgreSQL
 
 
-def _normal(row) -> tuple:
+def _normal(row: Sequence[object]) -> tuple:
     return tuple(_day(v) if k in ("due", "closed_on", "done_on") else v for k, v in zip((*COLUMNS, "done_on"), row, strict=True))
 
 
-def _order(row) -> tuple:
+def _order(row: Sequence[object]) -> tuple:
     return tuple("" if v is None else str(v) for v in row)
 
 

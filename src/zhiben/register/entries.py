@@ -16,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session, col
@@ -25,6 +26,7 @@ from zhiben.db import models, occurrences, records
 from zhiben.errors import ImportFileError, InputError, os_reason
 from zhiben.inputs import limits
 from zhiben.inputs import sheets as tabular
+from zhiben.inputs.xlsx import Track
 from zhiben.register import creditcode, queries
 from zhiben.tracking import events, lookup
 
@@ -84,7 +86,7 @@ class Entry:
     contact: str | None = None
     email: str | None = None
 
-    def value(self, f: str):
+    def value(self, f: str) -> Any:
         return getattr(self, f)
 
 
@@ -344,7 +346,7 @@ def _plan(entries: list[Entry], by_code: dict[str, dict], tags: dict[int, tuple[
 
 
 def import_file(session: Session, path: str | Path, *, dry_run: bool = False, skip_invalid: bool = False,
-                now: dt.datetime | None = None, track=None, strict_tags: bool = False) -> RegisterImport:
+                now: dt.datetime | None = None, track: Track | None = None, strict_tags: bool = False) -> RegisterImport:
     """Import a register file. Raises ImportFileError listing every problem unless skip_invalid.
 
     `track(iterable, description, total)` may wrap the long loops (the CLI passes a progress bar).
@@ -423,7 +425,7 @@ def _write_rejects(target: Path, sheet: tabular.Table, header_at: int, rejected:
         raise ImportFileError(f"{target}: 无法写入错误行文件({why}),未导入任何数据") from None
 
 
-def _given_or_stored(entry, stored: dict, field: str):
+def _given_or_stored(entry: Entry, stored: dict, field: str) -> Any:
     """The file's value for `field`, or the stored one when the file has no such column."""
     return getattr(entry, field) if field in entry.present else stored[field]
 

@@ -7,6 +7,8 @@ obligations are a report (reports/enterprise.py).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
@@ -60,7 +62,7 @@ def active_count(session: Session) -> int:
     return session.execute(select(func.count()).select_from(E).where(E.c.active.is_(True))).scalar_one()
 
 
-def enterprise_record(r, tags: list[str]) -> dict:
+def enterprise_record(r: Mapping[Any, Any], tags: list[str]) -> dict:
     return {"credit_code": r["credit_code"], "name": r["name"], "county": r["county"], "sector": r["sector"],
             "tags": tags, "risk": r["risk"], "park": r["park"], "contact": r["contact"], "email": r["email"],
             "active": bool(r["active"])}

@@ -11,7 +11,7 @@ again, so two media can not disagree about a number. Also the few words every me
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -102,7 +102,7 @@ def brief(src: Session, scope: Scope, as_of: dt.date, *, upcoming_days: int = 14
     fresh: list = []
     kept: list = []
 
-    def overdue_rows():
+    def overdue_rows() -> Iterator[reports.Row]:
         it: Iterable = reports.iter_overdue(src, f, as_of)
         if track is not None:
             it = track(it, "汇总逾期事项", matrix.total.overdue)
@@ -113,7 +113,7 @@ def brief(src: Session, scope: Scope, as_of: dt.date, *, upcoming_days: int = 14
                 kept.append(r)
             yield r
 
-    def upcoming_rows():
+    def upcoming_rows() -> Iterator[reports.Row]:
         for r in reports.iter_upcoming(src, f, as_of, upcoming_days):
             if keep == "upcoming":
                 kept.append(r)

@@ -6,6 +6,8 @@ so the terminal, the mail, the HTML report and the XLSX 汇总 show the same num
 
 from __future__ import annotations
 
+import datetime as dt
+
 from zhiben.db import read
 from zhiben.errors import InputError
 from zhiben.reports import county_plan
@@ -47,7 +49,7 @@ def rank(records: list[dict], sort: tuple[str, bool]) -> None:
     rank (1, 2, 2, 4); a record without the figure goes last, unranked."""
     key, desc = sort
 
-    def value(r):
+    def value(r: dict) -> tuple[bool, float]:
         v = r[key]
         return (v is None, -(v or 0) if desc else (v or 0))
 
@@ -61,7 +63,7 @@ def rank(records: list[dict], sort: tuple[str, bool]) -> None:
         r["rank"] = place
 
 
-def county_bulletin(src: read.Readable, f: reports.Filters, as_of, sort: tuple[str, bool] | None = None,
+def county_bulletin(src: read.Readable, f: reports.Filters, as_of: dt.date, sort: tuple[str, bool] | None = None,
                     matrix: county_plan.Matrix | None = None) -> list[dict]:
     """Counties (in the customary order, or ranked by `sort`), then the city bureau's own row, then
     全市合计: the county × plan matrix summed over the plans."""

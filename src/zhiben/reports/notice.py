@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 
@@ -81,7 +82,7 @@ class Notice:
         return cls(**values, ident=ident)
 
 
-def _iso(value):
+def _iso(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _iso(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -195,7 +196,7 @@ def _top(groups: list[tuple], titles: dict) -> list[dict]:
     return sorted(per.values(), key=lambda d: (-d["subjects"], -d["items"], d["milestone_id"]))[:TOP_ITEMS]
 
 
-def _county_label(cid, counties: dict) -> tuple[str, int]:
+def _county_label(cid: int | None, counties: dict) -> tuple[str, int]:
     return ("市应急管理局本级", -1) if cid is None else counties.get(cid, (str(cid), 999))
 
 
@@ -231,7 +232,7 @@ def _addressees(s: read.Source, f: reports.Filters) -> list[str]:
     return names
 
 
-def read_requirements(path) -> str:
+def read_requirements(path: str | Path) -> str:
     """The bureau's 下步要求: UTF-8 text of at most MAX_REQUIREMENTS characters."""
     from zhiben.inputs import files
 

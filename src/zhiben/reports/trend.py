@@ -10,7 +10,9 @@ issued 通报 (reports.notice).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
@@ -151,16 +153,20 @@ def trend(src: read.Readable, f: reports.Filters, days: list[dt.date], by: str =
     return Trend(by, every, days, series + ([total] if len(series) != 1 else []))
 
 
-def _labels(src: read.Source, by: str):
+# A group's (label, short label, kind, sort order).
+Label = tuple[str, str, str, tuple[Any, Any]]
+
+
+def _labels(src: read.Source, by: str) -> Callable[[Any], Label]:
     """group key → (label, short label, kind, order)."""
     if by == "county":
         counties = {cid: (name, pos) for cid, name, pos in src.rows("SELECT id, name, position FROM county")}
 
-        def county(k):
+        def county(k: int | None) -> Label:
             if k is None:
                 return CITY_NAME, "市局本级", "city", (1, 0)
             name, pos = counties[k]
-            return name, SHORT_NAMES.get(name, name), "county", (0, pos)
+            return name, SHORT_NAMES.get(name) or name, "county", (0, pos)
 
         return county
     if by == "plan":
@@ -168,7 +174,7 @@ def _labels(src: read.Source, by: str):
         return lambda k: (PLAN_NAMES.get(k, k), PLAN_SHORT.get(k, k), "plan", (plans.index(k) if k in plans else 99, ""))
     titles = {mid: (title, pos) for mid, title, pos in src.rows("SELECT id, title, position FROM milestone")}
 
-    def milestone(k):
+    def milestone(k: str) -> Label:
         title, pos = titles.get(k, (k, 0))
         return title, k, "milestone", (pos, k)
 
