@@ -109,7 +109,7 @@ def list_(
             scope = "、".join(m.counties) if m.counties else ("全部县区" if m.responsible == "county" else "全市")
             if rule["metric"] == "risk_share":
                 who = "、".join(m.tags) if m.tags else "全部"
-                scope = f"{scope};{terms.PLAN_NAMES.get(m.sector, '')}企业({who})中{'/'.join(rule['levels'])}级占比"
+                scope = f"{scope};{terms.PLAN_NAMES.get(m.sector or '', '')}企业({who})中{'/'.join(rule['levels'])}级占比"
             records.append({"milestone_id": m.id, "plan": m.plan, "title": m.title, "metric": rule["metric"],
                             "metric_name": targets.METRIC_NAMES[rule["metric"]], "threshold": float(rule["threshold"]),
                             "due": rule["due"], "levels": rule.get("levels") or [], "responsible": m.responsible,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlmodel import Session, col, select
 
 from zhiben.db import models
 from zhiben.tracking.subjects import Subject
 
 
-def record(session: Session, *, action, m_id, subject, period, old, new, done_on, evidence, by, source) -> None:
+def record(session: Session, *, action: str, m_id: str, subject: Subject, period: str, old: str, new: str,
+           done_on: dt.date | None, evidence: str | None, by: str | None, source: str | None) -> None:
     session.add(models.AuditEntry(action=action, by=by, milestone_id=m_id, subject_kind=subject.kind,
                                   subject_id=subject.id, subject_name=subject.name, period=period,
                                   old_status=old, new_status=new, done_on=done_on, evidence=evidence,

@@ -10,9 +10,11 @@ as it was, and stored in the caller's transaction with the completion they prove
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from zhiben.db import blobs, meta, models
 from zhiben.errors import InputError, NotFound
@@ -95,7 +97,7 @@ class Attached:
     repeated: list[files.Candidate] = field(default_factory=list)  # already attached: stored once
 
 
-def _citing(session: Session, m_id: str, subject: Subject, period: str):
+def _citing(session: Session, m_id: str, subject: Subject, period: str) -> SelectOfScalar[models.EvidenceFile]:
     return select(models.EvidenceFile).where(
         models.EvidenceFile.milestone_id == m_id, models.EvidenceFile.subject_kind == subject.kind,
         models.EvidenceFile.subject_id == subject.id, models.EvidenceFile.period == period)
@@ -198,7 +200,7 @@ class Mismatch:
     names: list[str]
 
 
-def verify(session: Session, on_each=None) -> tuple[int, list[Mismatch]]:
+def verify(session: Session, on_each: Callable[[], object] | None = None) -> tuple[int, list[Mismatch]]:
     """Recompute every stored content's SHA-256 (streamed); (contents checked, mismatches)."""
     import hashlib
 

@@ -84,7 +84,8 @@ def check_not_before_effective(src: read.Readable, on: dt.date) -> None:
                          "(如施行日期不对,可用 zhiben config set effective 修改)")
 
 
-def _row(src: read.SqliteSource, milestone_id: str, subject: Subject, period: str | None):
+def _row(src: read.SqliteSource, milestone_id: str, subject: Subject,
+         period: str | None) -> tuple[Subject, str, dt.date | None] | None:
     """(owner, period key, due) of the occurrence, or None when the full path must decide."""
     found = list(src.rows("SELECT kind, per_risk FROM milestone WHERE id = :id AND active", {"id": milestone_id}))
     if not found or found[0][0] not in ("once", "recurring"):
@@ -116,7 +117,7 @@ def _write(src: read.SqliteSource, sql: str, params: dict) -> None:
     src.con.execute(sql, params)
 
 
-def _audit(src: read.SqliteSource, key: dict, name: str, **values) -> None:
+def _audit(src: read.SqliteSource, key: dict, name: str, **values: object) -> None:
     _write(src, "INSERT INTO auditentry (at, by, action, milestone_id, subject_kind, subject_id, subject_name, period,"
                 " old_status, new_status, done_on, evidence, source) VALUES (:at, :by, :action, :m, :k, :s, :name,"
                 " :p, :old, :new, :done_on, :evidence, :source)", {**key, **values, "name": name, "at": _now()})

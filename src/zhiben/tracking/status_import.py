@@ -8,6 +8,7 @@ audit source. Applying is idempotent: a row already in the state it asks for is 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,12 +49,12 @@ class SheetRow:
     number: int
     cells: dict[str, Cell]
 
-    def get(self, header: str):
+    def get(self, header: str) -> object:
         cell = self.cells.get(header)
         return None if cell is None else cell.value
 
 
-def _unguard(value):
+def _unguard(value: object) -> object:
     """Undo the CSV injection guard ('=... → =...) and trim whitespace."""
     if isinstance(value, str):
         if len(value) > 1 and value[0] == "'" and value[1] in terms.FORMULA_CHARS:
@@ -68,7 +69,7 @@ def _letter(index: int) -> str:
     return get_column_letter(index + 1)
 
 
-def _header(first_row) -> list[str]:
+def _header(first_row: Iterable[object]) -> list[str]:
     return [str(h).strip().lstrip("\ufeff") if h is not None else "" for h in first_row]
 
 
@@ -150,7 +151,7 @@ class StatusImport:
         return [a for a in self.actions if a.kind == "open" and a.current_done_on is not None]
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -169,7 +170,7 @@ def _status(word: str) -> str | None:
     return None
 
 
-def _date(value) -> dt.date:
+def _date(value: object) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -201,7 +202,8 @@ def _subject(session: Session, kind: str, name: str, code: str) -> subjects.Subj
     return subjects.enterprise_subject(session, code or name)
 
 
-def _files(name: str, row: SheetRow, kind: str, folder, problems: _Problems) -> list | None:
+def _files(name: str, row: SheetRow, kind: str, folder: evidence_files.Folder | None,
+           problems: _Problems) -> list | None:
     """The checked files a row's 佐证文件 cell names (None after a problem)."""
     names = [n.strip() for n in attachments.FILE_SEPARATORS.split(_text(row.get("佐证文件"))) if n.strip()]
     if not names:
@@ -223,7 +225,7 @@ def _files(name: str, row: SheetRow, kind: str, folder, problems: _Problems) -> 
 
 
 def _plan_row(session: Session, name: str, row: SheetRow, today: dt.date, problems: _Problems,
-              folder=None) -> Action | None:
+              folder: evidence_files.Folder | None = None) -> Action | None:
     word = _text(row.get("状态"))
     raw_date = row.get("完成日期")
     has_date = raw_date not in (None, "")
@@ -304,7 +306,8 @@ def _plan_row(session: Session, name: str, row: SheetRow, today: dt.date, proble
                   existing.done_on if existing else None, owner, files)
 
 
-def plan_import(session: Session, path: Path, *, today: dt.date | None = None, folder=None,
+def plan_import(session: Session, path: Path, *, today: dt.date | None = None,
+                folder: evidence_files.Folder | None = None,
                 sheet: str | None = None) -> StatusImport:
     """Validate every row; raise ImportFileError listing all problems, else return the actions."""
     today = today or dt.date.today()
@@ -344,7 +347,8 @@ def apply_import(session: Session, path: Path, *, by: str | None = None, dry_run
         return _apply(session, path, by=by, dry_run=dry_run, today=today, folder=f, sheet=sheet)
 
 
-def _apply(session: Session, path: Path, *, by, dry_run, today, folder, sheet) -> StatusImport:
+def _apply(session: Session, path: Path, *, by: str | None, dry_run: bool, today: dt.date | None,
+           folder: evidence_files.Folder | None, sheet: str | None) -> StatusImport:
     today = today or dt.date.today()
     if not dry_run:
         occurrences.touch(session)  # the writers' lock before validating: the plan stays true until commit

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import exists
 from sqlmodel import Session, col, select
@@ -66,7 +67,8 @@ def _status(value: float | None, threshold: float, due: dt.date | None, as_of: d
     return "met" if reached else "not_met"
 
 
-def target_milestones(session: Session, *, plan: str | None = None, milestone_id: str | None = None):
+def target_milestones(session: Session, *, plan: str | None = None,
+                      milestone_id: str | None = None) -> list[models.Milestone]:
     q = select(models.Milestone).where(models.Milestone.kind == "target", models.Milestone.active)
     if plan:
         q = q.where(models.Milestone.plan == plan)
@@ -92,7 +94,7 @@ def _counties(session: Session) -> list[models.County]:
     return list(session.exec(select(models.County).order_by(col(models.County.position))).all())
 
 
-def _row(m: models.Milestone, scope_kind: str, scope: str, as_of: dt.date, **kw) -> TargetRow:
+def _row(m: models.Milestone, scope_kind: str, scope: str, as_of: dt.date, **kw: Any) -> TargetRow:
     threshold = float(m.rule["threshold"])
     due = dt.date.fromisoformat(str(m.rule["due"])) if m.rule.get("due") else None
     return TargetRow(milestone_id=m.id, plan=m.plan, title=m.title, metric=m.rule["metric"], scope_kind=scope_kind,
@@ -114,7 +116,7 @@ def _risk_share(session: Session, m: models.Milestone, as_of: dt.date, county_id
         total[cid] += 1
         meeting[cid] += risk in levels
 
-    def row(kind, name, keys):
+    def row(kind: str, name: str, keys: list[int | None]) -> TargetRow:
         n = sum(total[k] for k in keys)
         hit = sum(meeting[k] for k in keys)
         return _row(m, kind, name, as_of, value=round(hit / n, 4) if n else None, meeting=hit, population=n,
@@ -133,7 +135,7 @@ def _reported(session: Session, m: models.Milestone, as_of: dt.date, county_id: 
     values = {(v.subject_kind, v.subject_id): v for v in session.exec(
         select(models.TargetValue).where(models.TargetValue.milestone_id == m.id)).all()}
 
-    def row(kind, sid, name):
+    def row(kind: str, sid: int, name: str) -> TargetRow:
         v = values.get((kind, sid))
         if v is not None and v.measured_on > as_of:
             v = None
@@ -174,7 +176,7 @@ def parse_value(text: str) -> float:
     return value
 
 
-def record_value(session: Session, milestone_id: str, subject, value: float, *, on: dt.date | None = None,
+def record_value(session: Session, milestone_id: str, subject: subjects.Subject, value: float, *, on: dt.date | None = None,
            by: str | None = None, today: dt.date | None = None) -> tuple[float | None, models.TargetValue]:
     """Enter a `reported` target's value for the city or a county; returns (previous value, row)."""
     limits.check(by=by)
