@@ -14,8 +14,9 @@ if TYPE_CHECKING:
     from typer._click.core import Command, Context
     from typer._click.formatting import HelpFormatter
 
-TYPE_NAMES = {"integer": "整数", "float": "数字", "boolean": "是/否", "choice": "可选值之一", "text": "文本",
-              "path": "路径", "file": "文件", "integer range": "范围内的整数", "float range": "范围内的数字"}
+TYPE_NAMES = {"integer": "整数", "int": "整数", "int range": "整数", "float": "数字", "boolean": "是/否",
+              "choice": "可选值之一", "text": "文本", "path": "路径", "file": "文件", "integer range": "范围内的整数",
+              "float range": "范围内的数字"}
 
 
 def is_usage_error(exc: BaseException) -> bool:
@@ -48,13 +49,17 @@ def message(exc: Any) -> str:  # a click usage error: each kind has its own attr
         return f"没有这个选项:{exc.option_name}{also}{where}"
     if kind == "BadParameter":
         param = getattr(exc, "param", None)
-        type_name = getattr(getattr(param, "type", None), "name", "")
+        ptype = getattr(param, "type", None)
+        type_name = getattr(ptype, "name", "")
         detail = str(getattr(exc, "message", ""))
-        if type_name not in TYPE_NAMES:  # typer validates through pydantic and names the type in English
+        if type_name not in TYPE_NAMES:  # a pydantic-validating typer names the type in the message
             type_name = next((t for t in ("integer", "float", "boolean") if t in detail), type_name)
         expected = f"(应为{TYPE_NAMES[type_name]})" if type_name in TYPE_NAMES else ""
-        low, high = getattr(param, "min", None), getattr(param, "max", None)
-        if (low is not None or high is not None) and ("than" in detail or "range" in detail):
+        # The bounds sit on the option (typer) or on its click range type.
+        low = next((v for v in (getattr(param, "min", None), getattr(ptype, "min", None)) if v is not None), None)
+        high = next((v for v in (getattr(param, "max", None), getattr(ptype, "max", None)) if v is not None), None)
+        outside = "than" in detail or ("range" in detail and "not a valid" not in detail)
+        if (low is not None or high is not None) and outside:
             expected = (f"(应为 {low} 到 {high} 之间的整数)" if low is not None and high is not None
                         else f"(应为不小于 {low} 的整数)" if low is not None else f"(应为不大于 {high} 的整数)")
         return f"{_hint(exc)} 的值无效{expected}{where}"
