@@ -129,6 +129,16 @@ def _done_on(key: str, due: str, as_of: str) -> str:
     return min((dt.date.fromisoformat(due) + dt.timedelta(days=days)).isoformat(), as_of)
 
 
+def _recount() -> tuple[str, ...]:
+    """The occurrence counts made again after the completion dates changed behind zhiben's back
+    (db/tally.py; a tree from before schema 9 has none)."""
+    try:
+        from zhiben.db import tally
+    except ImportError:
+        return ()
+    return (tally.CLEAR, tally.RECOUNT)
+
+
 def mark_half_done(db: Path, as_of: dt.date) -> int:
     """Half of the occurrences due before `as_of` (hash-picked) become done: one INSERT … SELECT
     from the occurrence table, then the table's completion dates are brought in step (what
@@ -149,6 +159,8 @@ def mark_half_done(db: Path, as_of: dt.date) -> int:
     con.execute("UPDATE occurrence AS o SET done_on = k.done_on FROM completion AS k WHERE"
                 " k.milestone_id = o.milestone_id AND k.subject_kind = o.subject_kind"
                 " AND k.subject_id = o.subject_id AND k.period = o.period")
+    for sql in _recount():
+        con.execute(sql)
     con.commit()
     con.close()
     return n
@@ -180,6 +192,8 @@ def mark_half_done_pg(url: str, as_of: dt.date) -> int:
         con.execute("UPDATE occurrence AS o SET done_on = k.done_on FROM completion AS k WHERE"
                     " k.milestone_id = o.milestone_id AND k.subject_kind = o.subject_kind"
                     " AND k.subject_id = o.subject_id AND k.period = o.period")
+        for sql in _recount():
+            con.execute(sql)
     return len(picked)
 
 

@@ -35,8 +35,12 @@ def check(ctx: typer.Context,
         for old, new in diff.changed:
             fields = "、".join(f"{FIELDS[i]} {_v(old[i])} → {_v(new[i])}" for i in range(len(old)) if old[i] != new[i])
             lines.append(f"不符:{_describe(old)}:{fields}")
+        # A count group: county id (0: the city), plan, subject kind, due, bound, done on, closed on.
+        lines += [f"计数不符:县区编号 {c[0]} {c[1]} {c[2]} 期限 {c[3]}({c[4]})完成 {c[5]} 取消 {c[6]}:"
+                  f"表中 {c[7]},应为 {c[8]}" for c in diff.counts]
+        counts = f",计数不符 {len(diff.counts)} 组" if diff.counts else ""
         typer.echo(f"事项实例表与重新计算的结果不一致:缺少 {len(diff.missing)} 条,多余 {len(diff.extra)} 条,"
-                   f"内容不符 {len(diff.changed)} 条", err=True)
+                   f"内容不符 {len(diff.changed)} 条{counts}", err=True)
         for line in lines[:SHOWN]:
             typer.echo(f"  {line}", err=True)
         if len(lines) > SHOWN:

@@ -79,6 +79,15 @@ def _v7_bulletins(conn: Connection) -> None:
     SQLModel.metadata.create_all(conn, tables=[models.table(models.Bulletin)])
 
 
+def _v8_tally(conn: Connection) -> None:
+    """Schema 9: the occurrence counts the county × plan matrix reads, counted from the table."""
+    from zhiben.db import tally
+
+    SQLModel.metadata.create_all(conn, tables=[models.table(models.Tally)])
+    conn.execute(text(tally.CLEAR))
+    conn.execute(text(tally.RECOUNT))
+
+
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _v1_audit_subject_index,
     2: _v2_occurrence_table,
@@ -87,6 +96,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     5: _v5_postponed_dues,
     6: _v6_evidence_tables,
     7: _v7_bulletins,
+    8: _v8_tally,
 }
 
 

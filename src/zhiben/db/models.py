@@ -367,3 +367,22 @@ class Occurrence(SQLModel, table=True):
     # An event-derived deadline withdrawn from this date on (EventDue.closed_on).
     closed_on: dt.date | None = None
     done_on: dt.date | None = None
+
+
+class Tally(SQLModel, table=True):
+    """How many occurrence rows share these dates and this county, plan and subject kind (schema 9).
+
+    Derived data, kept with the occurrence table by its writers (db/tally.py): the county × plan
+    matrix is sums of these counts, so it reads a few thousand rows, not every occurrence. The
+    city's county is 0 and an open or never-withdrawn occurrence has 9999-12-31 (tally.NEVER), so
+    every key column is NOT NULL and the key can take an upsert.
+    """
+
+    county_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    plan: str = Field(primary_key=True)
+    subject_kind: str = Field(primary_key=True)
+    due: dt.date = Field(primary_key=True)
+    bound: str = Field(primary_key=True)
+    done_on: dt.date = Field(primary_key=True)
+    closed_on: dt.date = Field(primary_key=True)
+    n: int

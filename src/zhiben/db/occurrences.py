@@ -50,12 +50,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import SessionTransaction
-from sqlalchemy.sql import ColumnElement, Delete, Select
+from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session
 
 from zhiben import terms
 from zhiben.db import models as m_
-from zhiben.db import read, records
+from zhiben.db import read, records, tally
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -232,20 +232,29 @@ def computed(scope: Scope = EVERYTHING) -> Select:
     return select(*(u.c[c] for c in COLUMNS), K.c.done_on).select_from(u.outerjoin(K, done))
 
 
-def _delete_where(scope: Scope) -> Delete:
+def _slice(scope: Scope) -> str:
+    """The rows of `scope` in the table, as a condition (ids are the program's own integers)."""
     if scope.everything:
-        return delete(O)
+        return "1 = 1"
     if scope.parks:
-        return delete(O).where(O.c.subject_kind == "park")
+        return "subject_kind = 'park'"
     if scope.all_enterprises:
-        return delete(O).where(O.c.enterprise_id.is_not(None))
-    return delete(O).where(O.c.enterprise_id.in_(scope.enterprise_ids or ()))  # set: not everything
+        return "enterprise_id IS NOT NULL"
+    return f"enterprise_id IN ({', '.join(str(int(i)) for i in scope.enterprise_ids or ())})"
 
 
 def fill(conn: Connection, scope: Scope = EVERYTHING) -> None:
-    """Recompute the rows of `scope`: delete them, insert them afresh from the definition."""
-    conn.execute(_delete_where(scope))
+    """Recompute the rows of `scope`: delete them, insert them afresh from the definition; the
+    counts (db/tally.py) lose the old rows and gain the new ones in the same transaction."""
+    where = _slice(scope)
+    if scope.everything:
+        conn.execute(text(tally.CLEAR))
+    else:
+        conn.execute(text(tally.adjust(where, -1)))
+    conn.execute(delete(O).where(text(where)))
     conn.execute(insert(O).from_select([*COLUMNS, "done_on"], computed(scope)))
+    conn.execute(text(tally.RECOUNT if scope.everything else tally.adjust(where, 1)))
+    conn.execute(text(tally.PRUNE))
 
 
 def _enterprises(conn: Connection, enterprise_ids: Iterable[int]) -> None:
@@ -261,8 +270,11 @@ def _enterprises(conn: Connection, enterprise_ids: Iterable[int]) -> None:
 
 def _sync_done(conn: Connection, keys: Iterable[tuple[str, str, int, str]]) -> None:
     """Copy the completion date of these (milestone, subject kind, subject id, period) rows."""
-    if keys:
-        conn.execute(text(records.SYNC_DONE), [dict(zip(("m", "k", "s", "p"), key, strict=True)) for key in keys])
+    params = [dict(zip(("m", "k", "s", "p"), key, strict=True)) for key in keys]
+    if params:
+        for statement in records.SYNC:
+            conn.execute(text(statement), params)
+        conn.execute(text(tally.PRUNE))
 
 
 def _follow(conn: Connection, enterprise_ids: set[int] | None) -> None:
@@ -355,7 +367,7 @@ def settle(session: Session) -> None:
 
 
 def rebuild(session: Session) -> None:
-    """Recompute the whole table now (`zhiben check --repair`)."""
+    """Recompute the whole table and its counts now (`zhiben check --repair`)."""
     touch(session, catalogue=True)
     settle(session)
 
@@ -381,10 +393,13 @@ class Difference:
     missing: list[tuple]  # computed but not in the table
     extra: list[tuple]  # in the table but not computed
     changed: list[tuple[tuple, tuple]]  # (table row, computed row) with the same key
+    # Count groups (db/tally.py) whose stored count differs from a fresh count of the table:
+    # (county id, plan, subject kind, due, bound, done on, closed on, stored n, counted n).
+    counts: list[tuple] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not (self.missing or self.extra or self.changed)
+        return not (self.missing or self.extra or self.changed or self.counts)
 
 
 def _day(v: object) -> dt.date | None:
@@ -419,4 +434,16 @@ def check(session: Session) -> Difference:
     missing = sorted((r for k, r in only_fresh.items() if k not in both), key=_order)
     extra = sorted((r for k, r in only_stored.items() if k not in both), key=_order)
     changed = sorted(((only_stored[k], only_fresh[k]) for k in both), key=lambda pair: _order(pair[0]))
-    return Difference(missing, extra, changed)
+    return Difference(missing, extra, changed, _count_difference(conn))
+
+
+def _count_difference(conn: Connection) -> list[tuple]:
+    """The count groups that differ from a fresh count of the occurrence table (db/tally.py)."""
+    width = len(tally.KEY)
+
+    def keyed(sql: str) -> dict[tuple, int]:
+        return {tuple(map(str, r[:width])): int(r[width]) for r in conn.execute(text(sql))}
+
+    stored = keyed(f"{tally.STORED} EXCEPT {tally.FRESH}")
+    fresh = keyed(f"{tally.FRESH} EXCEPT {tally.STORED}")
+    return sorted((*k, stored.get(k, 0), fresh.get(k, 0)) for k in stored.keys() | fresh.keys())

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zhiben.db import read
+from zhiben.db import read, tally
 
 CHUNK = 500
 # Copy one occurrence's completion date from its record (:m, :k, :s, :p): what a done or reopen
@@ -19,6 +19,9 @@ CHUNK = 500
 SYNC_DONE = ("UPDATE occurrence SET done_on = (SELECT k.done_on FROM completion k WHERE k.milestone_id = :m"
              " AND k.subject_kind = :k AND k.subject_id = :s AND k.period = :p)"
              " WHERE milestone_id = :m AND subject_kind = :k AND subject_id = :s AND period = :p")
+# SYNC_DONE with the occurrence's count moved from its old completion date to its new one
+# (db/tally.py); then tally.PRUNE once.
+SYNC = (tally.adjust(tally.ONE, -1), SYNC_DONE, tally.adjust(tally.ONE, 1))
 _HAS_ROW = ("EXISTS (SELECT 1 FROM occurrence o WHERE o.milestone_id = k.milestone_id"
             " AND o.subject_kind = k.subject_kind AND o.subject_id = k.subject_id AND o.period = k.period)")
 

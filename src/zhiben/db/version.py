@@ -13,7 +13,7 @@ from zhiben.errors import DatabaseError
 if TYPE_CHECKING:
     from zhiben.db.read import Source
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 UNTOUCHED = "数据库未作任何改动"
 
 

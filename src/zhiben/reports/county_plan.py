@@ -1,7 +1,7 @@
 """The county × plan matrix at a date: due so far, done (on time or late), overdue, 逾期率, 按期完成率.
 
-One grouped query over the occurrence table (the same conditions as reports.rows), so the matrix
-costs the same as one progress report whatever the register size. Every table of counties — the
+One grouped query over the occurrence counts (db/tally.py; the same conditions as reports.rows), so
+the matrix reads a few thousand rows whatever the register size. Every table of counties — the
 mail, the robots, the HTML report, the XLSX 汇总 and `progress --by county` — is this matrix; a
 trend is this matrix at several dates.
 
@@ -128,13 +128,14 @@ class Matrix:
 
 
 def county_by_plan(src: read.Readable, f: reports.Filters, as_of: dt.date, *, upcoming_days: int | None = None) -> Matrix:
-    """One grouped query over the materialised occurrences (`src`: a session or a db.read.Reader)."""
+    """One grouped query over the occurrence counts (`src`: a session or a db.read.Reader)."""
     params = {"as_of": read.day(src, as_of)}
     cond = [reports.NOT_WITHDRAWN, *reports.where(f, params)]
-    measures = reports.MEASURES
+    table, weight = reports.counted(f)
+    measures = reports.measures(weight)
     if upcoming_days is not None:
         params["until"] = read.day(src, as_of + dt.timedelta(days=upcoming_days))
-        measures += f", SUM(CASE WHEN o.due >= :as_of AND o.due <= :until AND {reports.NOT_DONE} THEN 1 ELSE 0 END)"
+        measures += f", SUM(CASE WHEN o.due >= :as_of AND o.due <= :until AND {reports.NOT_DONE} THEN {weight} ELSE 0 END)"
     else:
         measures += ", 0"
     counties = "SELECT id, name FROM county"
@@ -145,8 +146,8 @@ def county_by_plan(src: read.Readable, f: reports.Filters, as_of: dt.date, *, up
     lines = {cid: Line(name) for cid, name in names.items()}
     city = Line(CITY_NAME, "city")
     whole = Line(TOTAL_LABEL if f.county_id is None else "合计", "total")
-    sql = (f"SELECT o.county_id, o.plan, o.subject_kind, COUNT(*), {measures} FROM occurrence o "
-           f"WHERE {' AND '.join(cond)} GROUP BY o.county_id, o.plan, o.subject_kind")
+    sql = (f"SELECT NULLIF(o.county_id, 0), o.plan, o.subject_kind, SUM({weight}), {measures} FROM {table} "
+           f"WHERE {' AND '.join(cond)} GROUP BY NULLIF(o.county_id, 0), o.plan, o.subject_kind")
     for cid, plan, kind, n, due_so_far, done, overdue, open_later, done_late, upcoming in read.execute(src, sql, params):
         c = read.Source.count
         cell = Cell(c(due_so_far), c(done), c(overdue), c(done_late), c(open_later), c(upcoming), c(n))

@@ -190,15 +190,28 @@ class ProgressRow:
         return round(self.done / self.due_so_far, 4) if self.due_so_far else None
 
 
-_GROUP = {"county": "o.county_id", "plan": "o.plan", "milestone": "o.milestone_id", "enterprise": "o.credit_code"}
+# A group's key; the city's county is NULL in the occurrence table and 0 in the counts.
+_GROUP = {"county": "NULLIF(o.county_id, 0)", "plan": "o.plan", "milestone": "o.milestone_id",
+          "enterprise": "o.credit_code"}
 _DONE = "o.done_on <= :as_of"
 _PAST = "o.due < :as_of AND o.bound <> 'earliest'"
 # What progress counts, in order: due so far, done (of those), overdue, not yet due (and not done),
 # done late. A trend counts the same at several dates (reports.trend renames :as_of per date).
 TERMS = (_PAST, f"{_PAST} AND {_DONE}", f"{_PAST} AND {NOT_DONE}", f"o.due >= :as_of AND {NOT_DONE}",
          f"{_DONE} AND o.done_on > o.due")
-MEASURES_SO_FAR = ", ".join(f"SUM(CASE WHEN {t} THEN 1 ELSE 0 END)" for t in TERMS[:3])
-MEASURES = ", ".join(f"SUM(CASE WHEN {t} THEN 1 ELSE 0 END)" for t in TERMS)
+
+
+def counted(f: Filters) -> tuple[str, str]:
+    """(table as o, weight of a row) to count occurrences under `f`: the counts (db/tally.py) when
+    `f` names only their columns, so a county-wide figure reads thousands of rows, not millions;
+    every occurrence otherwise. Both answer the same, and the terms above hold on either."""
+    if f.milestone_id or f.enterprise_only:
+        return "occurrence o", "1"
+    return "tally o", "o.n"
+
+
+def measures(weight: str, terms: tuple[str, ...] = TERMS) -> str:
+    return ", ".join(f"SUM(CASE WHEN {t} THEN {weight} ELSE 0 END)" for t in terms)
 
 
 def progress(src: read.Readable, f: Filters, as_of: dt.date, by: str = "county") -> list[ProgressRow]:
@@ -208,21 +221,22 @@ def progress(src: read.Readable, f: Filters, as_of: dt.date, by: str = "county")
     src = read.source(src)
     params = {"as_of": src.day(as_of)}
     cond = [NOT_WITHDRAWN, *where(f, params)]
+    table, weight = counted(f) if by in ("county", "plan") else ("occurrence o", "1")
     if by == "enterprise":
         cond.append("o.subject_kind = 'enterprise'")
     key = _GROUP[by]
-    # Only the columns each grouping needs, so `--by county` reads its covering index alone.
-    extra = {"county": "MIN(o.county_pos), NULL", "plan": "NULL, NULL", "milestone": "MIN(o.position), NULL",
+    extra = {"county": "NULL, NULL", "plan": "NULL, NULL", "milestone": "MIN(o.position), NULL",
              "enterprise": "MIN(o.subject), MIN(o.county_id)"}[by]
-    sql = f"SELECT {key}, {extra}, {MEASURES} FROM occurrence o WHERE {' AND '.join(cond)} GROUP BY {key}"
+    sql = (f"SELECT {key}, {extra}, {measures(weight)} FROM {table} WHERE {' AND '.join(cond)} GROUP BY {key}")
     titles, counties = _names(src)
+    positions = {cid: pos for cid, pos in src.rows("SELECT id, position FROM county")} if by == "county" else {}
     result = []
     n = src.count
     for k, a, b, due_so_far, done, overdue_, open_later, done_late in src.rows(sql, params):
         county = None
         if by == "county":
             label = counties.get(k, CITY_NAME)
-            k, order = label, a
+            k, order = label, positions.get(k, -1)
         elif by == "plan":
             label = order = k
         elif by == "milestone":

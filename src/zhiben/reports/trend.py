@@ -1,7 +1,8 @@
 """逾期率, 按期完成率, 已到期 and 逾期 per county (plan, milestone) at a series of dates.
 
 Each figure is what `progress --as-of` says on that date: the same conditions (reports.rows.TERMS),
-with the as-of date renamed per column, in one grouped pass over the occurrence table instead of
+with the as-of date renamed per column, in one grouped pass over the occurrence counts (db/tally.py;
+the occurrences themselves for --by milestone or an enterprise filter) instead of
 one pass per date. Records done late move the past (a completion dated 2025-03-10 entered on
 2025-06-01 counts at 2025-04-01): this is 按当前记录回算; what was circulated is kept by the
 issued 通报 (reports.notice).
@@ -112,7 +113,7 @@ class Trend:
         return None if now is None or before is None else round((now - before) * 100, 1)
 
 
-_KEY = {"county": "o.county_id", "plan": "o.plan", "milestone": "o.milestone_id"}
+_KEY = {"county": "NULLIF(o.county_id, 0)", "plan": "o.plan", "milestone": "o.milestone_id"}
 
 
 def trend(src: read.Readable, f: reports.Filters, days: list[dt.date], by: str = "county", every: str = "month") -> Trend:
@@ -122,15 +123,16 @@ def trend(src: read.Readable, f: reports.Filters, days: list[dt.date], by: str =
     src = read.source(src)
     params: dict = {}
     cond = reports.where(f, params) or ["1 = 1"]
+    table, weight = reports.counted(f) if by != "milestone" else ("occurrence o", "1")
     sums = []
     for i, day in enumerate(days):
         name = f":as_of_{i}"
         params[name[1:]] = src.day(day)
         alive = reports.NOT_WITHDRAWN.replace(":as_of", name)
         for term in (reports.TERMS[0], reports.TERMS[1], reports.TERMS[2], reports.TERMS[4]):
-            sums.append(f"SUM(CASE WHEN {alive} AND {term.replace(':as_of', name)} THEN 1 ELSE 0 END)")
+            sums.append(f"SUM(CASE WHEN {alive} AND {term.replace(':as_of', name)} THEN {weight} ELSE 0 END)")
     key = _KEY[by]
-    sql = f"SELECT {key}, {', '.join(sums)} FROM occurrence o WHERE {' AND '.join(cond)} GROUP BY {key}"
+    sql = f"SELECT {key}, {', '.join(sums)} FROM {table} WHERE {' AND '.join(cond)} GROUP BY {key}"
     labels = _labels(src, by)
     found: dict = {}
     total = Series("total", "合计" if f.county_id is not None and by == "county" else "全市合计", "合计", "total",

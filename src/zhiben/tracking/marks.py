@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from zhiben import terms
 from zhiben.dates import not_after_today
-from zhiben.db import meta, read, records
+from zhiben.db import meta, read, records, tally
 from zhiben.errors import InputError
 from zhiben.inputs import limits
 from zhiben.tracking import lookup
@@ -117,6 +117,13 @@ def _write(src: read.SqliteSource, sql: str, params: dict) -> None:
     src.con.execute(sql, params)
 
 
+def _sync(src: read.SqliteSource, key: dict) -> None:
+    """The occurrence row's completion date and its count, as the session's refresh does it."""
+    for statement in records.SYNC:
+        _write(src, statement, key)
+    _write(src, tally.PRUNE, {})
+
+
 def _audit(src: read.SqliteSource, key: dict, name: str, **values: object) -> None:
     _write(src, "INSERT INTO auditentry (at, by, action, milestone_id, subject_kind, subject_id, subject_name, period,"
                 " old_status, new_status, done_on, evidence, source) VALUES (:at, :by, :action, :m, :k, :s, :name,"
@@ -148,7 +155,7 @@ def mark_done(src: read.SqliteSource, milestone_id: str, subject: Subject, *, pe
            {**key, "on": on.isoformat(), "evidence": evidence, "by": by, "at": _now()})
     _audit(src, key, owner.name, by=by, action="done", old="overdue" if due is not None and due < on else "open",
            new="done", done_on=on.isoformat(), evidence=evidence, source=None)
-    _write(src, records.SYNC_DONE, key)
+    _sync(src, key)
     return Change(milestone_id, owner, period_key, due, changed=True, done_on=on)
 
 
@@ -167,5 +174,5 @@ def reopen(src: read.SqliteSource, milestone_id: str, subject: Subject, *, perio
                 " AND period = :p", key)
     _audit(src, key, owner.name, by=by, action="reopen", old="done", new="open", done_on=None, evidence=reason,
            source=None)
-    _write(src, records.SYNC_DONE, key)
+    _sync(src, key)
     return Change(milestone_id, owner, period_key, due, changed=True, done_on=existing)
