@@ -6,6 +6,8 @@ errors become one Chinese line on stderr and a non-zero exit code here, in one p
 
 from __future__ import annotations
 
+import gc
+import importlib
 import sys
 import time
 from collections.abc import Iterator, MutableMapping
@@ -15,12 +17,15 @@ import typer
 import typer._click as click
 from typer.core import TyperGroup
 
+from zhiben import __version__
+from zhiben.cli import usage
+from zhiben.db import failures as dbfailure
 from zhiben.errors import DatabaseError, ZhibenError
+from zhiben.inputs import limits
+from zhiben.inputs.limits import SHOWN_PROBLEMS, for_terminal
 
 
 def report_error(exc: ZhibenError) -> None:
-    from zhiben.inputs.limits import SHOWN_PROBLEMS, for_terminal
-
     typer.echo(for_terminal(f"错误:{exc.message}"), err=True)
     for line in exc.problems[:SHOWN_PROBLEMS]:
         typer.echo(f"  {for_terminal(line)}", err=True)
@@ -31,8 +36,6 @@ def report_error(exc: ZhibenError) -> None:
 def _check_arguments(args: list[str]) -> None:
     """The door for every value typed on the command line: no control characters or bidi overrides
     (they would be stored and later drive the terminal), nothing longer than any field takes."""
-    from zhiben.inputs import limits
-
     for i, value in enumerate(args or ()):
         if not isinstance(value, str):
             continue
@@ -50,8 +53,6 @@ def _release(exc: BaseException) -> None:
     """Free what the failed work still holds (through the error's tracebacks) now, quietly: a half
     written workbook's zip file and XML writers try to finish in their finalisers and, on a full
     disk, would print "Exception ignored … Traceback" after the one Chinese line."""
-    import gc
-
     hook = sys.unraisablehook
     sys.unraisablehook = lambda unraisable: None
     try:
@@ -81,7 +82,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("trend", "trend", "趋势:各县区(方案、事项)在一串日期上的逾期率、按期完成率、已到期和逾期,每个数字与该日期的 progress --as-of 相同。"),
     ("done", "track", "标记一个事项(一个周期)已完成,并写入变更日志;--attach 同时保存佐证文件。"),
     ("reopen", "track", "撤销一个完成记录(事项恢复为未完成),并写入变更日志。"),
-    ("log", "track", "查看变更日志:何时、何人、何事、状态由何变为何、佐证。"),
+    ("log", "log", "查看变更日志:何时、何人、何事、状态由何变为何、佐证。"),
     ("export", "export", "把报表导出为文件(CSV 可直接用 Excel 打开,XLSX 带格式,ICS 可导入日历),或导出县区填报模板。"),
     ("report", "meeting", "生成会议用的单文件 HTML 报告,离线可打开,可直接打印为 A4,手机上也能看。"),
     ("init", "setup", "创建数据库并载入事项目录和 11 个县级单位。"),
@@ -137,10 +138,6 @@ _SHORT_HELP = {name: short for name, _, short in COMMANDS}
 
 def _build(module: str) -> dict[str, click.Command]:
     """Import one command module and turn what its register() adds into click commands."""
-    import importlib
-
-    from zhiben.cli import usage
-
     holder = typer.Typer(rich_markup_mode=None, add_completion=False)
     importlib.import_module(f"zhiben.cli.{module}").register(holder)
     built = dict(typer.main.get_group(holder).commands)
@@ -151,8 +148,6 @@ def _build(module: str) -> dict[str, click.Command]:
 
 class ZhibenGroup(TyperGroup):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from zhiben.cli import usage
-
         super().__init__(*args, **kwargs)
         self.context_class = usage.CONTEXT  # Chinese help frame (用法/选项/参数/命令); commands get it when built
         self.commands = _LazyCommands()
@@ -167,8 +162,6 @@ class ZhibenGroup(TyperGroup):
 
     def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
                      **extra: Any) -> click.Context:
-        from zhiben.cli import usage
-
         if parent is None:
             _check_arguments(args)
         try:
@@ -180,8 +173,6 @@ class ZhibenGroup(TyperGroup):
             raise typer.Exit(0 if type(exc).__name__ == "NoArgsIsHelpError" else 2) from None
 
     def invoke(self, ctx: click.Context) -> Any:
-        from zhiben.db import failures as dbfailure
-
         started = time.monotonic()  # a busy message says how long this command really waited
         try:
             return super().invoke(ctx)
@@ -201,7 +192,6 @@ class ZhibenGroup(TyperGroup):
             if dbfailure.is_driver_error(exc):  # busy, read-only, disk full, unreachable server, write conflict
                 report_error(DatabaseError(dbfailure.describe(exc, waited=time.monotonic() - started)))
                 raise typer.Exit(DatabaseError.exit_code) from None
-            from zhiben.cli import usage
 
             if not usage.is_usage_error(exc):
                 raise
@@ -222,7 +212,7 @@ app = typer.Typer(
 def _version(value: bool) -> None:
     if not value:
         return
-    from zhiben import __version__
+    # Reading the catalogue loads pydantic (a third of a second): only --version pays for it.
     from zhiben.catalogue import model
 
     cat = model.read()

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import typer
 
+from zhiben.cli import common
+from zhiben.db import backup as backup_mod
+
 
 def backup(
     ctx: typer.Context,
@@ -13,9 +16,6 @@ def backup(
     force: bool = typer.Option(False, "--force", help="备份文件已存在时覆盖"),
 ) -> None:
     """在线备份数据库(其他人同时读写也安全);PostgreSQL 请用 pg_dump。"""
-    from zhiben.cli import common
-    from zhiben.db import backup as backup_mod
-
     dest = backup_mod.backup(common.location(ctx), file, force=force)
     typer.echo(f"已备份到 {dest}({dest.stat().st_size // 1024} KB)")
 
@@ -25,9 +25,6 @@ def restore(
     file: Path = typer.Argument(..., metavar="备份文件", help="由 zhiben backup 生成的备份文件"),
 ) -> None:
     """从备份恢复数据库:先校验备份文件;恢复前的数据库另存为带时间的 .bak 文件(每次一个新文件,不覆盖)。"""
-    from zhiben.cli import common
-    from zhiben.db import backup as backup_mod
-
     done = backup_mod.restore(common.location(ctx), file)
     typer.echo(f"已从 {file} 恢复数据库 {done.target}(结构版本 {done.version})")
     if done.kept:

@@ -6,8 +6,12 @@ from pathlib import Path
 
 import typer
 
-from zhiben.cli import common
+from zhiben.cli import common, words
 from zhiben.cli.reports import County, filters_for
+from zhiben.errors import InputError
+from zhiben.inputs import limits
+from zhiben.outputs import exports, notice_doc, notice_docx, terminal
+from zhiben.reports import notice
 
 bulletin_app = typer.Typer(help="通报:按 GB/T 9704 排版的 Word 文件,保存每期印发的数字,较上期对比。",
                            invoke_without_command=True, no_args_is_help=False)
@@ -30,11 +34,6 @@ def issue(ctx: typer.Context,
     """印发通报:--to 通报.docx 写出文件并保存本期数字;--dry-run 只显示。子命令 list、show 查看已印发的通报。"""
     if ctx.invoked_subcommand is not None:
         return
-    from zhiben.cli.track import current_user
-    from zhiben.errors import InputError
-    from zhiben.inputs import limits
-    from zhiben.outputs import exports, notice_doc, notice_docx, terminal
-    from zhiben.reports import notice
 
     if to is None and not dry_run:
         raise InputError("请用 --to 通报.docx 指定输出文件,或用 --dry-run 只显示数字")
@@ -44,7 +43,7 @@ def issue(ctx: typer.Context,
         common.output_file(to, force)
     day = common.as_of(as_of)
     text = notice.read_requirements(requirements) if requirements is not None else None
-    who = by or current_user()
+    who = by or words.current_user()
     limits.check(by=who)
     with common.session(ctx) as s:
         f = filters_for(s, county=county)
@@ -61,9 +60,6 @@ def issue(ctx: typer.Context,
 @bulletin_app.command("list")
 def list_(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP)) -> None:
     """已印发的通报:编号、范围、期号、截至日期、印发时间和人、当时的逾期率。"""
-    from zhiben.outputs import terminal
-    from zhiben.reports import notice
-
     with common.session(ctx) as s:
         records = notice.issued(s)
     terminal.emit(records, LIST_COLUMNS, fmt, empty="尚未印发通报(zhiben bulletin --to 通报.docx)")
@@ -74,10 +70,6 @@ def show(ctx: typer.Context, ident: int = typer.Argument(..., metavar="编号", 
          to: Path = typer.Option(None, "--to", metavar="<文件>", help="再次写出该期的 Word 文件"),
          force: bool = common.Force) -> None:
     """按印发时保存的数字再次显示某期通报(不按当前记录重算),可再写出 Word 文件。"""
-    from zhiben.errors import InputError
-    from zhiben.outputs import exports, notice_doc, notice_docx, terminal
-    from zhiben.reports import notice
-
     if to is not None:
         if to.suffix.lower() != ".docx":
             raise InputError(f"通报写成 Word 文件(.docx),不能写“{to.name[:40]}”")

@@ -7,6 +7,11 @@ from typing import TYPE_CHECKING
 import typer
 
 from zhiben.cli import common
+from zhiben.inputs import files, limits
+from zhiben.outputs import tables
+from zhiben.outputs import terminal as render
+from zhiben.outputs.lines import wrap
+from zhiben.tracking import events, holidays
 
 if TYPE_CHECKING:
     from zhiben.db.engine import Session
@@ -17,8 +22,6 @@ app = typer.Typer(help="节假日日历:补充法定节假日和调休(优先于
 
 def _rederive(s: Session) -> str:
     """Rederive every working-day deadline; a clause saying how many moved."""
-    from zhiben.tracking import events
-
     moved = events.rederive_everything(s)
     return f";{moved} 个期限随之改变" if moved else ";没有期限因此改变"
 
@@ -31,8 +34,6 @@ def add(
     note: str = typer.Option(None, "--note", help="备注,如 元旦"),
 ) -> None:
     """登记一天放假或调休上班(只改这一天,该年其余日子仍按法定节假日);按工作日计算的期限随即重新计算。"""
-    from zhiben.tracking import holidays
-
     date = common.parse_date(day, "日期")
     workday = holidays.kind_of(kind)
     holidays.check_note(note)
@@ -47,8 +48,6 @@ def add(
 def remove(ctx: typer.Context, day: str = typer.Argument(..., metavar="日期或年份",
                                                          help="日期;或年份,删除该年全部登记并恢复程序自带数据")) -> None:
     """删除一天的登记(恢复程序自带数据或按周末计算);给出年份时删除该年全部登记。"""
-    from zhiben.tracking import holidays
-
     if day.strip().isdigit() and len(day.strip()) == 4:
         year = int(day)
         with common.session(ctx) as s:
@@ -74,9 +73,6 @@ def import_(
 
     默认每一天只覆盖这一天(该年其余日子仍按法定节假日);同一天出现两次且类型不同时整份不导入。
     """
-    from zhiben.inputs import files, limits
-    from zhiben.tracking import holidays
-
     text = files.read_text(file, what="节假日文件", budget=limits.MAX_TEXT_FILE_BYTES, suffixes=(".csv", ".txt"))
     with common.session(ctx) as s:
         change = holidays.import_lines(s, text.splitlines(), file, replace_year=replace_year)
@@ -91,11 +87,6 @@ def import_(
 @app.command("show")
 def show(ctx: typer.Context, year: int = typer.Argument(..., metavar="年份", min=2000, max=2100, help="年份,如 2027")) -> None:
     """显示某年的节假日数据来源和登记的日期。"""
-    from zhiben.outputs import tables
-    from zhiben.outputs import terminal as render
-    from zhiben.outputs.lines import wrap
-    from zhiben.tracking import holidays
-
     with common.session(ctx) as s:
         days = [{"day": h.day, "kind": "调休上班" if h.workday else "放假", "note": h.note}
                 for h in holidays.year_days(s, year)]

@@ -7,7 +7,16 @@ from pathlib import Path
 import typer
 
 from zhiben import terms
+from zhiben.catalogue import model as catalogue
+from zhiben.catalogue.wording import show_text
 from zhiben.cli import common
+from zhiben.errors import CatalogueError
+from zhiben.inputs import limits
+from zhiben.inputs.files import read_bytes
+from zhiben.outputs import tables
+from zhiben.outputs import terminal as render
+from zhiben.outputs.lines import wrap
+from zhiben.reports import catalogue as catalogue_report
 
 app = typer.Typer(help="事项目录:校验、列出、查看。", no_args_is_help=True)
 
@@ -17,14 +26,8 @@ def check(
     source: Path = typer.Option(None, "--source", help="方案原文(UTF-8),给出时逐条核对引文是否原文照录"),
 ) -> None:
     """校验事项目录,逐条报告问题(条目编号和字段)。"""
-    from zhiben.catalogue import model as catalogue
-    from zhiben.errors import CatalogueError
-
     cat = catalogue.read(file)
     if source is not None:
-        from zhiben.inputs import limits
-        from zhiben.inputs.files import read_bytes
-
         try:
             text = read_bytes(source, what="方案原文", error=CatalogueError,
                               budget=limits.MAX_TEXT_FILE_BYTES).decode("utf-8")
@@ -44,15 +47,11 @@ def list_(
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ) -> None:
     """列出目录中的事项。"""
-    from zhiben.outputs import tables
-    from zhiben.outputs import terminal as render
-    from zhiben.reports import catalogue
-
     render.check_format(fmt)
     plan = common.choice(plan, tuple(terms.Plan), "方案") if plan else None
     who = common.choice(who, tuple(terms.SubjectKind), "责任主体") if who else None
     with common.session(ctx) as s:
-        records = catalogue.listing(s, plan=plan, who=who)
+        records = catalogue_report.listing(s, plan=plan, who=who)
     render.emit(records, tables.CATALOGUE, fmt, title="事项目录")
 
 
@@ -63,17 +62,12 @@ def show(
     fmt: str = typer.Option("table", "--format", "-f", help="table|json"),
 ) -> None:
     """查看一个事项:原文引文、责任主体、适用企业和全部期限。"""
-    from zhiben.outputs import terminal as render
-    from zhiben.reports import catalogue
-
     common.choice(fmt, ("table", "json"), "输出格式")
     with common.session(ctx) as s:
-        record = catalogue.entry(s, milestone_id)
+        record = catalogue_report.entry(s, milestone_id)
     if fmt == "json":
         typer.echo(render.to_json(record))
         return
-    from zhiben.catalogue.wording import show_text
-    from zhiben.outputs.lines import wrap
 
     # The quote and the note are long: broken after punctuation by display width, never inside an id or date.
     width = render.screen()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from zhiben.cli import common
+from zhiben.db import occurrences
 
 SHOWN = 20
 FIELDS = ("事项", "主体类别", "主体编号", "周期", "方案", "排序", "期限", "期限类型", "县区编号", "县区排序", "园区编号",
@@ -22,8 +23,6 @@ def _v(value: object) -> str:
 def check(ctx: typer.Context,
           repair: bool = typer.Option(False, "--repair", help="不一致时按重新计算的结果重建事项实例表")) -> None:
     """核对事项实例表:从头重新计算全部期限,与表中内容逐条比较。"""
-    from zhiben.db import occurrences
-
     with common.session(ctx) as s:
         diff = occurrences.check(s)
         total = occurrences.count(s)

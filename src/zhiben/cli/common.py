@@ -10,7 +10,10 @@ from typing import TYPE_CHECKING
 import typer
 
 from zhiben.dates import parse_date  # noqa: F401  (commands import it from here)
+from zhiben.db import location as where
 from zhiben.errors import InputError
+from zhiben.inputs import files, limits
+from zhiben.inputs.files import check_target
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -30,8 +33,6 @@ Force = typer.Option(False, "--force", help="输出文件已存在时覆盖")
 
 def output_file(path: str | Path, force: bool) -> Path:
     """Every command that writes a file checks its target here, before doing the work."""
-    from zhiben.inputs.files import check_target
-
     return check_target(path, force=force)
 
 
@@ -41,8 +42,6 @@ def as_of(text: str | None) -> dt.date:
 
 def location(ctx: typer.Context) -> Location:
     """The database this command names (--db, ZHIBEN_DB or the default): db/location.py resolves it."""
-    from zhiben.db import location as where
-
     return where.resolve(ctx.obj.get("db") if ctx.obj else None)
 
 
@@ -50,7 +49,6 @@ def leftovers(path: Path | None) -> None:
     """Say so when a killed run's temporaries beside the database are cleaned (inputs/files.py)."""
     if path is None:
         return
-    from zhiben.inputs import files, limits
 
     for p, size in files.clean_leftovers(path):
         typer.echo(f"已清理上次中断留下的临时文件:{p}({limits.megabytes(size)})", err=True)

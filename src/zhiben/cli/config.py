@@ -7,6 +7,13 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from zhiben.cli import common
+from zhiben.db.location import ENV_VAR
+from zhiben.inputs.limits import megabytes
+from zhiben.mail import settings as config
+from zhiben.tracking import evidence
+from zhiben.tracking import load as loader
+
 if TYPE_CHECKING:
     from zhiben.db.engine import Session
 
@@ -21,17 +28,12 @@ EVIDENCE_KEYS = {"evidence-file-limit": "evidence_file_limit", "evidence-total-l
 @app.command("path")
 def path() -> None:
     """显示配置文件的位置(可用环境变量 ZHIBEN_CONFIG 改用其他文件)。"""
-    from zhiben.mail import settings as config
-
     typer.echo(str(config.config_path()))
 
 
 @app.command("show")
 def show(ctx: typer.Context) -> None:
     """显示当前生效的设置及其来源(不显示密码)。"""
-    from zhiben.cli import common
-    from zhiben.mail import settings as config
-
     file = config.config_path()
     settings = config.load()
     typer.echo(f"配置文件:{file}{'' if file.exists() else '(不存在,使用环境变量和默认值)'}")
@@ -50,22 +52,16 @@ def show(ctx: typer.Context) -> None:
 
 
 def _db_source(ctx: typer.Context) -> str:
-    from zhiben.db.location import ENV_VAR
-
     given = ctx.find_root().get_parameter_source("db")
     names = {"COMMANDLINE": "--db", "ENVIRONMENT": f"环境变量 {ENV_VAR}"}
     return names.get(given.name, "默认位置") if given else "默认位置"
 
 
 def _db_setting(name: str) -> str:
-    from zhiben.cli import common
-
     return common.choice(name, tuple(DB_SETTINGS), "数据库设置项")
 
 
 def _effective_line(s: Session) -> str:
-    from zhiben.tracking import load as loader
-
     day, chosen = loader.effective_info(s)
     return f"方案生效日期:{day}  [{'数据库设置' if chosen else '事项目录默认'}]"
 
@@ -83,9 +79,6 @@ def set_(
     value: str = typer.Argument(..., metavar="取值", help="取值,如 2024-03-15、20MB、4GB"),
 ) -> None:
     """修改保存在数据库中的设置:effective(方案生效日期,全部期限随之重新推算)或佐证文件的大小上限。"""
-    from zhiben.cli import common
-    from zhiben.tracking import load as loader
-
     _db_setting(name)
     if name in EVIDENCE_KEYS:
         return _evidence_limit(ctx, name, value)
@@ -103,9 +96,6 @@ def unset(
     name: str = typer.Argument(..., metavar="设置项", help="设置项:effective(方案生效日期)"),
 ) -> None:
     """撤销数据库中的设置,恢复默认值(effective 恢复事项目录的日期,全部期限随之重新推算)。"""
-    from zhiben.cli import common
-    from zhiben.tracking import load as loader
-
     _db_setting(name)
     if name in EVIDENCE_KEYS:
         return _evidence_limit(ctx, name, None)
@@ -117,10 +107,6 @@ def unset(
 
 
 def _evidence_limit(ctx: typer.Context, name: str, value: str | None) -> None:
-    from zhiben.cli import common
-    from zhiben.inputs.limits import megabytes
-    from zhiben.tracking import evidence
-
     key = EVIDENCE_KEYS[name]
     size = evidence.parse_size(value) if value is not None else None
     with common.session(ctx) as s:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import typer
 
 from zhiben.cli import common
+from zhiben.outputs import tables
+from zhiben.outputs import terminal as render
+from zhiben.register import counties
 
 app = typer.Typer(help="县(市、区)及市属开发区。", no_args_is_help=True)
 
@@ -12,10 +15,6 @@ app = typer.Typer(help="县(市、区)及市属开发区。", no_args_is_help=Tr
 @app.command("list")
 def list_(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP)) -> None:
     """列出 11 个县级单位、简称和联系人。"""
-    from zhiben.outputs import tables
-    from zhiben.outputs import terminal as render
-    from zhiben.register import counties
-
     render.check_format(fmt)
     with common.session(ctx) as s:
         records = counties.listing(s)
@@ -30,8 +29,6 @@ def set_contact(
     person: str = typer.Option(None, "--name", help="联系人姓名"),
 ) -> None:
     """设置县级单位的联系人和邮箱(用于 zhiben mail overdue --per-county)。"""
-    from zhiben.register import counties
-
     with common.session(ctx) as s:
         row = counties.set_contact(s, name, email, person)
         typer.echo(f"已设置 {row.name} 的联系邮箱:{row.contact_email}"

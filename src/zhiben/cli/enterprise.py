@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -9,6 +10,17 @@ import typer
 
 from zhiben import terms
 from zhiben.cli import common
+from zhiben.db import records
+from zhiben.inputs.limits import printable
+from zhiben.outputs import progress, tables
+from zhiben.outputs import terminal as render
+from zhiben.outputs.lines import wrap
+from zhiben.register import entries, queries
+from zhiben.register import queries as enterprises
+from zhiben.register.entries import LABELS
+from zhiben.reports import enterprise as obligations
+from zhiben.reports.labels import period_label
+from zhiben.tracking import lookup, subjects
 
 if TYPE_CHECKING:
     from zhiben.register.entries import RegisterImport
@@ -53,16 +65,10 @@ def import_(
     force: bool = typer.Option(False, "--force", help="--skip-invalid 的问题行文件已存在时覆盖"),
 ) -> None:
     """导入企业名册:按统一社会信用代码新增或更新,有任何问题则整份不导入。"""
-    from zhiben.outputs import progress, tables
-    from zhiben.outputs import terminal as render
-    from zhiben.outputs.lines import wrap
-    from zhiben.register import entries as register
-    from zhiben.register.entries import LABELS
-
     if skip_invalid and not dry_run:  # the rule every written file follows, checked before any work
-        common.output_file(register.rejects_path(Path(file)), force)
+        common.output_file(entries.rejects_path(Path(file)), force)
     with common.session(ctx) as s:
-        result = register.import_file(s, file, dry_run=dry_run, skip_invalid=skip_invalid, track=progress.track,
+        result = entries.import_file(s, file, dry_run=dry_run, skip_invalid=skip_invalid, track=progress.track,
                                       strict_tags=strict_tags)
         if dry_run:
             s.rollback()
@@ -101,9 +107,6 @@ SHOWN = 50
 
 def _follow_lines(result: RegisterImport) -> None:
     """Enterprises that moved (with their records), and records whose duty no longer applies."""
-    from zhiben.register.entries import LABELS
-    from zhiben.reports.labels import period_label
-
     def capped(lines: list[str]) -> None:
         for line in lines[:SHOWN]:
             typer.echo(f"  {line}")
@@ -135,11 +138,6 @@ def list_(
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ) -> None:
     """列出名册中的企业。"""
-    from zhiben.outputs import tables
-    from zhiben.outputs import terminal as render
-    from zhiben.register import queries as enterprises
-    from zhiben.tracking import lookup
-
     render.check_format(fmt)
     with common.session(ctx) as s:
         records = enterprises.listing(
@@ -163,15 +161,6 @@ def show(
     fmt: str = typer.Option("table", "--format", "-f", help="输出格式:table|json"),
 ) -> None:
     """企业详情,以及适用于它的事项:已到期的(已完成/逾期)和接下来要到期的。"""
-    from zhiben.db import records
-    from zhiben.outputs import tables
-    from zhiben.outputs import terminal as render
-    from zhiben.outputs.lines import wrap
-    from zhiben.register import queries as enterprises
-    from zhiben.reports import enterprise as obligations
-    from zhiben.reports.labels import period_label
-    from zhiben.tracking import subjects
-
     common.choice(fmt, ("table", "json"), "输出格式")
     day = common.as_of(as_of)
     with common.session(ctx) as s:
@@ -186,13 +175,10 @@ def show(
     summary = {"due_so_far": len(due), "done": sum(o["status"] == "done" for o in due),
                "overdue": sum(o["status"] == "overdue" for o in due)}
     if fmt == "json":
-        import sys
-
         data = {"enterprise": info, "as_of": day, "summary": summary, "obligations": items, "history": history,
                 "kept": kept}
         sys.stdout.write(render.to_json(data) + "\n")
         return
-    from zhiben.inputs.limits import printable
 
     d = _display(info)
     head = [f"{d['name']}(统一社会信用代码 {d['credit_code']},{d['active']})"]
@@ -235,10 +221,8 @@ def add(
     email: str = typer.Option(None, "--email", help="邮箱"),
 ) -> None:
     """登记一家企业(已注销的企业再次登记即恢复)。"""
-    from zhiben.register import entries as register
-
     with common.session(ctx) as s:
-        ent, status = register.add(s, credit_code=code, name=name, county=county, sector=sector, tags=tags,
+        ent, status = entries.add(s, credit_code=code, name=name, county=county, sector=sector, tags=tags,
                                    risk=risk, park=park, contact=contact, email=email)
         text = f"{'已恢复' if status == 'restored' else '已登记'}企业“{ent.name}”({ent.credit_code})"
     typer.echo(text)
@@ -250,9 +234,6 @@ def remove(
     who: str = typer.Argument(..., metavar="企业", help="统一社会信用代码(或其开头)、企业全称或名称中唯一的一段"),
 ) -> None:
     """从名册注销企业:保留其完成记录和事件,报表不再计入。"""
-    from zhiben.register import queries as enterprises
-    from zhiben.tracking import subjects
-
     with common.session(ctx) as s:
         ent = subjects.find_enterprise(s, who)
         changed = enterprises.remove(s, ent)
@@ -266,10 +247,6 @@ def remove(
 @app.command("tags")
 def tags(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP)) -> None:
     """列出企业标签词表(来自方案原文)。"""
-    from zhiben.outputs import tables
-    from zhiben.outputs import terminal as render
-    from zhiben.register import queries
-
     render.check_format(fmt)
     with common.session(ctx) as s:
         records = queries.tag_vocabulary(s)

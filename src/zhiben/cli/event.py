@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING
 import typer
 
 from zhiben import terms
-from zhiben.cli import common
+from zhiben.cli import common, words
+from zhiben.dates import local
+from zhiben.outputs import tables
+from zhiben.outputs import terminal as render
+from zhiben.outputs.lines import wrap
+from zhiben.tracking import events, subjects
 
 if TYPE_CHECKING:
     from zhiben.tracking.events import DueInfo
@@ -33,10 +38,6 @@ def _due_text(d: DueInfo) -> str:
 
 def _dues(heading: str, dues: Sequence[DueInfo]) -> list[str]:
     """Derived deadlines as a table on the one engine, then what 按周末估算 means, once."""
-    from zhiben.outputs import tables
-    from zhiben.outputs import terminal as render
-    from zhiben.outputs.lines import wrap
-
     width = render.screen()
     rows = [{"milestone_id": d.milestone_id, "title": d.title, "when": _due_text(d), "state": d.state or ""}
             for d in dues]
@@ -65,11 +66,8 @@ def add(
     planned: bool = typer.Option(False, "--planned", help="企业公布的计划日期(今天或以后);登记实际事件时自动取代"),
 ) -> None:
     """登记一个企业事件(或 --planned 计划日期),并列出由它派生的期限。"""
-    from zhiben.cli.track import current_user
-    from zhiben.tracking import events, subjects
-
     kind = events.check_kind(kind)
-    by = by or current_user()
+    by = by or words.current_user()
     day = common.parse_date(date, "事件日期")
     with common.session(ctx) as s:
         ent = subjects.find_enterprise(s, enterprise)
@@ -89,16 +87,11 @@ def add(
 
 def _say(lines: list[str]) -> None:
     """Messages wrapped by display width on a terminal (table lines already fit)."""
-    from zhiben.outputs import terminal as render
-    from zhiben.outputs.lines import wrap
-
     width = render.screen()
     render.write_lines(piece for text in lines for piece in wrap(text, width))
 
 
 def _today() -> dt.date:
-    import datetime as dt
-
     return dt.date.today()
 
 
@@ -111,11 +104,6 @@ def list_(
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ) -> None:
     """列出已登记的企业事件及其派生期限。"""
-    from zhiben.dates import local
-    from zhiben.outputs import tables
-    from zhiben.outputs import terminal as render
-    from zhiben.tracking import events, subjects
-
     render.check_format(fmt)
     if kind is not None:
         kind = events.check_kind(kind)
@@ -157,10 +145,7 @@ def remove(
     by: str | None = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
 ) -> None:
     """删除一条登记错误的事件及其派生期限。"""
-    from zhiben.cli.track import current_user
-    from zhiben.tracking import events, subjects
-
-    by = by or current_user()
+    by = by or words.current_user()
     with common.session(ctx) as s:
         out = events.remove(s, event_id, by=by)
         name = subjects.enterprise_by_id(s, out.event.enterprise_id).name

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from zhiben.cli import common
-from zhiben.cli.track import PERIOD_HELP, attach_lines
+from zhiben import terms
+from zhiben.cli import common, words
+from zhiben.dates import local
+from zhiben.db import blobs
+from zhiben.errors import ZhibenError
+from zhiben.inputs.files import replacing
+from zhiben.inputs.filetypes import label
+from zhiben.outputs import evidence_bundle, progress
+from zhiben.outputs import lines as out_lines
+from zhiben.outputs import terminal as render
+from zhiben.outputs.evidence_bundle import Altered
+from zhiben.outputs.lines import Col
+from zhiben.reports import evidence as report
+from zhiben.reports import filters
+from zhiben.reports.evidence import size_text
+from zhiben.tracking import evidence, lookup, subjects
 
 if TYPE_CHECKING:
     from zhiben.outputs.lines import Col
@@ -26,18 +41,15 @@ def add(
     city: bool = typer.Option(False, "--city", help="市级事项"),
     park: str = typer.Option(None, "--park", help="化工园区名称"),
     enterprise: str = typer.Option(None, "--enterprise", help="企业统一社会信用代码或全称"),
-    period: str = typer.Option(None, "--period", help=PERIOD_HELP),
+    period: str = typer.Option(None, "--period", help=words.PERIOD_HELP),
     by: str | None = typer.Option(None, "--by", help="添加人(默认为当前系统用户)"),
 ) -> None:
     """给已记录完成的事项添加佐证文件(与 done 相同的方式指明记录);先检查全部文件,任一不合格则都不保存。"""
-    from zhiben.cli.track import current_user, subject_of
-    from zhiben.tracking import evidence
-
     with common.session(ctx) as s:
-        subject = subject_of(s, county=county, city=city, park=park, enterprise=enterprise)
+        subject = subjects.named(s, county=county, city=city, park=park, enterprise=enterprise)
         candidates = evidence.examine(s, files)
-        result = evidence.attach(s, milestone_id, subject, period, candidates, by=by or current_user())
-    for line in attach_lines(result):
+        result = evidence.attach(s, milestone_id, subject, period, candidates, by=by or words.current_user())
+    for line in words.attach_lines(result):
         typer.echo(line)
 
 
@@ -47,8 +59,6 @@ def _time(rec: dict) -> str:
 
 
 def columns() -> list[Col]:
-    from zhiben.outputs.lines import Col
-
     def get(k: str) -> Callable[[dict], str]:
         return lambda r: "" if r.get(k) is None else str(r[k])
 
@@ -73,14 +83,10 @@ def list_(
     county: str = typer.Option(None, "--county", help="只看某个县级单位(含其园区和企业)"),
     enterprise: str = typer.Option(None, "--enterprise", help="只看某家企业(含对它的监管检查记录)"),
     milestone_id: str = typer.Option(None, "--id", help="只看某个事项"),
-    period: str = typer.Option(None, "--period", help=PERIOD_HELP),
+    period: str = typer.Option(None, "--period", help=words.PERIOD_HELP),
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ) -> None:
     """列出佐证文件:编号、记录、文件名、大小、SHA-256、添加人和时间。"""
-    from zhiben.outputs import lines as out_lines
-    from zhiben.outputs import terminal as render
-    from zhiben.reports import evidence as report
-
     render.check_format(fmt)
     with common.reader(ctx) as src:
         scope = report.scope_of(src, county=county, enterprise=enterprise, milestone_id=milestone_id, period=period)
@@ -106,30 +112,20 @@ def show(
     force: bool = common.Force,
 ) -> None:
     """显示一个佐证文件的信息;加 --to 时把文件逐字节原样取回(写入前校验 SHA-256)。"""
-    from zhiben.db import blobs
-    from zhiben.inputs.files import replacing
-    from zhiben.inputs.filetypes import label
-    from zhiben.reports.evidence import size_text
-    from zhiben.tracking import evidence
-
     target = common.output_file(to, force) if to is not None else None
     with common.session(ctx) as s:
         found = evidence.get(s, file_id)
         owner = evidence.owner_of(s, found)
         row = evidence.stored(found)
         if target is None:
-            from zhiben.cli.track import _describe
-            from zhiben.dates import local
-
             at = local(found.added_at)
             for line in (f"编号:{row.id}", f"文件名:{row.name}", f"类型:{label(row.mime)}",
                          f"大小:{size_text(row.size)}({row.size:,} 字节)", f"SHA-256:{row.sha256}",
-                         f"记录:{_describe(evidence.Attached(found.milestone_id, owner, found.period))}",
+                         f"记录:{words.describe(evidence.Attached(found.milestone_id, owner, found.period))}",
                          f"添加人:{found.added_by or ''}", f"添加时间:{at:%Y-%m-%d %H:%M}" if at else "添加时间:",
                          f"取回:zhiben evidence show {row.id} --to {row.name}"):
                 typer.echo(line.rstrip())
             return
-        import hashlib
 
         digest, n = hashlib.sha256(), 0
         with replacing(target) as tmp, open(tmp, "wb") as out:
@@ -138,8 +134,6 @@ def show(
                 n += len(piece)
                 out.write(piece)
             if digest.hexdigest() != row.sha256 or n != row.size:
-                from zhiben.outputs.evidence_bundle import Altered
-
                 raise Altered(f"佐证文件 {row.name}(编号 {row.id})的内容与记录的 SHA-256 不符,数据库中的文件已被改动;"
                               "未写出文件(请运行 zhiben evidence verify)")
     typer.echo(f"已写出 {target}({size_text(n)},SHA-256 {row.sha256})")
@@ -148,13 +142,7 @@ def show(
 @app.command("verify")
 def verify(ctx: typer.Context) -> None:
     """重新计算每个佐证文件的 SHA-256,列出与记录不符的文件;有不符时以非零状态退出。"""
-    from zhiben.errors import ZhibenError
-    from zhiben.outputs import progress
-    from zhiben.tracking import evidence
-
     with common.session(ctx) as s, progress.Bar("校验佐证文件", unit="个") as bar:
-        from zhiben.db import blobs
-
         bar.update(total=len(blobs.shas(s)))
         checked, bad = evidence.verify(s, on_each=bar.advance)
     for m in bad:
@@ -173,12 +161,9 @@ def remove(
     by: str | None = typer.Option(None, "--by", help="操作人(默认为当前系统用户)"),
 ) -> None:
     """从记录上删除一个佐证文件(写入变更日志);没有其他记录引用时,文件内容一并删除。"""
-    from zhiben.cli.track import _describe, current_user
-    from zhiben.tracking import evidence
-
     with common.session(ctx) as s:
-        gone = evidence.remove(s, file_id, reason=reason, by=by or current_user())
-    record = _describe(evidence.Attached(gone.milestone_id, gone.subject, gone.period))
+        gone = evidence.remove(s, file_id, reason=reason, by=by or words.current_user())
+    record = words.describe(evidence.Attached(gone.milestone_id, gone.subject, gone.period))
     tail = "文件内容已删除" if gone.content_dropped else "其他记录仍引用相同内容,内容保留"
     typer.echo(f"已删除佐证文件 {gone.file.name}(编号 {gone.file.id})← {record};{tail}")
 
@@ -193,23 +178,14 @@ def bundle(
     force: bool = common.Force,
 ) -> None:
     """为督导检查打包一个县区的佐证材料:每个事项一个文件夹,另附索引(XLSX 和 HTML,无佐证文件的完成记录标红)。"""
-    from zhiben import terms
-    from zhiben.db import blobs
-    from zhiben.outputs import evidence_bundle
-    from zhiben.reports import evidence as report
-    from zhiben.reports import filters
-
     target = common.output_file(to, force)
     day = common.as_of(as_of)
     with common.session(ctx) as s:
-        from zhiben.tracking import lookup
-
         cid = lookup.county(s, county).id
         plan_code = filters.plan_code(plan)
         scope = report.bundle_scope(s, cid, plan_code, day)
         name = filters.county_name(s, cid) + (f" · {terms.PLAN_NAMES[plan_code]}" if plan_code else "")
         done = evidence_bundle.write(target, scope, chunks=lambda sha: blobs.chunks(s, sha), scope_name=name, as_of=day)
-    from zhiben.reports.evidence import size_text
 
     typer.echo(f"已写出 {target}:完成记录 {done.completions} 项,佐证文件 {done.files} 个({size_text(done.bytes)}),"
                f"无佐证文件的完成记录 {done.without} 项(索引中标红)")

@@ -12,7 +12,15 @@ import typer
 from zhiben import terms
 from zhiben.cli import common
 from zhiben.cli import reports as cr
+from zhiben.errors import InputError
+from zhiben.outputs import calendar, exports, workbooks, xlsx
+from zhiben.outputs import status_sheet as statussheet
+from zhiben.reports import catalogue, filters
+from zhiben.reports import progress as progress_report
 from zhiben.reports import records as rc
+from zhiben.reports import rows as reports
+from zhiben.reports.labels import event_directions
+from zhiben.tracking import published, subjects
 
 if TYPE_CHECKING:
     from zhiben.db.engine import Session
@@ -24,8 +32,6 @@ KINDS = ("overdue", "upcoming", "progress", "catalogue", "template")
 
 def _scope(s: Session, f: Filters) -> str:
     """Whose rows these are, in words, for the workbook's title row."""
-    from zhiben.reports import filters
-
     parts = [filters.county_name(s, f.county_id) if f.county_id is not None else "全市"]
     if f.plan:
         parts.append(terms.PLAN_NAMES[f.plan])
@@ -37,17 +43,11 @@ def _scope(s: Session, f: Filters) -> str:
 
 
 def _only(what: str, kinds: str) -> InputError:
-    from zhiben.errors import InputError
-
     return InputError(f"{what}格式只适用于 export {kinds}")
 
 
 def _occurrences(kind: str, s: Session, f: Filters, day: dt.date, days: int, fmt: str, to: Path, detail: bool = False,
                  alarms: list[int] | None = None, over_days: int | None = None) -> int:
-    from zhiben.outputs import exports, workbooks, xlsx
-    from zhiben.reports import rows as reports
-    from zhiben.reports.labels import event_directions
-
     def rows() -> Iterator[Row]:
         return reports.iter_overdue(s, f, day) if kind == "overdue" else reports.iter_upcoming(s, f, day, days)
 
@@ -59,8 +59,6 @@ def _occurrences(kind: str, s: Session, f: Filters, day: dt.date, days: int, fmt
     if fmt == "ics":
         if kind != "upcoming":
             raise _only("ICS 日历", "upcoming")
-        from zhiben.outputs import calendar
-        from zhiben.tracking import published
 
         memory = published.FeedMemory(s, calendar.feed_key(f, detail))
         data, n, recorded = calendar.export(s, f, day, days, memory, detail=detail, alarms=alarms,
@@ -75,8 +73,6 @@ def _occurrences(kind: str, s: Session, f: Filters, day: dt.date, days: int, fmt
 
 
 def _progress(s: Session, f: Filters, day: dt.date, by: str, fmt: str, to: Path) -> int:
-    from zhiben.outputs import exports, workbooks, xlsx
-
     if fmt == "ics":
         raise _only("ICS 日历", "upcoming")
     if fmt in ("csv", "json"):
@@ -92,9 +88,6 @@ def _progress(s: Session, f: Filters, day: dt.date, by: str, fmt: str, to: Path)
 
 def _catalogue(s: Session, plan: str | None, who: str | None, milestone_id: str | None, fmt: str, day: dt.date,
                to: Path) -> int:
-    from zhiben.outputs import exports, workbooks, xlsx
-    from zhiben.reports import catalogue
-
     records = catalogue.listing(s, plan=plan, who=who, milestone_id=milestone_id)
     if fmt == "csv":
         exports.write_bytes(to, exports.csv_bytes(records, workbooks.CATALOGUE_COLUMNS))
@@ -111,11 +104,6 @@ def _catalogue(s: Session, plan: str | None, who: str | None, milestone_id: str 
 
 
 def _template(s: Session, county: str | None, day: dt.date, days: int, fmt: str, to: Path) -> int:
-    from zhiben.errors import InputError
-    from zhiben.outputs import exports, xlsx
-    from zhiben.outputs import status_sheet as statussheet
-    from zhiben.tracking import subjects
-
     if not county:
         raise InputError("导出填报模板须用 --county 指定县(市、区)")
     if fmt not in ("xlsx", "csv"):
@@ -146,10 +134,6 @@ def export(
     as_of: str = cr.AsOf, force: bool = common.Force,
 ) -> None:
     """把报表导出为文件(CSV 可直接用 Excel 打开,XLSX 带格式,ICS 可导入日历),或导出县区填报模板。"""
-    from zhiben.errors import InputError
-    from zhiben.outputs import exports
-    from zhiben.reports import progress as progress_report
-
     common.choice(kind, KINDS, "导出内容")
     common.choice(by, progress_report.BY, "分组方式")
     common.output_file(to, force)  # a folder or a missing one is named as such, before the format guess

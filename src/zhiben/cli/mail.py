@@ -7,6 +7,10 @@ from pathlib import Path
 import typer
 
 from zhiben.cli import common
+from zhiben.errors import MailError
+from zhiben.mail import digest as notify
+from zhiben.mail import send
+from zhiben.mail import settings as config
 
 app = typer.Typer(help="通过邮件发送每周逾期摘要和即将到期摘要(适合定时任务)。", no_args_is_help=True)
 
@@ -14,11 +18,6 @@ app = typer.Typer(help="通过邮件发送每周逾期摘要和即将到期摘�
 def _run(ctx: typer.Context, kind: str, days: int, to: list[str] | None, per_county: bool, as_of: str | None,
          dry_run: Path | None, force: bool, send_empty: bool | None, smtp_host: str | None, smtp_port: int | None,
          smtp_security: str | None, smtp_user: str | None, smtp_from: str | None, with_csv: bool = False) -> None:
-    from zhiben.errors import MailError
-    from zhiben.mail import digest as notify
-    from zhiben.mail import send
-    from zhiben.mail import settings as config
-
     settings = config.load({"host": smtp_host, "port": smtp_port, "security": smtp_security, "user": smtp_user,
                             "sender": smtp_from, "to": to, "send_empty": send_empty})
     day = common.as_of(as_of)

@@ -7,6 +7,9 @@ from pathlib import Path
 import typer
 
 from zhiben.cli import common
+from zhiben.outputs import exports, progress
+from zhiben.outputs import html_report as htmlreport
+from zhiben.reports import briefing, evidence
 
 
 def report(
@@ -21,10 +24,6 @@ def report(
     内容:汇总卡片、各县区和各方案逾期率图、县区×方案表(县区按逾期率排名,市局事项单列)、
     量化目标测算值、即将到期事项、按事项汇总的逾期事项(逐条清单请用 zhiben export overdue)。
     """
-    from zhiben.outputs import exports, progress
-    from zhiben.outputs import html_report as htmlreport
-    from zhiben.reports import briefing, evidence
-
     day = common.as_of(as_of)
     common.output_file(to, force)
     with common.session(ctx) as s:

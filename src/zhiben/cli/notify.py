@@ -7,6 +7,8 @@ import os
 import typer
 
 from zhiben.cli import common
+from zhiben.mail import robots
+from zhiben.tracking import subjects
 
 app = typer.Typer(help="把每周摘要发到钉钉群或企业微信群(群机器人 Webhook)。", no_args_is_help=True)
 
@@ -19,9 +21,6 @@ AsOf = typer.Option(None, "--as-of", metavar="<日期>", help=common.AS_OF_HELP)
 
 def _send(ctx: typer.Context, platform: str, webhook: str | None, county: str | None, kind: str, days: int,
           as_of: str | None, secret_file: str | None = None) -> None:
-    from zhiben.mail import robots
-    from zhiben.tracking import subjects
-
     common.choice(kind, ("overdue", "upcoming"), "摘要类型")
     day = common.as_of(as_of)
     url = robots.check_webhook(webhook or os.environ.get(robots.WEBHOOK_ENV[platform]), platform)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import typer
 
 from zhiben.cli import common
+from zhiben.outputs import tables
+from zhiben.outputs import terminal as render
+from zhiben.register import parks
 
 app = typer.Typer(help="化工园区:登记和列出园区。", no_args_is_help=True)
 
@@ -16,8 +19,6 @@ def add(
     county: str = typer.Option(..., "--county", help="园区所在县(市、区),可用简称"),
 ) -> None:
     """登记一个化工园区。"""
-    from zhiben.register import parks
-
     with common.session(ctx) as s:
         out = parks.add(s, name, county)
     if out.created:
@@ -29,10 +30,6 @@ def add(
 @app.command("list")
 def list_(ctx: typer.Context, fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP)) -> None:
     """列出已登记的园区及其在册企业数。"""
-    from zhiben.outputs import tables
-    from zhiben.outputs import terminal as render
-    from zhiben.register import parks
-
     render.check_format(fmt)
     with common.session(ctx) as s:
         records = parks.listing(s)

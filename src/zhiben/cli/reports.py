@@ -11,7 +11,7 @@ from zhiben import terms
 from zhiben.cli import common
 from zhiben.outputs import listing_view, progress_view
 from zhiben.outputs import terminal as render
-from zhiben.reports import listing
+from zhiben.reports import filters, listing
 from zhiben.reports import progress as progress_report
 
 if TYPE_CHECKING:
@@ -22,8 +22,6 @@ if TYPE_CHECKING:
 
 def filters_for(src: Readable, **values: str | None) -> Filters:
     """CLI filter options → reports.Filters; unknown or empty values are Chinese errors (exit 2)."""
-    from zhiben.reports import filters
-
     return filters.resolve(src, **values)
 
 

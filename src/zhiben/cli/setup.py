@@ -5,7 +5,11 @@ from __future__ import annotations
 import typer
 
 from zhiben import terms
+from zhiben.catalogue import model as catalogue
 from zhiben.cli import common, welcome
+from zhiben.register import parks, queries
+from zhiben.reports import catalogue as catalogue_report
+from zhiben.tracking import load as loader
 
 
 def init(ctx: typer.Context) -> None:
@@ -13,14 +17,10 @@ def init(ctx: typer.Context) -> None:
 
     默认位置(用户数据目录)首次使用时会自动建库;用 --db 或 ZHIBEN_DB 指定的新路径须先运行 init。
     """
-    from zhiben.register import queries
-    from zhiben.reports import catalogue
-
     where = common.location(ctx)
-    from zhiben.register import parks
 
     with common.session(ctx, create=True) as s:
-        n_m, n_c = catalogue.size(s)
+        n_m, n_c = catalogue_report.size(s)
         n_e = queries.active_count(s)
         n_p = len(parks.listing(s))
     typer.echo(f"数据库:{where.shown}")
@@ -36,9 +36,6 @@ def load(
     file: str = typer.Argument(None, help="事项目录 TOML 文件(默认为随程序发布的目录)"),
 ) -> None:
     """重新载入事项目录:幂等,保留所有完成记录;从目录中消失的事项只标记停用并报告。"""
-    from zhiben.catalogue import model as catalogue
-    from zhiben.tracking import load as loader
-
     cat = catalogue.read(file)
     with common.session(ctx) as s:
         rep = loader.load(cat, session=s)

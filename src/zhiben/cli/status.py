@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 import typer
 
 from zhiben import terms
-from zhiben.cli import common
+from zhiben.cli import common, words
+from zhiben.reports.labels import period_label
+from zhiben.tracking import status_import
 
 if TYPE_CHECKING:
     from zhiben.tracking.status_import import Action
@@ -17,8 +19,6 @@ app = typer.Typer(help="填报状态回收:导入县区填好的模板。", no_a
 
 
 def _line(a: Action) -> str:
-
-    from zhiben.reports.labels import period_label
 
     period = "" if a.period == "once" else f" 周期 {period_label(a.period)}"
     who = f"{terms.SUBJECT_NAMES[a.owner.kind]}“{a.owner.name}”"
@@ -39,11 +39,8 @@ def import_(
     sheet: str = typer.Option(None, "--sheet", metavar="工作表名", help="读取的工作表名(默认为当前工作表;有多个像模板的工作表时必须指定)"),
 ) -> None:
     """导入填好的状态模板:逐行校验,有任何问题则整份不导入;每项变化写入变更日志(来源为文件名)。"""
-    from zhiben.cli.track import current_user
-    from zhiben.tracking import status_import
-
     with common.session(ctx) as s:
-        result = status_import.apply_import(s, file, by=by or current_user(), dry_run=dry_run, evidence_dir=evidence_dir,
+        result = status_import.apply_import(s, file, by=by or words.current_user(), dry_run=dry_run, evidence_dir=evidence_dir,
                                             sheet=sheet)
     if result.sheet is not None:
         typer.echo(f"读取工作表“{result.sheet}”")
@@ -54,10 +51,8 @@ def import_(
         typer.echo(f"第 {a.row} 行:{a.milestone_id} 填写“未完成”,但已记录于 {a.current_done_on} 完成,保持已完成;"
                    "如确需撤销请在状态列填写“撤销”")
     if result.attached:
-        from zhiben.cli.track import attach_lines
-
         for attached in result.attached:
-            for line in attach_lines(attached):
+            for line in words.attach_lines(attached):
                 typer.echo(line)
     elif dry_run and any(a.files for a in result.actions):
         typer.echo(f"佐证文件 {sum(len(a.files) for a in result.actions)} 个已检查,可以导入")

@@ -8,7 +8,11 @@ from typing import TYPE_CHECKING
 import typer
 
 from zhiben import terms
-from zhiben.cli import common
+from zhiben.cli import common, words
+from zhiben.errors import InputError
+from zhiben.outputs import tables
+from zhiben.outputs import terminal as render
+from zhiben.tracking import subjects, targets
 
 if TYPE_CHECKING:
     from zhiben.tracking.targets import TargetRow
@@ -37,11 +41,6 @@ def table_records(rows: Iterable[TargetRow]) -> list[dict]:
 def show_table(ctx: typer.Context, *, plan: str | None, county: str | None, milestone_id: str | None,
                as_of: str | None, fmt: str, unsupported: dict[str, object]) -> None:
     """`zhiben progress --targets`: measured value, threshold, due date and verdict per scope."""
-    from zhiben.errors import InputError
-    from zhiben.outputs import tables
-    from zhiben.outputs import terminal as render
-    from zhiben.tracking import subjects, targets
-
     given = [name for name, value in unsupported.items() if value]
     if given:
         raise InputError(f"--targets 不能与 {'、'.join(given)} 同时使用")
@@ -70,14 +69,10 @@ def record(
     by: str | None = typer.Option(None, "--by", help="记录人(默认为当前系统用户)"),
 ) -> None:
     """填报一个量化目标的测算值(如专业监管人员配备比例)。"""
-    from zhiben.errors import InputError
-    from zhiben.tracking import subjects, targets
-
     if bool(county) == bool(city):
         raise InputError("请指定且只指定一个填报范围:--county 县名 | --city")
-    from zhiben.cli.track import current_user
 
-    by = by or current_user()
+    by = by or words.current_user()
     number = targets.parse_value(value)
     day = common.parse_date(on, "测算日期")
     with common.session(ctx) as s:
@@ -95,10 +90,6 @@ def list_(
     fmt: str = typer.Option("table", "--format", "-f", help=common.FORMAT_HELP),
 ) -> None:
     """列出目录中的量化目标及其测算方式。"""
-    from zhiben.outputs import tables
-    from zhiben.outputs import terminal as render
-    from zhiben.tracking import targets
-
     render.check_format(fmt)
     if plan:
         common.choice(plan, tuple(terms.Plan), "方案")

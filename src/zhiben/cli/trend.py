@@ -8,6 +8,11 @@ import typer
 
 from zhiben.cli import common
 from zhiben.cli.reports import County, Fmt, Mid, Plan, effective_note, filters_for
+from zhiben.errors import InputError
+from zhiben.outputs import exports, workbooks, xlsx
+from zhiben.outputs import terminal as render
+from zhiben.outputs import trend_view as view
+from zhiben.reports import trend as trends
 
 
 def trend(ctx: typer.Context,
@@ -21,12 +26,6 @@ def trend(ctx: typer.Context,
           out: Path = typer.Option(None, "--out", "-o", metavar="<文件>", help="写入 .xlsx/.csv/.json 文件"),
           force: bool = common.Force) -> None:
     """趋势:各县区(方案、事项)在一串日期上的逾期率、按期完成率、已到期和逾期,每个数字与该日期的 progress --as-of 相同。"""
-    from zhiben.errors import InputError
-    from zhiben.outputs import exports, workbooks, xlsx
-    from zhiben.outputs import terminal as render
-    from zhiben.outputs import trend_view as view
-    from zhiben.reports import trend as trends
-
     render.check_format(fmt)
     key = view.measure_of(measure)
     step = trends.every_of(every)

@@ -7,8 +7,13 @@ whether typer vendors click or uses it directly.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+import typer
+from typer._click.core import Context
+from typer._click.formatting import HelpFormatter
 
 if TYPE_CHECKING:
     from typer._click.core import Command, Context
@@ -93,14 +98,10 @@ NOTES = [(re.compile(r"\[default: (.*?)(; |\])"), r"[默认:\1\2"), (re.compile(
 
 def width(text: str) -> int:
     """Columns `text` takes on a terminal: CJK characters are two."""
-    import unicodedata
-
     return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
 
 
 def _wide(char: str) -> bool:
-    import unicodedata
-
     return bool(char) and unicodedata.east_asian_width(char) in ("W", "F")
 
 
@@ -194,8 +195,6 @@ def translate_note(text: str) -> str:
 
 
 def formatter_class() -> type[HelpFormatter]:
-    from typer._click.formatting import HelpFormatter
-
     class ChineseHelpFormatter(HelpFormatter):
         # click wraps by characters; Chinese ones take two columns, so every text is wrapped here.
         def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
@@ -232,8 +231,6 @@ def formatter_class() -> type[HelpFormatter]:
 
 
 def context_class() -> type[Context]:
-    from typer._click.core import Context
-
     class ChineseContext(Context):
         formatter_class = formatter_class()
 
@@ -257,8 +254,6 @@ CONTEXT = context_class()
 
 def show_usage_error(exc: Any) -> None:
     """A usage error raised while the root parses its own arguments (outside any command)."""
-    import typer
-
     if type(exc).__name__ == "NoArgsIsHelpError":
         typer.echo(exc.ctx.get_help())
         return

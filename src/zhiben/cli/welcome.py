@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from zhiben import terms
+from zhiben.db.engine import Session
+from zhiben.reports import catalogue
 
 if TYPE_CHECKING:
     from zhiben.db.engine import Engine
@@ -20,9 +22,6 @@ NO_PARKS = (f"尚未登记化工园区:园区事项(chem-15-a/b/c)暂记在“{t
 
 def first_use(shown: str, engine: Engine) -> str:
     """What the first command on a new default database tells the user (on stderr, once)."""
-    from zhiben.db.engine import Session
-    from zhiben.reports import catalogue
-
     with Session(engine) as s:
         n_m, _ = catalogue.size(s)
     return f"首次使用:已在 {shown} 新建数据库,载入 {n_m} 个事项。\n{EMPTY_REGISTER}"

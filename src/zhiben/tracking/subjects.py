@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from zhiben.db import models
-from zhiben.errors import NotFound
+from zhiben.errors import InputError, NotFound
 from zhiben.tracking import lookup
 
 # One Subject for the ORM and the lean write path (tracking/marks.py, which loads no models).
@@ -38,6 +38,21 @@ def find_enterprise(session: Session, text: str, *, partial: bool = True) -> mod
 def enterprise_subject(session: Session, text: str) -> Subject:
     row = find_enterprise(session, text)
     return Subject("enterprise", row.id, row.name, row.county_id)
+
+
+def named(session: Session, *, county: str | None, city: bool, park: str | None, enterprise: str | None) -> Subject:
+    """The one subject a command names with --county, --city, --park or --enterprise."""
+    given = [x for x in (county, park, enterprise) if x] + ([True] if city else [])
+    if len(given) != 1:
+        raise InputError("请指定且只指定一个责任主体:--county 县名 | --city | --park 园区 | --enterprise 企业")
+    if city:
+        return CITY
+    if county:
+        return county_subject(session, county)
+    if park:
+        return park_subject(session, park)
+    assert enterprise  # exactly one subject was given
+    return enterprise_subject(session, enterprise)
 
 
 def enterprise_by_id(session: Session, enterprise_id: int) -> models.Enterprise:
