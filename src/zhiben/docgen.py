@@ -9,6 +9,11 @@ import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+import typer
+from typer.testing import CliRunner
+
+from zhiben.cli import app
+
 if TYPE_CHECKING:
     import typer._click as click
 
@@ -28,11 +33,6 @@ def _walk(cmd: click.Command, path: list[str]) -> Iterator[tuple[list[str], clic
 
 
 def generate() -> str:
-    import typer
-    from typer.testing import CliRunner
-
-    from zhiben.cli import app
-
     root = typer.main.get_command(app)
     runner = CliRunner()
     parts = [HEADER]

@@ -20,6 +20,7 @@ from pydantic_core import ErrorDetails
 
 from zhiben import terms
 from zhiben.errors import CatalogueError
+from zhiben.inputs import files, limits
 
 PLANS = tuple(terms.Plan)
 RESPONSIBLE = ("city", "county", "park", "enterprise")
@@ -397,8 +398,6 @@ def parse(raw: dict, *, source: str = "catalogue") -> Catalogue:
 
 def read(path: Path | str | None = None) -> Catalogue:
     """Read and validate a catalogue file (the packaged one by default)."""
-    from zhiben.inputs import files, limits
-
     path = Path(path) if path else default_path()
     # A regular .toml file of bounded size only: a device or a sparse giant is refused unread.
     data = files.read_bytes(path, what="目录文件", error=CatalogueError, budget=limits.MAX_TOML_BYTES,

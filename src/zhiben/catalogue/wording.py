@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+
 from zhiben.terms import EVENT_NAMES, PLAN_NAMES
 from zhiben.terms import SUBJECT_NAMES as KIND_NAMES
 
@@ -104,6 +106,4 @@ def show_text(r: dict) -> str:
 
 def _width(text: str) -> int:
     """Display columns: a CJK character takes two."""
-    from rich.cells import cell_len
-
     return cell_len(text)

@@ -9,12 +9,14 @@ machine all end up with one complete database. Server connections get a connect 
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session, SQLModel, create_engine, select
@@ -24,7 +26,8 @@ from zhiben.db import failures as dbfailure
 from zhiben.db import files, location, migrations, models, occurrences, version
 from zhiben.db.location import ENV_VAR, Location
 from zhiben.db.read import AlchemySource
-from zhiben.errors import DatabaseError
+from zhiben.errors import DatabaseError, os_reason
+from zhiben.inputs.files import shown
 
 occurrences.install()
 
@@ -43,14 +46,12 @@ def cli_location(db: str | None = None, *, create: bool = False) -> Location:
     where = location.resolve(db)
     if not where.explicit or create or where.path is None:
         return where
-    from zhiben.inputs.files import shown
 
     try:
         exists = where.path.exists()
         if exists and not where.path.is_file():
             raise DatabaseError(f"数据库路径不是普通文件:{where.path}")
     except OSError as exc:  # a name longer than the file system allows
-        from zhiben.errors import os_reason
 
         raise DatabaseError(f"无法使用数据库路径 {shown(str(where.path))}:{os_reason(exc)}") from None
     if not exists:
@@ -81,8 +82,6 @@ def _read_only_engine(path: Path) -> Engine:
     the folder read-only no process can write it (a writer needs those files too), so it is opened
     immutable. Commands that write get SQLite's read-only error, reported by dbfailure.
     """
-    import sqlite3
-
     uri = files.uri(path, read_only=True, immutable=True)
     engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
     event.listen(engine, "connect", _read_only_pragmas)
@@ -189,7 +188,6 @@ def ensure_schema(engine: Engine, *, seed: Seed | None = None, where: str = "数
         _build(engine, seed, where, dispose=False)
     except DBAPIError:
         # Another process is creating the same new database right now: wait for it, then use it.
-        import time
 
         for pause in (0.2, 0.5, 1, 2, 4):
             time.sleep(pause)
@@ -239,7 +237,5 @@ def limit_statements(session: Session) -> None:
     cannot finish is cancelled with one line instead of holding a cron job forever."""
     seconds = dbfailure.statement_timeout()
     if session.get_bind().dialect.name == "postgresql" and seconds > 0:
-        from sqlalchemy import text
-
         # Local to this command's transaction: nothing leaks to pooled connections.
         session.execute(text("SELECT set_config('statement_timeout', :ms, true)"), {"ms": f"{int(seconds * 1000)}ms"})

@@ -10,6 +10,8 @@ import os
 import sqlite3
 import sys
 
+from zhiben.db.location import mask
+
 BUSY_ENV = "ZHIBEN_BUSY_TIMEOUT"
 CONNECT_ENV = "ZHIBEN_CONNECT_TIMEOUT"
 STATEMENT_ENV = "ZHIBEN_STATEMENT_TIMEOUT"
@@ -73,8 +75,6 @@ def statement_timeout() -> float:
 
 
 def detail(exc: BaseException) -> str:
-    from zhiben.db.location import mask
-
     lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     return mask(lines[0]) if lines else type(exc).__name__
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
+import platformdirs
+
 ENV_VAR = "ZHIBEN_DB"
 
 # As SQLAlchemy reads a URL: the password runs to the first '@', spaces and '/' included.
@@ -27,8 +29,6 @@ def mask(text: str) -> str:
 
 
 def default_path() -> Path:
-    import platformdirs
-
     return Path(platformdirs.user_data_dir("zhiben", appauthor=False)) / "zhiben.db"
 
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
-from zhiben.db import models
+from zhiben.db import models, occurrences, tally
 
 
 def _create_index(conn: Connection, table: str, name: str) -> None:
@@ -32,13 +32,6 @@ def _v1_audit_subject_index(conn: Connection) -> None:
 
 def _v2_occurrence_table(conn: Connection) -> None:
     """Schema 3 materialises the schedule: build the table from what the database already holds."""
-    from sqlmodel import SQLModel
-
-    from zhiben.db import (
-        models,  # noqa: F401  (registers the tables)
-        occurrences,
-    )
-
     # The definition reads tables an old database may not have yet (they are wholly new, so empty),
     # and columns later steps add (added here already; those steps then find them).
     SQLModel.metadata.create_all(conn)
@@ -52,8 +45,6 @@ def _v3_progress_index(conn: Connection) -> None:
 
 def _v4_planned_events(conn: Connection) -> None:
     """Schema 5: an event can be a planned (announced) date, replaced when the actual one is recorded."""
-    from sqlalchemy import inspect
-
     if "planned" in {c["name"] for c in inspect(conn).get_columns("event")}:
         return
     false = "0" if conn.dialect.name == "sqlite" else "false"
@@ -62,8 +53,6 @@ def _v4_planned_events(conn: Connection) -> None:
 
 def _v5_postponed_dues(conn: Connection) -> None:
     """Schema 6: a calendar due date can be postponed to the next working day (DueDate.bound, 顺延)."""
-    from sqlalchemy import inspect
-
     if "bound" in {c["name"] for c in inspect(conn).get_columns("duedate")}:
         return
     conn.execute(text("ALTER TABLE duedate ADD COLUMN bound VARCHAR NOT NULL DEFAULT 'deadline'"))
@@ -81,8 +70,6 @@ def _v7_bulletins(conn: Connection) -> None:
 
 def _v8_tally(conn: Connection) -> None:
     """Schema 9: the occurrence counts the county × plan matrix reads, counted from the table."""
-    from zhiben.db import tally
-
     SQLModel.metadata.create_all(conn, tables=[models.table(models.Tally)])
     conn.execute(text(tally.CLEAR))
     conn.execute(text(tally.RECOUNT))

@@ -37,6 +37,7 @@ from sqlalchemy import (
     cast,
     delete,
     event,
+    except_,
     exists,
     func,
     insert,
@@ -423,8 +424,6 @@ def check(session: Session) -> Difference:
 
     The database does the comparison (EXCEPT both ways), so memory holds only the differences:
     none when the table is right, whatever the register's size."""
-    from sqlalchemy import except_
-
     settle(session)
     conn = session.connection()
     fresh, stored = computed(), select(*(O.c[c] for c in (*COLUMNS, "done_on")))

@@ -29,6 +29,7 @@ from typing import BinaryIO
 from zhiben.errors import InputError, os_reason
 from zhiben.inputs import filetypes
 from zhiben.inputs.files import shown
+from zhiben.inputs.limits import megabytes
 
 CHUNK = 1024 * 1024
 MAX_NAME = 120  # characters kept of a file name (the bundle adds subject and period to it)
@@ -105,8 +106,6 @@ def _chunks(fh: BinaryIO, budget: int, where: str, limit_text: str) -> Iterator[
 
 def examine(path: str | Path, *, max_bytes: int, shown_as: str | None = None, name: str | None = None) -> Candidate:
     """Check one file (regular, not empty, within `max_bytes`, an accepted type) and hash it."""
-    from zhiben.inputs.limits import megabytes
-
     path = Path(path)
     where = shown_as or shown(path)
     name = clean_name(name if name is not None else path.name)
@@ -199,8 +198,6 @@ class Folder:
                        name=parts[-1])
 
     def _unpack(self, rel: str, info: zipfile.ZipInfo) -> Path:
-        from zhiben.inputs.limits import megabytes
-
         self.count += 1
         target = self.root / f"{self.count}.bin"
         where = f"{self.source.name}:{rel}"
@@ -227,8 +224,6 @@ class Folder:
 @contextmanager
 def folder(path: str | Path, *, max_bytes: int, budget: int) -> Iterator[Folder]:
     """A directory, or a ZIP checked whole before any member is read (names, entries, sizes)."""
-    from zhiben.inputs.limits import megabytes
-
     path = Path(path)
     where = shown(path)
     try:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 import re
 import stat
+import tomllib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from zhiben.errors import ImportFileError, InputError, ZhibenError, os_reason
+from zhiben.inputs import limits
 
 
 def check_suffix(path: str | Path, suffixes: Iterable[str], *, what: str = "文件",
@@ -33,8 +35,6 @@ def read_bytes(path: str | Path, *, what: str = "文件", error: type[ZhibenErro
     (limits.MAX_FILE_BYTES by default): a whole file beyond it is refused before reading, the
     message saying it is far beyond any `kind` of file (default: `what`).
     """
-    from zhiben.inputs import limits
-
     if suffixes is not None:
         check_suffix(path, suffixes, what=what, error=error)
     budget = limits.MAX_FILE_BYTES if budget is None else budget
@@ -89,8 +89,6 @@ def _check_regular(path: str | Path, st: os.stat_result, what: str, error: type[
 
 
 def _too_big(path: str | Path, size: int, budget: int, what: str, error: type[ZhibenError]) -> ZhibenError:
-    from zhiben.inputs import limits
-
     return error(f"{shown(path)}: 文件过大({limits.megabytes(size)}),远超任何{what}"
                  f"(上限 {limits.megabytes(budget)});请确认选对了文件")
 
@@ -149,10 +147,6 @@ def toml_loads(text: str, where: str, error: type[ZhibenError]) -> dict:
     """tomllib.loads with a bound on nesting: Python's TOML reader recurses once per level, so a few
     thousand `[` end in RecursionError, and even a legal deep nest is no catalogue or setting.
     TOMLDecodeError is left to the caller, which names line and column in its own words."""
-    import tomllib
-
-    from zhiben.inputs import limits
-
     try:
         data = tomllib.loads(text)
     except RecursionError:

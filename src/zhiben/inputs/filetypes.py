@@ -12,6 +12,8 @@ import codecs
 import zipfile
 from pathlib import Path
 
+from zhiben.inputs.limits import MAX_UNPACKED_BYTES, is_bomb, megabytes
+
 HEAD = 8192  # bytes looked at for the signature
 
 ALLOWED = "PDF、图片(PNG/JPEG/GIF/WebP)、Office 文档、UTF-8 文本和 ZIP"
@@ -114,8 +116,6 @@ def _zip_type(path: Path) -> str:
     """OOXML documents are ZIPs with a known part layout; anything else stays a ZIP. Only the
     directory is read (nothing is unpacked); a ZIP that would unpack into a bomb is refused, since
     the inspector who opens the bundle would unpack it."""
-    from zhiben.inputs.limits import MAX_UNPACKED_BYTES, is_bomb, megabytes
-
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()

@@ -13,12 +13,13 @@ import datetime as dt
 import io
 import os
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from zhiben.errors import ImportFileError
-from zhiben.inputs import limits
+from zhiben.inputs import limits, xlsx
 from zhiben.inputs.files import read_bytes
 from zhiben.inputs.xlsx import Track
 
@@ -56,8 +57,6 @@ def read(path: str | Path, track: Track | None = None, pick: Callable[[list], bo
         raise ImportFileError(f"{where}: 不支持的文件类型“{path.suffix or '无扩展名'}”,请使用 .csv 或 .xlsx")
     data = read_bytes(path, kind="名册或填报表")
     if data.startswith(b"PK\x03\x04"):
-        from zhiben.inputs import xlsx
-
         name, rows = xlsx.rows(data, where, track=track, pick=pick, wanted=wanted, sheet=sheet)
         return Table(where, rows, sheet=name)
     if suffix in (".xlsx", ".xlsm"):
@@ -103,8 +102,6 @@ def _plausible_chinese(text: str) -> bool:
     Real registers are mostly GB2312 characters (county names, common words); bytes from other
     encodings land in GBK's extension rows or the private use area instead.
     """
-    from collections import Counter
-
     wide = Counter({c: n for c, n in Counter(text).items() if ord(c) > 0x7F})
     if not wide:
         return True

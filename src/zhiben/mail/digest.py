@@ -24,7 +24,7 @@ from zhiben.errors import MailError
 from zhiben.mail import mime, words
 from zhiben.mail.send import Outgoing, iso_week
 from zhiben.mail.settings import Settings
-from zhiben.outputs import exports, html_base, workbooks, xlsx
+from zhiben.outputs import exports, html_base, progress, workbooks, xlsx
 from zhiben.register import counties as county_register
 from zhiben.reports import briefing, county_plan
 from zhiben.reports import records as rc
@@ -261,8 +261,6 @@ def _message(session: Session, settings: Settings, recipient: str, c: Content, a
 def build(session: Session, settings: Settings, day: dt.date, *, per_county: bool, sender: str | None = None,
           kind: str = "overdue", days: int = UPCOMING_DAYS, with_csv: bool = False) -> tuple[list[Outgoing], list[str]]:
     """Messages for this run, and notes for the user (counties without a contact, empty lists skipped)."""
-    from zhiben.outputs import progress
-
     if sender:
         settings.sender = sender
     out: list[Outgoing] = []

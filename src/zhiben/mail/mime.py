@@ -14,6 +14,7 @@ import email.message
 import email.policy
 from collections.abc import Sequence
 from dataclasses import dataclass
+from email import encoders
 from email.charset import BASE64, Charset
 from email.header import Header
 from email.mime.application import MIMEApplication
@@ -52,7 +53,6 @@ def attachment_part(a: Attachment) -> MIMENonMultipart:
     if a.maintype == "text":
         part = MIMENonMultipart(a.maintype, a.subtype, policy=POLICY)
         part.set_payload(a.data)
-        from email import encoders
 
         encoders.encode_base64(part)
     else:

@@ -13,6 +13,7 @@ import smtplib
 import socket
 import ssl
 from dataclasses import dataclass, field
+from email.header import decode_header, make_header
 from email.message import Message
 from pathlib import Path
 
@@ -37,8 +38,6 @@ class Outgoing:
 
     @property
     def subject(self) -> str:
-        from email.header import decode_header, make_header
-
         return str(make_header(decode_header(str(self.message["Subject"]))))
 
 

@@ -10,13 +10,17 @@ from __future__ import annotations
 import os
 import re
 import stat
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
+import platformdirs
+
 from zhiben.errors import InputError, os_reason
+from zhiben.inputs import files, limits
 from zhiben.terms import check_email as check_address
 
 SECURITY = ("none", "starttls", "ssl")
@@ -66,7 +70,6 @@ def config_path() -> Path:
     override = os.environ.get(CONFIG_ENV)
     if override:
         return Path(override).expanduser()
-    import platformdirs
 
     return Path(platformdirs.user_config_dir("zhiben", appauthor=False)) / "config.toml"
 
@@ -87,10 +90,6 @@ def parse_sender(text: str, what: str = "发件人") -> tuple[str, str | None]:
 
 
 def _read_file(path: Path) -> dict:
-    import tomllib
-
-    from zhiben.inputs import files, limits
-
     if not path.exists() and not path.is_symlink():
         return {}
     raw = files.read_bytes(path, what="配置文件", error=InputError, budget=limits.MAX_TOML_BYTES)
@@ -195,7 +194,6 @@ def read_password_file(path: Path) -> str:
     if st.st_mode & 0o077:
         raise InputError(f"密码文件 {path} 的权限为 {stat.S_IMODE(st.st_mode):04o},其他用户也能访问,拒绝使用;"
                          f"请执行 chmod 600 {path}")
-    from zhiben.inputs import files
 
     # A secret is a line: a file far beyond one is the wrong file (and is never echoed).
     data = files.read_bytes(path, what="密码文件", error=InputError, budget=64 * 1024)

@@ -12,6 +12,7 @@ from typing import TextIO
 
 from zhiben.errors import InputError
 from zhiben.inputs.files import replacing, write_target
+from zhiben.outputs import progress
 from zhiben.outputs import terminal as render
 
 FORMATS = ("csv", "xlsx", "ics", "json")
@@ -48,8 +49,6 @@ def write_csv(path: Path, records: Iterable[dict], columns: Sequence[render.Colu
               progress_label: str = "导出 CSV") -> int:
     """Stream records to a CSV file through the one CSV writer (render.csv_lines: BOM, labels, formula
     guard, as on stdout); the row count."""
-    from zhiben.outputs import progress
-
     def write(fh: TextIO) -> int:
         n = 0
 

@@ -19,6 +19,9 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
 if TYPE_CHECKING:  # rich itself is imported only when a bar is shown
     from rich.progress import Progress, TaskID
 
@@ -66,16 +69,6 @@ class Bar:
             self._progress = None
 
     def _show(self) -> None:
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
         console = Console(file=self.stream, force_terminal=True, stderr=self.stream is sys.stderr)
         columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TextColumn(self.unit), TimeElapsedColumn()]

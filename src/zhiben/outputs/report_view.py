@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from zhiben import terms
 from zhiben.outputs.lines import LAST, WHOLE, Col, markdown, render, wrap
 from zhiben.reports.labels import due_label
-from zhiben.reports.summary import Summary
+from zhiben.reports.records import progress_columns as names
+from zhiben.reports.summary import Summary, group_records, plan_records
 
 
 @dataclass
@@ -155,8 +156,6 @@ def scope_sentence(summary: Summary) -> str:
 
 def summary_lines(summary: Summary, title: str, hint: list[str], view: View, note: str | None = None) -> Iterator[str]:
     """Title with the scope, one line per milestone, totals per plan, the hint for the detail."""
-    from zhiben.reports.summary import group_records, plan_records
-
     heading = f"{title}:{scope_sentence(summary)}"
     if view.fmt == "markdown":
         yield f"## {heading}"
@@ -223,8 +222,6 @@ def evidence_share_column() -> Col:
 def progress_columns(by: str = "plan", *, plain: bool = False) -> list[Col]:
     """progress --by plan|milestone|enterprise: the columns records.progress_columns names (CSV and XLSX
     have the same), the key columns (编号, 统一社会信用代码, 县区) never dropped, an enterprise's name cut last."""
-    from zhiben.reports.records import progress_columns as names
-
     keys = {"milestone_id": Col("milestone_id", "编号", _get("milestone_id"), drop=LAST),
             "credit_code": Col("credit_code", "统一社会信用代码", _get("credit_code"), drop=LAST + 1),
             "county": Col("county", "所属县区", _get("county"), short=_county_short, short_label="县区", drop=LAST + 2),

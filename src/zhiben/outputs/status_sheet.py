@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any, Protocol
 
 from zhiben import terms
+from zhiben.outputs import workbooks
 from zhiben.outputs.xlsx import Book, Sheet
 from zhiben.reports import briefing, labels
 from zhiben.reports import rows as reports
@@ -65,8 +66,6 @@ def workbook(src: reports.Source, subject: County, county_id: int, as_of: dt.dat
     """The template as a workbook: title rows (county, 截至日期, what the colour means), the rows to
     fill in, the instructions on their own sheet. Only the oldest tenth of the county's overdue rows
     and those newly overdue are coloured, so the colour still points somewhere."""
-    from zhiben.outputs import workbooks
-
     records = template_records(src, county_id, as_of, days)
     hl = briefing.highlight(src, reports.Filters(county_id=county_id), as_of)
     b = workbooks.book(src, f"{subject.name}完成情况填报模板", subject.name, as_of,

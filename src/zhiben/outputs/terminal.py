@@ -13,6 +13,8 @@ import datetime as dt
 import io
 import itertools
 import json
+import shutil
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -123,9 +125,6 @@ def screen() -> int | None:
 
     The one place a command asks: on a terminal every table is fitted to this width, one line per
     row; piped, lines are full width and nothing is cut (tests set it to render at 80 or 120)."""
-    import shutil
-    import sys
-
     if not sys.stdout.isatty():
         return None
     return shutil.get_terminal_size().columns
@@ -171,8 +170,6 @@ def emit(records: Sequence[dict], columns: Sequence, fmt: str, *, title: str | N
          empty: str = "没有符合条件的记录") -> None:
     """Print records to stdout in `fmt`: one table engine for the terminal, plain and markdown,
     one CSV writer, JSON as docs/json.md says."""
-    import sys
-
     check_format(fmt)
     if fmt == "json":
         for piece in json_pieces(records):
@@ -188,8 +185,6 @@ def emit(records: Sequence[dict], columns: Sequence, fmt: str, *, title: str | N
 
 def write_lines(lines: Iterable[str], *, batch: int = 500) -> None:
     """Write lines to stdout as they come, a batch per write call (a million rows never wait in memory)."""
-    import sys
-
     out = sys.stdout
     buf: list[str] = []
     for text in lines:
@@ -233,8 +228,6 @@ def csv_lines(records: Iterable[dict], columns: Sequence, *, bom: bool = True) -
 def write_bytes_text(pieces: Iterable[str]) -> None:
     """UTF-8 straight to stdout's bytes: no newline translation (CRLF stays CRLF on Windows) and no
     console code page (a GBK console cannot encode the BOM)."""
-    import sys
-
     sys.stdout.flush()
     raw = getattr(sys.stdout, "buffer", None)
     for piece in pieces:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 
+from zhiben.errors import InputError
 from zhiben.outputs import lines as out
 from zhiben.outputs.xlsx import Book, Sheet
 from zhiben.reports import trend as trends
@@ -23,8 +24,6 @@ GROUP_LABEL = {"county": "县(市、区)", "plan": "方案", "milestone": "事�
 
 
 def measure_of(text: str) -> str:
-    from zhiben.errors import InputError
-
     key = MEASURE_NAMES.get(text.strip())
     if key is None:
         raise InputError(f"未知的指标“{text[:40]}”;可用:逾期率、按期完成率、已到期、逾期")

@@ -16,6 +16,7 @@ from zhiben.outputs.xlsx import Book, Sheet
 from zhiben.reports import briefing, bulletin, county_plan
 from zhiben.reports import records as rc
 from zhiben.reports import rows as reports
+from zhiben.reports.labels import event_directions
 
 PLANS = tuple(terms.Plan)
 
@@ -54,8 +55,6 @@ def marker(src: reports.Source, kind: str, f: reports.Filters, as_of: dt.date, *
 def occurrences(src: reports.Source, kind: str, f: reports.Filters, scope: str, as_of: dt.date, days: int, *,
                 over_days: int | None = None, since: dt.date | None = None) -> tuple[list[Sheet], Book]:
     """`export overdue|upcoming`: 汇总, then one sheet per plan (streamed)."""
-    from zhiben.reports.labels import event_directions
-
     upcoming = kind == "upcoming"
     matrix = county_plan.county_by_plan(src, f, as_of, upcoming_days=days if upcoming else None)
     highlight, legend = marker(src, kind, f, as_of, over_days=over_days, since=since)

@@ -11,6 +11,7 @@ plain text cells, never formulas.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import io
 import itertools
 import math
@@ -21,8 +22,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from zhiben import terms
+from zhiben.errors import InputError, os_reason
 from zhiben.inputs.files import replacing
 from zhiben.inputs.limits import printable
+from zhiben.outputs import progress
 from zhiben.outputs import terminal as render
 from zhiben.reports import labels
 
@@ -317,22 +320,17 @@ def write(target: Path | BinaryIO, sheets: Sequence[Sheet], book: Book | None = 
         # lxml's SerialisationError (IO_ENOSPC, IO_EFBIG), not an OSError.
         if type(exc).__name__ != "SerialisationError":
             raise
-        import errno
 
         code = next((getattr(errno, n) for n in ("ENOSPC", "EFBIG", "EDQUOT") if n in str(exc)), errno.EIO)
         raise _full(code) from None
 
 
 def _full(code: int | None) -> InputError:
-    from zhiben.errors import InputError, os_reason
-
     return InputError(f"无法写入工作簿:{os_reason(OSError(code, ''))}(包括系统临时目录中的暂存文件)")
 
 
 def _write(target: Path | BinaryIO, sheets: Sequence[Sheet], book: Book | None, progress_label: str) -> int:
     from openpyxl import Workbook
-
-    from zhiben.outputs import progress
 
     wb = Workbook(write_only=True)
     if book is not None:

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from zhiben.db import models
 from zhiben.errors import ImportFileError, InputError
+from zhiben.inputs import limits
 from zhiben.inputs.files import read_bytes
 from zhiben.inputs.sheets import decode
 from zhiben.tracking import subjects
@@ -23,8 +24,6 @@ TRAILING = ",，\t"
 
 
 def read_text(path: Path) -> str:
-    from zhiben.inputs import limits
-
     return decode(read_bytes(path, what="企业清单文件", budget=limits.MAX_TEXT_FILE_BYTES), str(path))[0]
 
 

@@ -26,6 +26,7 @@ from zhiben.db import models, occurrences, records
 from zhiben.errors import ImportFileError, InputError, os_reason
 from zhiben.inputs import limits
 from zhiben.inputs import sheets as tabular
+from zhiben.inputs.files import replacing
 from zhiben.inputs.xlsx import Track
 from zhiben.register import creditcode, queries
 from zhiben.tracking import events, lookup
@@ -408,7 +409,6 @@ def _write_rejects(target: Path, sheet: tabular.Table, header_at: int, rejected:
     """The rejected rows as they were, plus row number and reason, for fixing and re-importing."""
     cells_of = dict(sheet.rows)
     header = [tabular.cell_text(c).lstrip("\ufeff") for c in sheet.rows[header_at][1]]
-    from zhiben.inputs.files import replacing
 
     try:
         # utf-8-sig: Excel on Chinese Windows opens a BOM-marked UTF-8 CSV correctly. Written beside

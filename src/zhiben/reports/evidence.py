@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from zhiben import terms
+from zhiben.dates import local
 from zhiben.db import read
-from zhiben.reports import labels
+from zhiben.reports import filters, labels
 from zhiben.reports.rows import as_date
+from zhiben.tracking import lookup
 
 KEY = ("milestone_id", "subject_kind", "subject_id", "period")
 # The subject of a row aliased `x` (evidence file or completion): its name, credit code and county.
@@ -47,8 +49,6 @@ def scope_of(src: read.Readable, *, county: str | None = None, enterprise: str |
              milestone_id: str | None = None, period: str | None = None, plan: str | None = None) -> Scope:
     """The user's filter words checked against what exists (reports.filters: no guessing)."""
     from zhiben.catalogue import schedule
-    from zhiben.reports import filters
-    from zhiben.tracking import lookup
 
     ent = lookup.enterprise(src, enterprise) if enterprise is not None else None
     return Scope(county_id=lookup.county(src, county).id if county is not None else None,
@@ -90,8 +90,6 @@ def _where(scope: Scope, params: dict, alias: str = "x") -> str:
 
 def files(src: read.Readable, scope: Scope) -> list[dict]:
     """Every attached file in scope, with its record's state, oldest first."""
-    from zhiben.dates import local
-
     params: dict = {"city": terms.CITY_NAME}
     sql = (f"SELECT x.id, x.milestone_id, x.subject_kind, x.period, x.name, x.size, x.mime, x.sha256, x.added_by, "
            f"x.added_at, x.source, k.done_on, {SUBJECT_COLUMNS} FROM evidencefile x "

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 
-from zhiben.db import read
+from zhiben.db import meta, read
 from zhiben.errors import InputError
-from zhiben.reports import bulletin, county_plan
+from zhiben.inputs import files
+from zhiben.reports import bulletin, county_plan, labels
 from zhiben.reports import rows as reports
 from zhiben.reports.county_plan import ratio
 from zhiben.terms import CITY_NAME, PLAN_NAMES, Plan
@@ -234,8 +235,6 @@ def _addressees(s: read.Source, f: reports.Filters) -> list[str]:
 
 def read_requirements(path: str | Path) -> str:
     """The bureau's 下步要求: UTF-8 text of at most MAX_REQUIREMENTS characters."""
-    from zhiben.inputs import files
-
     budget = MAX_REQUIREMENTS * 4  # UTF-8: at most four bytes a character
     data = files.read_bytes(path, limit=budget + 1, what="下步要求文件", error=InputError)
     if len(data) > budget:
@@ -259,8 +258,6 @@ def prepare(session: Session, f: reports.Filters, as_of: dt.date, *, number: int
             issued_by: str | None, store: bool, force: bool, today: dt.date | None = None) -> Notice:
     """The 通报 at `as_of`, compared with the last issue of its scope; stored as issued when `store`.
     A number already used, or a second issue on one as-of date without `force`, is refused first."""
-    from zhiben.db import meta
-    from zhiben.reports import labels
     from zhiben.tracking import bulletins
 
     today = today or dt.date.today()

@@ -9,6 +9,7 @@ as it was, and stored in the caller's transaction with the completion they prove
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from zhiben import terms
 from zhiben.db import blobs, meta, models
 from zhiben.errors import InputError, NotFound
 from zhiben.inputs import evidence as files
@@ -111,8 +113,6 @@ def attach(session: Session, milestone_id: str, subject: Subject, period: str | 
     done = completions.find(session, m.id, owner, key)
     result = Attached(m.id, owner, key)
     if done is None:
-        from zhiben import terms
-
         raise InputError(f"{m.id} {terms.SUBJECT_NAMES[owner.kind]}“{owner.name}”{'' if key == 'once' else ' 该周期'}尚未标记完成,不能添加佐证文件;请先用 zhiben done 记录完成")
     rows: list[models.EvidenceFile] = []
     have = {f.sha256 for f in session.exec(_citing(session, m.id, owner, key)).all()}
@@ -148,8 +148,6 @@ def get(session: Session, file_id: int) -> models.EvidenceFile:
 
 
 def owner_of(session: Session, row: models.EvidenceFile) -> Subject:
-    from zhiben import terms
-
     if row.subject_kind == "city":
         return Subject("city", row.subject_id, terms.CITY_NAME)
     found: models.County | models.Park | models.Enterprise | None
@@ -202,8 +200,6 @@ class Mismatch:
 
 def verify(session: Session, on_each: Callable[[], object] | None = None) -> tuple[int, list[Mismatch]]:
     """Recompute every stored content's SHA-256 (streamed); (contents checked, mismatches)."""
-    import hashlib
-
     bad = []
     keys = blobs.shas(session)
     for sha, size in keys:

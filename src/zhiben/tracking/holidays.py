@@ -20,6 +20,7 @@ from zhiben.catalogue import schedule
 from zhiben.dates import parse_date
 from zhiben.db import models
 from zhiben.errors import InputError
+from zhiben.inputs import limits
 
 KINDS = {"holiday": False, "放假": False, "休": False, "workday": True, "上班": True, "班": True, "调休上班": True}
 KIND_HINT = "holiday(放假)、workday(调休上班)"
@@ -118,8 +119,6 @@ def remove_year(session: Session, year: int) -> int:
 
 
 def check_note(note: str | None, where: str = "") -> None:
-    from zhiben.inputs import limits
-
     limits.check_at(where, note=note)
 
 
@@ -145,7 +144,6 @@ def parse_lines(lines: list[str], source: str) -> list[tuple[dt.date, bool, str 
             problems.append(f"{source}:{n}: {exc.message}")
             continue
         note = ",".join(parts[2:]) if len(parts) > 2 else None
-        from zhiben.inputs import limits
 
         if (why := limits.problem("note", note)) is not None:
             problems.append(f"{source}:{n}: {why}")

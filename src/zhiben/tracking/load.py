@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from zhiben import terms as county_names
 from zhiben.catalogue import model as cat_mod
 from zhiben.catalogue import schedule
-from zhiben.db import meta, models
+from zhiben.db import meta, models, occurrences
 from zhiben.errors import InputError
 from zhiben.tracking import dues, events
 
@@ -75,8 +75,6 @@ def _row_values(m: cat_mod.Milestone, position: int) -> dict:
 
 
 def load(cat: cat_mod.Catalogue, *, session: Session) -> LoadReport:
-    from zhiben.db import occurrences
-
     # Everything may change: the whole schedule is rebuilt once, before commit.
     occurrences.touch(session, catalogue=True)
     return _load(cat, session)
@@ -205,7 +203,6 @@ def set_effective(session: Session, day: dt.date | None) -> list[tuple[str, str]
     start, end = plan_period(session)
     if day is not None and not (start <= day <= end):
         raise InputError(f"生效日期 {day} 不在方案期限 {start}~{end} 内")
-    from zhiben.db import occurrences
 
     occurrences.touch(session, catalogue=True)  # every calendar due may move
     _set_meta(session, EFFECTIVE_SET, day.isoformat() if day else None)
