@@ -175,3 +175,30 @@ def test_each_rule_catches_its_fixture() -> None:
 def test_package_has_only_a_handful_of_top_level_modules() -> None:
     top = sorted(p.name for p in SRC.glob("*.py"))
     assert top == ["__init__.py", "__main__.py", "dates.py", "docgen.py", "errors.py", "terms.py"]
+
+
+def unexplained_local_imports(root: Path = SRC) -> list[str]:
+    """Imports inside a function that do not say why they are there (a comment on the line, or just
+    above the run of imports it belongs to). Command modules are imported only when their command
+    runs, so a module imports what it uses at the top; a local import is the exception: a heavy
+    library most of the module's callers never need, or the ORM kept off a lean path."""
+    out = []
+    for path in sorted(root.rglob("*.py")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for fn in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(fn):
+                if not isinstance(node, ast.Import | ast.ImportFrom):
+                    continue
+                at = node.lineno - 1
+                above = at - 1
+                while above >= 0 and lines[above].strip().startswith(("from ", "import ")):
+                    above -= 1
+                if "#" not in lines[at] and not (above >= 0 and lines[above].strip().startswith("#")):
+                    out.append(f"{path.relative_to(root.parent)}:{node.lineno}: {ast.unparse(node)}")
+    return out
+
+
+def test_every_import_inside_a_function_says_why() -> None:
+    assert unexplained_local_imports() == []

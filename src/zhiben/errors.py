@@ -4,6 +4,8 @@ The CLI catches `ZhibenError` and prints `错误:<message>` with the class's exi
 else in the package prints or exits.
 """
 
+import errno
+
 
 class ZhibenError(Exception):
     exit_code = 1
@@ -63,8 +65,6 @@ class MailError(ZhibenError):
 
 def os_reason(exc: OSError) -> str:
     """An OSError's cause in Chinese (the system's own text is English)."""
-    import errno
-
     reasons: dict[int | None, str] = {
         errno.ENOTDIR: "路径中有同名文件而不是目录",
         errno.EEXIST: "已有同名文件,不是目录",

@@ -203,7 +203,7 @@ class WorkCalendar:
             return self.days[day]
         if day.year in self.replaced:
             return day.weekday() < 5
-        import chinese_calendar
+        import chinese_calendar  # its tables take a while to load: only a day the stored calendar lacks
 
         try:
             return chinese_calendar.is_workday(day)

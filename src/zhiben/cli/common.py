@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 import typer
 
 from zhiben.dates import parse_date  # noqa: F401  (commands import it from here)
+from zhiben.db import files as db_files
 from zhiben.db import location as where
+from zhiben.db import read
 from zhiben.errors import InputError
 from zhiben.inputs import files, limits
 from zhiben.inputs.files import check_target
@@ -61,6 +63,7 @@ def session(ctx: typer.Context, *, create: bool = False, read: bool = False) -> 
     Only `create` (zhiben init) may start a new database at a path the user named. `read`: the
     command only reads, so on a server each query is bounded by the statement timeout.
     """
+    # The ORM and the catalogue loader: only commands that open a session pay for them.
     from zhiben.db import engine as store
     from zhiben.tracking import load
 
@@ -68,7 +71,7 @@ def session(ctx: typer.Context, *, create: bool = False, read: bool = False) -> 
     leftovers(where.path)
     engine, created = store.open_created(where, seed=load.seed_packaged)
     if created and not create:  # the per-user default, made on first use: say so once (init says it itself)
-        from zhiben.cli.welcome import first_use
+        from zhiben.cli.welcome import first_use  # once per machine
 
         typer.echo(first_use(where.shown, engine), err=True)
     try:
@@ -84,10 +87,8 @@ def session(ctx: typer.Context, *, create: bool = False, read: bool = False) -> 
 def reader(ctx: typer.Context) -> Iterator[Source]:
     """A read-only source for report commands: on a current SQLite database, a bare sqlite3
     connection (no SQLAlchemy, no models: the lean path of db/read.py and db/files.py); otherwise a session's."""
-    from zhiben.db import files, read
-
     leftovers(location(ctx).path)
-    src = files.open_reader(location(ctx))
+    src = db_files.open_reader(location(ctx))
     if src is None:
         with session(ctx, read=True) as s:
             yield read.AlchemySource(s)

@@ -157,8 +157,8 @@ def reopen(
     by = by or words.current_user()
     change = _lean(ctx, lambda src, who: marks.reopen(src, milestone_id, who, period=period, reason=reason, by=by),
                    county=county, city=city, park=park, enterprise=enterprise)
-    if change is None:  # the full path (see done)
-        from zhiben.tracking import completions, subjects
+    if change is None:
+        from zhiben.tracking import completions, subjects  # the full path (see done)
 
         with common.session(ctx) as s:
             subject = subjects.named(s, county=county, city=city, park=park, enterprise=enterprise)

@@ -105,12 +105,12 @@ class AlchemySource(Source):
         self.dialect = engine.dialect.name
 
     def rows(self, sql: str, params: Params | None = None) -> Iterable[Row]:
-        from sqlalchemy import text
+        from sqlalchemy import text  # only the session's source: SqliteSource must not load SQLAlchemy
 
         return self.bind.execute(text(sql), dict(params or {}))
 
     def _inspector(self) -> Any:
-        from sqlalchemy import inspect
+        from sqlalchemy import inspect  # as above
 
         bind: Any = self.bind
         return inspect(bind.connection() if hasattr(bind, "get_bind") else bind)  # a session's connection

@@ -202,7 +202,7 @@ def _trigger(days: int) -> dt.timedelta:
 
 
 def _ics(shown: list[tuple[Entry, int, bool]], scope: str, alarms: list[int]) -> bytes:
-    from icalendar import Alarm, Calendar, Event
+    from icalendar import Alarm, Calendar, Event  # only an .ics export needs it
 
     cal = Calendar()
     cal.add("prodid", "-//zhiben//治本攻坚期限跟踪//ZH")

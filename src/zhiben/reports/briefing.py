@@ -129,7 +129,7 @@ def brief(src: Session, scope: Scope, as_of: dt.date, *, upcoming_days: int = 14
     enterprises = int(next(iter(read.execute(src, sql, params)))[0])
     measured = None
     if targets:
-        from zhiben.tracking import targets as target_rows
+        from zhiben.tracking import targets as target_rows  # ORM rows: only when the targets are asked for
 
         measured = target_rows.measure(src, as_of, county_id=f.county_id)
     effective, chosen = meta.effective_info(src)

@@ -48,7 +48,7 @@ class Scope:
 def scope_of(src: read.Readable, *, county: str | None = None, enterprise: str | None = None,
              milestone_id: str | None = None, period: str | None = None, plan: str | None = None) -> Scope:
     """The user's filter words checked against what exists (reports.filters: no guessing)."""
-    from zhiben.catalogue import schedule
+    from zhiben.catalogue import schedule  # loads the catalogue model (pydantic): only a --period needs it
 
     ent = lookup.enterprise(src, enterprise) if enterprise is not None else None
     return Scope(county_id=lookup.county(src, county).id if county is not None else None,

@@ -258,7 +258,7 @@ def prepare(session: Session, f: reports.Filters, as_of: dt.date, *, number: int
             issued_by: str | None, store: bool, force: bool, today: dt.date | None = None) -> Notice:
     """The 通报 at `as_of`, compared with the last issue of its scope; stored as issued when `store`.
     A number already used, or a second issue on one as-of date without `force`, is refused first."""
-    from zhiben.tracking import bulletins
+    from zhiben.tracking import bulletins  # ORM rows: only issuing or reading back a 通报
 
     today = today or dt.date.today()
     s = read.source(session)
@@ -280,7 +280,7 @@ def prepare(session: Session, f: reports.Filters, as_of: dt.date, *, number: int
 
 
 def stored(session: Session, ident: int) -> Notice:
-    from zhiben.tracking import bulletins
+    from zhiben.tracking import bulletins  # ORM rows: only issuing or reading back a 通报
 
     row = bulletins.get(session, ident)
     return Notice.from_stored(row.figures, ident=row.id)
@@ -288,7 +288,7 @@ def stored(session: Session, ident: int) -> Notice:
 
 def issued(session: Session) -> list[dict]:
     """One record per issued 通报, oldest first (bulletin list)."""
-    from zhiben.tracking import bulletins
+    from zhiben.tracking import bulletins  # ORM rows: only issuing or reading back a 通报
 
     out = []
     for row in bulletins.issued(session):

@@ -190,7 +190,7 @@ def year_days(session: Session, year: int) -> list[models.Holiday]:
 
 
 def package_covers(year: int) -> bool:
-    import chinese_calendar
+    import chinese_calendar  # its tables take a while to load: only the calendar commands ask
 
     try:
         chinese_calendar.is_workday(dt.date(year, 6, 1))

@@ -64,7 +64,7 @@ def _unguard(value: object) -> object:
 
 
 def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
+    from openpyxl.utils import get_column_letter  # a CSV template does without openpyxl
 
     return get_column_letter(index + 1)
 
@@ -176,7 +176,7 @@ def _date(value: object) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        from openpyxl.utils.datetime import from_excel
+        from openpyxl.utils.datetime import from_excel  # a CSV template does without openpyxl
 
         try:
             return from_excel(value).date()
