@@ -40,7 +40,8 @@ def _v2_occurrence_table(conn: Connection) -> None:
 
 
 def _v3_progress_index(conn: Connection) -> None:
-    _create_index(conn, "occurrence", "ix_occurrence_progress")
+    """Schema 4 added a covering index for `progress --by county`; schema 9's counts replaced it
+    (and drop it), so an upgrade from before schema 4 no longer builds it."""
 
 
 def _v4_planned_events(conn: Connection) -> None:
@@ -71,6 +72,8 @@ def _v7_bulletins(conn: Connection) -> None:
 def _v8_tally(conn: Connection) -> None:
     """Schema 9: the occurrence counts the county × plan matrix reads, counted from the table."""
     SQLModel.metadata.create_all(conn, tables=[models.table(models.Tally)])
+    # The counts answer what schema 4's covering index was for; every write paid for the index.
+    conn.execute(text("DROP INDEX IF EXISTS ix_occurrence_progress"))
     conn.execute(text(tally.CLEAR))
     conn.execute(text(tally.RECOUNT))
 

@@ -345,8 +345,6 @@ class Occurrence(SQLModel, table=True):
         Index("ix_occurrence_due", "due", "bound"),
         Index("ix_occurrence_county_due", "county_id", "due"),
         Index("ix_occurrence_enterprise", "enterprise_id"),
-        # Covers `progress --by county` (schema 4): the grouped counts read the index alone.
-        Index("ix_occurrence_progress", "county_id", "due", "bound", "done_on", "closed_on", "county_pos"),
     )
     milestone_id: str = Field(primary_key=True)
     subject_kind: str = Field(primary_key=True)
