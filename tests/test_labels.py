@@ -7,7 +7,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from zhiben.reports import summary
 from zhiben.reports.labels import due_label, event_directions, period_label
 from zhiben.reports.records import row_record
 
@@ -59,25 +58,3 @@ def test_record_carries_key_and_label():
     assert rec["credit_code"] == "91371503EF0G6CEC4T" and rec["plan_name"] == "化工和危险化学品"
 
 
-def test_summary_groups_per_milestone_with_plan_totals():
-    rows = [
-        _row("trade-1", "trade", "enterprise", "茌平区", "A", D(2025, 1, 31), 300),
-        _row("trade-1", "trade", "enterprise", "茌平区", "A", D(2025, 2, 28), 272),
-        _row("trade-1", "trade", "enterprise", "阳谷县", "B", D(2025, 3, 31), 241),
-        _row("chem-1", "chem", "city", None, None, D(2025, 6, 30), 150),
-        _row("chem-2", "chem", "county", "茌平区", None, D(2024, 12, 31), 331),
-    ]
-    s = summary.summarise(iter(rows))
-    assert [g.milestone_id for g in s.groups] == ["chem-2", "chem-1", "trade-1"]  # plan order, oldest due first
-    t = s.groups[2]
-    assert (t.items, len(t.counties), len(t.enterprises), t.first_due, t.max_days_overdue) == (
-        3, 2, 2, D(2025, 1, 31), 300)
-    assert s.groups[1].city and not s.groups[1].counties
-    plans = summary.plan_records(s)
-    assert [(p["plan"], p["milestones"], p["items"], p["counties"], p["enterprises"]) for p in plans] == [
-        ("chem", 2, 2, 1, 0), ("trade", 1, 3, 2, 2), (None, 3, 5, 2, 2)]
-    rec = summary.group_records(s)[2]
-    assert rec == {"milestone_id": "trade-1", "plan": "trade", "plan_name": "工贸", "title": "trade-1 标题",
-                   "subject_kind": "enterprise", "status": "overdue", "bound": "deadline", "items": 3, "counties": 2, "enterprises": 2,
-                   "city": False, "first_due": D(2025, 1, 31), "last_due": D(2025, 3, 31), "max_days_overdue": 300}
-    assert not summary.summarise([])

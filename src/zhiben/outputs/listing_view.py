@@ -33,7 +33,7 @@ def _note(text: str) -> None:
 def _records(x: Listing, fmt: str, group: bool, limit: int | None) -> None:
     records: Iterable[dict]
     if group:
-        records = summ.group_records(summ.summarise(x.rows))
+        records = summ.group_records(x.summary())
         cols = view.group_columns(x.kind, plain=True)
     else:
         records = (row_record(r, x.directions) for r in x.rows)
@@ -80,7 +80,7 @@ def emit(x: Listing, fmt: str, *, detail: bool, group: bool, limit: int | None, 
     if detail:
         _detail(x, v, everything)
         return
-    summary = summ.summarise(x.rows)
+    summary = x.summary()
     if not summary:
         print(x.empty, flush=True)
         return

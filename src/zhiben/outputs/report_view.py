@@ -145,10 +145,10 @@ def scope_sentence(summary: Summary) -> str:
     t = summary.total
     who = []
     if t.counties:
-        who.append(f"{len(t.counties):,} 个县区")
+        who.append(f"{t.counties:,} 个县区")
     if t.enterprises:
-        who.append(f"{len(t.enterprises):,} 家企业")
-    text = f"{len(t.milestones):,} 个事项共 {t.items:,} 项"
+        who.append(f"{t.enterprises:,} 家企业")
+    text = f"{t.milestones:,} 个事项共 {t.items:,} 项"
     if who or t.city:
         text += ",涉及 " + "、".join(who) + (("和" if who else "") + "市局本级" if t.city else "")
     return text

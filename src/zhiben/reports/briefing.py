@@ -11,7 +11,7 @@ again, so two media can not disagree about a number. Also the few words every me
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -42,10 +42,10 @@ def who(t: Tally, *, one_county: bool = False) -> str:
     parts = []
     if t.city:
         parts.append("市应急局")
-    if t.counties and not (one_county and len(t.counties) == 1):
-        parts.append(f"{len(t.counties)} 个县区")
+    if t.counties and not (one_county and t.counties == 1):
+        parts.append(f"{t.counties} 个县区")
     if t.enterprises:
-        parts.append(f"{n(len(t.enterprises))} 家企业")
+        parts.append(f"{n(t.enterprises)} 家企业")
     return "、".join(parts)
 
 
@@ -99,28 +99,17 @@ def brief(src: Session, scope: Scope, as_of: dt.date, *, upcoming_days: int = 14
     f = scope.filters
     matrix = county_plan.county_by_plan(src, f, as_of, upcoming_days=upcoming_days)
     since = since or as_of - dt.timedelta(days=DEFAULT_SINCE)
-    fresh: list = []
+    overdue = summarise(src, f, "overdue", as_of)
+    fresh = summarise(src, f, "overdue", as_of, since=since)
+    upcoming = summarise(src, f, "upcoming", as_of, upcoming_days)
     kept: list = []
-
-    def overdue_rows() -> Iterator[reports.Row]:
-        it: Iterable = reports.iter_overdue(src, f, as_of)
+    if keep is not None:  # an attachment lists every row
+        rows: Iterable = (reports.iter_overdue(src, f, as_of) if keep == "overdue"
+                          else reports.iter_upcoming(src, f, as_of, upcoming_days))
         if track is not None:
-            it = track(it, "汇总逾期事项", matrix.total.overdue)
-        for r in it:
-            if r.due >= since:
-                fresh.append(r)
-            if keep == "overdue":
-                kept.append(r)
-            yield r
-
-    def upcoming_rows() -> Iterator[reports.Row]:
-        for r in reports.iter_upcoming(src, f, as_of, upcoming_days):
-            if keep == "upcoming":
-                kept.append(r)
-            yield r
-
-    overdue = summarise(overdue_rows())
-    upcoming = summarise(upcoming_rows())
+            rows = track(rows, "汇总逾期事项" if keep == "overdue" else "汇总即将到期事项",
+                         overdue.total.items if keep == "overdue" else upcoming.total.items)
+        kept = list(rows)
     sql = "SELECT COUNT(*) FROM enterprise WHERE active = :yes"
     params: dict = {"yes": True}
     if f.county_id is not None:
@@ -134,7 +123,7 @@ def brief(src: Session, scope: Scope, as_of: dt.date, *, upcoming_days: int = 14
         measured = target_rows.measure(src, as_of, county_id=f.county_id)
     effective, chosen = meta.effective_info(src)
     recent = trends.recent(src, f, as_of, trend_every) if trend_every else None
-    return Briefing(scope, as_of, effective, matrix, overdue, since, summarise(fresh), upcoming_days,
+    return Briefing(scope, as_of, effective, matrix, overdue, since, fresh, upcoming_days,
                     upcoming, enterprises, measured, kept, chosen, recent)
 
 

@@ -7,7 +7,7 @@ The rows stream from the database cursor, so a listing is rendered while its sou
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from zhiben.db import meta, read
@@ -15,6 +15,7 @@ from zhiben.errors import InputError
 from zhiben.reports import filters, labels
 from zhiben.reports import rows as reports
 from zhiben.reports.labels import event_directions
+from zhiben.reports.summary import Summary, summarise
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Listing:
     since: str  # 方案自 … 起施行
     directions: dict[str, str]  # event deadlines' direction words (前/后), for the 期限 column
     rows: Iterator[reports.Row]
+    summary: Callable[[], Summary]  # the grouped view, counted by the database when asked for
 
     @property
     def hidden(self) -> set[str]:
@@ -68,4 +70,5 @@ def occurrences(src: read.Readable, kind: str, day: dt.date, days: int | None, *
         rows = reports.iter_upcoming(src, f, day, days or 0)
     if f.county_id is not None:
         title = f"{title}({filters.county_name(src, f.county_id)})"
-    return Listing(kind, day, days, f, title, empty, since(src), event_directions(src), rows)
+    return Listing(kind, day, days, f, title, empty, since(src), event_directions(src), rows,
+                   lambda: summarise(src, f, kind, day, days))

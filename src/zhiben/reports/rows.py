@@ -147,11 +147,23 @@ def effective(src: read.Readable) -> tuple[dt.date, bool]:
     return meta.effective_info(src)
 
 
+def listing_where(src: read.Source, f: Filters, kind: str, as_of: dt.date, days: int | None = None) -> tuple[list[str], dict]:
+    """The conditions (on alias o) and parameters of what `overdue` (kind "overdue": deadlines before
+    `as_of` not done by then) or `upcoming` (due from `as_of` to `as_of + days`, not done by `as_of`)
+    lists: the rows and their summary (reports.summary) both select with them."""
+    params: dict = {"as_of": src.day(as_of)}
+    if kind == "overdue":
+        cond = [OVERDUE]
+    else:
+        params["until"] = src.day(as_of + dt.timedelta(days=days or 0))
+        cond = ["o.due >= :as_of", "o.due <= :until", OPEN]
+    return [*cond, *where(f, params)], params
+
+
 def iter_overdue(src: read.Readable, f: Filters, as_of: dt.date) -> Iterator[Row]:
     """Deadlines before `as_of` not done by then, oldest first, yielded as read."""
     src = read.source(src)
-    params = {"as_of": src.day(as_of)}
-    cond = [OVERDUE, *where(f, params)]
+    cond, params = listing_where(src, f, "overdue", as_of)
     sql = f"SELECT {ROW_COLUMNS} FROM occurrence o WHERE {' AND '.join(cond)} {ORDER}"
     return _rows(src, sql, params, as_of, True)
 
@@ -159,8 +171,7 @@ def iter_overdue(src: read.Readable, f: Filters, as_of: dt.date) -> Iterator[Row
 def iter_upcoming(src: read.Readable, f: Filters, as_of: dt.date, days: int = 30) -> Iterator[Row]:
     """Occurrences due from `as_of` to `as_of + days`, not done by `as_of`, yielded as read."""
     src = read.source(src)
-    params = {"as_of": src.day(as_of), "until": src.day(as_of + dt.timedelta(days=days))}
-    cond = ["o.due >= :as_of", "o.due <= :until", OPEN, *where(f, params)]
+    cond, params = listing_where(src, f, "upcoming", as_of, days)
     sql = f"SELECT {ROW_COLUMNS} FROM occurrence o WHERE {' AND '.join(cond)} {ORDER}"
     return _rows(src, sql, params, as_of, False)
 
