@@ -12,8 +12,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+import functools
+import itertools
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,7 +74,7 @@ def split_tags(text: str) -> list[str]:
     return seen
 
 
-@dataclass
+@dataclass(slots=True)  # a register can hold 100,000 of them: no per-row __dict__
 class Entry:
     """One valid register row, in canonical form."""
 
@@ -91,7 +94,7 @@ class Entry:
         return getattr(self, f)
 
 
-@dataclass
+@dataclass(slots=True)
 class EnterpriseChange:
     credit_code: str
     name: str
@@ -265,7 +268,17 @@ def validate(values: dict[str, str], ctx: _Context, row: int = 0) -> tuple[Entry
         return None, problems
     return Entry(row=row, credit_code=code, name=name, county=county, sector=sector, tags=tags, risk=risk,
                  park=park, contact=values.get("contact", "").strip() or None, email=email,
-                 present=frozenset(values)), []
+                 present=_present(values)), []
+
+
+@functools.cache
+def _present_of(fields: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(fields)
+
+
+def _present(values: dict[str, str]) -> frozenset[str]:
+    """The file's columns: one shared set for every row of a file, not a copy per row."""
+    return _present_of(tuple(values))
 
 
 def _locate_header(sheet: tabular.Table) -> tuple[int, dict[str, tuple[int, str]]]:
@@ -306,38 +319,54 @@ def _row_values(cells: list, mapping: dict[str, tuple[int, str]]) -> tuple[dict[
     return values, problems
 
 
-def _existing(session: Session) -> tuple[dict[str, dict], dict[int, tuple[str, ...]]]:
+@dataclass(slots=True)  # the whole register is held during an import: a dict per enterprise would double it
+class _Stored:
+    """An enterprise as stored, read by field name like the file's values."""
+
+    id: int
+    name: str
+    county: str
+    sector: str
+    risk: str | None
+    park: str | None
+    contact: str | None
+    email: str | None
+    active: bool
+
+    def __getitem__(self, f: str) -> Any:
+        return getattr(self, f)
+
+
+def _existing(session: Session) -> tuple[dict[str, _Stored], dict[int, tuple[str, ...]]]:
     parks = {pid: name for pid, name in session.execute(select(col(models.Park.id), col(models.Park.name)))}
     counties_ = {cid: name for cid, name in session.execute(select(col(models.County.id), col(models.County.name)))}
     by_code = {}
-    for r in session.execute(select(E)).mappings():
-        by_code[r["credit_code"]] = {
-            "id": r["id"], "name": r["name"], "county": counties_[r["county_id"]], "sector": r["sector"],
-            "risk": r["risk"], "park": parks.get(r["park_id"]), "contact": r["contact"], "email": r["email"],
-            "active": bool(r["active"]),
-        }
+    # Streamed in batches: the whole register as one buffered result would be the import's largest object.
+    for r in session.execute(select(E), execution_options={"yield_per": 2000}).mappings():
+        by_code[r["credit_code"]] = _Stored(r["id"], r["name"], counties_[r["county_id"]], r["sector"], r["risk"],
+                                            parks.get(r["park_id"]), r["contact"], r["email"], bool(r["active"]))
     tags: dict[int, list[str]] = {}
     for eid, tag in session.execute(select(ET.c.enterprise_id, ET.c.tag).order_by(ET.c.enterprise_id, ET.c.tag)):
         tags.setdefault(eid, []).append(tag)
     return by_code, {k: tuple(v) for k, v in tags.items()}
 
 
-def _plan(entries: list[Entry], by_code: dict[str, dict], tags: dict[int, tuple[str, ...]]) -> list[EnterpriseChange]:
+def _plan(entries: list[Entry], by_code: dict[str, _Stored], tags: dict[int, tuple[str, ...]]) -> list[EnterpriseChange]:
     changes = []
     for e in entries:
         old = by_code.get(e.credit_code)
         if old is None:
             changes.append(EnterpriseChange(e.credit_code, e.name, "added", e.row))
             continue
-        old = dict(old, tags=tags.get(old["id"], ()))
+        stored_tags = tags.get(old.id, ())
         diffs: dict[str, tuple] = {}
         for f in FIELDS:
             if f not in e.present and f not in REQUIRED:
                 continue
             new = e.value(f)
             if f == "tags":
-                if set(new) != set(old[f]):
-                    diffs[f] = (old[f], tuple(new))
+                if set(new) != set(stored_tags):
+                    diffs[f] = (stored_tags, tuple(new))
             elif new != old[f]:
                 diffs[f] = (old[f], new)
         if not old["active"]:
@@ -381,6 +410,9 @@ def import_file(session: Session, path: str | Path, *, dry_run: bool = False, sk
             rejected.append((n, [f"{mapping[f][1]}: {why}" for f, why in found]))
         else:
             entries.append(entry)
+    if not rejected:  # the cells are kept only to write rejected rows back out; let them go
+        data_rows.clear()
+        sheet.rows.clear()
     if problems and not skip_invalid:
         raise ImportFileError(
             f"{sheet.where}: {len(rejected)} 行有问题(共 {len(problems)} 处),未导入任何数据", problems=problems)
@@ -425,12 +457,12 @@ def _write_rejects(target: Path, sheet: tabular.Table, header_at: int, rejected:
         raise ImportFileError(f"{target}: 无法写入错误行文件({why}),未导入任何数据") from None
 
 
-def _given_or_stored(entry: Entry, stored: dict, field: str) -> Any:
+def _given_or_stored(entry: Entry, stored: _Stored, field: str) -> Any:
     """The file's value for `field`, or the stored one when the file has no such column."""
     return getattr(entry, field) if field in entry.present else stored[field]
 
 
-def _write(session: Session, entries: list[Entry], result: RegisterImport, ctx: _Context, by_code: dict[str, dict],
+def _write(session: Session, entries: list[Entry], result: RegisterImport, ctx: _Context, by_code: dict[str, _Stored],
            now: dt.datetime) -> None:
     kinds = {c.credit_code: c for c in result.changes}
     updated = [e for e in entries if kinds[e.credit_code].kind == "updated"]
@@ -444,25 +476,22 @@ def _write(session: Session, entries: list[Entry], result: RegisterImport, ctx: 
         park_ids[name] = park.id
     added = [e for e in entries if kinds[e.credit_code].kind == "added"]
     if added:
-        session.execute(insert(E), [
+        _batched(session.execute, insert(E), (
             {"credit_code": e.credit_code, "name": e.name, "county_id": ctx.county_ids[e.county], "sector": e.sector,
              "risk": e.risk, "park_id": park_ids.get(e.park), "contact": e.contact, "email": e.email,
-             "active": True, "updated_at": now} for e in added])
+             "active": True, "updated_at": now} for e in added))
     # Absent columns keep stored values: each update carries the stored value for them.
     if updated:
-        rows = []
-        for e in updated:
-            old = by_code[e.credit_code]
-            rows.append({"_id": old["id"], "name": e.name, "county_id": ctx.county_ids[e.county],
-                         "sector": e.sector, "risk": _given_or_stored(e, old, "risk"),
-                         "park_id": park_ids.get(_given_or_stored(e, old, "park")),
-                         "contact": _given_or_stored(e, old, "contact"), "email": _given_or_stored(e, old, "email"),
-                         "active": True, "updated_at": now})
+        rows = ({"_id": (old := by_code[e.credit_code]).id, "name": e.name, "county_id": ctx.county_ids[e.county],
+                 "sector": e.sector, "risk": _given_or_stored(e, old, "risk"),
+                 "park_id": park_ids.get(_given_or_stored(e, old, "park")),
+                 "contact": _given_or_stored(e, old, "contact"), "email": _given_or_stored(e, old, "email"),
+                 "active": True, "updated_at": now} for e in updated)
         stmt = update(E).where(E.c.id == bindparam("_id")).values(
             name=bindparam("name"), county_id=bindparam("county_id"), sector=bindparam("sector"),
             risk=bindparam("risk"), park_id=bindparam("park_id"), contact=bindparam("contact"),
             email=bindparam("email"), active=bindparam("active"), updated_at=bindparam("updated_at"))
-        session.connection().execute(stmt, rows)
+        _batched(session.connection().execute, stmt, rows)
     ids = {code: eid for eid, code in session.execute(select(E.c.id, E.c.credit_code))} if added else {}
     ids.update({c: by_code[c]["id"] for c in by_code})
     occurrences.touch(session, enterprises=[ids[e.credit_code] for e in added])
@@ -470,12 +499,19 @@ def _write(session: Session, entries: list[Entry], result: RegisterImport, ctx: 
     retag_ids = [ids[e.credit_code] for e in retag]
     for i in range(0, len(retag_ids), 500):
         session.execute(delete(ET).where(ET.c.enterprise_id.in_(retag_ids[i:i + 500])))
-    tag_rows = [{"enterprise_id": ids[e.credit_code], "tag": t} for e in added + retag for t in e.tags]
-    if tag_rows:
-        session.execute(insert(ET), tag_rows)
+    _batched(session.execute, insert(ET),
+             ({"enterprise_id": ids[e.credit_code], "tag": t} for e in added + retag for t in e.tags))
     _rederive_events(session, [ids[e.credit_code] for e in updated
                                if {"sector", "tags"} & set(kinds[e.credit_code].diffs)])
     _follow_up(session, result, {ids[e.credit_code]: kinds[e.credit_code] for e in updated})
+
+
+def _batched(execute: Callable[..., Any], statement: Any, rows: Iterable[dict]) -> None:
+    """executemany a few thousand parameter sets at a time: a whole register's at once would be the
+    import's largest object."""
+    it = iter(rows)
+    while batch := list(itertools.islice(it, 2000)):
+        execute(statement, batch)
 
 
 def _follow_up(session: Session, result: RegisterImport, updated: dict[int, EnterpriseChange]) -> None:
