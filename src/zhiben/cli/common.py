@@ -85,10 +85,11 @@ def session(ctx: typer.Context, *, create: bool = False, read: bool = False) -> 
 
 @contextmanager
 def reader(ctx: typer.Context) -> Iterator[Source]:
-    """A read-only source for report commands: on a current SQLite database, a bare sqlite3
-    connection (no SQLAlchemy, no models: the lean path of db/read.py and db/files.py); otherwise a session's."""
+    """A read-only source for report commands: on a current database a bare driver connection,
+    sqlite3 or psycopg (no SQLAlchemy, no models: the lean path of db/read.py, db/files.py and
+    db/server.py); otherwise a session's."""
     leftovers(location(ctx).path)
-    src = db_files.open_reader(location(ctx))
+    src = db_files.open_lean(location(ctx))
     if src is None:
         with session(ctx, read=True) as s:
             yield read.AlchemySource(s)

@@ -17,9 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from zhiben.db import failures as dbfailure
-from zhiben.db import version
+from zhiben.db import server, version
 from zhiben.db.location import Location
-from zhiben.db.read import SqliteSource
+from zhiben.db.read import PsycopgSource, SqliteSource
 from zhiben.errors import DatabaseError, os_reason
 
 MAGIC = b"SQLite format 3\x00"
@@ -124,6 +124,12 @@ def create(path: Path, build: Callable[[str], None]) -> bool:
 def writable(folder: Path) -> bool:
     """Whether this process may write in the database's folder (a read-only share: not)."""
     return os.access(folder, os.W_OK)
+
+
+def open_lean(where: Location) -> SqliteSource | PsycopgSource | None:
+    """A lean read source on an existing database at the current schema version: a SqliteSource on
+    a file, a PsycopgSource on a server (db/server.py); or None, and the full path opens it."""
+    return open_reader(where) if where.path is not None else server.open_reader(where)
 
 
 def open_reader(where: Location) -> SqliteSource | None:

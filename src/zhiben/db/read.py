@@ -3,7 +3,7 @@
 Two implementations answer the same calls:
 - `SqliteSource`, a bare sqlite3 connection: the lean read path. A read command on a SQLite file
   whose schema is current (db/files.open_reader) never imports SQLAlchemy or the table models,
-  which keeps its start-up short.
+  which keeps its start-up short. `PsycopgSource` is the same on a PostgreSQL server (db/server.py).
 - `AlchemySource`, a SQLAlchemy session or connection: PostgreSQL, and every command that writes
   (a write command's session is wrapped with `source(session)` when it reads through here).
 Queries use :name parameters, which sqlite3 and SQLAlchemy's text() both accept, so one text
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json as jsonlib
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 if TYPE_CHECKING:
     import sqlite3
 
+    import psycopg
     from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
 
@@ -93,6 +95,40 @@ class SqliteSource(Source):
 
     def tables(self) -> list[str]:
         return [r[0] for r in self.con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _pyformat(sql: str) -> str:
+    """The query's :name parameters as psycopg's %(name)s (a literal % doubled): one query text for all."""
+    cached = _PYFORMAT.get(sql)
+    if cached is None:
+        cached = _PYFORMAT[sql] = re.sub(r"(?<![:\w]):([A-Za-z_]\w*)", r"%(\1)s", sql.replace("%", "%%"))
+    return cached
+
+
+_PYFORMAT: dict[str, str] = {}
+
+
+class PsycopgSource(Source):
+    """A bare psycopg connection to PostgreSQL, read-only (db/server.py): a server's lean path."""
+
+    dialect = "postgresql"
+
+    def __init__(self, con: psycopg.Connection) -> None:
+        self.con = con
+
+    def rows(self, sql: str, params: Params | None = None) -> Iterable[Row]:
+        # Always a mapping, even empty: psycopg then reads %% as %.
+        return self.con.execute(_pyformat(sql), dict(params or {}))
+
+    def has_table(self, name: str) -> bool:
+        return name in self.tables()
+
+    def tables(self) -> list[str]:
+        return [r[0] for r in self.rows("SELECT table_name FROM information_schema.tables"
+                                        " WHERE table_schema = current_schema() ORDER BY table_name")]
 
     def close(self) -> None:
         self.con.close()
