@@ -141,14 +141,4 @@ def open_reader(where: Location) -> SqliteSource | None:
         src = SqliteSource(sqlite3.connect(where.path, timeout=dbfailure.busy_timeout()))
     except sqlite3.Error:
         return None
-    try:
-        current = version.read(src, f"数据库 {where.shown}") == version.SCHEMA_VERSION
-    except sqlite3.Error:
-        current = False  # not a database, or busy: the full path says which
-    except BaseException:
-        src.close()
-        raise
-    if not current:
-        src.close()
-        return None
-    return src
+    return version.if_current(src, where.shown, sqlite3.Error)

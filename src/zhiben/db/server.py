@@ -37,15 +37,4 @@ def open_reader(where: Location) -> PsycopgSource | None:
         con = psycopg.connect("postgresql://" + where.url[len(scheme):], autocommit=True, options=options, **extra)
     except psycopg.Error as exc:
         raise DatabaseError(f"无法打开数据库 {where.shown}:{dbfailure.describe(exc)}") from None
-    src = PsycopgSource(con)
-    try:
-        current = version.read(src, f"数据库 {where.shown}") == version.SCHEMA_VERSION
-    except psycopg.Error:
-        current = False  # no zhiben tables yet, or another program's: the full path says which
-    except BaseException:
-        src.close()
-        raise
-    if not current:
-        src.close()
-        return None
-    return src
+    return version.if_current(PsycopgSource(con), where.shown, psycopg.Error)

@@ -6,12 +6,14 @@ Its own module so the lean read path can check it without importing the table mo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from zhiben.errors import DatabaseError
 
 if TYPE_CHECKING:
-    from zhiben.db.read import Source
+    from zhiben.db.read import PsycopgSource, Source, SqliteSource
+
+Lean = TypeVar("Lean", "SqliteSource", "PsycopgSource")
 
 SCHEMA_VERSION = 9
 UNTOUCHED = "数据库未作任何改动"
@@ -43,3 +45,19 @@ def read(src: Source, where: str, outcome: str = UNTOUCHED) -> int | None:
         return None
     found = [row[0] for row in src.rows("SELECT value FROM meta WHERE key = 'schema_version'")]
     return check(found[0] if found else None, where, outcome)
+
+
+def if_current(src: Lean, where: str, driver_error: type[Exception]) -> Lean | None:
+    """`src` (a lean driver connection) when its database is at this release's version; otherwise
+    closed, and None: the full path then opens the database, upgrades it or refuses it."""
+    try:
+        current = read(src, f"数据库 {where}") == SCHEMA_VERSION
+    except driver_error:
+        current = False  # not a database, busy, no zhiben tables: the full path says which
+    except BaseException:
+        src.close()
+        raise
+    if not current:
+        src.close()
+        return None
+    return src
