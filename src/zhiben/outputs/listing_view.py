@@ -12,7 +12,6 @@ from zhiben.outputs import report_view as view
 from zhiben.outputs import terminal as render
 from zhiben.reports import summary as summ
 from zhiben.reports.listing import Listing
-from zhiben.reports.records import row_record
 
 # A city-wide --detail is some 100,000 rows: on a terminal it stops after a screenful and says how
 # many there are; into a file or a pipe it is written in full.
@@ -36,7 +35,7 @@ def _records(x: Listing, fmt: str, group: bool, limit: int | None) -> None:
         records = summ.group_records(x.summary())
         cols = view.group_columns(x.kind, plain=True)
     else:
-        records = (row_record(r, x.directions) for r in x.rows)
+        records = x.records
         cols = view.detail_columns(x.kind)
     rest = None
     if limit is not None:
@@ -52,7 +51,7 @@ def _records(x: Listing, fmt: str, group: bool, limit: int | None) -> None:
 
 
 def _detail(x: Listing, v: view.View, everything: bool) -> None:
-    it = iter(x.rows)
+    it = iter(x.records)
     first = list(itertools.islice(it, 1))
     if not first:
         print(x.empty, flush=True)
@@ -60,7 +59,7 @@ def _detail(x: Listing, v: view.View, everything: bool) -> None:
     if v.tty and v.limit is None and not everything:
         v.limit = TERMINAL_DETAIL_ROWS
     counted = itertools.count()
-    records = (row_record(r, x.directions) for r in itertools.chain(first, it) if next(counted) >= 0)
+    records = (r for r in itertools.chain(first, it) if next(counted) >= 0)
     render.write_lines(view.table_lines(records, view.detail_columns(x.kind), v))
     if v.tty:  # a terminal listing always ends with its total
         total = next(counted)

@@ -1,6 +1,6 @@
-"""The overdue and upcoming lists as one question: filters resolved, heading words, the rows.
+"""The overdue and upcoming lists as one question: filters resolved, heading words, the records.
 
-The rows stream from the database cursor, so a listing is rendered while its source is open
+The records stream from the database cursor, so a listing is rendered while its source is open
 (outputs/listing_view.py writes it).
 """
 
@@ -15,6 +15,7 @@ from zhiben.errors import InputError
 from zhiben.reports import filters, labels
 from zhiben.reports import rows as reports
 from zhiben.reports.labels import event_directions
+from zhiben.reports.records import record_of
 from zhiben.reports.summary import Summary, summarise
 
 
@@ -28,7 +29,7 @@ class Listing:
     empty: str  # what to say when nothing is listed
     since: str  # 方案自 … 起施行
     directions: dict[str, str]  # event deadlines' direction words (前/后), for the 期限 column
-    rows: Iterator[reports.Row]
+    records: Iterator[dict]  # one per occurrence, streamed from the cursor (reports.records.record_of)
     summary: Callable[[], Summary]  # the grouped view, counted by the database when asked for
 
     @property
@@ -64,11 +65,21 @@ def occurrences(src: read.Readable, kind: str, day: dt.date, days: int | None, *
     f = filters.resolve(src, **given)
     if kind == "overdue":
         title, empty = f"截至 {day} 逾期事项", f"截至 {day} 没有逾期事项"
-        rows = reports.iter_overdue(src, f, day)
     else:
         title, empty = f"{day} 起 {days} 天内到期事项", f"{day} 起 {days} 天内没有到期事项"
-        rows = reports.iter_upcoming(src, f, day, days or 0)
     if f.county_id is not None:
         title = f"{title}({filters.county_name(src, f.county_id)})"
-    return Listing(kind, day, days, f, title, empty, since(src), event_directions(src), rows,
-                   lambda: summarise(src, f, kind, day, days))
+    directions = event_directions(src)
+    return Listing(kind, day, days, f, title, empty, since(src), directions,
+                   _records(read.source(src), f, kind, day, days, directions), lambda: summarise(src, f, kind, day, days))
+
+
+def _records(src: read.Source, f: reports.Filters, kind: str, day: dt.date, days: int | None,
+             directions: dict[str, str]) -> Iterator[dict]:
+    """The listing's records made straight from the driver's tuples (no Row in between), as read."""
+    late = kind == "overdue"
+    sql, params = reports.listing_sql(src, f, kind, day, days or 0)
+    for mid, plan, title, _, subject_kind, _, subject, county, code, period, due, status, bound, n in reports.decoded(
+            src, sql, params, day, late):
+        yield record_of(mid, plan, title, subject_kind, subject, county, code, period, due, status, bound,
+                        n if late else None, None if late else n, directions)

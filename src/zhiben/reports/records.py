@@ -8,6 +8,7 @@ human-facing output uses, name only labels and names, never an internal key.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -33,21 +34,29 @@ def progress_columns(by: str) -> list[tuple[str, str]]:
     return _PROGRESS_KEYS.get(by, PROGRESS_COLUMNS[:1]) + PROGRESS_COLUMNS[1:]
 
 
-def row_record(r: Row, directions: dict[str, str] | None = None) -> dict:
-    """One occurrence row → its record. `directions` (labels.event_directions) words event periods exactly."""
-    rec: dict[str, object] = {"milestone_id": r.milestone_id, "plan": r.plan, "plan_name": terms.PLAN_NAMES[r.plan], "title": r.title,
-           "subject_kind": r.subject_kind, "subject": r.subject, "county": r.county, "credit_code": r.credit_code,
-           "period": r.period,
-           "period_label": period_label(r.period, r.due, directions.get(r.milestone_id) if directions else None),
-           "due": r.due, "status": r.status}
-    bound = getattr(r, "extra", {}).get("bound")
+def record_of(milestone_id: str, plan: str, title: str, subject_kind: str, subject: str, county: str | None,
+              credit_code: str | None, period: str, due: dt.date, status: str, bound: str | None,
+              days_overdue: int | None, days_left: int | None, directions: dict[str, str] | None = None) -> dict:
+    """One occurrence → its record, from a Row's fields or straight from a rows.Decoded tuple.
+    `directions` (labels.event_directions) words event periods exactly."""
+    rec: dict[str, object] = {
+        "milestone_id": milestone_id, "plan": plan, "plan_name": terms.PLAN_NAMES[plan], "title": title,
+        "subject_kind": subject_kind, "subject": subject, "county": county, "credit_code": credit_code,
+        "period": period,
+        "period_label": period_label(period, due, directions.get(milestone_id) if directions else None),
+        "due": due, "status": status}
     if bound:
         rec["bound"] = bound
-    if r.days_overdue is not None:
-        rec["days_overdue"] = r.days_overdue
-    if r.days_left is not None:
-        rec["days_left"] = r.days_left
+    if days_overdue is not None:
+        rec["days_overdue"] = days_overdue
+    if days_left is not None:
+        rec["days_left"] = days_left
     return rec
+
+
+def row_record(r: Row, directions: dict[str, str] | None = None) -> dict:
+    return record_of(r.milestone_id, r.plan, r.title, r.subject_kind, r.subject, r.county, r.credit_code, r.period,
+                     r.due, r.status, getattr(r, "extra", {}).get("bound"), r.days_overdue, r.days_left, directions)
 
 
 def progress_records(rows: Iterable[ProgressRow], by: str | None = None) -> list[dict]:

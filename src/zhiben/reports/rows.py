@@ -115,7 +115,14 @@ def _names(src: read.Source) -> tuple[dict[str, Sequence[str]], dict[int, str]]:
     return titles, counties
 
 
-def _rows(src: read.Source, sql: str, params: dict, as_of: dt.date, late: bool) -> Iterator[Row]:
+# A listing row decoded once: milestone id, plan, title, responsible, subject kind, subject id, subject,
+# county name, credit code, period, due, status, bound, days overdue (or days left, for an upcoming list).
+Decoded = tuple[str, str, str, str, str, int, str, str | None, str | None, str, dt.date, str, str, int]
+
+
+def decoded(src: read.Source, sql: str, params: dict, as_of: dt.date, late: bool) -> Iterator[Decoded]:
+    """The driver's tuples with names, dates, status and days filled in: a Row (below) or a record
+    (reports.records.record_of) is made straight from each."""
     titles, counties = _names(src)
     # One string object per distinct subject, period...: the driver returns a fresh copy per row,
     # and on a city-wide report those copies are most of the memory.
@@ -127,14 +134,26 @@ def _rows(src: read.Source, sql: str, params: dict, as_of: dt.date, late: bool) 
         if d is None:
             d = dates[due] = src.date(due) or as_of  # the column is NOT NULL
         title, resp, plan = titles[mid]
-        row = Row(mid, plan, title, resp, one(kind, kind), sid, one(subj, subj), counties.get(cid), code,
-                  one(per, per), d, "", None, None, extra={"bound": bound})
         if late:
-            row.status, row.days_overdue = "overdue", (as_of - d).days
+            status, days = "overdue", (as_of - d).days
         else:
             # An earliest date (4 months' apprenticeship) is a date to wait for, not a deadline.
-            row.status, row.days_left = ("earliest" if bound == "earliest" else "open"), (d - as_of).days
-        yield row
+            status, days = ("earliest" if bound == "earliest" else "open"), (d - as_of).days
+        yield (mid, plan, title, resp, one(kind, kind), sid, one(subj, subj), counties.get(cid), code, one(per, per), d,
+               status, bound, days)
+
+
+def _rows(src: read.Source, sql: str, params: dict, as_of: dt.date, late: bool) -> Iterator[Row]:
+    for mid, plan, title, resp, kind, sid, subj, county, code, per, d, status, bound, days in decoded(
+            src, sql, params, as_of, late):
+        yield Row(mid, plan, title, resp, kind, sid, subj, county, code, per, d, status, None, None,
+                  days if late else None, None if late else days, extra={"bound": bound})
+
+
+def listing_sql(src: read.Source, f: Filters, kind: str, as_of: dt.date, days: int | None = None) -> tuple[str, dict]:
+    """The query of a listing's rows, in its order, and its parameters."""
+    cond, params = listing_where(src, f, kind, as_of, days)
+    return f"SELECT {ROW_COLUMNS} FROM occurrence o WHERE {' AND '.join(cond)} {ORDER}", params
 
 
 # What every report reads from: a Session or a lean db.read source. Renderers take it under this
@@ -163,17 +182,13 @@ def listing_where(src: read.Source, f: Filters, kind: str, as_of: dt.date, days:
 def iter_overdue(src: read.Readable, f: Filters, as_of: dt.date) -> Iterator[Row]:
     """Deadlines before `as_of` not done by then, oldest first, yielded as read."""
     src = read.source(src)
-    cond, params = listing_where(src, f, "overdue", as_of)
-    sql = f"SELECT {ROW_COLUMNS} FROM occurrence o WHERE {' AND '.join(cond)} {ORDER}"
-    return _rows(src, sql, params, as_of, True)
+    return _rows(src, *listing_sql(src, f, "overdue", as_of), as_of, True)
 
 
 def iter_upcoming(src: read.Readable, f: Filters, as_of: dt.date, days: int = 30) -> Iterator[Row]:
     """Occurrences due from `as_of` to `as_of + days`, not done by `as_of`, yielded as read."""
     src = read.source(src)
-    cond, params = listing_where(src, f, "upcoming", as_of, days)
-    sql = f"SELECT {ROW_COLUMNS} FROM occurrence o WHERE {' AND '.join(cond)} {ORDER}"
-    return _rows(src, sql, params, as_of, False)
+    return _rows(src, *listing_sql(src, f, "upcoming", as_of, days), as_of, False)
 
 
 def overdue(src: read.Readable, f: Filters, as_of: dt.date) -> list[Row]:
