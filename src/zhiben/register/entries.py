@@ -348,7 +348,14 @@ def _existing(session: Session) -> tuple[dict[str, _Stored], dict[int, tuple[str
     tags: dict[int, list[str]] = {}
     for eid, tag in session.execute(select(ET.c.enterprise_id, ET.c.tag).order_by(ET.c.enterprise_id, ET.c.tag)):
         tags.setdefault(eid, []).append(tag)
-    return by_code, {k: tuple(v) for k, v in tags.items()}
+    frozen: dict[int, tuple[str, ...]] = {}
+    while tags:  # one copy at a time: the whole register's tags twice over would be the peak
+        eid, listed = tags.popitem()
+        frozen[eid] = tuple(listed)
+    return by_code, frozen
+
+
+_NO_DIFFS: dict[str, tuple] = {}  # never written to: a change's diffs are built before it is made
 
 
 def _plan(entries: list[Entry], by_code: dict[str, _Stored], tags: dict[int, tuple[str, ...]]) -> list[EnterpriseChange]:
@@ -371,7 +378,9 @@ def _plan(entries: list[Entry], by_code: dict[str, _Stored], tags: dict[int, tup
                 diffs[f] = (old[f], new)
         if not old["active"]:
             diffs["active"] = (False, True)
-        changes.append(EnterpriseChange(e.credit_code, e.name, "updated" if diffs else "unchanged", e.row, diffs))
+        # Most rows of a re-import are unchanged: they share one empty mapping instead of one each.
+        changes.append(EnterpriseChange(e.credit_code, e.name, "updated" if diffs else "unchanged", e.row,
+                                        diffs or _NO_DIFFS))
     return changes
 
 
