@@ -74,3 +74,15 @@ def test_done_and_reopen_touch_one_row_without_sqlalchemy(db_url, cli):
     # A case the lean path leaves alone (a period to normalise) takes the full path, same result.
     out, loaded = _run(db_url, "done", "mine-req-2-b", "--county", "茌平", "--period", "2024-6", "--on", "2024-07-02")
     assert out.startswith("已完成:mine-req-2-b 县级“茌平区” 周期 2024年6月") and loaded == "LOADED:sqlalchemy,sqlmodel"
+
+
+@pytest.mark.slow
+def test_done_and_reopen_do_not_load_sqlalchemy_and_keep_the_table_right(db_url, cli):
+    args = ("mine-req-2-b", "--county", "茌平", "--period", "2025-04")
+    out, loaded = _run(db_url, "done", *args, "--on", "2025-05-06")
+    assert (out, loaded) == ("已完成:mine-req-2-b 县级“茌平区” 周期 2025年4月,完成日期 2025-05-06\n", "LOADED:")
+    assert cli("check").exit_code == 0
+    assert "2025-05-06" in cli("log", "-n", "1", "-f", "json").output
+    out, loaded = _run(db_url, "reopen", *args)
+    assert (out, loaded) == ("已撤销完成:mine-req-2-b 县级“茌平区” 周期 2025年4月\n", "LOADED:")
+    assert cli("check").exit_code == 0

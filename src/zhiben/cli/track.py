@@ -16,8 +16,7 @@ from zhiben.errors import InputError
 from zhiben.tracking import marks
 
 if TYPE_CHECKING:
-    from zhiben.db.read import SqliteSource
-    from zhiben.tracking.marks import Change, Subject
+    from zhiben.tracking.marks import Change, Lean, Subject
 
 
 
@@ -77,13 +76,13 @@ def done(
             typer.echo(line)
 
 
-def _lean(ctx: typer.Context, write: Callable[[SqliteSource, Subject], Change | None],
+def _lean(ctx: typer.Context, write: Callable[[Lean, Subject], Change | None],
           **named: Any) -> Change | None:
-    """Run `write(source, subject)` in one transaction on the lean sqlite3 path (tracking/marks.py):
-    its Change, or None when that path does not apply (PostgreSQL, an old schema, a case it leaves
-    to the full path), nothing written then."""
+    """Run `write(source, subject)` in one transaction on the lean path (tracking/marks.py: sqlite3
+    or psycopg): its Change, or None when that path does not apply (an old schema, a read-only
+    folder, a case it leaves to the full path), nothing written then."""
     where = common.location(ctx)
-    src = files.open_reader(where) if where.path is not None and files.writable(where.path.parent) else None
+    src = files.open_lean_writer(where)
     if src is None:
         return None
 

@@ -132,6 +132,13 @@ def open_lean(where: Location) -> SqliteSource | PsycopgSource | None:
     return open_reader(where) if where.path is not None else server.open_reader(where)
 
 
+def open_lean_writer(where: Location) -> SqliteSource | PsycopgSource | None:
+    """A lean source `done`/`reopen` can write through (tracking/marks.py), or None for the full path."""
+    if where.path is None:
+        return server.open_writer(where)
+    return open_reader(where) if writable(where.path.parent) else None
+
+
 def open_reader(where: Location) -> SqliteSource | None:
     """A SqliteSource on an existing SQLite file at the current schema version, or None (then the
     full path opens it: PostgreSQL, a database to create or upgrade, a file to refuse)."""

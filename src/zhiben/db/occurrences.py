@@ -305,8 +305,7 @@ def _follow(conn: Connection, enterprise_ids: set[int] | None) -> None:
 # once, before commit (settle, from the before_commit hook install() puts on every Session).
 
 _PENDING = "zhiben.occurrences.pending"
-# pg_advisory_xact_lock key shared by every writer of the table ("zhib"): see docs/architecture.md.
-LOCK_KEY = 0x7A686962
+LOCK_KEY = records.WRITERS_LOCK
 
 
 @dataclass

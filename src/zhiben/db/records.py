@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from zhiben.db import read, tally
 
 CHUNK = 500
+# pg_advisory_xact_lock key shared by every writer of the occurrence table ("zhib"), the session's
+# refresh (db/occurrences.touch) and the lean done/reopen (tracking/marks.py): docs/architecture.md.
+WRITERS_LOCK = 0x7A686962
 # Copy one occurrence's completion date from its record (:m, :k, :s, :p): what a done or reopen
 # changes in the table, run by the session's refresh and by the lean write path alike.
 SYNC_DONE = ("UPDATE occurrence SET done_on = (SELECT k.done_on FROM completion k WHERE k.milestone_id = :m"

@@ -1,7 +1,7 @@
 """`done` and `reopen` of one dated occurrence through the seam: one occurrence row, no ORM.
 
-The common case (a calendar duty, the period typed as its key, on a current SQLite database) runs
-here on the sqlite3 source without loading SQLAlchemy or the models: find the occurrence row by
+The common case (a calendar duty, the period typed as its key, on a current database) runs here on
+a lean source (sqlite3 on a file, psycopg on a server) without loading SQLAlchemy or the models: find the occurrence row by
 its key, write the completion and the audit entry, and copy the completion date into that one row
 (records.SYNC_DONE, the same statement the session's refresh uses). Anything else returns None
 and the caller takes tracking/completions, which applies the same rules and explains a miss
@@ -20,6 +20,9 @@ from zhiben.db import meta, read, records, tally
 from zhiben.errors import InputError
 from zhiben.inputs import limits
 from zhiben.tracking import lookup
+
+# The lean sources a write can run on: sqlite3 on a file, psycopg on a server.
+Lean = read.SqliteSource | read.PsycopgSource
 
 
 @dataclass(frozen=True)
@@ -60,10 +63,14 @@ def subject(src: read.Readable, *, county: str | None, city: bool, park: str | N
     return Subject("enterprise", e.id, e.name, e.county_id) if e.active else None
 
 
-def once(src: read.SqliteSource, write: Callable[[], Change | None]) -> Change | None:
-    """One transaction holding SQLite's write lock from the start (as occurrences.touch takes it):
+def once(src: Lean, write: Callable[[], Change | None]) -> Change | None:
+    """One transaction holding the writers' lock from the start, as occurrences.touch takes it
+    (SQLite's write lock; on PostgreSQL the advisory lock every writer of the table takes):
     committed when `write` returns a Change, rolled back when it leaves the case to the full path."""
-    src.con.execute("BEGIN IMMEDIATE")
+    if src.dialect == "sqlite":
+        src.con.execute("BEGIN IMMEDIATE")
+    else:
+        src.rows(f"SELECT pg_advisory_xact_lock({records.WRITERS_LOCK})")
     try:
         change = write()
     except BaseException:
@@ -84,7 +91,7 @@ def check_not_before_effective(src: read.Readable, on: dt.date) -> None:
                          "(如施行日期不对,可用 zhiben config set effective 修改)")
 
 
-def _row(src: read.SqliteSource, milestone_id: str, subject: Subject,
+def _row(src: Lean, milestone_id: str, subject: Subject,
          period: str | None) -> tuple[Subject, str, dt.date | None] | None:
     """(owner, period key, due) of the occurrence, or None when the full path must decide."""
     found = list(src.rows("SELECT kind, per_risk FROM milestone WHERE id = :id AND active", {"id": milestone_id}))
@@ -107,35 +114,37 @@ def _row(src: read.SqliteSource, milestone_id: str, subject: Subject,
     return (owner, key, src.date(due[0][0])) if due else None
 
 
-def _done_on(src: read.SqliteSource, key: dict) -> dt.date | None:
+def _done_on(src: Lean, key: dict) -> dt.date | None:
     rows = list(src.rows("SELECT done_on FROM completion WHERE milestone_id = :m AND subject_kind = :k"
                          " AND subject_id = :s AND period = :p", key))
     return src.date(rows[0][0]) if rows else None
 
 
-def _write(src: read.SqliteSource, sql: str, params: dict) -> None:
-    src.con.execute(sql, params)
+def _write(src: Lean, sql: str, params: dict) -> None:
+    src.rows(sql, params)
 
 
-def _sync(src: read.SqliteSource, key: dict) -> None:
+def _sync(src: Lean, key: dict) -> None:
     """The occurrence row's completion date and its count, as the session's refresh does it."""
     for statement in records.SYNC:
         _write(src, statement, key)
     _write(src, tally.PRUNE, {})
 
 
-def _audit(src: read.SqliteSource, key: dict, name: str, **values: object) -> None:
+def _audit(src: Lean, key: dict, name: str, **values: object) -> None:
     _write(src, "INSERT INTO auditentry (at, by, action, milestone_id, subject_kind, subject_id, subject_name, period,"
                 " old_status, new_status, done_on, evidence, source) VALUES (:at, :by, :action, :m, :k, :s, :name,"
-                " :p, :old, :new, :done_on, :evidence, :source)", {**key, **values, "name": name, "at": _now()})
+                " :p, :old, :new, :done_on, :evidence, :source)", {**key, **values, "name": name, "at": _now(src)})
 
 
-def _now() -> str:
-    # As models.UTCTime stores a moment on SQLite: naive UTC, to the second.
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0).strftime("%Y-%m-%d %H:%M:%S.%f")
+def _now(src: Lean) -> object:
+    """Now, as models.UTCTime stores a moment: naive UTC to the second (text on SQLite; server
+    sessions run in UTC, db/server.py)."""
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    return now.strftime("%Y-%m-%d %H:%M:%S.%f") if src.dialect == "sqlite" else now
 
 
-def mark_done(src: read.SqliteSource, milestone_id: str, subject: Subject, *, period: str | None, on: dt.date | None,
+def mark_done(src: Lean, milestone_id: str, subject: Subject, *, period: str | None, on: dt.date | None,
               evidence: str | None, by: str | None, today: dt.date | None = None) -> Change | None:
     today = today or dt.date.today()
     on = on or today
@@ -152,14 +161,14 @@ def mark_done(src: read.SqliteSource, milestone_id: str, subject: Subject, *, pe
         return Change(milestone_id, owner, period_key, due, changed=False, done_on=existing)
     _write(src, "INSERT INTO completion (milestone_id, subject_kind, subject_id, period, done_on, evidence,"
                 " recorded_by, source, recorded_at) VALUES (:m, :k, :s, :p, :on, :evidence, :by, NULL, :at)",
-           {**key, "on": on.isoformat(), "evidence": evidence, "by": by, "at": _now()})
+           {**key, "on": src.day(on), "evidence": evidence, "by": by, "at": _now(src)})
     _audit(src, key, owner.name, by=by, action="done", old="overdue" if due is not None and due < on else "open",
-           new="done", done_on=on.isoformat(), evidence=evidence, source=None)
+           new="done", done_on=src.day(on), evidence=evidence, source=None)
     _sync(src, key)
     return Change(milestone_id, owner, period_key, due, changed=True, done_on=on)
 
 
-def reopen(src: read.SqliteSource, milestone_id: str, subject: Subject, *, period: str | None, reason: str | None,
+def reopen(src: Lean, milestone_id: str, subject: Subject, *, period: str | None, reason: str | None,
            by: str | None) -> Change | None:
     limits.check(reason=reason, by=by)
     found = _row(src, milestone_id, subject, period)
