@@ -12,7 +12,7 @@ import typer
 from zhiben.dates import parse_date  # noqa: F401  (commands import it from here)
 from zhiben.db import files as db_files
 from zhiben.db import location as where
-from zhiben.db import read
+from zhiben.db.read import AlchemySource
 from zhiben.errors import InputError
 from zhiben.inputs import files, limits
 from zhiben.inputs.files import check_target
@@ -92,7 +92,7 @@ def reader(ctx: typer.Context) -> Iterator[Source]:
     src = db_files.open_lean(location(ctx))
     if src is None:
         with session(ctx, read=True) as s:
-            yield read.AlchemySource(s)
+            yield AlchemySource(s)
         return
     try:
         yield src

@@ -236,8 +236,9 @@ def counted(f: Filters) -> tuple[str, str]:
     return "tally o", "o.n"
 
 
-def measures(weight: str, terms: tuple[str, ...] = TERMS) -> str:
-    return ", ".join(f"SUM(CASE WHEN {t} THEN {weight} ELSE 0 END)" for t in terms)
+def measures(weight: str) -> str:
+    """The TERMS as sums, each row (or count row) weighing `weight`."""
+    return ", ".join(f"SUM(CASE WHEN {t} THEN {weight} ELSE 0 END)" for t in TERMS)
 
 
 def progress(src: read.Readable, f: Filters, as_of: dt.date, by: str = "county") -> list[ProgressRow]:
